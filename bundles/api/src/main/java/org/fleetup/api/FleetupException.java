@@ -1,0 +1,49 @@
+package org.fleetup.api;
+
+import java.util.Objects;
+
+/**
+ * A failure with a stable code ({@code fleetup.server.notFound}) for programs and a message for people.
+ * The shell prints the message; the REST layer maps the code to a status.
+ */
+public class FleetupException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final String SERVER_NOT_FOUND = "fleetup.server.notFound";
+    public static final String SERVER_INVALID = "fleetup.server.invalid";
+    public static final String SERVER_UNREACHABLE = "fleetup.server.unreachable";
+    public static final String HOST_KEY_UNKNOWN = "fleetup.hostKey.unknown";
+    public static final String HOST_KEY_CHANGED = "fleetup.hostKey.changed";
+    public static final String AUTHENTICATION_FAILED = "fleetup.server.authenticationFailed";
+    public static final String TRANSPORT_MISSING = "fleetup.transport.missing";
+    public static final String TRANSPORT_FAILED = "fleetup.transport.failed";
+    public static final String COMMAND_TIMEOUT = "fleetup.command.timeout";
+    public static final String RELEASE_NOT_FOUND = "fleetup.release.notFound";
+    public static final String RELEASE_INVALID = "fleetup.release.invalid";
+    public static final String RELEASE_CONFLICT = "fleetup.release.conflict";
+    public static final String VERSION_MALFORMED = "fleetup.version.malformed";
+    public static final String SCHEME_UNKNOWN = "fleetup.version.schemeUnknown";
+    public static final String ROLLOUT_NOT_FOUND = "fleetup.rollout.notFound";
+    public static final String TIME_INVALID = "fleetup.time.invalid";
+    public static final String STORAGE_FAILED = "fleetup.storage.failed";
+    public static final String INVENTORY_FAILED = "fleetup.inventory.failed";
+    public static final String INVALID_INPUT = "fleetup.input.invalid";
+
+    private final String code;
+
+    public FleetupException(String code, String message) {
+        super(message);
+        this.code = Objects.requireNonNull(code, "code");
+    }
+
+    public FleetupException(String code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = Objects.requireNonNull(code, "code");
+    }
+
+    /** The stable code, such as {@code fleetup.release.notFound}. */
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Version schemes and the plan: what would change, decided per server, before anything changes.
+ */
+@Export
+@Version("1.0.0")
+package org.fleetup.api.comparison;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,9 @@
+/**
+ * Reading the version a server runs.
+ */
+@Export
+@Version("1.0.0")
+package org.fleetup.api.inspection;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

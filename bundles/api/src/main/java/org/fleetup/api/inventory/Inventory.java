@@ -1,0 +1,48 @@
+package org.fleetup.api.inventory;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inspection.Inspection;
+
+/**
+ * The fleet, persisted: servers, their last inspection, and an audit trail of what operators did.
+ */
+public interface Inventory {
+
+    /**
+     * Adds servers all at once, or none: a name that exists already (or twice in {@code servers}) fails the whole call
+     * with {@link FleetupException#SERVER_INVALID}.
+     */
+    void addServers(List<Server> servers);
+
+    /** Adds the servers that are new and replaces those whose name exists, in one transaction. */
+    void putServers(List<Server> servers);
+
+    Optional<Server> server(String name);
+
+    /** @throws FleetupException {@link FleetupException#SERVER_NOT_FOUND} when there is no such server */
+    default Server requireServer(String name) {
+        return server(name).orElseThrow(() -> new FleetupException(FleetupException.SERVER_NOT_FOUND,
+                "Unknown server '" + name + "'. 'fleet:server-list' shows the servers of the fleet."));
+    }
+
+    /** The servers ordered by name; all of them when {@code cluster} is {@code null}. */
+    List<Server> servers(String cluster);
+
+    /** Records the host key an operator accepted for a server. */
+    void trustHostKey(String server, String hostKey);
+
+    /** @return whether a server of that name existed */
+    boolean removeServer(String name);
+
+    void recordInspection(Inspection inspection);
+
+    Optional<Inspection> lastInspection(String server);
+
+    void audit(String actor, String action, String detail);
+
+    /** The latest audit entries, newest first. */
+    List<AuditEntry> audit(int limit);
+}

@@ -1,0 +1,9 @@
+/**
+ * What every part of Fleetup shares: the error type with its stable codes.
+ */
+@Export
+@Version("1.0.0")
+package org.fleetup.api;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

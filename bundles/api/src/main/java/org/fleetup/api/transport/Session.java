@@ -1,0 +1,42 @@
+package org.fleetup.api.transport;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.function.LongConsumer;
+
+import org.fleetup.api.FleetupException;
+
+/**
+ * One connection to one server, carrying every command and file transfer of a piece of work, so that the cost of
+ * connecting is paid once. Not shared between threads.
+ */
+public interface Session extends AutoCloseable {
+
+    /** The name of the server this session reaches. */
+    String server();
+
+    /**
+     * Runs a command through the server's shell and waits for it to end.
+     *
+     * @throws FleetupException {@link FleetupException#COMMAND_TIMEOUT} past {@code timeout},
+     *         {@link FleetupException#TRANSPORT_FAILED} when the connection breaks
+     */
+    CommandResult execute(String command, Duration timeout);
+
+    /**
+     * Writes {@code content} to {@code remotePath} (absolute), starting at byte {@code offset} of the remote file so
+     * that a broken transfer can be resumed; {@code content} starts at that same offset.
+     *
+     * @param progress told the number of bytes written so far, including the offset
+     * @throws FleetupException {@link FleetupException#TRANSPORT_FAILED} when the write fails or the connection breaks
+     */
+    void upload(InputStream content, String remotePath, long offset, LongConsumer progress);
+
+    /** The size of a remote file, or -1 when there is none. */
+    long remoteSize(String remotePath);
+
+    boolean isOpen();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,23 @@
+package org.fleetup.api.transport;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.Server;
+
+/**
+ * Reaches servers whose address has one of this transport's URI schemes. Registered as an OSGi service with the
+ * property {@value #SCHEME} (one value or several); it knows nothing of what is done over it.
+ */
+public interface Transport {
+
+    /** The service property naming the URI schemes a transport serves ({@code ssh}). */
+    String SCHEME = "fleetup.transport.scheme";
+
+    /**
+     * Opens a session to the server, verifying its host key against {@link Server#hostKey()}.
+     *
+     * @throws FleetupException {@link FleetupException#HOST_KEY_UNKNOWN} or {@link FleetupException#HOST_KEY_CHANGED}
+     *         (the message carries the fingerprint), {@link FleetupException#SERVER_UNREACHABLE},
+     *         {@link FleetupException#AUTHENTICATION_FAILED}
+     */
+    Session connect(Server server);
+}

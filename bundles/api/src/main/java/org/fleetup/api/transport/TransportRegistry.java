@@ -1,0 +1,25 @@
+package org.fleetup.api.transport;
+
+import java.net.URI;
+import java.util.Map;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.Server;
+
+/** The transports usable right now, tracked as they come and go. */
+public interface TransportRegistry {
+
+    /**
+     * @throws FleetupException {@link FleetupException#TRANSPORT_MISSING} ("no transport for scheme ssh") when none
+     *         serves the scheme of {@code address}
+     */
+    Transport transportFor(URI address);
+
+    /** Opens a session through the transport of the server's address. */
+    default Session connect(Server server) {
+        return transportFor(server.address()).connect(server);
+    }
+
+    /** Scheme to the name of the bundle offering it. */
+    Map<String, String> schemes();
+}
