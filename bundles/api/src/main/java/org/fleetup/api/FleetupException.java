@@ -25,6 +25,7 @@ public class FleetupException extends RuntimeException {
     public static final String VERSION_MALFORMED = "fleetup.version.malformed";
     public static final String SCHEME_UNKNOWN = "fleetup.version.schemeUnknown";
     public static final String ROLLOUT_NOT_FOUND = "fleetup.rollout.notFound";
+    public static final String ROLLOUT_FAILED = "fleetup.rollout.failed";
     public static final String TIME_INVALID = "fleetup.time.invalid";
     public static final String STORAGE_FAILED = "fleetup.storage.failed";
     public static final String INVENTORY_FAILED = "fleetup.inventory.failed";

@@ -1,0 +1,201 @@
+package org.fleetup.routes.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.core.osgi.OsgiDefaultCamelContext;
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.Plan;
+import org.fleetup.api.comparison.Planner;
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inspection.Inspector;
+import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.rollout.FleetInspection;
+import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutRepository;
+import org.fleetup.api.rollout.RolloutRequest;
+import org.fleetup.api.rollout.RolloutServer;
+import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.Rollouts;
+import org.fleetup.api.rollout.Scheduler;
+import org.fleetup.api.transport.TransportRegistry;
+import org.fleetup.api.upgrade.StepListener;
+import org.fleetup.api.upgrade.StepState;
+import org.fleetup.api.upgrade.Upgrader;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns Fleetup's Camel context and runs inspections and rollouts through its routes. A rollout left scheduled or
+ * running by an earlier life of the controller is taken up again at activation, without redoing finished servers.
+ */
+@Component(service = {Rollouts.class, FleetInspection.class})
+@Designate(ocd = FleetRouting.Config.class)
+public final class FleetRouting implements Rollouts, FleetInspection {
+
+    @ObjectClassDefinition(name = "Fleetup routes", description = "How inspections and rollouts fan out")
+    public @interface Config {
+
+        @AttributeDefinition(description = "Most servers worked on at once, over all inspections and rollouts")
+        int maxParallelism() default 64;
+    }
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(FleetRouting.class);
+
+    private final Inventory inventory;
+    private final RolloutRepository repository;
+    private final ReleaseStore store;
+    private final TransportRegistry transports;
+    private final Planner planner;
+    private final Scheduler scheduler;
+    private final RolloutTracker tracker;
+    private final RolloutSteps rolloutSteps;
+    private final CamelContext camel;
+    private final ProducerTemplate template;
+
+    @Activate
+    public FleetRouting(BundleContext bundleContext, Config config, @Reference Inventory inventory,
+                        @Reference RolloutRepository repository, @Reference ReleaseStore store,
+                        @Reference TransportRegistry transports, @Reference Inspector inspector,
+                        @Reference Planner planner, @Reference Upgrader upgrader, @Reference Scheduler scheduler)
+            throws Exception {
+        this.inventory = inventory;
+        this.repository = repository;
+        this.store = store;
+        this.transports = transports;
+        this.planner = planner;
+        this.scheduler = scheduler;
+        this.tracker = new RolloutTracker(repository);
+        this.rolloutSteps = new RolloutSteps(repository, inventory, store, upgrader, tracker);
+
+        OsgiDefaultCamelContext context = new OsgiDefaultCamelContext(bundleContext);
+        context.setName("fleetup");
+        camel = context;
+        ExecutorService serverPool = camel.getExecutorServiceManager()
+                .newFixedThreadPool(this, "fleetup-server", config.maxParallelism());
+        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), rolloutSteps, serverPool));
+        camel.start();
+        template = camel.createProducerTemplate();
+        takeUpUnfinished();
+    }
+
+    @Deactivate
+    void deactivate() {
+        camel.stop();
+    }
+
+    @Override
+    public List<Inspection> inspect(List<Server> servers, String product, int parallelism) {
+        requireTransports(servers);
+        Semaphore limit = new Semaphore(Math.max(1, parallelism));
+        List<InspectionSteps.Task> tasks = new ArrayList<>();
+        servers.forEach(server -> tasks.add(new InspectionSteps.Task(server, product, limit)));
+        List<?> results = template.requestBody(FleetRoutes.INSPECT, tasks, List.class);
+        return results.stream().map(Inspection.class::cast).toList();
+    }
+
+    @Override
+    public Plan plan(Release release, List<Server> servers, int parallelism, boolean allowDowngrade) {
+        return planner.plan(release, inspect(servers, release.product(), parallelism), allowDowngrade);
+    }
+
+    @Override
+    public Rollout start(RolloutRequest request) {
+        Release release = store.require(request.product(), request.version());
+        List<Server> servers = request.servers().isEmpty()
+                ? inventory.servers(null)
+                : request.servers().stream().map(inventory::requireServer).toList();
+        if (servers.isEmpty()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT,
+                    "The fleet has no servers. Add some with 'fleet:server-import --csv FILE'.");
+        }
+        requireTransports(servers);
+        Instant now = Instant.now();
+        Instant at = request.at() == null ? now : request.at();
+        List<String> names = servers.stream().map(Server::name).toList();
+        Rollout rollout = new Rollout(UUID.randomUUID().toString().substring(0, 8), release.product(),
+                release.version(), names, request.parallelism(), request.force(), RolloutStatus.SCHEDULED, now, at,
+                null, null);
+        repository.saveRollout(rollout);
+        names.forEach(name -> repository.saveServer(
+                new RolloutServer(rollout.id(), name, StepState.PENDING, null, null, null, now)));
+        inventory.audit(request.actor(), "rollout-start", rollout.id() + " " + release.coordinates() + " on "
+                + names.size() + " servers, " + request.parallelism() + " at a time, at " + at
+                + (request.force() ? ", forced" : ""));
+        scheduler.schedule(rollout.id(), at, () -> launch(rollout.id()));
+        return rollout;
+    }
+
+    /** Fails before anything changes when a server's address has no transport. */
+    private void requireTransports(List<Server> servers) {
+        servers.forEach(server -> transports.transportFor(server.address()));
+    }
+
+    private void launch(String id) {
+        template.asyncRequestBodyAndHeader(FleetRoutes.ROLLOUT, id, RolloutSteps.ROLLOUT_ID, id)
+                .whenComplete((result, failure) -> {
+                    if (failure != null) {
+                        rolloutSteps.abort(id, failure);
+                    }
+                });
+    }
+
+    private void takeUpUnfinished() {
+        for (Rollout rollout : repository.rollouts()) {
+            if (rollout.status() == RolloutStatus.SCHEDULED) {
+                LOGGER.info("Rollout {} is scheduled at {}", rollout.id(), rollout.startAt());
+                scheduler.schedule(rollout.id(), rollout.startAt(), () -> launch(rollout.id()));
+            } else if (rollout.status() == RolloutStatus.RUNNING) {
+                LOGGER.info("Rollout {} was running when the controller stopped: taking it up again", rollout.id());
+                scheduler.schedule(rollout.id(), Instant.now(), () -> launch(rollout.id()));
+            }
+        }
+    }
+
+    @Override
+    public Optional<Rollout> find(String id) {
+        return repository.rollout(id);
+    }
+
+    @Override
+    public List<Rollout> list() {
+        return repository.rollouts();
+    }
+
+    @Override
+    public List<RolloutServer> servers(String id) {
+        require(id);
+        return repository.servers(id);
+    }
+
+    @Override
+    public CompletionStage<Rollout> completion(String id) {
+        require(id);
+        return tracker.completion(id);
+    }
+
+    @Override
+    public AutoCloseable watch(String id, StepListener listener) {
+        require(id);
+        return tracker.watch(id, listener);
+    }
+}

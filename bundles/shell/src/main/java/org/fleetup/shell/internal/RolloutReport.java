@@ -1,0 +1,48 @@
+package org.fleetup.shell.internal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.fleetup.api.rollout.RolloutServer;
+
+/** How a rollout ended, server by server: on the console, and as CSV {@code name,status,detail}. */
+final class RolloutReport {
+
+    private RolloutReport() {
+    }
+
+    static void print(List<RolloutServer> servers, boolean onlyProblems, PrintStream out) {
+        ShellTable table = new ShellTable();
+        table.column("Server");
+        table.column("Status");
+        table.column("Step");
+        table.column("From");
+        table.column("To");
+        table.column("Detail").maxSize(110);
+        servers.stream()
+                .filter(s -> !onlyProblems || "failed".equals(s.state().outcome()))
+                .forEach(s -> table.addRow().addContent(s.server(), s.state().outcome(), s.state(),
+                        s.from() == null ? "" : s.from(), s.to() == null ? "" : s.to(),
+                        s.detail() == null ? "" : s.detail()));
+        table.print(out);
+    }
+
+    static void write(List<RolloutServer> servers, Path file) throws IOException {
+        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+             CSVPrinter csv = new CSVPrinter(writer,
+                     CSVFormat.DEFAULT.builder().setHeader("name", "status", "detail").build())) {
+            for (RolloutServer server : servers) {
+                csv.printRecord(server.server(), server.state().outcome(),
+                        server.detail() == null ? "" : server.detail());
+            }
+        }
+    }
+}

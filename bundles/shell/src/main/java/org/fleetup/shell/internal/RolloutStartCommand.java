@@ -1,0 +1,169 @@
+package org.fleetup.shell.internal;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.FileCompleter;
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.Decision;
+import org.fleetup.api.comparison.Plan;
+import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.rollout.FleetInspection;
+import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutRequest;
+import org.fleetup.api.rollout.RolloutServer;
+import org.fleetup.api.rollout.Rollouts;
+import org.fleetup.api.rollout.Scheduler;
+
+@Command(scope = "fleet", name = "rollout-start",
+        description = "Shows the plan, then upgrades the servers to a release, now or at a set time")
+@Service
+public class RolloutStartCommand implements Action {
+
+    @Reference
+    private FleetInspection fleet;
+
+    @Reference
+    private Rollouts rollouts;
+
+    @Reference
+    private Inventory inventory;
+
+    @Reference
+    private ReleaseStore store;
+
+    @Reference
+    private Scheduler scheduler;
+
+    @Reference
+    private Session session;
+
+    @Option(name = "--release", required = true, description = "The release, PRODUCT/VERSION")
+    @Completion(ReleaseCompleter.class)
+    private String release;
+
+    @Option(name = "--parallel", description = "How many servers are upgraded at once")
+    private int parallel = 10;
+
+    @Option(name = "--at", description = "When to start: now, 03:00, 2026-12-01T03:00 or an ISO instant")
+    private String at;
+
+    @Option(name = "--cluster", description = "Only the servers of this cluster")
+    private String cluster;
+
+    @Option(name = "--force", description = "Also downgrade servers that run something newer")
+    private boolean force;
+
+    @Option(name = "--yes", description = "Do not ask before starting")
+    private boolean yes;
+
+    @Option(name = "--wait", description = "Follow the rollout with a progress bar until it ends")
+    private boolean await;
+
+    @Option(name = "--report", description = "With --wait, write CSV name,status,detail to this file")
+    @Completion(FileCompleter.class)
+    private String report;
+
+    @Argument(index = 0, name = "servers", multiValued = true, description = "The servers; all by default")
+    @Completion(ServerNameCompleter.class)
+    private List<String> servers;
+
+    @Override
+    public Object execute() throws Exception {
+        if (parallel < 1) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "--parallel must be at least 1");
+        }
+        Release target = ReleaseCoordinates.resolve(store, release);
+        List<Server> selected = ServerSelection.of(inventory, servers, cluster);
+        Instant start = scheduler.resolve(at);
+        PrintStream out = session.getConsole();
+
+        Plan plan = fleet.plan(target, selected, parallel, force);
+        PlanTable.print(plan, out);
+        int toUpgrade = plan.entries(Decision.UPGRADE).size();
+        if (!yes && !confirmed("Upgrade " + toUpgrade + " of " + selected.size() + " servers to "
+                + target.coordinates() + " " + when(start) + "? [y/N] ")) {
+            out.println("Nothing changed.");
+            return null;
+        }
+        Rollout rollout = rollouts.start(new RolloutRequest(target.product(), target.version(),
+                selected.stream().map(Server::name).toList(), parallel, start, force, Actors.current()));
+        out.println("Rollout " + rollout.id() + " of " + target.coordinates() + " on " + selected.size()
+                + " servers, " + parallel + " at a time, starts " + when(start) + ".");
+        if (!await) {
+            out.println("Follow it with 'fleet:rollout-status " + rollout.id() + "'.");
+            return null;
+        }
+        return follow(rollout, selected.size(), out);
+    }
+
+    private Object follow(Rollout rollout, int count, PrintStream out) throws Exception {
+        RolloutProgress progress = new RolloutProgress(count, out);
+        CompletableFuture<Rollout> completion = rollouts.completion(rollout.id()).toCompletableFuture();
+        Rollout ended;
+        try (AutoCloseable watching = rollouts.watch(rollout.id(), progress)) {
+            ended = awaitEnd(completion, progress);
+        } catch (InterruptedException e) {
+            out.println();
+            out.println("Detached: rollout " + rollout.id() + " goes on. Follow it with 'fleet:rollout-status "
+                    + rollout.id() + "'.");
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        progress.finish();
+        List<RolloutServer> outcome = rollouts.servers(rollout.id());
+        out.println("Rollout " + ended.id() + " " + ended.status() + ": " + ended.detail());
+        List<RolloutServer> failed = outcome.stream().filter(s -> "failed".equals(s.state().outcome())).toList();
+        if (!failed.isEmpty()) {
+            out.println("Servers that failed, and why (each still runs its previous release):");
+            RolloutReport.print(outcome, true, out);
+        }
+        if (report != null) {
+            RolloutReport.write(outcome, Path.of(report));
+            out.println("Report written to " + report);
+        }
+        if (!failed.isEmpty()) {
+            throw new FleetupException(FleetupException.ROLLOUT_FAILED, failed.size() + " of " + outcome.size()
+                    + " servers failed: " + String.join(", ", failed.stream().map(RolloutServer::server).toList()));
+        }
+        return null;
+    }
+
+    /** Redraws the bar until the rollout ends; there is no time bound, as a rollout may wait for its start time. */
+    private static Rollout awaitEnd(CompletableFuture<Rollout> completion, RolloutProgress progress)
+            throws InterruptedException, ExecutionException {
+        while (true) {
+            try {
+                return completion.get(250, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                progress.draw();
+            }
+        }
+    }
+
+    private boolean confirmed(String question) throws java.io.IOException {
+        String answer = session.readLine(question, null);
+        return answer != null && answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y");
+    }
+
+    private static String when(Instant start) {
+        return start.isAfter(Instant.now().plusSeconds(1)) ? "at " + Formats.time(start) : "now";
+    }
+}

@@ -1,0 +1,59 @@
+package org.fleetup.shell.internal;
+
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BiFunction;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.FileCompleter;
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.Server;
+
+@Command(scope = "fleet", name = "server-import",
+        description = "Imports servers from a CSV file (name,host,port,user,keyfile; extra columns are attributes)")
+@Service
+public class ServerImportCommand implements Action {
+
+    @Reference
+    private Inventory inventory;
+
+    @Option(name = "--csv", required = true, description = "The CSV file")
+    @Completion(FileCompleter.class)
+    private String csv;
+
+    @Option(name = "--known-hosts", description = "An OpenSSH known_hosts file holding the servers' host keys")
+    @Completion(FileCompleter.class)
+    private String knownHosts;
+
+    @Override
+    public Object execute() throws Exception {
+        Path file = Path.of(csv);
+        if (!Files.isReadable(file)) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "Cannot read the CSV file " + file);
+        }
+        BiFunction<String, Integer, String> hostKeys = knownHosts == null
+                ? KnownHosts.none() : KnownHosts.read(Path.of(knownHosts));
+        List<Server> servers;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            servers = ServerCsv.read(reader, hostKeys);
+        }
+        inventory.addServers(servers);
+        inventory.audit(Actors.current(), "server-import", servers.size() + " servers from " + file);
+        List<String> withoutKey = servers.stream().filter(s -> s.hostKey() == null).map(Server::name).toList();
+        System.out.println("Imported " + servers.size() + " servers.");
+        if (!withoutKey.isEmpty()) {
+            System.out.println(withoutKey.size() + " have no known host key and will not be connected to until one"
+                    + " is trusted: " + String.join(", ", withoutKey));
+        }
+        return null;
+    }
+}

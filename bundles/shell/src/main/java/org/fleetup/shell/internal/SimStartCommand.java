@@ -1,0 +1,88 @@
+package org.fleetup.shell.internal;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.simulator.Fault;
+import org.fleetup.api.simulator.HostSpec;
+import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.simulator.Simulator;
+
+@Command(scope = "fleet", name = "sim-start",
+        description = "Starts a simulated fleet of real SSH servers on loopback and adds them to the inventory")
+@Service
+public class SimStartCommand implements Action {
+
+    @Reference(optional = true)
+    private Simulator simulator;
+
+    @Option(name = "--prefix", description = "The servers are named PREFIX-01, PREFIX-02, ...")
+    private String prefix = "sim";
+
+    @Option(name = "--version", description = "All COUNT servers run this version, instead of the demo's mix")
+    private String version;
+
+    @Option(name = "--extra", multiValued = true,
+            description = "One more server, VERSION[:FAULT[+FAULT]], faults disk-full, drop-connection, "
+                    + "refuse-connections; e.g. 1.2.0:refuse-connections")
+    private List<String> extras;
+
+    @Argument(index = 0, name = "count", required = true,
+            description = "How many servers; the demo's mix (at least 6): most on 1.x, two at 2.0.0, one at 2.0.1, "
+                    + "one with a full disk, one dropping the connection")
+    private int count;
+
+    @Override
+    public Object execute() {
+        if (simulator == null) {
+            throw new FleetupException(FleetupException.INVALID_INPUT,
+                    "The simulator is not installed: feature:install fleetup-simulator");
+        }
+        List<HostSpec> specs = new ArrayList<>(version == null
+                ? simulator.demoMix(count)
+                : java.util.Collections.nCopies(count, new HostSpec(version, Set.of())));
+        if (extras != null) {
+            extras.stream().map(SimStartCommand::spec).forEach(specs::add);
+        }
+        List<SimulatedHost> hosts = simulator.start(prefix, specs);
+        ShellTable table = new ShellTable();
+        table.column("Server");
+        table.column("Port");
+        table.column("Version");
+        table.column("Faults");
+        table.column("Root");
+        hosts.forEach(h -> table.addRow().addContent(h.name(), h.port(), h.version(),
+                h.faults().isEmpty() ? "" : h.faults().toString(), h.root()));
+        table.print(System.out);
+        System.out.println(hosts.size() + " simulated servers started on 127.0.0.1 and added to the inventory,"
+                + " with their host keys.");
+        return null;
+    }
+
+    private static HostSpec spec(String text) {
+        String[] parts = text.split(":", 2);
+        Set<Fault> faults = EnumSet.noneOf(Fault.class);
+        if (parts.length == 2) {
+            for (String fault : parts[1].split("\\+")) {
+                try {
+                    faults.add(Fault.valueOf(fault.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
+                } catch (IllegalArgumentException e) {
+                    throw new FleetupException(FleetupException.INVALID_INPUT, "Unknown fault '" + fault
+                            + "': disk-full, drop-connection or refuse-connections");
+                }
+            }
+        }
+        return new HostSpec(parts[0], faults);
+    }
+}
