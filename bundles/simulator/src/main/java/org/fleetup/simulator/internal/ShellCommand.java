@@ -1,0 +1,126 @@
+package org.fleetup.simulator.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One exec request, run as a real sshd would: {@code /bin/sh -c <command>} in the host's root with a login
+ * environment, its streams joined to the channel's, its exit status returned, and killed when the channel closes.
+ */
+final class ShellCommand implements Command {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ShellCommand.class);
+    private static final int BUFFER_SIZE = 8192;
+    // The status a shell reports for a command that could not be run.
+    private static final int NOT_RUN = 127;
+
+    private final String command;
+    private final Path root;
+    private final Map<String, String> environment;
+    private final Executor pumps;
+
+    private InputStream in;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exitCallback;
+    private volatile Process process;
+
+    ShellCommand(String command, Path root, Map<String, String> environment, Executor pumps) {
+        this.command = command;
+        this.root = root;
+        this.environment = environment;
+        this.pumps = pumps;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {
+        this.in = in;
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+        this.exitCallback = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command).directory(root.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        Process started;
+        try {
+            started = builder.start();
+        } catch (IOException e) {
+            LOGGER.warn("Could not run /bin/sh in {}: {}", root, e.getMessage());
+            exitCallback.onExit(NOT_RUN, "cannot run /bin/sh: " + e.getMessage());
+            return;
+        }
+        process = started;
+        pumps.execute(() -> feed(in, started.getOutputStream()));
+        CompletableFuture<Void> stdout = CompletableFuture.runAsync(() -> drain(started.getInputStream(), out), pumps);
+        CompletableFuture<Void> stderr = CompletableFuture.runAsync(() -> drain(started.getErrorStream(), err), pumps);
+        // The status goes last: once it is sent the channel closes, so every byte of output must be out by then.
+        CompletableFuture.allOf(stdout, stderr)
+                .thenCompose(drained -> started.onExit())
+                .whenComplete((exited, failure) -> exitCallback.onExit(exited == null ? NOT_RUN : exited.exitValue()));
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        Process running = process;
+        if (running != null && running.isAlive()) {
+            // A dropped connection ends everything the command started, as sshd's SIGHUP would.
+            running.descendants().forEach(ProcessHandle::destroyForcibly);
+            running.destroyForcibly();
+        }
+    }
+
+    private static void feed(InputStream from, OutputStream to) {
+        try (to) {
+            pump(from, to);
+        } catch (IOException e) {
+            // The command ended or the channel closed; there is nobody left to tell.
+            LOGGER.debug("stdin of a simulated command ended: {}", e.getMessage());
+        }
+    }
+
+    private static void drain(InputStream from, OutputStream to) {
+        try (from) {
+            pump(from, to);
+        } catch (IOException e) {
+            LOGGER.debug("output of a simulated command ended: {}", e.getMessage());
+        }
+    }
+
+    private static void pump(InputStream from, OutputStream to) throws IOException {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        int read;
+        while ((read = from.read(buffer)) >= 0) {
+            to.write(buffer, 0, read);
+            // Flushed at once: a command's output is read as it comes (progress, prompts), not when a buffer fills.
+            to.flush();
+        }
+    }
+}
