@@ -1,0 +1,49 @@
+package org.fleetup.transport.ssh;
+
+import java.io.IOException;
+import java.util.Objects;
+
+import org.apache.sshd.client.SshClient;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.Session;
+import org.fleetup.api.transport.Transport;
+import org.fleetup.transport.ssh.internal.ClientSetup;
+import org.fleetup.transport.ssh.internal.SessionOpener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reaches servers over SSH with one Apache MINA SSHD client: a host key is accepted only when it is the one the
+ * server's record holds, login is by the record's private key only, and each {@link Session} is one connection
+ * carrying its commands and its SFTP transfers. Usable without OSGi; close it to stop the client and its sessions.
+ */
+public final class SshTransport implements Transport, AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SshTransport.class);
+
+    private final SshClient client;
+    private final SessionOpener opener;
+
+    public SshTransport(SshSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        this.client = ClientSetup.newClient(settings);
+        this.client.start();
+        this.opener = new SessionOpener(client, settings);
+    }
+
+    @Override
+    public Session connect(Server server) {
+        Objects.requireNonNull(server, "server");
+        return opener.open(server);
+    }
+
+    /** Stops the client, which closes every session still open. */
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOGGER.warn("Stopping the SSH client did not go cleanly: {}", e.getMessage());
+        }
+    }
+}

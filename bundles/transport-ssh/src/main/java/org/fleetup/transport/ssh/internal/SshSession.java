@@ -1,0 +1,255 @@
+package org.fleetup.transport.ssh.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.transport.CommandResult;
+import org.fleetup.api.transport.Session;
+import org.fleetup.transport.ssh.SshSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated SSH connection to one server carrying every command (an exec channel each) and every file
+ * transfer (one SFTP channel, opened on first use and kept) of a piece of work.
+ */
+final class SshSession implements Session {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SshSession.class);
+
+    /** Enough for any version string or script report; a command printing more is cut, not buffered without end. */
+    static final int OUTPUT_CAP_BYTES = 1024 * 1024;
+
+    private static final Set<ClientChannelEvent> ENDED = EnumSet.of(ClientChannelEvent.CLOSED,
+            ClientChannelEvent.EXIT_STATUS);
+
+    private final String server;
+    private final ClientSession session;
+    private final SshSettings settings;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private SftpClient sftp;
+
+    SshSession(String server, ClientSession session, SshSettings settings) {
+        this.server = server;
+        this.session = session;
+        this.settings = settings;
+    }
+
+    @Override
+    public String server() {
+        return server;
+    }
+
+    @Override
+    public CommandResult execute(String command, Duration timeout) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(timeout, "timeout");
+        requireOpen();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CappedOutputStream stdout = new CappedOutputStream(OUTPUT_CAP_BYTES);
+        CappedOutputStream stderr = new CappedOutputStream(OUTPUT_CAP_BYTES);
+        ChannelExec channel;
+        try {
+            channel = session.createExecChannel(command);
+        } catch (IOException e) {
+            throw lost("run a command", e);
+        }
+        channel.setOut(stdout);
+        channel.setErr(stderr);
+        try {
+            OpenFuture opened = channel.open();
+            if (!opened.await(remaining(deadline))) {
+                throw timedOut(timeout);
+            }
+            if (!opened.isOpened()) {
+                throw lost("open a channel for a command", opened.getException());
+            }
+            // The command gets no input: end its stdin at once, so that a command reading it does not wait forever.
+            channel.getInvertedIn().close();
+            Set<ClientChannelEvent> events = channel.waitFor(ENDED, remaining(deadline));
+            Integer exitStatus = channel.getExitStatus();
+            if (exitStatus != null) {
+                return new CommandResult(exitStatus, stdout.text(), stderr.text());
+            }
+            if (events.contains(ClientChannelEvent.TIMEOUT)) {
+                throw timedOut(timeout);
+            }
+            String signal = channel.getExitSignal();
+            if (signal != null && session.isOpen()) {
+                return new CommandResult(-1, stdout.text(), stderr.text() + "\nkilled by signal " + signal);
+            }
+            throw lost("run a command", null);
+        } catch (IOException e) {
+            if (e instanceof InterruptedIOException) {
+                Thread.currentThread().interrupt();
+            }
+            throw lost("run a command", e);
+        } finally {
+            // A command that overran is abandoned: closing its channel makes the server end it (SIGHUP on OpenSSH).
+            channel.close(true);
+        }
+    }
+
+    @Override
+    public void upload(InputStream content, String remotePath, long offset, LongConsumer progress) {
+        Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(remotePath, "remotePath");
+        Objects.requireNonNull(progress, "progress");
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be zero or more, not " + offset);
+        }
+        requireOpen();
+        long position = offset;
+        // Offset 0 starts the file anew; a resumed transfer keeps what is there and writes on from the offset.
+        Set<OpenMode> modes = offset == 0 ? EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate)
+                : EnumSet.of(OpenMode.Write, OpenMode.Create);
+        try (OutputStream out = openAt(sftp(), remotePath, modes, offset)) {
+            byte[] buffer = new byte[settings.transferBufferBytes()];
+            for (int read = readFully(content, buffer); read > 0; read = readFully(content, buffer)) {
+                out.write(buffer, 0, read);
+                position += read;
+                progress.accept(position);
+            }
+            // Closing (by the try) waits for the server to acknowledge every write, so a refusal surfaces here.
+        } catch (IOException e) {
+            if (e instanceof InterruptedIOException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
+                    + position + " bytes: " + reason(e) + "." + (session.isOpen() ? ""
+                    : " Reconnect and resume from the size the remote file has now."), e);
+        }
+    }
+
+    @Override
+    public long remoteSize(String remotePath) {
+        Objects.requireNonNull(remotePath, "remotePath");
+        requireOpen();
+        try {
+            return sftp().stat(remotePath).getSize();
+        } catch (SftpException e) {
+            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return -1;
+            }
+            throw lost("read the size of " + remotePath, e);
+        } catch (IOException e) {
+            throw lost("read the size of " + remotePath, e);
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get() && session.isOpen();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        SftpClient files;
+        synchronized (this) {
+            files = sftp;
+        }
+        if (files != null) {
+            try {
+                files.close();
+            } catch (IOException e) {
+                LOGGER.debug("Closing the SFTP channel to {} failed: {}", server, e.getMessage());
+            }
+        }
+        try {
+            if (!session.close(false).await(settings.connectTimeout())) {
+                session.close(true);
+            }
+        } catch (IOException e) {
+            session.close(true);
+        }
+    }
+
+    /**
+     * A pipelined stream: each buffer goes out as one SFTP write without waiting for the previous one's answer, as
+     * many in flight as the channel window allows, and the answers are checked as they come and at close.
+     */
+    private OutputStream openAt(SftpClient files, String remotePath, Set<OpenMode> modes, long offset)
+            throws IOException {
+        OutputStream out = files.write(remotePath, settings.transferBufferBytes(), modes);
+        if (offset > 0) {
+            if (!(out instanceof SftpOutputStreamAsync pipelined)) {
+                out.close();
+                throw new IOException("this SFTP client cannot write from an offset");
+            }
+            pipelined.setOffset(offset);
+        }
+        return out;
+    }
+
+    private synchronized SftpClient sftp() throws IOException {
+        if (sftp == null || !sftp.isOpen()) {
+            sftp = SftpClientFactory.instance().createSftpClient(session);
+        }
+        return sftp;
+    }
+
+    private void requireOpen() {
+        if (!isOpen()) {
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "The session to " + server + " is closed"
+                    + (closed.get() ? "" : " (the connection was lost)") + "; open a new one.");
+        }
+    }
+
+    private FleetupException timedOut(Duration timeout) {
+        return new FleetupException(FleetupException.COMMAND_TIMEOUT, "A command on " + server + " did not finish"
+                + " within " + SessionOpener.seconds(timeout) + " and was abandoned (its channel closed); the session"
+                + " stays usable. Give the command more time, or check the server.");
+    }
+
+    private FleetupException lost(String doing, Throwable cause) {
+        return new FleetupException(FleetupException.TRANSPORT_FAILED, "Could not " + doing + " on " + server + ": "
+                + reason(cause) + ".", cause);
+    }
+
+    private String reason(Throwable failure) {
+        if (!session.isOpen()) {
+            return "the connection was lost" + (failure == null ? "" : " (" + message(failure) + ")");
+        }
+        return failure == null ? "the server closed the channel without an exit status" : message(failure);
+    }
+
+    private static String message(Throwable failure) {
+        if (failure instanceof SftpException refusal) {
+            return SftpRefusals.describe(refusal);
+        }
+        return Causes.message(failure);
+    }
+
+    /** At least a millisecond: MINA reads a zero or negative wait as "wait forever". */
+    private static Duration remaining(long deadline) {
+        return Duration.ofMillis(Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
+    }
+
+    /** Fills {@code buffer} unless the stream ends first; -1 when it had already ended. */
+    private static int readFully(InputStream content, byte[] buffer) throws IOException {
+        int read = content.readNBytes(buffer, 0, buffer.length);
+        return read == 0 ? -1 : read;
+    }
+}

@@ -1,0 +1,67 @@
+package org.fleetup.transport.ssh.internal;
+
+import java.time.Duration;
+
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.Session;
+import org.fleetup.api.transport.Transport;
+import org.fleetup.transport.ssh.SshSettings;
+import org.fleetup.transport.ssh.SshTransport;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The SSH transport as the service that serves {@code ssh://} addresses. A configuration change replaces it (and so
+ * closes the sessions of the previous one).
+ */
+@Component(service = Transport.class, configurationPid = SshTransportComponent.PID,
+        property = Transport.SCHEME + "=ssh")
+@Designate(ocd = SshTransportComponent.Config.class)
+public final class SshTransportComponent implements Transport {
+
+    static final String PID = "org.fleetup.transport.ssh";
+
+    @ObjectClassDefinition(name = "Fleetup SSH transport",
+            description = "How Fleetup connects to servers over SSH and transfers files to them")
+    public @interface Config {
+
+        @AttributeDefinition(description = "Seconds to wait for the TCP connection to a server")
+        int connectTimeoutSeconds() default 10;
+
+        @AttributeDefinition(description = "Seconds the SSH handshake and the key login may take once connected")
+        int authTimeoutSeconds() default 10;
+
+        @AttributeDefinition(description = "Seconds a server may stay silent before its session is taken for dead"
+                + " and closed; keep-alives go out every quarter of it, so a live server is never cut off")
+        int idleTimeoutSeconds() default 300;
+
+        @AttributeDefinition(description = "Bytes per SFTP write request (1024 to 261120); several are in flight"
+                + " at once")
+        int transferBufferBytes() default 65536;
+    }
+
+    private final SshTransport transport;
+
+    @Activate
+    public SshTransportComponent(Config config) {
+        this.transport = new SshTransport(new SshSettings(
+                Duration.ofSeconds(config.connectTimeoutSeconds()),
+                Duration.ofSeconds(config.authTimeoutSeconds()),
+                Duration.ofSeconds(config.idleTimeoutSeconds()),
+                config.transferBufferBytes()));
+    }
+
+    @Override
+    public Session connect(Server server) {
+        return transport.connect(server);
+    }
+
+    @Deactivate
+    void deactivate() {
+        transport.close();
+    }
+}
