@@ -1,0 +1,110 @@
+package org.fleetup.comparison.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.Decision;
+import org.fleetup.api.comparison.Plan;
+import org.fleetup.api.comparison.PlanEntry;
+import org.fleetup.api.comparison.Planner;
+import org.fleetup.api.comparison.VersionScheme;
+import org.fleetup.api.comparison.VersionSchemes;
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.release.Release;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Decides what a release would do to each server from the version it runs, in the scheme of the release's product.
+ * A server is upgraded only when it runs an older version, or a newer one when a downgrade is forced; every other
+ * server is left alone, with the reason in words.
+ */
+@Component(service = Planner.class)
+public final class VersionPlanner implements Planner {
+
+    private final VersionSchemes schemes;
+    private final ProductProfiles profiles;
+
+    @Activate
+    public VersionPlanner(@Reference VersionSchemes schemes, @Reference ProductProfiles profiles) {
+        this.schemes = schemes;
+        this.profiles = profiles;
+    }
+
+    /** @throws FleetupException {@link FleetupException#VERSION_MALFORMED} when the release's version is not of its scheme */
+    @Override
+    public PlanEntry decide(Release release, Inspection inspection, boolean allowDowngrade) {
+        return decide(release, schemeOf(release), inspection, allowDowngrade);
+    }
+
+    /** @throws FleetupException {@link FleetupException#VERSION_MALFORMED} when the release's version is not of its scheme */
+    @Override
+    public Plan plan(Release release, List<Inspection> inspections, boolean allowDowngrade) {
+        VersionScheme scheme = schemeOf(release);
+        List<PlanEntry> entries = inspections.stream()
+                .map(inspection -> decide(release, scheme, inspection, allowDowngrade))
+                .toList();
+        return new Plan(release, entries, Instant.now());
+    }
+
+    private VersionScheme schemeOf(Release release) {
+        String product = release.product();
+        VersionScheme scheme = schemes.scheme(profiles.profile(product).scheme());
+        if (!scheme.isValid(release.version())) {
+            throw new FleetupException(FleetupException.VERSION_MALFORMED, "Cannot plan release "
+                    + release.coordinates() + ": '" + release.version() + "' is not " + article(scheme.name())
+                    + " version, and the profile of " + product + " says its versions are " + scheme.name()
+                    + ". Add the release under a " + scheme.name() + " version, or correct the product's scheme.");
+        }
+        return scheme;
+    }
+
+    private static PlanEntry decide(Release release, VersionScheme scheme, Inspection inspection,
+                                    boolean allowDowngrade) {
+        String server = inspection.server();
+        String running = inspection.version();
+        if (inspection.product() != null && !inspection.product().equals(release.product())) {
+            return new PlanEntry(server, running, Decision.UNKNOWN, "inspected for product " + inspection.product()
+                    + ", not " + release.product());
+        }
+        switch (inspection.status()) {
+            case UNREACHABLE:
+                return new PlanEntry(server, null, Decision.UNREACHABLE,
+                        Objects.requireNonNullElse(inspection.detail(), "unreachable"));
+            case FAILED:
+            case UNPARSABLE:
+                return new PlanEntry(server, running, Decision.UNKNOWN,
+                        Objects.requireNonNullElse(inspection.detail(), "its version could not be read"));
+            default:
+                break;
+        }
+        if (!scheme.isValid(running)) {
+            return new PlanEntry(server, running, Decision.UNKNOWN,
+                    "runs '" + running + "', not " + article(scheme.name()) + " version");
+        }
+        String target = release.version();
+        int order = scheme.compare(running, target);
+        if (order < 0) {
+            return new PlanEntry(server, running, Decision.UPGRADE, running + " -> " + target);
+        }
+        if (order == 0) {
+            return new PlanEntry(server, running, Decision.CURRENT, running.equals(target)
+                    ? "runs " + running + " already" : "runs " + running + ", the same version as " + target);
+        }
+        if (allowDowngrade) {
+            return new PlanEntry(server, running, Decision.UPGRADE, "downgrade " + running + " -> " + target
+                    + ", forced");
+        }
+        return new PlanEntry(server, running, Decision.NEWER, "runs " + running + ", newer than " + target
+                + ": left alone, never downgraded unless forced");
+    }
+
+    /** {@code a semantic}, {@code an ansible}: the article a scheme's name takes. */
+    private static String article(String word) {
+        return ("aeiou".indexOf(Character.toLowerCase(word.charAt(0))) >= 0 ? "an " : "a ") + word;
+    }
+}
