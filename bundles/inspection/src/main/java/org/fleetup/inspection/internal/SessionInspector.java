@@ -1,0 +1,170 @@
+package org.fleetup.inspection.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.VersionScheme;
+import org.fleetup.api.comparison.VersionSchemes;
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inspection.Inspection.Status;
+import org.fleetup.api.inspection.Inspector;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.ProductProfile;
+import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.transport.CommandResult;
+import org.fleetup.api.transport.Session;
+import org.fleetup.api.transport.Transport;
+import org.fleetup.api.transport.TransportRegistry;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the version a server runs by running its product profile's version command in the product's root, over a
+ * session of the server's transport. What goes wrong on the server is the result, never an exception; what is wrong
+ * with Fleetup's own setup (no transport for the address, an unknown version scheme) is thrown, so that the caller
+ * stops at once instead of reporting every server as broken.
+ */
+@Component(service = Inspector.class, configurationPid = "org.fleetup.inspection")
+@Designate(ocd = SessionInspector.Config.class)
+public final class SessionInspector implements Inspector {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SessionInspector.class);
+
+    /** What a version printed is cut to in a message. */
+    private static final int SHOWN_OUTPUT = 80;
+
+    /** Characters that would end the double quotes the root is put in; {@code $} stays, for {@code $HOME}. */
+    private static final Pattern UNQUOTABLE = Pattern.compile("[\"`\\\\\\p{Cntrl}]");
+
+    @ObjectClassDefinition(name = "Fleetup inspection", description = "Reading the version each server runs")
+    public @interface Config {
+
+        @AttributeDefinition(min = "1", description = "How long the version command may run on a server, in"
+                + " seconds, before the inspection fails")
+        int commandTimeoutSeconds() default 30;
+    }
+
+    private final TransportRegistry transports;
+    private final ProductProfiles profiles;
+    private final VersionSchemes schemes;
+    private final Duration commandTimeout;
+
+    @Activate
+    public SessionInspector(@Reference TransportRegistry transports, @Reference ProductProfiles profiles,
+                            @Reference VersionSchemes schemes, Config config) {
+        if (config.commandTimeoutSeconds() < 1) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "commandTimeoutSeconds of"
+                    + " org.fleetup.inspection is " + config.commandTimeoutSeconds() + "; set it to 1 or more.");
+        }
+        this.transports = transports;
+        this.profiles = profiles;
+        this.schemes = schemes;
+        this.commandTimeout = Duration.ofSeconds(config.commandTimeoutSeconds());
+    }
+
+    /**
+     * @throws FleetupException {@link FleetupException#TRANSPORT_MISSING} when no transport serves the server's
+     *         address, {@link FleetupException#SCHEME_UNKNOWN} when the product's profile names an unknown scheme
+     */
+    @Override
+    public Inspection inspect(Server server, String product) {
+        Instant at = Instant.now();
+        long start = System.nanoTime();
+        VersionScheme scheme = schemes.scheme(profiles.profile(product).scheme());
+        Transport transport = transports.transportFor(server.address());
+        String command;
+        try {
+            command = versionCommand(profiles.profile(product, server));
+        } catch (FleetupException e) {
+            return result(server, product, Status.FAILED, null, e.getMessage(), at, start);
+        }
+        Session session;
+        try {
+            session = transport.connect(server);
+        } catch (FleetupException e) {
+            if (FleetupException.TRANSPORT_MISSING.equals(e.code())) {
+                throw e;
+            }
+            return result(server, product, Status.UNREACHABLE, null, e.getMessage(), at, start);
+        }
+        try (session) {
+            return read(session, server, product, command, scheme, at, start);
+        }
+    }
+
+    /** @throws FleetupException {@link FleetupException#SCHEME_UNKNOWN} as {@link #inspect(Server, String)} */
+    @Override
+    public Inspection inspect(Session session, Server server, String product) {
+        Instant at = Instant.now();
+        long start = System.nanoTime();
+        VersionScheme scheme = schemes.scheme(profiles.profile(product).scheme());
+        String command;
+        try {
+            command = versionCommand(profiles.profile(product, server));
+        } catch (FleetupException e) {
+            return result(server, product, Status.FAILED, null, e.getMessage(), at, start);
+        }
+        return read(session, server, product, command, scheme, at, start);
+    }
+
+    private Inspection read(Session session, Server server, String product, String command, VersionScheme scheme,
+                            Instant at, long start) {
+        CommandResult result;
+        try {
+            result = session.execute(command, commandTimeout);
+        } catch (FleetupException e) {
+            Status status = FleetupException.COMMAND_TIMEOUT.equals(e.code()) ? Status.FAILED : Status.UNREACHABLE;
+            return result(server, product, status, null, e.getMessage(), at, start);
+        }
+        if (!result.succeeded()) {
+            return result(server, product, Status.FAILED, null, "'" + command + "' failed with exit code "
+                    + result.exitCode() + ": " + result.problem(), at, start);
+        }
+        String printed = result.stdout().lines().findFirst().orElse("").strip();
+        if (!scheme.isValid(printed)) {
+            return result(server, product, Status.UNPARSABLE, null, (printed.isEmpty() ? "printed nothing"
+                    : "printed '" + shown(printed) + "'") + ", not a " + scheme.name() + " version", at, start);
+        }
+        return result(server, product, Status.OK, printed, null, at, start);
+    }
+
+    /**
+     * {@code cd "<root>" && <versionCommand>}: in double quotes the root may hold spaces and still expand
+     * {@code $HOME}; {@code ~/} is written as {@code $HOME/}, since a quoted tilde does not expand.
+     *
+     * @throws FleetupException {@link FleetupException#SERVER_INVALID} when the root holds a character that would end
+     *         the quotes
+     */
+    static String versionCommand(ProductProfile profile) {
+        String root = profile.root().startsWith("~/") ? "$HOME/" + profile.root().substring(2) : profile.root();
+        if (UNQUOTABLE.matcher(root).find()) {
+            throw new FleetupException(FleetupException.SERVER_INVALID, "The root of " + profile.product() + ", '"
+                    + root + "', holds \" ` \\ or a control character, which cannot be quoted for the server's"
+                    + " shell. Change the profile's root or the server attributes it names.");
+        }
+        return "cd \"" + root + "\" && " + profile.versionCommand();
+    }
+
+    private static String shown(String printed) {
+        return printed.length() <= SHOWN_OUTPUT ? printed : printed.substring(0, SHOWN_OUTPUT) + "...";
+    }
+
+    private static Inspection result(Server server, String product, Status status, String version, String detail,
+                                     Instant at, long start) {
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (status == Status.OK) {
+            LOGGER.debug("{} runs {} {} (read in {} ms)", server.name(), product, version, took.toMillis());
+        } else {
+            LOGGER.info("Inspection of {} on {}: {}, {}", product, server.name(), status, detail);
+        }
+        return new Inspection(server.name(), product, status, version, detail, at, took);
+    }
+}

@@ -1,0 +1,93 @@
+package org.fleetup.inspection.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.Map;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.ProductProfile;
+import org.junit.jupiter.api.Test;
+
+class ConfiguredProductProfilesTest {
+
+    static ConfiguredProductProfiles profiles(Map<String, Object> properties) {
+        return new ConfiguredProductProfiles(ComponentConfig.of(ConfiguredProductProfiles.Config.class, properties),
+                properties);
+    }
+
+    private static Server server(Map<String, String> attributes) {
+        return new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/k", null, attributes);
+    }
+
+    @Test
+    void theDefaultProfileNamesTheProduct() {
+        assertThat(profiles(Map.of()).profile("demo-app")).isEqualTo(new ProductProfile("demo-app", "$HOME/demo-app",
+                "cat current/VERSION", "current/bin/demo-app --version", "semantic"));
+    }
+
+    @Test
+    void configuredDefaultsApplyToEveryProduct() {
+        ProductProfile profile = profiles(Map.of("root", "/opt/{product}", "scheme", "maven")).profile("billing");
+
+        assertThat(profile.root()).isEqualTo("/opt/billing");
+        assertThat(profile.scheme()).isEqualTo("maven");
+        assertThat(profile.versionCommand()).isEqualTo("cat current/VERSION");
+    }
+
+    @Test
+    void anOverrideChangesOnlyItsOwnProduct() {
+        ConfiguredProductProfiles profiles = profiles(Map.of("bios.root", "/", "bios.versionCommand",
+                "dmidecode -s bios-version", "bios.scheme", "serial", "component.name", "ignored"));
+
+        assertThat(profiles.profile("bios")).isEqualTo(new ProductProfile("bios", "/", "dmidecode -s bios-version",
+                "current/bin/bios --version", "serial"));
+        assertThat(profiles.profile("demo-app").root()).isEqualTo("$HOME/demo-app");
+    }
+
+    @Test
+    void anOverrideForAProductWithDotsInItsName() {
+        assertThat(profiles(Map.of("com.acme.agent.root", "/opt/acme")).profile("com.acme.agent").root())
+                .isEqualTo("/opt/acme");
+    }
+
+    @Test
+    void attributesReplaceTheirPlaceholdersAndShellExpressionsAreLeftAlone() {
+        ConfiguredProductProfiles profiles = profiles(Map.of("root",
+                "$HOME/${site}/{product}/${unknown}/${TMPDIR:-/tmp}/$${site}/$PWD",
+                "versionCommand", "cat ${versionFile}"));
+
+        ProductProfile profile = profiles.profile("demo-app", server(Map.of("site", "paris",
+                "versionFile", "VERSION.txt")));
+
+        assertThat(profile.root()).isEqualTo("$HOME/paris/demo-app/${unknown}/${TMPDIR:-/tmp}/$${site}/$PWD");
+        assertThat(profile.versionCommand()).isEqualTo("cat VERSION.txt");
+    }
+
+    @Test
+    void theProfileAsConfiguredKeepsItsPlaceholders() {
+        assertThat(profiles(Map.of("root", "/srv/${site}")).profile("demo-app").root()).isEqualTo("/srv/${site}");
+    }
+
+    @Test
+    void anAttributeTheShellWouldInterpretIsRefused() {
+        ConfiguredProductProfiles profiles = profiles(Map.of("root", "$HOME/${site}"));
+
+        assertThatThrownBy(() -> profiles.profile("demo-app", server(Map.of("site", "x\"; rm -rf ~; \""))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'site'")
+                .hasMessageContaining("web-01");
+        assertThatThrownBy(() -> profiles.profile("demo-app", server(Map.of("site", "$(reboot)"))))
+                .isInstanceOf(FleetupException.class);
+    }
+
+    @Test
+    void anAttributeTheProfileDoesNotNameMayHoldAnything() {
+        ProductProfile profile = profiles(Map.of()).profile("demo-app", server(Map.of("note", "\"quoted\" $x")));
+
+        assertThat(profile.root()).isEqualTo("$HOME/demo-app");
+    }
+}

@@ -1,0 +1,162 @@
+package org.fleetup.inventory.internal;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+
+import org.fleetup.api.FleetupException;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inventory database: opened, and its tables created, at activation; closed at deactivation. The components that
+ * read and write it share it. It is the one place where a {@link SQLException} becomes a
+ * {@link FleetupException}. Connections come from H2's own pool, created directly from the URL: no JDBC
+ * {@code DriverManager} lookup, which does not see bundle class loaders in OSGi.
+ */
+@Component(service = InventoryDatabase.class, configurationPid = InventoryDatabase.PID)
+@Designate(ocd = InventoryDatabase.Config.class)
+public final class InventoryDatabase implements AutoCloseable {
+
+    static final String PID = "org.fleetup.inventory";
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(InventoryDatabase.class);
+
+    @ObjectClassDefinition(name = "Fleetup inventory", description = "The database that keeps the fleet, the"
+            + " releases, the rollouts and the audit trail")
+    public @interface Config {
+
+        @AttributeDefinition(description = "JDBC URL of the H2 database; empty for the file database"
+                + " <karaf.data>/inventory/fleetup (jdbc:h2:file:...)")
+        String url() default "";
+
+        @AttributeDefinition(description = "Database user; a new database is created with it")
+        String user() default "fleetup";
+
+        @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password; a new database is"
+                + " created with it")
+        String password() default "";
+
+        @AttributeDefinition(min = "1", description = "Most connections open at once; callers beyond wait for one")
+        int maxConnections() default 10;
+    }
+
+    /** Work done on one connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private final JdbcConnectionPool pool;
+    private final String location;
+
+    @Activate
+    public InventoryDatabase(Config config) {
+        this(config.url().isBlank() ? defaultUrl() : config.url(), config.user(), config.password(),
+                config.maxConnections());
+    }
+
+    /** Opens the database and creates the tables it lacks. */
+    InventoryDatabase(String url, String user, String password, int maxConnections) {
+        if (maxConnections < 1) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "maxConnections of " + PID + " is "
+                    + maxConnections + "; set it to 1 or more.");
+        }
+        this.location = location(url);
+        this.pool = JdbcConnectionPool.create(url, user, password);
+        pool.setMaxConnections(maxConnections);
+        try {
+            int found = transaction("create its tables", Schema::apply);
+            LOGGER.info("Inventory open at {} (schema version {}{})", location, Schema.VERSION,
+                    found == 0 ? ", new" : "");
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
+    }
+
+    /** {@code jdbc:h2:file:} under the Karaf data dir, or under {@code java.io.tmpdir/fleetup} outside Karaf. */
+    static String defaultUrl() {
+        String karafData = System.getProperty("karaf.data");
+        Path data = karafData == null || karafData.isBlank()
+                ? Path.of(System.getProperty("java.io.tmpdir"), "fleetup")
+                : Path.of(karafData);
+        return "jdbc:h2:file:" + data.resolve("inventory").resolve("fleetup").toAbsolutePath();
+    }
+
+    /** Where the database is, for messages: the URL without its settings, which may carry credentials. */
+    String location() {
+        return location;
+    }
+
+    /** Runs {@code work} on a connection of its own, committing each statement as it goes. */
+    <T> T run(String what, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction: everything it wrote is committed, or nothing when it throws. */
+    <T> T transaction(String what, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    FleetupException failure(String what, SQLException e) {
+        return new FleetupException(FleetupException.INVENTORY_FAILED, "The inventory database at " + location
+                + " could not " + what + ": " + e.getMessage()
+                + ". Check that the database is reachable and not in use by another controller.", e);
+    }
+
+    /** Closes the idle connections; H2 closes the database once the last connection in use is returned. */
+    @Deactivate
+    @Override
+    public void close() {
+        pool.dispose();
+        LOGGER.info("Inventory at {} closed", location);
+    }
+
+    static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            statement.setObject(index, instant);
+        }
+    }
+
+    static Instant getInstant(ResultSet row, String column) throws SQLException {
+        return row.getObject(column, Instant.class);
+    }
+
+    static String location(String url) {
+        int settings = url.indexOf(';');
+        return settings < 0 ? url : url.substring(0, settings);
+    }
+}

@@ -1,0 +1,101 @@
+package org.fleetup.inventory.internal;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inventory.AuditEntry;
+import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseCatalog;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The fleet and the release catalog, kept in the inventory database. The rollouts are kept in the same database by
+ * {@link JdbcRolloutRepository}: {@code RolloutRepository.servers(String)} and {@code Inventory.servers(String)}
+ * differ only in their return type, so one class cannot offer both.
+ */
+@Component(service = {Inventory.class, ReleaseCatalog.class})
+public final class JdbcInventory implements Inventory, ReleaseCatalog {
+
+    private final ServerTable servers;
+    private final InspectionTable inspections;
+    private final ReleaseTable releases;
+    private final AuditTable audit;
+
+    @Activate
+    public JdbcInventory(@Reference InventoryDatabase database) {
+        this.servers = new ServerTable(database);
+        this.inspections = new InspectionTable(database);
+        this.releases = new ReleaseTable(database);
+        this.audit = new AuditTable(database);
+    }
+
+    @Override
+    public void addServers(List<Server> list) {
+        servers.add(list);
+    }
+
+    @Override
+    public void putServers(List<Server> list) {
+        servers.put(list);
+    }
+
+    @Override
+    public Optional<Server> server(String name) {
+        return servers.find(name);
+    }
+
+    @Override
+    public List<Server> servers(String cluster) {
+        return servers.list(cluster);
+    }
+
+    @Override
+    public void trustHostKey(String server, String hostKey) {
+        servers.trustHostKey(server, hostKey);
+    }
+
+    @Override
+    public boolean removeServer(String name) {
+        return servers.remove(name);
+    }
+
+    @Override
+    public void recordInspection(Inspection inspection) {
+        inspections.record(inspection);
+    }
+
+    @Override
+    public Optional<Inspection> lastInspection(String server) {
+        return inspections.last(server);
+    }
+
+    @Override
+    public void audit(String actor, String action, String detail) {
+        audit.add(actor, action, detail);
+    }
+
+    @Override
+    public List<AuditEntry> audit(int limit) {
+        return audit.latest(limit);
+    }
+
+    @Override
+    public void addRelease(Release release) {
+        releases.add(release);
+    }
+
+    @Override
+    public Optional<Release> release(String product, String version) {
+        return releases.find(product, version);
+    }
+
+    @Override
+    public List<Release> releases() {
+        return releases.list();
+    }
+}

@@ -1,0 +1,210 @@
+package org.fleetup.inventory.internal;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.Server;
+import org.h2.api.ErrorCode;
+
+/** The servers of the fleet and their attributes. */
+final class ServerTable {
+
+    /** One row per server and attribute, so that a server and its attributes are read in one statement. */
+    private static final String SELECT = "SELECT s.name, s.cluster, s.address, s.login_user, s.key_file, s.host_key,"
+            + " a.name AS attribute, a.attribute_value FROM servers s LEFT JOIN server_attributes a ON a.server = s.name";
+    private static final String ORDER = " ORDER BY s.name, a.name";
+
+    private final InventoryDatabase database;
+
+    ServerTable(InventoryDatabase database) {
+        this.database = database;
+    }
+
+    void add(List<Server> servers) {
+        checkNamesUnique(servers);
+        database.transaction("add servers", connection -> {
+            Instant now = Instant.now();
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO servers (name, cluster, address, login_user, key_file, host_key, created_at,"
+                            + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (Server server : servers) {
+                    bindServer(insert, server);
+                    InventoryDatabase.setInstant(insert, 7, now);
+                    InventoryDatabase.setInstant(insert, 8, now);
+                    try {
+                        insert.executeUpdate();
+                    } catch (SQLException e) {
+                        if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1) {
+                            throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + server.name()
+                                    + "' exists already; no server was added. Remove it first, or replace the"
+                                    + " servers instead of adding them.", e);
+                        }
+                        throw e;
+                    }
+                }
+            }
+            insertAttributes(connection, servers);
+            return null;
+        });
+    }
+
+    void put(List<Server> servers) {
+        checkNamesUnique(servers);
+        database.transaction("replace servers", connection -> {
+            Instant now = Instant.now();
+            try (PreparedStatement merge = connection.prepareStatement(
+                    "MERGE INTO servers target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+                            + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+                            + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                            + " AS source (name, cluster, address, login_user, key_file, host_key, at)"
+                            + " ON target.name = source.name"
+                            + " WHEN MATCHED THEN UPDATE SET cluster = source.cluster, address = source.address,"
+                            + " login_user = source.login_user, key_file = source.key_file,"
+                            + " host_key = source.host_key, updated_at = source.at"
+                            + " WHEN NOT MATCHED THEN INSERT (name, cluster, address, login_user, key_file, host_key,"
+                            + " created_at, updated_at) VALUES (source.name, source.cluster, source.address,"
+                            + " source.login_user, source.key_file, source.host_key, source.at, source.at)");
+                 PreparedStatement deleteAttributes = connection.prepareStatement(
+                         "DELETE FROM server_attributes WHERE server = ?")) {
+                for (Server server : servers) {
+                    bindServer(merge, server);
+                    InventoryDatabase.setInstant(merge, 7, now);
+                    merge.addBatch();
+                    deleteAttributes.setString(1, server.name());
+                    deleteAttributes.addBatch();
+                }
+                merge.executeBatch();
+                deleteAttributes.executeBatch();
+            }
+            insertAttributes(connection, servers);
+            return null;
+        });
+    }
+
+    Optional<Server> find(String name) {
+        return database.run("read server " + name, connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT + " WHERE s.name = ?" + ORDER)) {
+                select.setString(1, name);
+                return servers(select).stream().findFirst();
+            }
+        });
+    }
+
+    List<Server> list(String cluster) {
+        return database.run("list servers", connection -> {
+            if (cluster == null) {
+                try (PreparedStatement select = connection.prepareStatement(SELECT + ORDER)) {
+                    return servers(select);
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(SELECT + " WHERE s.cluster = ?" + ORDER)) {
+                select.setString(1, cluster);
+                return servers(select);
+            }
+        });
+    }
+
+    void trustHostKey(String server, String hostKey) {
+        int updated = database.run("record the host key of " + server, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE servers SET host_key = ?, updated_at = ? WHERE name = ?")) {
+                update.setString(1, hostKey);
+                InventoryDatabase.setInstant(update, 2, Instant.now());
+                update.setString(3, server);
+                return update.executeUpdate();
+            }
+        });
+        if (updated == 0) {
+            throw notFound(server);
+        }
+    }
+
+    boolean remove(String name) {
+        return database.run("remove server " + name, connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM servers WHERE name = ?")) {
+                delete.setString(1, name);
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    static FleetupException notFound(String server) {
+        return new FleetupException(FleetupException.SERVER_NOT_FOUND,
+                "Unknown server '" + server + "'. 'fleet:server-list' shows the servers of the fleet.");
+    }
+
+    private static void checkNamesUnique(List<Server> servers) {
+        Set<String> seen = new HashSet<>();
+        for (Server server : servers) {
+            if (server.name().isBlank()) {
+                throw new FleetupException(FleetupException.SERVER_INVALID,
+                        "A server has a blank name; no server was changed. Give every server a name.");
+            }
+            if (!seen.add(server.name())) {
+                throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + server.name()
+                        + "' is listed twice; no server was changed. List each server once.");
+            }
+        }
+    }
+
+    private static void bindServer(PreparedStatement statement, Server server) throws SQLException {
+        statement.setString(1, server.name());
+        statement.setString(2, server.cluster());
+        statement.setString(3, server.address().toString());
+        statement.setString(4, server.user());
+        statement.setString(5, server.keyFile());
+        statement.setString(6, server.hostKey());
+    }
+
+    private static void insertAttributes(Connection connection, List<Server> servers) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO server_attributes (server, name, attribute_value) VALUES (?, ?, ?)")) {
+            for (Server server : servers) {
+                for (Map.Entry<String, String> attribute : server.attributes().entrySet()) {
+                    insert.setString(1, server.name());
+                    insert.setString(2, attribute.getKey());
+                    insert.setString(3, attribute.getValue());
+                    insert.addBatch();
+                }
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /** Folds the rows of {@link #SELECT}, one per attribute, into servers. */
+    private static List<Server> servers(PreparedStatement select) throws SQLException {
+        Map<String, Server> servers = new LinkedHashMap<>();
+        Map<String, Map<String, String>> attributes = new HashMap<>();
+        try (ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                String name = row.getString("name");
+                if (!servers.containsKey(name)) {
+                    servers.put(name, new Server(name, row.getString("cluster"), URI.create(row.getString("address")),
+                            row.getString("login_user"), row.getString("key_file"), row.getString("host_key"), null));
+                }
+                String attribute = row.getString("attribute");
+                if (attribute != null) {
+                    attributes.computeIfAbsent(name, n -> new HashMap<>()).put(attribute,
+                            row.getString("attribute_value"));
+                }
+            }
+        }
+        return servers.values().stream()
+                .map(s -> new Server(s.name(), s.cluster(), s.address(), s.user(), s.keyFile(), s.hostKey(),
+                        attributes.get(s.name())))
+                .toList();
+    }
+}

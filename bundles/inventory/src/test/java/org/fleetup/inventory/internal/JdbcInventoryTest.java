@@ -1,0 +1,187 @@
+package org.fleetup.inventory.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inventory.AuditEntry;
+import org.fleetup.api.inventory.Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JdbcInventoryTest {
+
+    @TempDir
+    Path dir;
+
+    private InventoryDatabase database;
+    private JdbcInventory inventory;
+
+    @BeforeEach
+    void open() {
+        database = TestDatabases.open(dir);
+        inventory = new JdbcInventory(database);
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    static Server server(String name, String cluster, Map<String, String> attributes) {
+        return new Server(name, cluster, URI.create("ssh://127.0.0.1:22" + name.length()), "deploy",
+                "/keys/" + name, null, attributes);
+    }
+
+    @Test
+    void addedServerIsReadBackWithEveryField() {
+        Server web = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/id_ed25519",
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB", Map.of("site", "paris", "rack", "r7"));
+
+        inventory.addServers(List.of(web));
+
+        assertThat(inventory.server("web-01")).contains(web);
+    }
+
+    @Test
+    void serverWithoutUserKeyOrHostKeyIsReadBack() {
+        Server bare = new Server("bare", null, URI.create("ssh://127.0.0.1:2202"), null, null, null, null);
+
+        inventory.addServers(List.of(bare));
+
+        assertThat(inventory.server("bare")).contains(bare);
+        assertThat(bare.cluster()).isEqualTo(Server.DEFAULT_CLUSTER);
+    }
+
+    @Test
+    void addServersAddsNoneWhenOneNameExists() {
+        inventory.addServers(List.of(server("a", "x", Map.of())));
+
+        assertThatThrownBy(() -> inventory.addServers(List.of(server("b", "x", Map.of("k", "v")),
+                server("a", "x", Map.of()), server("c", "x", Map.of()))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'a'");
+
+        assertThat(inventory.servers(null)).extracting(Server::name).containsExactly("a");
+    }
+
+    @Test
+    void addServersAddsNoneWhenANameIsListedTwice() {
+        assertThatThrownBy(() -> inventory.addServers(List.of(server("b", "x", Map.of()),
+                server("d", "x", Map.of()), server("b", "y", Map.of()))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'b'");
+
+        assertThat(inventory.servers(null)).isEmpty();
+    }
+
+    @Test
+    void putServersReplacesExistingOnesWithTheirAttributesAndAddsNewOnes() {
+        inventory.addServers(List.of(server("a", "x", Map.of("old", "1", "kept", "2"))));
+        Server replaced = new Server("a", "y", URI.create("ssh://127.0.0.1:2300"), "root", "/keys/other",
+                "ssh-ed25519 AAAA", Map.of("kept", "3"));
+
+        inventory.putServers(List.of(replaced, server("b", "y", Map.of("new", "4"))));
+
+        assertThat(inventory.server("a")).contains(replaced);
+        assertThat(inventory.server("b")).map(Server::attributes).contains(Map.of("new", "4"));
+    }
+
+    @Test
+    void serversAreOrderedByNameAndFilteredByCluster() {
+        inventory.addServers(List.of(server("c", "eu", Map.of("n", "1")), server("a", "us", Map.of()),
+                server("b", "eu", Map.of("n", "2"))));
+
+        assertThat(inventory.servers(null)).extracting(Server::name).containsExactly("a", "b", "c");
+        assertThat(inventory.servers("eu")).extracting(Server::name, Server::attributes)
+                .containsExactly(tuple("b", Map.of("n", "2")),
+                        tuple("c", Map.of("n", "1")));
+        assertThat(inventory.servers("nowhere")).isEmpty();
+    }
+
+    @Test
+    void trustHostKeyRecordsTheKey() {
+        inventory.addServers(List.of(server("a", "x", Map.of())));
+
+        inventory.trustHostKey("a", "ecdsa-sha2-nistp256 AAAAE2");
+
+        assertThat(inventory.requireServer("a").hostKey()).isEqualTo("ecdsa-sha2-nistp256 AAAAE2");
+    }
+
+    @Test
+    void trustHostKeyOfAnUnknownServerIsRefused() {
+        assertThatThrownBy(() -> inventory.trustHostKey("ghost", "ssh-ed25519 AAAA"))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_NOT_FOUND))
+                .hasMessageContaining("ghost");
+    }
+
+    @Test
+    void removeServerTellsWhetherItExistedAndTakesItsHistoryAlong() {
+        inventory.addServers(List.of(server("a", "x", Map.of("k", "v"))));
+        inventory.recordInspection(inspection("a", Inspection.Status.OK, "1.0.0", Instant.now()));
+
+        assertThat(inventory.removeServer("a")).isTrue();
+        assertThat(inventory.removeServer("a")).isFalse();
+        assertThat(inventory.server("a")).isEmpty();
+        assertThat(inventory.lastInspection("a")).isEmpty();
+
+        inventory.addServers(List.of(server("a", "x", Map.of())));
+        assertThat(inventory.requireServer("a").attributes()).isEmpty();
+    }
+
+    @Test
+    void lastInspectionIsTheNewestRecorded() {
+        inventory.addServers(List.of(server("a", "x", Map.of())));
+        Instant now = Instant.parse("2026-11-24T10:15:30.123456789Z");
+        Inspection newest = inspection("a", Inspection.Status.OK, "1.4.2", now);
+        inventory.recordInspection(inspection("a", Inspection.Status.OK, "1.4.1", now.minusSeconds(60)));
+        inventory.recordInspection(newest);
+        inventory.recordInspection(new Inspection("a", "demo-app", Inspection.Status.UNREACHABLE, null,
+                "connection refused", now.minusSeconds(30), Duration.ofMillis(12)));
+
+        assertThat(inventory.lastInspection("a")).contains(newest);
+        assertThat(inventory.lastInspection("b")).isEmpty();
+    }
+
+    @Test
+    void inspectionOfAnUnknownServerIsRefused() {
+        assertThatThrownBy(() -> inventory.recordInspection(inspection("ghost", Inspection.Status.OK, "1.0.0",
+                Instant.now())))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_NOT_FOUND));
+    }
+
+    @Test
+    void auditIsNewestFirstAndLimited() {
+        inventory.audit("alice", "server-add", "a, b");
+        inventory.audit("bob", "rollout-start", "demo-app/2.0.0");
+        inventory.audit(null, "rollout-finished", null);
+
+        List<AuditEntry> latest = inventory.audit(2);
+
+        assertThat(latest).extracting(AuditEntry::actor, AuditEntry::action).containsExactly(
+                tuple(null, "rollout-finished"),
+                tuple("bob", "rollout-start"));
+        assertThat(latest.get(0).at()).isAfterOrEqualTo(latest.get(1).at());
+        assertThat(inventory.audit(10)).hasSize(3);
+        assertThat(inventory.audit(0)).isEmpty();
+    }
+
+    private static Inspection inspection(String server, Inspection.Status status, String version, Instant at) {
+        return new Inspection(server, "demo-app", status, version, null, at, Duration.ofNanos(1_234_567));
+    }
+}

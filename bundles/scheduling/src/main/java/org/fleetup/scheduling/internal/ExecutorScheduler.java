@@ -1,0 +1,173 @@
+package org.fleetup.scheduling.internal;
+
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.Scheduler;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs work now or at a set time on a pool of its own. What is waiting lives in memory only: whoever schedules keeps
+ * what must survive a restart (the rollouts are in the inventory) and schedules it again.
+ */
+@Component(service = Scheduler.class, configurationPid = "org.fleetup.scheduling")
+@Designate(ocd = ExecutorScheduler.Config.class)
+public final class ExecutorScheduler implements Scheduler {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ExecutorScheduler.class);
+
+    /** How long deactivation waits for running work to end before interrupting it. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    @ObjectClassDefinition(name = "Fleetup scheduling", description = "When rollouts start")
+    public @interface Config {
+
+        @AttributeDefinition(description = "The time a rollout starts when none is given: now, a time of day"
+                + " (03:00), a local date-time (2026-12-01T03:00) or an instant (2026-12-01T03:00:00Z)")
+        String defaultTime() default "now";
+
+        @AttributeDefinition(description = "The zone times of day and local date-times are read in, such as"
+                + " Europe/Paris or UTC; empty for the controller's system zone")
+        String zone() default "";
+
+        @AttributeDefinition(min = "1", description = "How many scheduled tasks can run at once; a task that runs"
+                + " a whole rollout holds one for as long as it runs")
+        int threads() default 4;
+    }
+
+    private final OperatorTime time;
+    private final String defaultTime;
+    private final Clock clock;
+    private final ScheduledThreadPoolExecutor executor;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+    @Activate
+    public ExecutorScheduler(Config config) {
+        this(Clock.system(zone(config.zone())), config.defaultTime(), config.threads());
+    }
+
+    /** @param clock the present, in the zone operators' times are read in */
+    ExecutorScheduler(Clock clock, String defaultTime, int threads) {
+        this.clock = clock;
+        this.time = new OperatorTime(clock);
+        this.defaultTime = defaultTime == null || defaultTime.isBlank() ? "now" : defaultTime;
+        time.resolve(this.defaultTime);
+        this.executor = new ScheduledThreadPoolExecutor(threads, threadFactory());
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        LOGGER.info("Scheduler started: times in {}, default time {}", time.zone(), this.defaultTime);
+    }
+
+    private static ZoneId zone(String zone) {
+        if (zone == null || zone.isBlank()) {
+            return ZoneId.systemDefault();
+        }
+        try {
+            return ZoneId.of(zone.strip());
+        } catch (DateTimeException e) {
+            throw new FleetupException(FleetupException.TIME_INVALID, "zone '" + zone + "' of org.fleetup.scheduling"
+                    + " is not a time zone. Write a region such as Europe/Paris, an offset such as +01:00, or UTC.",
+                    e);
+        }
+    }
+
+    private static ThreadFactory threadFactory() {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "fleetup-scheduler-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Deactivate
+    public void stop() {
+        int dropped = pending.size();
+        pending.clear();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOGGER.warn("Scheduled work still running after {}s; interrupting it", STOP_GRACE.toSeconds());
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        LOGGER.info("Scheduler stopped; {} task(s) that were waiting will not run", dropped);
+    }
+
+    @Override
+    public Instant resolve(String when) {
+        return time.resolve(when == null || when.isBlank() ? defaultTime : when);
+    }
+
+    @Override
+    public void schedule(String id, Instant at, Runnable task) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(task, "task");
+        Duration delay = Duration.between(clock.instant(), at);
+        pending.compute(id, (key, earlier) -> {
+            if (earlier != null && earlier.future().cancel(false)) {
+                LOGGER.info("Task {} rescheduled to {}", id, at);
+            }
+            Pending next = new Pending();
+            next.future = executor.schedule(() -> run(id, next, task), Math.max(0, delay.toNanos()),
+                    TimeUnit.NANOSECONDS);
+            return next;
+        });
+        LOGGER.debug("Task {} scheduled for {}", id, at);
+    }
+
+    @Override
+    public boolean cancel(String id) {
+        Pending cancelled = pending.remove(id);
+        boolean wasWaiting = cancelled != null && cancelled.future().cancel(false);
+        if (wasWaiting) {
+            LOGGER.info("Task {} cancelled", id);
+        }
+        return wasWaiting;
+    }
+
+    private void run(String id, Pending self, Runnable task) {
+        pending.remove(id, self);
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOGGER.error("Scheduled task {} failed", id, e);
+        } catch (Error e) {
+            LOGGER.error("Scheduled task {} failed", id, e);
+            throw e;
+        }
+    }
+
+    /** A task waiting for its time; its future is set while the map holds the id's lock, before it can run. */
+    private static final class Pending {
+
+        private volatile ScheduledFuture<?> future;
+
+        ScheduledFuture<?> future() {
+            return future;
+        }
+    }
+}
