@@ -1,0 +1,134 @@
+package org.fleetup.upgrade.internal;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.Decision;
+import org.fleetup.api.comparison.PlanEntry;
+import org.fleetup.api.comparison.Planner;
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inspection.Inspector;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.transport.Session;
+import org.fleetup.api.transport.TransportRegistry;
+import org.fleetup.api.upgrade.ServerOutcome;
+import org.fleetup.api.upgrade.StepListener;
+import org.fleetup.api.upgrade.StepState;
+import org.fleetup.api.upgrade.Upgrader;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Upgrades one server: connects, reads what it runs, decides, installs in release directories, confirms the new
+ * version by inspecting again, and rolls back when anything after the switch disagrees.
+ */
+@Component(service = Upgrader.class, configurationPid = ServerUpgrader.PID)
+@Designate(ocd = ServerUpgrader.Config.class)
+public final class ServerUpgrader implements Upgrader {
+
+    static final String PID = "org.fleetup.upgrade";
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ServerUpgrader.class);
+
+    @ObjectClassDefinition(name = "Fleetup upgrade", description = "How one server is upgraded")
+    public @interface Config {
+
+        @AttributeDefinition(description = "Seconds one command on a server (a checksum, an unpacking, the health "
+                + "check) may run before it counts as failed; checksums and unpacking get 1 s more per 16 MiB of "
+                + "artifact")
+        int commandTimeoutSeconds() default 30;
+
+        @AttributeDefinition(description = "How many times an artifact is sent when its SHA-256 on the server "
+                + "does not match, before the server fails")
+        int verifyAttempts() default 3;
+    }
+
+    private final TransportRegistry transports;
+    private final Inspector inspector;
+    private final Planner planner;
+    private final ProductProfiles profiles;
+    private final ReleaseStore store;
+    private final ReleaseDirectoryInstall install;
+
+    @Activate
+    public ServerUpgrader(@Reference TransportRegistry transports, @Reference Inspector inspector,
+                          @Reference Planner planner, @Reference ProductProfiles profiles,
+                          @Reference ReleaseStore store, Config config) {
+        this.transports = transports;
+        this.inspector = inspector;
+        this.planner = planner;
+        this.profiles = profiles;
+        this.store = store;
+        this.install = new ReleaseDirectoryInstall(Duration.ofSeconds(config.commandTimeoutSeconds()),
+                config.verifyAttempts());
+    }
+
+    @Override
+    public ServerOutcome upgrade(String rollout, Server server, Release release, boolean force,
+                                 StepListener listener) {
+        MDC.put("server", server.name());
+        MDC.put("rollout", String.valueOf(rollout));
+        try {
+            return upgrade(server, release, force, new StepReporter(rollout, server.name(), listener));
+        } finally {
+            MDC.remove("server");
+            MDC.remove("rollout");
+        }
+    }
+
+    private ServerOutcome upgrade(Server server, Release release, boolean force, StepReporter steps) {
+        steps.step(StepState.CONNECTING, "connecting to " + server.address());
+        Session session;
+        try {
+            session = transports.connect(server);
+        } catch (FleetupException e) {
+            return steps.finish(StepState.FAILED, null, null, e.getMessage());
+        }
+        String running = null;
+        try (session) {
+            Inspection inspection = inspector.inspect(session, server, release.product());
+            running = inspection.version();
+            PlanEntry entry = planner.decide(release, inspection, force);
+            return switch (entry.decision()) {
+                case CURRENT, NEWER -> steps.finish(StepState.SKIPPED, running, running, entry.reason());
+                case UNKNOWN, UNREACHABLE -> steps.finish(StepState.FAILED, running, running, entry.reason());
+                case UPGRADE -> install.install(session, () -> transports.connect(server),
+                        profiles.profile(release.product(), server), release, () -> store.open(release), steps,
+                        confirmedBy(server, release));
+            };
+        } catch (FleetupException e) {
+            // Only before the install starts (the install turns its own failures into outcomes): nothing changed.
+            return steps.finish(StepState.FAILED, running, running, e.getMessage());
+        } catch (RuntimeException e) {
+            LOGGER.error("Upgrading {} to {} failed unexpectedly", server.name(), release.coordinates(), e);
+            return steps.finish(StepState.FAILED, running, null, "unexpected error: " + e);
+        }
+    }
+
+    /** The new version counts only once an inspection, as the plan reads it, finds it running. */
+    private ReleaseDirectoryInstall.Confirmation confirmedBy(Server server, Release release) {
+        return session -> {
+            Inspection again = inspector.inspect(session, server, release.product());
+            if (again.status() != Inspection.Status.OK) {
+                return Optional.of("inspection after the switch found no version (" + again.status() + ": "
+                        + again.detail() + "), expected " + release.version());
+            }
+            Decision decision = planner.decide(release, again, false).decision();
+            return decision == Decision.CURRENT
+                    ? Optional.empty()
+                    : Optional.of("inspection after the switch read " + again.version() + ", expected "
+                            + release.version());
+        };
+    }
+}

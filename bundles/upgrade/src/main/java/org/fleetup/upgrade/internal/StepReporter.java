@@ -1,0 +1,80 @@
+package org.fleetup.upgrade.internal;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+
+import org.fleetup.api.upgrade.ServerOutcome;
+import org.fleetup.api.upgrade.StepEvent;
+import org.fleetup.api.upgrade.StepListener;
+import org.fleetup.api.upgrade.StepState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Tells a listener every step of one server's upgrade, and makes the outcome that ends it. */
+public final class StepReporter {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(StepReporter.class);
+
+    /** Progress is told at most every 5 % of the artifact, and never more often than every 256 KiB. */
+    private static final int PROGRESS_STEPS = 20;
+    private static final long MIN_PROGRESS_BYTES = 256 * 1024;
+
+    private final String rollout;
+    private final String server;
+    private final StepListener listener;
+
+    public StepReporter(String rollout, String server, StepListener listener) {
+        this.rollout = rollout;
+        this.server = Objects.requireNonNull(server, "server");
+        this.listener = listener == null ? event -> { } : listener;
+    }
+
+    public String server() {
+        return server;
+    }
+
+    public void step(StepState state, String detail) {
+        LOGGER.info("{}: {}", state, detail);
+        tell(StepEvent.of(rollout, server, state, detail));
+    }
+
+    /**
+     * A fresh progress counter for one transfer of {@code total} bytes: it tells the first and last byte counts, and
+     * the ones between no more often than the throttle allows.
+     */
+    public LongConsumer transferProgress(String detail, long total) {
+        long every = Math.max(total / PROGRESS_STEPS, MIN_PROGRESS_BYTES);
+        return new LongConsumer() {
+            private long told = -1;
+
+            @Override
+            public void accept(long done) {
+                if (told < 0 || done >= total || done - told >= every) {
+                    told = done;
+                    tell(new StepEvent(rollout, server, StepState.TRANSFERRING, detail, done, total, Instant.now()));
+                }
+            }
+        };
+    }
+
+    /** Tells the final step and returns it as the outcome. */
+    public ServerOutcome finish(StepState state, String from, String to, String detail) {
+        if (state == StepState.DONE || state == StepState.SKIPPED) {
+            LOGGER.info("{}: {}", state, detail);
+        } else {
+            LOGGER.warn("{}: {}", state, detail);
+        }
+        tell(StepEvent.of(rollout, server, state, detail));
+        return new ServerOutcome(server, state, from, to, detail);
+    }
+
+    // A listener that throws must not stop an upgrade half-way: the server's state matters more than one event.
+    private void tell(StepEvent event) {
+        try {
+            listener.onStep(event);
+        } catch (RuntimeException e) {
+            LOGGER.warn("A step listener failed on {} of {}; the upgrade goes on", event.state(), server, e);
+        }
+    }
+}

@@ -1,0 +1,325 @@
+package org.fleetup.upgrade.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.ProductProfile;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.simulator.Fault;
+import org.fleetup.api.simulator.HostSpec;
+import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.Session;
+import org.fleetup.api.upgrade.ServerOutcome;
+import org.fleetup.api.upgrade.StepEvent;
+import org.fleetup.api.upgrade.StepState;
+import org.fleetup.simulator.DemoApplication;
+import org.fleetup.simulator.SimulatedFleet;
+import org.fleetup.transport.ssh.SshSettings;
+import org.fleetup.transport.ssh.SshTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The release-directory install against real SSH servers, judged by what ends up on their disks. */
+class ReleaseDirectoryInstallTest {
+
+    private static final ProductProfile PROFILE = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
+            "cat current/VERSION", "current/bin/demo-app --version", "semantic");
+
+    @TempDir
+    Path temp;
+
+    private SimulatedFleet fleet;
+    private SshTransport transport;
+    private final List<StepEvent> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startTransport() {
+        fleet = new SimulatedFleet(temp.resolve("fleet"));
+        transport = new SshTransport(SshSettings.defaults());
+    }
+
+    @AfterEach
+    void stop() {
+        transport.close();
+        fleet.close();
+    }
+
+    @Test
+    void upgradeSwitchesCurrentToTheVerifiedNewRelease() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(outcome.from()).isEqualTo("1.4.2");
+        assertThat(outcome.to()).isEqualTo("2.0.0");
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.answer()).isEqualTo("2.0.0");
+        assertThat(Files.readString(app.release("2.0.0").resolve("MANIFEST.sha256")))
+                .isEqualTo(Archives.read(archive, "MANIFEST.sha256"));
+        assertThat(app.filesNotMatchingTheirManifest("2.0.0")).isEmpty();
+        assertThat(app.leftovers()).isEmpty();
+        assertThat(app.release("1.4.2").resolve("bin/demo-app")).isExecutable();
+    }
+
+    @Test
+    void everyStepIsToldInOrderEndingWithTheOutcome() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(events).extracting(StepEvent::server).containsOnly(host.name());
+        assertThat(events).extracting(StepEvent::rollout).containsOnly("rollout-1");
+        assertThat(events.stream().map(StepEvent::state).distinct().toList()).containsExactly(
+                StepState.TRANSFERRING, StepState.VERIFYING, StepState.INSTALLING, StepState.RESTARTING,
+                StepState.CHECKING, StepState.DONE);
+    }
+
+    @Test
+    void transferProgressIsToldInBoundedStepsUpToTheWholeArtifact() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"), 2 * 1024 * 1024);
+        Release release = Archives.release("2.0.0", archive);
+
+        install(host, release, archive);
+
+        List<StepEvent> progress = events.stream().filter(e -> e.total() > 0).toList();
+        assertThat(progress).extracting(StepEvent::total).containsOnly(release.size());
+        assertThat(progress.get(progress.size() - 1).done()).isEqualTo(release.size());
+        assertThat(progress).extracting(StepEvent::done).isSorted();
+        // 0, at most one per 256 KiB of 2 MiB, and the last byte
+        assertThat(progress).hasSizeBetween(3, 2 + (int) (release.size() / (256 * 1024)) + 1);
+    }
+
+    @Test
+    void fullDiskFailsTheTransferAndLeavesTheOldReleaseRunning() {
+        SimulatedHost host = host("1.4.2", Fault.DISK_FULL);
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Release release = Archives.release("2.0.0", archive);
+
+        ServerOutcome outcome = install(host, release, archive);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).startsWith("transfer failed after ").contains(" of " + release.size() + " bytes: ");
+        assertThat(outcome.to()).isEqualTo("1.4.2");
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.answer()).isEqualTo("1.4.2");
+        assertThat(app.release("2.0.0")).doesNotExist();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void droppedConnectionFailsAndIsCleanedUpThroughANewSession() {
+        SimulatedHost host = host("1.4.2", Fault.DROP_CONNECTION);
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Release release = Archives.release("2.0.0", archive);
+
+        ServerOutcome outcome = install(host, release, archive);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).startsWith("transfer failed after ").contains(" of " + release.size() + " bytes")
+                .doesNotContain("could not reconnect");
+        assertThat(events).extracting(StepEvent::state).contains(StepState.RECONNECTING);
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.answer()).isEqualTo("1.4.2");
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void releaseAnsweringTheWrongVersionIsRolledBackAndRemoved() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail())
+                .startsWith("health check printed '1.9.9', expected 2.0.0; rolled back to 1.4.2 (verified)");
+        assertThat(outcome.to()).isEqualTo("1.4.2");
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.answer()).isEqualTo("1.4.2");
+        assertThat(app.release("2.0.0")).doesNotExist();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void confirmationThatDisagreesRollsBackToo() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive,
+                session -> Optional.of("inspection after the switch read 1.4.2, expected 2.0.0"));
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).startsWith("inspection after the switch read 1.4.2, expected 2.0.0; "
+                + "rolled back to 1.4.2 (verified)");
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.release("2.0.0")).doesNotExist();
+    }
+
+    @Test
+    void fileNotMatchingTheManifestFailsBeforeTheSwitch() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = Archives.writeWithManifest(temp.resolve("corrupt.tar.gz"), Archives.demoFiles("2.0.0", "2.0.0"),
+                true);
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).isEqualTo("file lib/demo-app.jar does not match the manifest");
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.answer()).isEqualTo("1.4.2");
+        assertThat(app.release("2.0.0")).doesNotExist();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void checksumMismatchOnTheServerIsResentThenFails() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Release real = Archives.release("2.0.0", archive);
+        Release expectingOtherBytes = new Release(real.product(), real.version(), real.kind(), "ab".repeat(32),
+                real.size(), real.fileName(), real.addedAt());
+
+        ServerOutcome outcome = install(host, expectingOtherBytes, archive);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).startsWith("checksum mismatch on the server after 3 attempts")
+                .contains(real.sha256());
+        assertThat(events).filteredOn(e -> e.state() == StepState.VERIFYING).hasSize(3);
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void installingTheSameReleaseAgainReusesItsDirectory() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Release release = Archives.release("2.0.0", archive);
+        install(host, release, archive);
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Path marker = Files.writeString(app.release("2.0.0").resolve("installed-first"), "");
+        events.clear();
+
+        ServerOutcome again = install(host, release, archive);
+
+        assertThat(again.state()).as(again.detail()).isEqualTo(StepState.DONE);
+        assertThat(marker).exists();
+        assertThat(events).anyMatch(e -> e.detail().contains("reusing it"));
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void damagedExistingReleaseIsReplacedByTheVerifiedOne() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        DemoApplication.install(host.root(), "2.0.0");
+        DemoApplication.install(host.root(), "1.4.2");
+        Files.writeString(app.release("2.0.0").resolve("lib/demo-app.jar"), "damaged");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.filesNotMatchingTheirManifest("2.0.0")).isEmpty();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void firstInstallCreatesCurrent() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Files.delete(app.path().resolve("current"));
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(outcome.from()).isNull();
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.answer()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void rootWithADoubleQuoteIsRefusedBeforeAnythingIsDone() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        ProductProfile quoted = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo\"; touch pwned; \"app",
+                PROFILE.versionCommand(), PROFILE.healthCommand(), PROFILE.scheme());
+        Server server = fleet.server(host);
+
+        try (Session session = transport.connect(server)) {
+            assertThatThrownBy(() -> installer().install(session, () -> transport.connect(server), quoted,
+                    Archives.release("2.0.0", archive), open(archive), reporter(host)))
+                    .isInstanceOf(FleetupException.class)
+                    .hasMessageContaining("double quote")
+                    .extracting(e -> ((FleetupException) e).code()).isEqualTo(FleetupException.SERVER_INVALID);
+        }
+        assertThat(host.root().resolve("pwned")).doesNotExist();
+        assertThat(ApplicationDirectory.of(host).path().resolve("staging")).doesNotExist();
+        assertThat(events).isEmpty();
+    }
+
+    private SimulatedHost host(String version, Fault... faults) {
+        return fleet.start("up", List.of(new HostSpec(version, Set.of(faults)))).get(0);
+    }
+
+    private ServerOutcome install(SimulatedHost host, Release release, Path archive) {
+        return install(host, release, archive, ReleaseDirectoryInstall.HEALTH_CHECK_ONLY);
+    }
+
+    private ServerOutcome install(SimulatedHost host, Release release, Path archive,
+                                  ReleaseDirectoryInstall.Confirmation confirmation) {
+        Server server = fleet.server(host);
+        try (Session session = transport.connect(server)) {
+            return installer().install(session, () -> transport.connect(server), PROFILE, release, open(archive),
+                    reporter(host), confirmation);
+        }
+    }
+
+    private static ReleaseDirectoryInstall installer() {
+        return new ReleaseDirectoryInstall(Duration.ofSeconds(30), 3);
+    }
+
+    private StepReporter reporter(SimulatedHost host) {
+        return new StepReporter("rollout-1", host.name(), events::add);
+    }
+
+    private static Supplier<InputStream> open(Path archive) {
+        return () -> {
+            try {
+                return Files.newInputStream(archive);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+    }
+}

@@ -1,0 +1,286 @@
+package org.fleetup.upgrade.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.annotation.Annotation;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.Decision;
+import org.fleetup.api.comparison.Plan;
+import org.fleetup.api.comparison.PlanEntry;
+import org.fleetup.api.comparison.Planner;
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inspection.Inspector;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.ProductProfile;
+import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.simulator.Fault;
+import org.fleetup.api.simulator.HostSpec;
+import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.CommandResult;
+import org.fleetup.api.transport.Session;
+import org.fleetup.api.transport.Transport;
+import org.fleetup.api.transport.TransportRegistry;
+import org.fleetup.api.upgrade.ServerOutcome;
+import org.fleetup.api.upgrade.StepEvent;
+import org.fleetup.api.upgrade.StepState;
+import org.fleetup.simulator.DemoApplication;
+import org.fleetup.simulator.SimulatedFleet;
+import org.fleetup.transport.ssh.SshSettings;
+import org.fleetup.transport.ssh.SshTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole upgrade of one server over real SSH. The inspection and the comparison are stood in for by the
+ * smallest honest versions of themselves (a {@code cat} of VERSION, a numeric dotted comparison): their own modules
+ * test the real ones.
+ */
+class ServerUpgraderTest {
+
+    private static final ProductProfile PROFILE = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
+            "cat current/VERSION", "current/bin/demo-app --version", "semantic");
+
+    @TempDir
+    Path temp;
+
+    private SimulatedFleet fleet;
+    private SshTransport transport;
+    private Path archive;
+    private Release release;
+    private final List<StepEvent> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() {
+        fleet = new SimulatedFleet(temp.resolve("fleet"));
+        transport = new SshTransport(SshSettings.defaults());
+        archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        release = Archives.release("2.0.0", archive);
+    }
+
+    @AfterEach
+    void stop() {
+        transport.close();
+        fleet.close();
+    }
+
+    @Test
+    void olderServerIsUpgradedAndConfirmedByInspection() {
+        SimulatedHost host = host("1.4.2");
+
+        ServerOutcome outcome = upgrader(registry()).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add);
+
+        assertThat(outcome).isEqualTo(new ServerOutcome(host.name(), StepState.DONE, "1.4.2", "2.0.0",
+                "upgraded from 1.4.2 to 2.0.0 (verified)"));
+        assertThat(events.get(0).state()).isEqualTo(StepState.CONNECTING);
+        assertThat(events.get(events.size() - 1).state()).isEqualTo(StepState.DONE);
+        assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
+    }
+
+    @Test
+    void serverRunningTheReleaseIsSkippedUntouched() {
+        SimulatedHost host = host("2.0.0");
+
+        ServerOutcome outcome = upgrader(registry()).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add);
+
+        assertThat(outcome.state()).isEqualTo(StepState.SKIPPED);
+        assertThat(outcome.detail()).isEqualTo("runs 2.0.0 already");
+        assertThat(events).extracting(StepEvent::state).containsExactly(StepState.CONNECTING, StepState.SKIPPED);
+        assertThat(ApplicationDirectory.of(host).path().resolve("staging")).doesNotExist();
+    }
+
+    @Test
+    void serverRefusingConnectionsIsAFailedOutcome() {
+        SimulatedHost host = host("1.4.2", Fault.REFUSE_CONNECTIONS);
+
+        ServerOutcome outcome = upgrader(registry()).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add);
+
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).isNotBlank();
+        assertThat(events).extracting(StepEvent::state).containsExactly(StepState.CONNECTING, StepState.FAILED);
+        assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/1.4.2");
+    }
+
+    @Test
+    void missingTransportIsAFailedOutcomeNotAnException() {
+        SimulatedHost host = host("1.4.2");
+        TransportRegistry none = new TransportRegistry() {
+            @Override
+            public Transport transportFor(URI address) {
+                throw new FleetupException(FleetupException.TRANSPORT_MISSING,
+                        "no transport for scheme " + address.getScheme());
+            }
+
+            @Override
+            public Map<String, String> schemes() {
+                return Map.of();
+            }
+        };
+
+        ServerOutcome outcome = upgrader(none).upgrade("rollout-7", fleet.server(host), release, false, events::add);
+
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).isEqualTo("no transport for scheme ssh");
+    }
+
+    private SimulatedHost host(String version, Fault... faults) {
+        return fleet.start("up", List.of(new HostSpec(version, Set.of(faults)))).get(0);
+    }
+
+    private ServerUpgrader upgrader(TransportRegistry registry) {
+        return new ServerUpgrader(registry, new VersionFileInspector(), new DottedPlanner(), new FixedProfiles(),
+                new OneReleaseStore(archive), config(30, 3));
+    }
+
+    private TransportRegistry registry() {
+        Transport ssh = server -> transport.connect(server);
+        return new TransportRegistry() {
+            @Override
+            public Transport transportFor(URI address) {
+                return ssh;
+            }
+
+            @Override
+            public Map<String, String> schemes() {
+                return Map.of("ssh", "fleetup-transport-ssh");
+            }
+        };
+    }
+
+    private static ServerUpgrader.Config config(int commandTimeoutSeconds, int verifyAttempts) {
+        return new ServerUpgrader.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return ServerUpgrader.Config.class;
+            }
+
+            @Override
+            public int commandTimeoutSeconds() {
+                return commandTimeoutSeconds;
+            }
+
+            @Override
+            public int verifyAttempts() {
+                return verifyAttempts;
+            }
+        };
+    }
+
+    /** Reads current/VERSION under the profile's root, as a file-based product profile would. */
+    private static final class VersionFileInspector implements Inspector {
+
+        @Override
+        public Inspection inspect(Server server, String product) {
+            throw new UnsupportedOperationException("the upgrade inspects over its own session");
+        }
+
+        @Override
+        public Inspection inspect(Session session, Server server, String product) {
+            CommandResult result = session.execute("cd \"" + PROFILE.root() + "\" && " + PROFILE.versionCommand(),
+                    Duration.ofSeconds(10));
+            String version = result.stdout().strip();
+            return result.succeeded()
+                    ? new Inspection(server.name(), product, Inspection.Status.OK, version, null, Instant.now(),
+                            Duration.ZERO)
+                    : new Inspection(server.name(), product, Inspection.Status.FAILED, null, result.problem(),
+                            Instant.now(), Duration.ZERO);
+        }
+    }
+
+    /** Compares dotted numeric versions. */
+    private static final class DottedPlanner implements Planner {
+
+        @Override
+        public PlanEntry decide(Release release, Inspection inspection, boolean allowDowngrade) {
+            if (inspection.status() != Inspection.Status.OK) {
+                return new PlanEntry(inspection.server(), null, Decision.UNKNOWN, inspection.detail());
+            }
+            int order = Arrays.compare(numbers(inspection.version()), numbers(release.version()));
+            Decision decision = order < 0 || (order > 0 && allowDowngrade) ? Decision.UPGRADE
+                    : order == 0 ? Decision.CURRENT : Decision.NEWER;
+            String reason = switch (decision) {
+                case CURRENT -> "runs " + release.version() + " already";
+                case NEWER -> "runs the newer " + inspection.version();
+                default -> "runs " + inspection.version();
+            };
+            return new PlanEntry(inspection.server(), inspection.version(), decision, reason);
+        }
+
+        @Override
+        public Plan plan(Release release, List<Inspection> inspections, boolean allowDowngrade) {
+            return new Plan(release, inspections.stream().map(i -> decide(release, i, allowDowngrade)).toList(),
+                    Instant.now());
+        }
+
+        private static int[] numbers(String version) {
+            return Arrays.stream(version.split("\\.")).mapToInt(Integer::parseInt).toArray();
+        }
+    }
+
+    private static final class FixedProfiles implements ProductProfiles {
+
+        @Override
+        public ProductProfile profile(String product) {
+            return PROFILE;
+        }
+
+        @Override
+        public ProductProfile profile(String product, Server server) {
+            return PROFILE;
+        }
+    }
+
+    private static final class OneReleaseStore implements ReleaseStore {
+
+        private final Path archive;
+
+        OneReleaseStore(Path archive) {
+            this.archive = archive;
+        }
+
+        @Override
+        public Release add(String product, String version, String kind, String fileName, InputStream content) {
+            throw new UnsupportedOperationException("the upgrade only reads");
+        }
+
+        @Override
+        public Optional<Release> find(String product, String version) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<Release> list() {
+            return List.of();
+        }
+
+        @Override
+        public InputStream open(Release release) {
+            try {
+                return Files.newInputStream(archive);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
