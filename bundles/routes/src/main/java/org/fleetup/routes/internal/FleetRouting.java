@@ -11,6 +11,7 @@ import java.util.concurrent.Semaphore;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
 import org.apache.camel.core.osgi.OsgiDefaultCamelContext;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Plan;
@@ -92,8 +93,11 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         camel = context;
         ExecutorService serverPool = camel.getExecutorServiceManager()
                 .newFixedThreadPool(this, "fleetup-server", config.maxParallelism());
-        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), rolloutSteps, serverPool));
         camel.start();
+        // Added to the running context, the routes start at once; added before, the OSGi context left them stopped.
+        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), rolloutSteps, serverPool));
+        LOGGER.info("Camel context {} runs routes {}", camel.getName(),
+                camel.getRoutes().stream().map(Route::getRouteId).toList());
         template = camel.createProducerTemplate();
         takeUpUnfinished();
     }

@@ -52,7 +52,8 @@ final class RolloutTracker implements StepListener {
 
     AutoCloseable watch(String rollout, StepListener watcher) {
         watchers.computeIfAbsent(rollout, id -> new CopyOnWriteArrayList<>()).add(watcher);
-        return () -> watchers.getOrDefault(rollout, List.of()).remove(watcher);
+        // The rollout may have ended, and its watchers been dropped, before the watcher lets go.
+        return () -> watchers.computeIfPresent(rollout, (id, list) -> list.remove(watcher) && list.isEmpty() ? null : list);
     }
 
     CompletableFuture<Rollout> completion(String rollout) {
