@@ -13,12 +13,15 @@ class FleetRoutesTest {
 
     @Test
     void routesHaveTheirIds() throws Exception {
-        try (CamelContext camel = new DefaultCamelContext()) {
+        CamelContext camel = new DefaultCamelContext();
+        try {
             camel.addRoutes(new FleetRoutes(new InspectionSteps(null, null),
                     new RolloutSteps(null, null, null, null, null), Executors.newFixedThreadPool(2)));
             camel.start();
             assertThat(camel.getRoutes()).extracting(Route::getRouteId)
                     .containsExactlyInAnyOrder("fleet-inspect", "fleet-rollout", "fleet-upgrade-server");
+        } finally {
+            camel.stop();
         }
     }
 }

@@ -53,7 +53,7 @@ public class InspectCommand implements Action {
         table.column("Server");
         table.column("Version");
         table.column("Took");
-        table.column("Detail").maxSize(100);
+        table.column("Detail").maxSize(100).wrap();
         inspections.forEach(i -> table.addRow().addContent(i.server(), Formats.version(i), Formats.duration(i.took()),
                 i.detail() == null ? "" : i.detail()));
         table.print(System.out);

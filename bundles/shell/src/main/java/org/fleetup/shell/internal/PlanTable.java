@@ -19,7 +19,7 @@ final class PlanTable {
         table.column("Server");
         table.column("Runs");
         table.column("Decision");
-        table.column("Why").maxSize(100);
+        table.column("Why").maxSize(100).wrap();
         plan.entries().forEach(entry -> table.addRow().addContent(entry.server(),
                 entry.running() == null ? "?" : entry.running(), entry.decision(), entry.reason()));
         table.print(out);

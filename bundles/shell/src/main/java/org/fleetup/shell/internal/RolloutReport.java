@@ -26,7 +26,7 @@ final class RolloutReport {
         table.column("Step");
         table.column("From");
         table.column("To");
-        table.column("Detail").maxSize(110);
+        table.column("Detail").maxSize(110).wrap();
         servers.stream()
                 .filter(s -> !onlyProblems || "failed".equals(s.state().outcome()))
                 .forEach(s -> table.addRow().addContent(s.server(), s.state().outcome(), s.state(),

@@ -118,7 +118,8 @@ public class RolloutStartCommand implements Action {
         RolloutProgress progress = new RolloutProgress(count, out);
         CompletableFuture<Rollout> completion = rollouts.completion(rollout.id()).toCompletableFuture();
         Rollout ended;
-        try (AutoCloseable watching = rollouts.watch(rollout.id(), progress)) {
+        AutoCloseable watching = rollouts.watch(rollout.id(), progress);
+        try {
             ended = awaitEnd(completion, progress);
         } catch (InterruptedException e) {
             out.println();
@@ -126,6 +127,8 @@ public class RolloutStartCommand implements Action {
                     + rollout.id() + "'.");
             Thread.currentThread().interrupt();
             return null;
+        } finally {
+            watching.close();
         }
         progress.finish();
         List<RolloutServer> outcome = rollouts.servers(rollout.id());

@@ -44,7 +44,7 @@ public class RolloutStatusCommand implements Action {
         table.column("Servers");
         table.column("Starts");
         table.column("Finished");
-        table.column("Outcome").maxSize(80);
+        table.column("Outcome").maxSize(80).wrap();
         rollouts.list().forEach(r -> table.addRow().addContent(r.id(), r.product() + "/" + r.version(), r.status(),
                 r.servers().size(), Formats.time(r.startAt()), Formats.time(r.finishedAt()),
                 r.detail() == null ? "" : r.detail()));

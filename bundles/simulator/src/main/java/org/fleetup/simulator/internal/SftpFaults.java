@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
 import org.apache.sshd.sftp.server.SftpEventListener;
 import org.fleetup.api.simulator.Fault;
 import org.slf4j.Logger;
@@ -65,7 +67,8 @@ final class SftpFaults implements SftpEventListener {
             throw new IOException("Connection dropped by the simulated host " + host);
         }
         LOGGER.info("Simulated host {} fails a write: its disk is full after {} bytes", host, writtenToDisk);
-        throw new IOException("No space left on device");
+        // SFTP v3, which OpenSSH speaks, has no status for a full disk: a plain failure, with the words of errno.
+        throw new SftpException(SftpConstants.SSH_FX_FAILURE, "No space left on device");
     }
 
     private static void writePart(FileHandle handle, long offset, byte[] data, int dataOffset, int length)

@@ -292,6 +292,9 @@ public final class ReleaseDirectoryInstall {
                     sent = done;
                     progress.accept(done);
                 });
+            } catch (FleetupException e) {
+                // The transport's words already name the server, the bytes sent and the reason.
+                throw new StepFailure(describe(e), e);
             } catch (IOException | RuntimeException e) {
                 throw new StepFailure("transfer failed after " + sent + " of " + total + " bytes: " + describe(e), e);
             }

@@ -120,7 +120,8 @@ class ReleaseDirectoryInstallTest {
 
         ApplicationDirectory app = ApplicationDirectory.of(host);
         assertThat(outcome.state()).isEqualTo(StepState.FAILED);
-        assertThat(outcome.detail()).startsWith("transfer failed after ").contains(" of " + release.size() + " bytes: ");
+        assertThat(outcome.detail()).startsWith("Transfer to " + host.name() + " failed after ")
+                .contains("full disk");
         assertThat(outcome.to()).isEqualTo("1.4.2");
         assertThat(app.current()).isEqualTo("releases/1.4.2");
         assertThat(app.answer()).isEqualTo("1.4.2");
@@ -138,8 +139,8 @@ class ReleaseDirectoryInstallTest {
 
         ApplicationDirectory app = ApplicationDirectory.of(host);
         assertThat(outcome.state()).isEqualTo(StepState.FAILED);
-        assertThat(outcome.detail()).startsWith("transfer failed after ").contains(" of " + release.size() + " bytes")
-                .doesNotContain("could not reconnect");
+        assertThat(outcome.detail()).startsWith("Transfer to " + host.name() + " failed after ")
+                .contains("the connection was lost").doesNotContain("could not reconnect");
         assertThat(events).extracting(StepEvent::state).contains(StepState.RECONNECTING);
         assertThat(app.current()).isEqualTo("releases/1.4.2");
         assertThat(app.answer()).isEqualTo("1.4.2");

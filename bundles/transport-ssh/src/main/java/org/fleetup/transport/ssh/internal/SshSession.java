@@ -134,9 +134,9 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
+            // Bytes handed to the pipelined stream, not all acknowledged: the server's file may hold fewer.
             throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
-                    + position + " bytes: " + reason(e) + "." + (session.isOpen() ? ""
-                    : " Reconnect and resume from the size the remote file has now."), e);
+                    + position + " bytes sent: " + reason(e), e);
         }
     }
 
@@ -230,7 +230,8 @@ final class SshSession implements Session {
 
     private String reason(Throwable failure) {
         if (!session.isOpen()) {
-            return "the connection was lost" + (failure == null ? "" : " (" + message(failure) + ")");
+            // What MINA says then is about its own handles and futures, not about the server.
+            return "the connection was lost";
         }
         return failure == null ? "the server closed the channel without an exit status" : message(failure);
     }
