@@ -38,7 +38,7 @@ final class RolloutReport {
     static void write(List<RolloutServer> servers, Path file) throws IOException {
         try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
              CSVPrinter csv = new CSVPrinter(writer,
-                     CSVFormat.DEFAULT.builder().setHeader("name", "status", "detail").build())) {
+                     CSVFormat.DEFAULT.builder().setHeader("name", "status", "detail").setRecordSeparator('\n').build())) {
             for (RolloutServer server : servers) {
                 csv.printRecord(server.server(), server.state().outcome(),
                         server.detail() == null ? "" : server.detail());
