@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 
@@ -70,6 +72,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     private final Scheduler scheduler;
     private final RolloutTracker tracker;
     private final RolloutSteps rolloutSteps;
+    private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
     private final CamelContext camel;
     private final ProducerTemplate template;
 
@@ -104,6 +107,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
 
     @Deactivate
     void deactivate() {
+        // What this component scheduled must not fire into a stopped context; its next life schedules it again.
+        scheduled.forEach(scheduler::cancel);
         camel.stop();
     }
 
@@ -145,13 +150,21 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         inventory.audit(request.actor(), "rollout-start", rollout.id() + " " + release.coordinates() + " on "
                 + names.size() + " servers, " + request.parallelism() + " at a time, at " + at
                 + (request.force() ? ", forced" : ""));
-        scheduler.schedule(rollout.id(), at, () -> launch(rollout.id()));
+        schedule(rollout.id(), at);
         return rollout;
     }
 
     /** Fails before anything changes when a server's address has no transport. */
     private void requireTransports(List<Server> servers) {
         servers.forEach(server -> transports.transportFor(server.address()));
+    }
+
+    private void schedule(String id, Instant at) {
+        scheduled.add(id);
+        scheduler.schedule(id, at, () -> {
+            scheduled.remove(id);
+            launch(id);
+        });
     }
 
     private void launch(String id) {
@@ -167,10 +180,10 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         for (Rollout rollout : repository.rollouts()) {
             if (rollout.status() == RolloutStatus.SCHEDULED) {
                 LOGGER.info("Rollout {} is scheduled at {}", rollout.id(), rollout.startAt());
-                scheduler.schedule(rollout.id(), rollout.startAt(), () -> launch(rollout.id()));
+                schedule(rollout.id(), rollout.startAt());
             } else if (rollout.status() == RolloutStatus.RUNNING) {
                 LOGGER.info("Rollout {} was running when the controller stopped: taking it up again", rollout.id());
-                scheduler.schedule(rollout.id(), Instant.now(), () -> launch(rollout.id()));
+                schedule(rollout.id(), Instant.now());
             }
         }
     }

@@ -90,9 +90,9 @@ public class RolloutStartCommand implements Action {
         if (parallel < 1) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "--parallel must be at least 1");
         }
+        Instant start = scheduler.resolve(at);
         Release target = ReleaseCoordinates.resolve(store, release);
         List<Server> selected = ServerSelection.of(inventory, servers, cluster);
-        Instant start = scheduler.resolve(at);
         PrintStream out = session.getConsole();
 
         Plan plan = fleet.plan(target, selected, parallel, force);

@@ -1,0 +1,72 @@
+package org.fleetup.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.Rollouts;
+import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.simulator.Simulator;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+/** A rollout set for later waits for its time, changes nothing before it, and survives a restart of the routes. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ScheduledRolloutIT extends FleetupTestSupport {
+
+    @Test
+    public void scheduledRolloutWaitsForItsTimeAndSurvivesARestart() throws Exception {
+        Simulator simulator = service(Simulator.class);
+        Path work = Files.createTempDirectory("fleetup-it");
+        ok("fleet:sim-start --prefix later --version 1.4.2 2");
+        List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("later-")).toList();
+        String names = hosts.stream().map(SimulatedHost::name).collect(Collectors.joining(" "));
+        Path artifact = work.resolve("demo-app-2.0.0.tar.gz");
+        ok("fleet:sim-release --version 2.0.0 " + artifact);
+        ok("fleet:release-add --product demo-app --version 2.0.0 " + artifact);
+
+        Instant at = Instant.now().plusSeconds(8);
+        String started = ok("fleet:rollout-start --release demo-app/2.0.0 --yes --at " + at + " " + names);
+        String id = started.replaceAll("(?s).*Rollout (\\w+) of.*", "$1");
+        Rollouts rollouts = service(Rollouts.class);
+        assertEquals(RolloutStatus.SCHEDULED, rollouts.require(id).status());
+        assertTrue(ok("fleet:rollout-status").contains("SCHEDULED"));
+
+        // The routes bundle restarts, as after a controller restart: the pending rollout is taken up again.
+        Bundle routes = java.util.Arrays.stream(bundleContext.getBundles())
+                .filter(b -> b.getSymbolicName().equals("fleetup-routes")).findFirst().orElseThrow();
+        routes.stop();
+        routes.start();
+        Rollouts restarted = service(Rollouts.class);
+        for (SimulatedHost host : hosts) {
+            assertEquals(host.name() + " untouched before the time", "releases/1.4.2", currentTarget(host.root()));
+        }
+
+        Rollout ended = restarted.completion(id).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertEquals(RolloutStatus.FINISHED, ended.status());
+        assertFalse("started no earlier than set", ended.finishedAt().isBefore(at));
+        for (SimulatedHost host : hosts) {
+            assertEquals(host.name() + " upgraded", "releases/2.0.0", currentTarget(host.root()));
+        }
+    }
+
+    @Test
+    public void timeThatIsNotATimeIsRefused() {
+        Result result = run("fleet:rollout-start --release demo-app/2.0.0 --yes --at tomorrow-ish");
+        assertTrue(result.all(), result.failed() && result.error().getMessage().contains("tomorrow-ish"));
+    }
+}
