@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""Lays out a bench fleet on disk for fleet.sh: the plan, every server's root and sshd_config,
+and the fleet's files (fleet.csv, fleet.json, hosts.txt, inventory.ini, known_hosts).
+
+    fleet-build.py plan   DIR N SPEC BASE_PORT   -> DIR/plan.tsv (name port sshd_port version faults);
+                                                  BASE_PORT 0: the first free block from 40000 on
+    fleet-build.py layout DIR USER BENCH_LIB HOSTKEYS
+                                               -> roots, configs and fleet files from DIR/plan.tsv,
+                                                  host keys from HOSTKEYS/sNNN{,.pub}
+
+Starts nothing; fleet.sh starts and stops the processes.
+"""
+import concurrent.futures
+import csv
+import json
+import os
+import pwd
+import shutil
+import socket
+import sys
+import tarfile
+
+RELEASE_LINE = ["1.0.0", "1.2.3", "1.4.2", "1.9.7"]
+FAULT_KINDS = ["disk-full", "readonly", "drop", "slow"]
+DISK_FULL_BYTES = 1024 * 1024
+
+
+def initial_version(i):
+    """Deterministic mix: ~2% at 2.0.1, ~5% at 2.0.0, the rest cycling through 1.x."""
+    if i % 50 == 5:
+        return "2.0.1"
+    if i % 20 == 12:
+        return "2.0.0"
+    return RELEASE_LINE[(i - 1) % len(RELEASE_LINE)]
+
+
+def parse_spec(spec):
+    counts = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        kind, _, count = part.partition(":")
+        if kind not in FAULT_KINDS or not count.isdigit():
+            sys.exit(f"fleet: bad fault '{part}' (want KIND:COUNT, KIND one of {', '.join(FAULT_KINDS)})")
+        counts[kind] = counts.get(kind, 0) + int(count)
+    return counts
+
+
+def assign_faults(n, versions, counts):
+    """Faulty servers: never among the first tenth (at least the first two), only servers on 1.x
+    (so every fault meets an upgrade), spread evenly, the kinds interleaved along the fleet."""
+    skip = max(2, n // 10)
+    eligible = [i for i in range(skip + 1, n + 1) if versions[i].startswith("1.")]
+    total = sum(counts.values())
+    if total > len(eligible):
+        sys.exit(f"fleet: {total} faulty servers asked, only {len(eligible)} eligible of {n}")
+    slots = [eligible[int((j + 0.5) * len(eligible) / total)] for j in range(total)]
+    remaining = dict(counts)
+    kinds = []
+    while len(kinds) < total:
+        for kind in FAULT_KINDS:
+            if remaining.get(kind, 0) > 0:
+                kinds.append(kind)
+                remaining[kind] -= 1
+    return {slot: [kind] for slot, kind in zip(slots, kinds)}
+
+
+def port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def plan(directory, n, spec, base_port):
+    versions = {i: initial_version(i) for i in range(1, n + 1)}
+    faults = assign_faults(n, versions, parse_spec(spec))
+    relayed = [i for i in range(1, n + 1) if {"drop", "slow"} & set(faults.get(i, []))]
+    backend = {i: base_port + n + k for k, i in enumerate(relayed)}
+    if base_port == 0:
+        # Automatic: the first block of 1000 ports above 40000 where all of this fleet's are free.
+        for candidate in range(40000, 64000 - 2 * n, 1000):
+            if all(port_free(p) for p in range(candidate, candidate + n + len(relayed))):
+                base_port = candidate
+                break
+        else:
+            sys.exit("fleet: no free block of ports between 40000 and 64000")
+        backend = {i: base_port + n + k for k, i in enumerate(relayed)}
+    busy = [p for p in list(range(base_port, base_port + n)) + list(backend.values()) if not port_free(p)]
+    if busy:
+        sys.exit(f"fleet: ports in use on 127.0.0.1: {' '.join(map(str, busy[:10]))}"
+                 f"{' ...' if len(busy) > 10 else ''} (choose another --base-port)")
+    with open(os.path.join(directory, "plan.tsv"), "w") as f:
+        for i in range(1, n + 1):
+            port = base_port + i - 1
+            f.write(f"s{i:03d}\t{port}\t{backend.get(i, port)}\t{versions[i]}\t{'+'.join(faults.get(i, [])) or '-'}\n")
+
+
+def read_plan(directory):
+    servers = []
+    with open(os.path.join(directory, "plan.tsv")) as f:
+        for line in f:
+            name, port, sshd_port, version, faults = line.rstrip("\n").split("\t")
+            servers.append({
+                "name": name, "port": int(port), "sshd_port": int(sshd_port), "version": version,
+                "faults": [] if faults == "-" else faults.split("+"),
+            })
+    return servers
+
+
+def sshd_config(directory, server, user, lib, extra_options):
+    host = os.path.join(directory, "hosts", server["name"])
+    session = os.path.join(lib, "session.sh")
+    if "disk-full" in server["faults"]:
+        session += f" --fsize {DISK_FULL_BYTES}"
+    return "\n".join([
+        f"# bench sshd of {server['name']} (generated by bench/lib/fleet.sh)",
+        f"Port {server['sshd_port']}",
+        "ListenAddress 127.0.0.1",
+        f"HostKey {host}/ssh_host_ecdsa_key",
+        f"PidFile {host}/sshd.pid",
+        f"AuthorizedKeysFile {directory}/authorized_keys",
+        f"AllowUsers {user}",
+        "PubkeyAuthentication yes",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "PermitRootLogin no",
+        # No PAM: nothing to open for a benchmark, and it costs per login.
+        "UsePAM no",
+        # The authorized_keys file lives in DIR, which may be anywhere (e.g. under /tmp).
+        "StrictModes no",
+        "UseDNS no",
+        "MaxStartups 1000:30:1000",
+        "MaxSessions 20",
+        "LoginGraceTime 60",
+        "LogLevel ERROR",
+        "PrintMotd no",
+        "PrintLastLog no",
+        "X11Forwarding no",
+        "AllowAgentForwarding no",
+        "AllowTcpForwarding no",
+        "PermitTunnel no",
+        # $HOME is the server's root; session.sh enters it and applies the session faults.
+        f"SetEnv HOME={host}/root",
+        f"ForceCommand {session}",
+        f"Subsystem sftp /usr/lib/openssh/sftp-server -d {host}/root",
+        *extra_options,
+        "",
+    ])
+
+
+def layout(directory, user, lib, hostkeys):
+    servers = read_plan(directory)
+    pw = pwd.getpwnam(user)
+    uid, gid = pw.pw_uid, pw.pw_gid
+    extra_options = [line for line in os.environ.get("FLEET_SSHD_OPTIONS", "").split(";") if line.strip()]
+
+    # One template tree per version, owned by the login user, copied into every root.
+    templates = os.path.join(directory, "templates")
+    shutil.rmtree(templates, ignore_errors=True)
+    for version in sorted({s["version"] for s in servers}):
+        tree = os.path.join(templates, version)
+        with tarfile.open(os.path.join(directory, "releases", f"demo-app-{version}.tar.gz")) as tar:
+            # Our own tarballs; the filter (where this Python has it) still refuses odd members.
+            tar.extractall(tree, **({"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}))
+        for parent, dirs, files in os.walk(tree):
+            for entry in [parent] + [os.path.join(parent, e) for e in files]:
+                os.lchown(entry, uid, gid)
+
+    def build(server):
+        host = os.path.join(directory, "hosts", server["name"])
+        root = os.path.join(host, "root")
+        app = os.path.join(root, "demo-app")
+        os.makedirs(host, exist_ok=True)
+        os.chmod(host, 0o755)
+        os.makedirs(os.path.join(app, "releases"))
+        shutil.copytree(os.path.join(templates, server["version"]),
+                        os.path.join(app, "releases", server["version"]), symlinks=True)
+        os.symlink(f"releases/{server['version']}", os.path.join(app, "current"))
+        for entry in (root, app, os.path.join(app, "releases"), os.path.join(app, "current")):
+            os.lchown(entry, uid, gid)
+        if "readonly" in server["faults"]:
+            # releases/ owned by root: the login user can neither write it nor chmod it back.
+            os.chown(os.path.join(app, "releases"), 0, 0)
+            os.chmod(os.path.join(app, "releases"), 0o755)
+        key = os.path.join(host, "ssh_host_ecdsa_key")
+        shutil.copyfile(os.path.join(hostkeys, server["name"]), key)
+        os.chmod(key, 0o600)
+        shutil.copyfile(os.path.join(hostkeys, server["name"] + ".pub"), key + ".pub")
+        with open(os.path.join(host, "sshd_config"), "w") as f:
+            f.write(sshd_config(directory, server, user, lib, extra_options))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(build, s) for s in servers]:
+            future.result()
+    shutil.rmtree(templates)
+
+    client_key = os.path.join(directory, "client_key")
+    known_hosts = os.path.join(directory, "known_hosts")
+    with open(os.path.join(directory, "fleet.csv"), "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["name", "host", "port", "user", "keyfile", "version", "faults"])
+        for s in servers:
+            out.writerow([s["name"], "127.0.0.1", s["port"], user, client_key, s["version"], "+".join(s["faults"])])
+    with open(os.path.join(directory, "hosts.txt"), "w") as f:
+        for s in servers:
+            f.write(f"{s['name']} {s['port']}\n")
+    with open(os.path.join(directory, "inventory.ini"), "w") as f:
+        f.write("# bench fleet (generated by bench/lib/fleet.sh). A server's $HOME is its fleet_root, set by\n"
+                "# sshd, but Ansible expands '~' in a path as '~USER', the passwd home (read-only, shared):\n"
+                "# use relative paths (sessions start in $HOME), $HOME in remote_tmp, or {{ fleet_root }}.\n")
+        for s in servers:
+            f.write(f"{s['name']} ansible_host=127.0.0.1 ansible_port={s['port']} ansible_user={user}"
+                    f" fleet_root={os.path.join(directory, 'hosts', s['name'], 'root')}\n")
+        f.write("\n[all:vars]\n")
+        f.write(f"ansible_ssh_private_key_file={client_key}\n")
+        f.write(f"ansible_ssh_common_args='-o UserKnownHostsFile={known_hosts} -o StrictHostKeyChecking=yes'\n")
+        f.write("ansible_python_interpreter=/usr/bin/python3\n")
+
+    with open(known_hosts, "w") as f:
+        for s in servers:
+            with open(os.path.join(hostkeys, s["name"] + ".pub")) as k:
+                key_type, key = k.read().split()[:2]
+            for port in sorted({s["port"], s["sshd_port"]}):
+                f.write(f"[127.0.0.1]:{port} {key_type} {key}\n")
+    fleet = []
+    for s in servers:
+        entry = {
+            "name": s["name"], "host": "127.0.0.1", "port": s["port"], "user": user,
+            "root": os.path.join(directory, "hosts", s["name"], "root"),
+            "version": s["version"], "faults": s["faults"], "sshd_port": s["sshd_port"],
+        }
+        if "disk-full" in s["faults"]:
+            entry["fsize_limit"] = DISK_FULL_BYTES
+        if s["sshd_port"] != s["port"]:
+            entry["relay"] = {
+                "drop_after": int(os.environ["FLEET_DROP_AFTER"]) if "drop" in s["faults"] else None,
+                "rate": int(os.environ["FLEET_SLOW_RATE"]) if "slow" in s["faults"] else None,
+            }
+        fleet.append(entry)
+    with open(os.path.join(directory, "fleet.json"), "w") as f:
+        json.dump(fleet, f, indent=1)
+        f.write("\n")
+
+
+def main(argv):
+    if len(argv) == 6 and argv[1] == "plan":
+        plan(argv[2], int(argv[3]), argv[4], int(argv[5]))
+    elif len(argv) == 6 and argv[1] == "layout":
+        layout(argv[2], argv[3], argv[4], argv[5])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
