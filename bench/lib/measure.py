@@ -4,14 +4,18 @@
     measure.py [--watch PID] [--out FILE.json] -- COMMAND [ARGS...]
 
 - wall: seconds from start to exit of COMMAND.
-- cpu: user + system seconds of COMMAND and every process it waited for (rusage of children), plus, with --watch,
+- cpu: user + system seconds of COMMAND and every process under it, daemonized ones included (this process is their
+  subreaper: it samples them, stops what is left when COMMAND exits, and reaps them), plus, with --watch,
   the CPU a long-running process (Fleetup's controller JVM) and its descendants spent meanwhile.
 - peak_pss_mb: the highest sum of proportional set sizes over COMMAND's process tree (and the watched tree), sampled
   every 100 ms, so forked helpers (ssh, python, ...) count and shared pages are not counted twice.
 - lo_tx_bytes: bytes sent over the loopback interface meanwhile (every byte between controller and servers, once).
 """
 import argparse
+import ctypes
 import json
+import resource
+import signal
 import os
 import subprocess
 import sys
@@ -19,6 +23,40 @@ import threading
 import time
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PR_SET_CHILD_SUBREAPER = 36
+LEFTOVER_GRACE_SECONDS = 5
+
+
+def become_subreaper():
+    """Processes that daemonize under the command (ssh ControlPersist masters) re-parent to us: counted, reaped."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_leftovers():
+    """Stops what the command left running (our own descendants only), and waits for it, so its CPU is counted."""
+    deadline = time.monotonic() + LEFTOVER_GRACE_SECONDS
+    signalled = False
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        left = [p for p in descendants(os.getpid(), children_map()) if p != os.getpid()]
+        if not left:
+            return
+        if not signalled or time.monotonic() > deadline:
+            for leftover in left:
+                try:
+                    os.kill(leftover, signal.SIGTERM if not signalled else signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            signalled = True
+            deadline = time.monotonic() + LEFTOVER_GRACE_SECONDS
+        time.sleep(0.05)
 
 
 def children_map():
@@ -89,6 +127,7 @@ def main():
     if args.watch:
         for pid in descendants(args.watch, children_map()):
             watched_before[pid] = cpu_seconds(pid)
+    become_subreaper()
     lo_before = lo_tx_bytes()
     start = time.monotonic()
     process = subprocess.Popen(command)
@@ -98,7 +137,7 @@ def main():
     def sample():
         while not done.is_set():
             tree = children_map()
-            pids = descendants(process.pid, tree)
+            pids = [pid for pid in descendants(os.getpid(), tree) if pid != os.getpid()]
             if args.watch:
                 pids += descendants(args.watch, tree)
             peak[0] = max(peak[0], sum(pss_kb(pid) for pid in set(pids)))
@@ -106,10 +145,12 @@ def main():
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, _ = os.wait4(process.pid, 0)
     wall = time.monotonic() - start
     done.set()
     sampler.join()
+    reap_leftovers()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = usage.ru_utime + usage.ru_stime
     if args.watch:
         for pid in descendants(args.watch, children_map()):
