@@ -11,14 +11,23 @@ import java.util.Objects;
  * @param idleTimeout how long a server may stay silent before its session is taken for dead and closed; keep-alives
  *        go out every quarter of it, so a live server running a long quiet command is never cut off
  * @param transferBufferBytes bytes per SFTP write request; several are in flight at once
+ * @param sessionIdle how long a closed session's connection is kept open for the next session to the same server,
+ *        which then costs no handshake; zero opens a new connection for every session
+ * @param maxIdleSessions how many such idle connections are kept at most; the oldest is closed beyond it
  */
-public record SshSettings(Duration connectTimeout, Duration authTimeout, Duration idleTimeout, int transferBufferBytes) {
+public record SshSettings(Duration connectTimeout, Duration authTimeout, Duration idleTimeout, int transferBufferBytes,
+                          Duration sessionIdle, int maxIdleSessions) {
 
     /** Below this, the SFTP requests' overhead dominates. */
     public static final int MIN_TRANSFER_BUFFER_BYTES = 1024;
 
     /** OpenSSH's sftp-server refuses messages above 256 KiB, request header included. */
     public static final int MAX_TRANSFER_BUFFER_BYTES = 255 * 1024;
+
+    /** Long enough to carry a server from the plan's inspection to its upgrade when the rollout starts at once. */
+    public static final Duration DEFAULT_SESSION_IDLE = Duration.ofSeconds(30);
+
+    public static final int DEFAULT_MAX_IDLE_SESSIONS = 1024;
 
     public SshSettings {
         requirePositive(connectTimeout, "connectTimeout");
@@ -28,11 +37,30 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
             throw new IllegalArgumentException("transferBufferBytes must be between " + MIN_TRANSFER_BUFFER_BYTES
                     + " and " + MAX_TRANSFER_BUFFER_BYTES + ", not " + transferBufferBytes);
         }
+        Objects.requireNonNull(sessionIdle, "sessionIdle");
+        if (sessionIdle.isNegative()) {
+            throw new IllegalArgumentException("sessionIdle must be zero (no reuse) or more, not " + sessionIdle);
+        }
+        if (maxIdleSessions < 1) {
+            throw new IllegalArgumentException("maxIdleSessions must be 1 or more, not " + maxIdleSessions
+                    + " (a sessionIdle of zero turns reuse off)");
+        }
     }
 
-    /** 10 s to connect, 10 s to log in, 5 min of silence at most, 64 KiB SFTP writes. */
+    /** These timeouts and buffer, with connections kept {@link #DEFAULT_SESSION_IDLE} for reuse. */
+    public SshSettings(Duration connectTimeout, Duration authTimeout, Duration idleTimeout, int transferBufferBytes) {
+        this(connectTimeout, authTimeout, idleTimeout, transferBufferBytes, DEFAULT_SESSION_IDLE,
+                DEFAULT_MAX_IDLE_SESSIONS);
+    }
+
+    /** 10 s to connect, 10 s to log in, 5 min of silence at most, 64 KiB SFTP writes, idle connections kept 30 s. */
     public static SshSettings defaults() {
         return new SshSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5), 64 * 1024);
+    }
+
+    /** The same settings with idle connections kept {@code idle} (zero: not at all), {@code max} of them at most. */
+    public SshSettings withSessionReuse(Duration idle, int max) {
+        return new SshSettings(connectTimeout, authTimeout, idleTimeout, transferBufferBytes, idle, max);
     }
 
     private static void requirePositive(Duration duration, String name) {

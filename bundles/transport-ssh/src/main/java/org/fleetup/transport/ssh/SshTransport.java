@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reaches servers over SSH with one Apache MINA SSHD client: a host key is accepted only when it is the one the
  * server's record holds, login is by the record's private key only, and each {@link Session} is one connection
- * carrying its commands and its SFTP transfers. Usable without OSGi; close it to stop the client and its sessions.
+ * carrying its commands and its SFTP transfers. A closed session's connection is kept open for
+ * {@link SshSettings#sessionIdle()}, and the next session to the same server (same record) uses it instead of
+ * paying a new handshake. Usable without OSGi; close it to stop the client and its connections.
  */
 public final class SshTransport implements Transport, AutoCloseable {
 
@@ -37,9 +39,15 @@ public final class SshTransport implements Transport, AutoCloseable {
         return opener.open(server);
     }
 
-    /** Stops the client, which closes every session still open. */
+    /** How many connections of closed sessions are kept open now, waiting for the next session to their server. */
+    public int idleSessions() {
+        return opener.idleConnections();
+    }
+
+    /** Closes the idle connections and stops the client, which closes every session still open. */
     @Override
     public void close() {
+        opener.close();
         try {
             client.close();
         } catch (IOException e) {

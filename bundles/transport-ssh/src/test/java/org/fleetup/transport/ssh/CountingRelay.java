@@ -14,13 +14,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay on a loopback port in front of a server, counting the connections made through it: what a test needs
- * to see how many connections a client really opened.
+ * to see how many connections a client really opened, how many are still open, and to break them as a failing
+ * network would.
  */
 final class CountingRelay implements AutoCloseable {
 
     private final ServerSocket listener;
     private final int targetPort;
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -34,8 +36,19 @@ final class CountingRelay implements AutoCloseable {
         return listener.getLocalPort();
     }
 
+    /** Connections made through the relay so far. */
     int connections() {
         return accepted.get();
+    }
+
+    /** Connections through the relay that neither side has closed yet. */
+    int openConnections() {
+        return open.get();
+    }
+
+    /** Breaks every connection through the relay, as a server going away would; new ones are still relayed. */
+    void dropConnections() {
+        sockets.forEach(CountingRelay::closeQuietly);
     }
 
     private void acceptAll() {
@@ -46,8 +59,12 @@ final class CountingRelay implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(server);
+                open.incrementAndGet();
                 threads.execute(() -> pump(client, server));
-                threads.execute(() -> pump(server, client));
+                threads.execute(() -> {
+                    pump(server, client);
+                    open.decrementAndGet();
+                });
             } catch (IOException e) {
                 return; // closed
             }

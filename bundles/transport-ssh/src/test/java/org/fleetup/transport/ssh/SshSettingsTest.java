@@ -16,6 +16,26 @@ class SshSettingsTest {
     }
 
     @Test
+    void idleConnectionsAreKeptThirtySecondsAThousandAtMostByDefault() {
+        assertThat(SshSettings.defaults().sessionIdle()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(SshSettings.defaults().maxIdleSessions()).isEqualTo(1024);
+    }
+
+    @Test
+    void negativeSessionIdleIsRejected() {
+        assertThatThrownBy(() -> SshSettings.defaults().withSessionReuse(Duration.ofSeconds(-1), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sessionIdle");
+    }
+
+    @Test
+    void noRoomForIdleConnectionsIsRejected() {
+        assertThatThrownBy(() -> SshSettings.defaults().withSessionReuse(Duration.ofSeconds(30), 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxIdleSessions");
+    }
+
+    @Test
     void transferBufferLargerThanOpenSshAcceptsIsRejected() {
         assertThatThrownBy(() -> new SshSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
                 256 * 1024))

@@ -63,6 +63,11 @@ public final class HostKeyExpectation {
         return Optional.ofNullable(fingerprint);
     }
 
+    /** The type of the expected key ({@code ecdsa-sha2-nistp256}); empty when only a fingerprint or nothing is known. */
+    public Optional<String> keyType() {
+        return key == null ? Optional.empty() : Optional.of(KeyUtils.getKeyType(key));
+    }
+
     public boolean matches(PublicKey presented) {
         if (key != null) {
             return KeyUtils.compareKeys(key, presented);

@@ -26,23 +26,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens one authenticated session to a server: connect, verify the host key against the record, log in with the
- * record's key; every way this can fail becomes the {@link FleetupException} that says what to do about it.
+ * Opens the sessions of a transport: on a kept connection to the same server when the {@link SessionPool} holds one,
+ * else on a new one: connect, verify the host key against the record, log in with the record's key; every way this
+ * can fail becomes the {@link FleetupException} that says what to do about it.
  */
-public final class SessionOpener {
+public final class SessionOpener implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionOpener.class);
 
     private final SshClient client;
     private final SshSettings settings;
+    private final SessionPool pool;
 
+    /** @param client a started client, whose timer expires the kept connections */
     public SessionOpener(SshClient client, SshSettings settings) {
         this.client = client;
         this.settings = settings;
+        this.pool = new SessionPool(client.getScheduledExecutorService(), settings.sessionIdle(),
+                settings.maxIdleSessions(), settings.connectTimeout());
     }
 
     public Session open(Server server) {
         SshAddress address = SshAddress.of(server);
+        ConnectionKey key = ConnectionKey.of(server, address);
+        ClientSession connection = pool.take(key).orElse(null);
+        if (connection != null) {
+            LOGGER.debug("Reusing the connection to {} at {}", server.name(), address.hostAndPort());
+        } else {
+            connection = connect(server, address);
+        }
+        return new SshSession(server.name(), connection, settings,
+                (ended, reusable) -> pool.giveBack(key, ended, reusable));
+    }
+
+    /** How many connections are kept open for reuse now. */
+    public int idleConnections() {
+        return pool.size();
+    }
+
+    /** Closes the connections kept for reuse; sessions in use are left to their callers (or the client's end). */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private ClientSession connect(Server server, SshAddress address) {
         HostKeyCheck check = new HostKeyCheck(HostKeyExpectation.of(server));
         KeyPair identity = ClientIdentity.load(server);
         Attempt attempt = new Attempt(server, address, check, identity.getPublic());
@@ -68,7 +96,7 @@ public final class SessionOpener {
                 throw attempt.failed(auth.getException());
             }
             LOGGER.debug("Connected to {} at {} as {}", server.name(), address.hostAndPort(), address.user());
-            return new SshSession(server.name(), session, settings);
+            return session;
         } catch (IOException e) {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();

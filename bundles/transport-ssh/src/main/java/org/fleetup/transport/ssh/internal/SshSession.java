@@ -29,8 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One authenticated SSH connection to one server carrying every command (an exec channel each) and every file
- * transfer (one SFTP channel, opened on first use and kept) of a piece of work.
+ * One piece of work's use of an authenticated SSH connection to one server, carrying every command (an exec channel
+ * each) and every file transfer (one SFTP channel, opened on first use and kept until the session closes). Closing
+ * hands the connection back to its {@link ConnectionReturn}, which may keep it for the next session to the same
+ * server: this object is then dead for good, whoever uses the connection next.
  */
 final class SshSession implements Session {
 
@@ -45,13 +47,17 @@ final class SshSession implements Session {
     private final String server;
     private final ClientSession session;
     private final SshSettings settings;
+    private final ConnectionReturn connectionReturn;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** False once work failed on the connection itself (or timed out): such a connection is not handed on. */
+    private volatile boolean reusable = true;
     private SftpClient sftp;
 
-    SshSession(String server, ClientSession session, SshSettings settings) {
+    SshSession(String server, ClientSession session, SshSettings settings, ConnectionReturn connectionReturn) {
         this.server = server;
         this.session = session;
         this.settings = settings;
+        this.connectionReturn = connectionReturn;
     }
 
     @Override
@@ -134,6 +140,9 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
+            if (!(e instanceof SftpException)) {
+                reusable = false;
+            }
             // Bytes handed to the pipelined stream, not all acknowledged: the server's file may hold fewer.
             throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
                     + position + " bytes sent: " + reason(e), e);
@@ -150,7 +159,9 @@ final class SshSession implements Session {
             if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
                 return -1;
             }
-            throw lost("read the size of " + remotePath, e);
+            // The server's answer, such as permission denied: the connection itself is sound.
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Could not read the size of " + remotePath
+                    + " on " + server + ": " + reason(e) + ".", e);
         } catch (IOException e) {
             throw lost("read the size of " + remotePath, e);
         }
@@ -174,16 +185,19 @@ final class SshSession implements Session {
             try {
                 files.close();
             } catch (IOException e) {
+                reusable = false;
                 LOGGER.debug("Closing the SFTP channel to {} failed: {}", server, e.getMessage());
             }
         }
-        try {
-            if (!session.close(false).await(settings.connectTimeout())) {
-                session.close(true);
-            }
-        } catch (IOException e) {
-            session.close(true);
-        }
+        connectionReturn.giveBack(session, reusable);
+    }
+
+    /** Where a session's connection goes when the session closes. */
+    @FunctionalInterface
+    interface ConnectionReturn {
+
+        /** @param reusable false when the session's work failed on the connection, which must not be handed on */
+        void giveBack(ClientSession connection, boolean reusable);
     }
 
     /**
@@ -218,12 +232,16 @@ final class SshSession implements Session {
     }
 
     private FleetupException timedOut(Duration timeout) {
+        // The server may be wedged rather than the command slow: the next session had better prove it with a
+        // handshake of its own.
+        reusable = false;
         return new FleetupException(FleetupException.COMMAND_TIMEOUT, "A command on " + server + " did not finish"
                 + " within " + SessionOpener.seconds(timeout) + " and was abandoned (its channel closed); the session"
                 + " stays usable. Give the command more time, or check the server.");
     }
 
     private FleetupException lost(String doing, Throwable cause) {
+        reusable = false;
         return new FleetupException(FleetupException.TRANSPORT_FAILED, "Could not " + doing + " on " + server + ": "
                 + reason(cause) + ".", cause);
     }

@@ -16,7 +16,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The SSH transport as the service that serves {@code ssh://} addresses. A configuration change replaces it (and so
- * closes the sessions of the previous one).
+ * closes the sessions and idle connections of the previous one).
  */
 @Component(service = Transport.class, configurationPid = SshTransportComponent.PID,
         property = Transport.SCHEME + "=ssh")
@@ -42,6 +42,15 @@ public final class SshTransportComponent implements Transport {
         @AttributeDefinition(description = "Bytes per SFTP write request (1024 to 261120); several are in flight"
                 + " at once")
         int transferBufferBytes() default 65536;
+
+        @AttributeDefinition(description = "Seconds a closed session's connection stays open so that the next"
+                + " session to the same server (same record) skips the SSH handshake; 0 opens a new connection for"
+                + " every session")
+        int sessionIdleSeconds() default 30;
+
+        @AttributeDefinition(description = "How many idle connections are kept open at most; beyond it the oldest"
+                + " is closed")
+        int maxIdleSessions() default 1024;
     }
 
     private final SshTransport transport;
@@ -52,7 +61,9 @@ public final class SshTransportComponent implements Transport {
                 Duration.ofSeconds(config.connectTimeoutSeconds()),
                 Duration.ofSeconds(config.authTimeoutSeconds()),
                 Duration.ofSeconds(config.idleTimeoutSeconds()),
-                config.transferBufferBytes()));
+                config.transferBufferBytes(),
+                Duration.ofSeconds(config.sessionIdleSeconds()),
+                config.maxIdleSessions()));
     }
 
     @Override
