@@ -1,10 +1,13 @@
 package org.fleetup.shell.internal;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -36,8 +39,8 @@ final class Formats {
     static String fingerprint(String hostKey) {
         try {
             return KeyUtils.getFingerPrint(PublicKeyEntry.parsePublicKeyEntry(hostKey)
-                    .resolvePublicKey(null, java.util.Map.of(), PublicKeyEntryResolver.FAILING));
-        } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+                    .resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.FAILING));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             return hostKey;
         }
     }

@@ -2,6 +2,7 @@ package org.fleetup.shell.internal;
 
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import org.apache.karaf.shell.api.action.Action;
@@ -58,7 +59,7 @@ public class InspectCommand implements Action {
                 i.detail() == null ? "" : i.detail()));
         table.print(System.out);
         System.out.println(inspections.stream().collect(Collectors.groupingBy(Formats::version,
-                java.util.TreeMap::new, Collectors.counting())).entrySet().stream()
+                TreeMap::new, Collectors.counting())).entrySet().stream()
                 .map(e -> e.getValue() + " × " + e.getKey()).collect(Collectors.joining(", ")));
         return null;
     }

@@ -1,6 +1,7 @@
 package org.fleetup.shell.internal;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -24,7 +25,7 @@ final class PlanTable {
                 entry.running() == null ? "?" : entry.running(), entry.decision(), entry.reason()));
         table.print(out);
         Map<Decision, Long> counts = plan.counts();
-        out.println("Plan for " + plan.release().coordinates() + ": " + java.util.Arrays.stream(Decision.values())
+        out.println("Plan for " + plan.release().coordinates() + ": " + Arrays.stream(Decision.values())
                 .filter(counts::containsKey)
                 .map(d -> counts.get(d) + " " + d)
                 .collect(Collectors.joining(", ")));

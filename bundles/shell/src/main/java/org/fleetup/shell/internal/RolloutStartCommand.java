@@ -1,9 +1,11 @@
 package org.fleetup.shell.internal;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -161,9 +163,9 @@ public class RolloutStartCommand implements Action {
         }
     }
 
-    private boolean confirmed(String question) throws java.io.IOException {
+    private boolean confirmed(String question) throws IOException {
         String answer = session.readLine(question, null);
-        return answer != null && answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y");
+        return answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
     }
 
     private static String when(Instant start) {

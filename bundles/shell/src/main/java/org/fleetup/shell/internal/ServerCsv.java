@@ -2,6 +2,7 @@ package org.fleetup.shell.internal;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ final class ServerCsv {
                 servers.add(server);
             }
             return servers;
-        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             throw invalid("The CSV cannot be read: " + e.getMessage());
         }
     }

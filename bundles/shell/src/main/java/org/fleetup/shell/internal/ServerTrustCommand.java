@@ -1,5 +1,6 @@
 package org.fleetup.shell.internal;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 import org.apache.karaf.shell.api.action.Action;
@@ -30,7 +31,7 @@ public class ServerTrustCommand implements Action {
 
     @Argument(index = 1, name = "key", required = true, multiValued = true,
             description = "SHA256:... as ssh-keygen -lf prints it, or the key line as in known_hosts")
-    private java.util.List<String> key;
+    private List<String> key;
 
     @Override
     public Object execute() {

@@ -1,6 +1,7 @@
 package org.fleetup.shell.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +52,7 @@ public class SimStartCommand implements Action {
         }
         List<HostSpec> specs = new ArrayList<>(version == null
                 ? simulator.demoMix(count)
-                : java.util.Collections.nCopies(count, new HostSpec(version, Set.of())));
+                : Collections.nCopies(count, new HostSpec(version, Set.of())));
         if (extras != null) {
             extras.stream().map(SimStartCommand::spec).forEach(specs::add);
         }
