@@ -1,8 +1,8 @@
 /**
- * What every part of Fleetup shares: the error type with its stable codes.
+ * What every part of Fleetup shares: the error type with its stable codes, and where data is kept by default.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.fleetup.api;
 
 import org.osgi.annotation.bundle.Export;

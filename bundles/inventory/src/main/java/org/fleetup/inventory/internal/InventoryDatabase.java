@@ -1,6 +1,5 @@
 package org.fleetup.inventory.internal;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 
+import org.fleetup.api.DataDirectory;
 import org.fleetup.api.FleetupException;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.osgi.service.component.annotations.Activate;
@@ -89,11 +89,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** {@code jdbc:h2:file:} under the Karaf data dir, or under {@code java.io.tmpdir/fleetup} outside Karaf. */
     static String defaultUrl() {
-        String karafData = System.getProperty("karaf.data");
-        Path data = karafData == null || karafData.isBlank()
-                ? Path.of(System.getProperty("java.io.tmpdir"), "fleetup")
-                : Path.of(karafData);
-        return "jdbc:h2:file:" + data.resolve("inventory").resolve("fleetup").toAbsolutePath();
+        return "jdbc:h2:file:" + DataDirectory.resolve("inventory", "fleetup");
     }
 
     /** Where the database is, for messages: the URL without its settings, which may carry credentials. */

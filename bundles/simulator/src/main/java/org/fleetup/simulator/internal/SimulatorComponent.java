@@ -3,6 +3,7 @@ package org.fleetup.simulator.internal;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.fleetup.api.DataDirectory;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
@@ -110,9 +111,6 @@ public final class SimulatorComponent implements Simulator {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        String karafData = System.getProperty("karaf.data");
-        return karafData == null || karafData.isBlank()
-                ? Path.of(System.getProperty("java.io.tmpdir"), "fleetup", "simulator")
-                : Path.of(karafData, "simulator");
+        return DataDirectory.resolve("simulator");
     }
 }

@@ -3,7 +3,6 @@ package org.fleetup.storage.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +23,7 @@ import org.apache.commons.vfs2.FileSystemException;
 import org.apache.commons.vfs2.cache.NullFilesCache;
 import org.apache.commons.vfs2.impl.DefaultFileSystemManager;
 import org.apache.commons.vfs2.provider.local.DefaultLocalFileProvider;
+import org.fleetup.api.DataDirectory;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.VersionScheme;
 import org.fleetup.api.comparison.VersionSchemes;
@@ -363,8 +363,6 @@ public final class VfsReleaseStore implements ReleaseStore {
 
     /** {@code file:} URI of {@code releases} under the Karaf data directory, or under the temporary directory. */
     static String defaultRoot() {
-        String data = System.getProperty("karaf.data");
-        Path base = data != null ? Path.of(data) : Path.of(System.getProperty("java.io.tmpdir"), "fleetup");
-        return base.resolve("releases").toAbsolutePath().toUri().toString();
+        return DataDirectory.resolve("releases").toUri().toString();
     }
 }
