@@ -24,7 +24,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import javax.inject.Inject;
@@ -137,14 +140,26 @@ public abstract class FleetupTestSupport {
         Session session = sessionFactory.create(InputStream.nullInputStream(), out, out);
         Exception error = null;
         System.err.println("karaf@fleetup()> " + command);
+        // Bounded: a command that hangs fails its test instead of holding the build until the fork's timeout.
+        FutureTask<Object> execution = new FutureTask<>(() -> session.execute(command));
+        Thread runner = new Thread(execution, "itest-command");
+        runner.setDaemon(true);
+        runner.start();
         try {
-            Object result = session.execute(command);
+            Object result = execution.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (result != null) {
                 out.println(result);
             }
-        } catch (Exception e) {
-            error = e;
-            e.printStackTrace(System.err);
+        } catch (TimeoutException e) {
+            execution.cancel(true);
+            throw new AssertionError("'" + command + "' did not end within " + COMMAND_TIMEOUT_SECONDS
+                    + " s; it printed:\n" + bytes.toString(StandardCharsets.UTF_8));
+        } catch (ExecutionException e) {
+            error = e.getCause() instanceof Exception cause ? cause : e;
+            error.printStackTrace(System.err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while '" + command + "' ran", e);
         } finally {
             session.close();
         }

@@ -23,13 +23,16 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 
-/** A rollout set for later waits for its time, changes nothing before it, and survives a restart of the routes. */
+/**
+ * A rollout set for later waits for its time, changes nothing before it, and survives a restart of the routes bundle
+ * (a restart of the whole controller process is proven by the process-level tests).
+ */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ScheduledRolloutIT extends FleetupTestSupport {
 
     @Test
-    public void scheduledRolloutWaitsForItsTimeAndSurvivesARestart() throws Exception {
+    public void scheduledRolloutWaitsForItsTimeAndSurvivesARestartOfTheRoutesBundle() throws Exception {
         Simulator simulator = service(Simulator.class);
         Path work = Files.createTempDirectory("fleetup-it");
         ok("fleet:sim-start --prefix later --version 1.4.2 2");
@@ -58,10 +61,30 @@ public class ScheduledRolloutIT extends FleetupTestSupport {
 
         Rollout ended = restarted.completion(id).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertEquals(RolloutStatus.FINISHED, ended.status());
-        assertFalse("started no earlier than set", ended.finishedAt().isBefore(at));
         for (SimulatedHost host : hosts) {
             assertEquals(host.name() + " upgraded", "releases/2.0.0", currentTarget(host.root()));
+            // The ground truth of when the work began on the server: the release directory is made after the
+            // transfer, so it can be no older than the start time.
+            Instant made = Files.getLastModifiedTime(host.root().resolve("demo-app/releases/2.0.0")).toInstant();
+            assertFalse(host.name() + " was worked on at " + made + ", before " + at, made.isBefore(at));
         }
+    }
+
+    @Test
+    public void waitingForARolloutIsBoundedByItsTimeout() throws Exception {
+        Path work = Files.createTempDirectory("fleetup-it");
+        ok("fleet:sim-start --prefix bound --version 1.4.2 1");
+        Path artifact = work.resolve("demo-app-2.0.0.tar.gz");
+        ok("fleet:sim-release --version 2.0.0 " + artifact);
+        ok("fleet:release-add --product demo-app --version 2.0.0 " + artifact);
+
+        Instant at = Instant.now().plus(java.time.Duration.ofHours(1));
+        Result waited = run("fleet:rollout-start --release demo-app/2.0.0 --yes --wait --timeout 2s --at " + at
+                + " bound-01");
+
+        assertTrue(waited.all(), waited.failed() && waited.error().getMessage().contains("has not ended by"));
+        String id = waited.output().replaceAll("(?s).*Rollout (\\w+) of.*", "$1");
+        assertEquals("the rollout goes on", RolloutStatus.SCHEDULED, service(Rollouts.class).require(id).status());
     }
 
     @Test

@@ -61,7 +61,16 @@ class JdbcInventoryTest {
         inventory.addServers(List.of(bare));
 
         assertThat(inventory.server("bare")).contains(bare);
-        assertThat(bare.cluster()).isEqualTo(Server.DEFAULT_CLUSTER);
+        // What the database holds, not what the record's constructor makes of a null on the way out.
+        List<String> stored = database.run("read the row", connection -> {
+            try (var statement = connection.prepareStatement(
+                    "SELECT cluster, login_user, key_file, host_key FROM servers WHERE name = 'bare'");
+                 var row = statement.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                return java.util.Arrays.asList(row.getString(1), row.getString(2), row.getString(3), row.getString(4));
+            }
+        });
+        assertThat(stored).containsExactly(Server.DEFAULT_CLUSTER, null, null, null);
     }
 
     @Test

@@ -8,14 +8,19 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.inspection.Inspection;
 
 /** How values look in the console. */
 final class Formats {
+
+    private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
@@ -43,6 +48,34 @@ final class Formats {
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             return hostKey;
         }
+    }
+
+    /**
+     * An operator's duration: {@code 90s}, {@code 30m}, {@code 6h}, {@code 2d}, or ISO-8601 ({@code PT6H}).
+     *
+     * @throws FleetupException {@link FleetupException#INVALID_INPUT} naming the option when it is not one, or not
+     *         positive
+     */
+    static Duration parseDuration(String option, String text) {
+        Matcher compact = SHORT_DURATION.matcher(text == null ? "" : text.strip());
+        Duration duration;
+        try {
+            duration = compact.matches()
+                    ? Duration.of(Long.parseLong(compact.group(1)), switch (compact.group(2)) {
+                        case "s" -> ChronoUnit.SECONDS;
+                        case "m" -> ChronoUnit.MINUTES;
+                        case "h" -> ChronoUnit.HOURS;
+                        default -> ChronoUnit.DAYS;
+                    })
+                    : Duration.parse(text.strip());
+        } catch (RuntimeException e) {
+            duration = null;
+        }
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, option + " '" + text + "' is not a positive "
+                    + "duration: write it as 90s, 30m, 6h, 2d or PT6H.");
+        }
+        return duration;
     }
 
     static String bytes(long bytes) {

@@ -3,6 +3,7 @@ package org.fleetup.shell.internal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -79,6 +80,11 @@ public class RolloutStartCommand implements Action {
     @Option(name = "--wait", description = "Follow the rollout with a progress bar until it ends")
     private boolean await;
 
+    @Option(name = "--timeout", description = "With --wait, stop following (and fail) when the rollout has not"
+            + " ended within this time, its wait for a start time included: 90s, 30m, 6h or an ISO duration (PT6H);"
+            + " the rollout goes on")
+    private String timeout = "6h";
+
     @Option(name = "--report", description = "With --wait, write CSV name,status,detail to this file")
     @Completion(FileCompleter.class)
     private String report;
@@ -93,6 +99,7 @@ public class RolloutStartCommand implements Action {
             throw new FleetupException(FleetupException.INVALID_INPUT, "--parallel must be at least 1");
         }
         Instant start = scheduler.resolve(at);
+        Duration waitLimit = Formats.parseDuration("--timeout", timeout);
         Release target = ReleaseCoordinates.resolve(store, release);
         List<Server> selected = ServerSelection.of(inventory, servers, cluster);
         PrintStream out = session.getConsole();
@@ -113,16 +120,21 @@ public class RolloutStartCommand implements Action {
             out.println("Follow it with 'fleet:rollout-status " + rollout.id() + "'.");
             return null;
         }
-        return follow(rollout, selected.size(), out);
+        return follow(rollout, selected.size(), Instant.now().plus(waitLimit), out);
     }
 
-    private Object follow(Rollout rollout, int count, PrintStream out) throws Exception {
+    private Object follow(Rollout rollout, int count, Instant giveUpAt, PrintStream out) throws Exception {
         RolloutProgress progress = new RolloutProgress(count, out);
         CompletableFuture<Rollout> completion = rollouts.completion(rollout.id()).toCompletableFuture();
         Rollout ended;
         AutoCloseable watching = rollouts.watch(rollout.id(), progress);
         try {
-            ended = awaitEnd(completion, progress);
+            ended = awaitEnd(completion, progress, giveUpAt);
+        } catch (TimeoutException e) {
+            out.println();
+            throw new FleetupException(FleetupException.ROLLOUT_FAILED, "Rollout " + rollout.id() + " has not ended by "
+                    + Formats.time(giveUpAt) + " (--timeout " + timeout + "): stopped following it; it goes on. "
+                    + "Follow it with 'fleet:rollout-status " + rollout.id() + "'.");
         } catch (InterruptedException e) {
             out.println();
             out.println("Detached: rollout " + rollout.id() + " goes on. Follow it with 'fleet:rollout-status "
@@ -137,7 +149,9 @@ public class RolloutStartCommand implements Action {
         out.println("Rollout " + ended.id() + " " + ended.status() + ": " + ended.detail());
         List<RolloutServer> failed = outcome.stream().filter(s -> "failed".equals(s.state().outcome())).toList();
         if (!failed.isEmpty()) {
-            out.println("Servers that failed, and why (each still runs its previous release):");
+            // What each runs now is its To column, where the outcome knows it; a blank one is not known (the detail
+            // says why, e.g. a rollback that could not reconnect).
+            out.println("Servers that failed, and why (To: the version each runs now; blank: not known, see Detail):");
             RolloutReport.print(outcome, true, out);
         }
         if (report != null) {
@@ -151,13 +165,16 @@ public class RolloutStartCommand implements Action {
         return null;
     }
 
-    /** Redraws the bar until the rollout ends; there is no time bound, as a rollout may wait for its start time. */
-    private static Rollout awaitEnd(CompletableFuture<Rollout> completion, RolloutProgress progress)
-            throws InterruptedException, ExecutionException {
+    /** Redraws the bar until the rollout ends, or until {@code giveUpAt}. */
+    private static Rollout awaitEnd(CompletableFuture<Rollout> completion, RolloutProgress progress, Instant giveUpAt)
+            throws InterruptedException, ExecutionException, TimeoutException {
         while (true) {
             try {
                 return completion.get(250, TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillRunning) {
+                if (Instant.now().isAfter(giveUpAt)) {
+                    throw stillRunning;
+                }
                 progress.draw();
             }
         }

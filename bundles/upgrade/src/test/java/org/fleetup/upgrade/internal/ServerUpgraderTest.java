@@ -96,6 +96,31 @@ class ServerUpgraderTest {
         assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
     }
 
+    /** The confirmation is what makes "verified" true: an inspection after the switch that disagrees rolls back. */
+    @Test
+    void upgradeWhoseConfirmingInspectionDisagreesIsRolledBack() {
+        SimulatedHost host = host("1.4.2");
+        Inspector staleAfterTheSwitch = new VersionFileInspector() {
+            private int calls;
+
+            @Override
+            public Inspection inspect(Session session, Server server, String product) {
+                Inspection read = super.inspect(session, server, product);
+                return ++calls == 1 ? read : new Inspection(read.server(), product, Inspection.Status.OK, "1.4.2",
+                        null, read.at(), read.took());
+            }
+        };
+        ServerUpgrader upgrader = new ServerUpgrader(registry(), staleAfterTheSwitch, new DottedPlanner(),
+                new FixedProfiles(), new OneReleaseStore(archive), config(30, 3));
+
+        ServerOutcome outcome = upgrader.upgrade("rollout-7", fleet.server(host), release, false, events::add);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).contains("inspection after the switch read 1.4.2, expected 2.0.0");
+        assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/1.4.2");
+        assertThat(ApplicationDirectory.of(host).path().resolve("releases/2.0.0")).doesNotExist();
+    }
+
     @Test
     void serverRunningTheReleaseIsSkippedUntouched() {
         SimulatedHost host = host("2.0.0");
@@ -188,7 +213,7 @@ class ServerUpgraderTest {
     }
 
     /** Reads current/VERSION under the profile's root, as a file-based product profile would. */
-    private static final class VersionFileInspector implements Inspector {
+    private static class VersionFileInspector implements Inspector {
 
         @Override
         public Inspection inspect(Server server, String product) {
