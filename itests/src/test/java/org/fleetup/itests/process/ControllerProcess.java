@@ -1,0 +1,223 @@
+package org.fleetup.itests.process;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * The Fleetup distribution as an operator runs it: unpacked into a directory of its own, started as a real process
+ * ({@code bin/karaf daemon}, which execs the JVM, so the process handle is the controller's JVM), driven through its
+ * SSH console with the OpenSSH client, as a script would, and stopped or killed ({@code SIGKILL}) by that handle only.
+ * Started again in the same directory, it is the same controller after a restart: same etc/, same data/.
+ */
+public final class ControllerProcess implements AutoCloseable {
+
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(240);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final String USER = "fleetup-test";
+
+    private final Path home;
+    private final int consolePort;
+    private final Path consoleKey;
+    private final Path knownHosts;
+    private Process process;
+
+    private ControllerProcess(Path home, int consolePort, Path consoleKey, Path knownHosts) {
+        this.home = home;
+        this.consolePort = consolePort;
+        this.consoleKey = consoleKey;
+        this.knownHosts = knownHosts;
+    }
+
+    /** Unpacks the distribution the build made into {@code directory}, with a console of the test's own. */
+    public static ControllerProcess unpack(Path directory) throws IOException {
+        Path archive = Path.of(System.getProperty("fleetup.distribution"));
+        Path home = Files.createDirectories(directory).toAbsolutePath();
+        untar(archive, home);
+        int port = freePort();
+        Path shellConfig = home.resolve("etc/org.apache.karaf.shell.cfg");
+        Files.writeString(shellConfig, Files.readString(shellConfig)
+                .replaceAll("(?m)^sshPort\\s*=.*$", "sshPort = " + port)
+                .replaceAll("(?m)^sshHost\\s*=.*$", "sshHost = 127.0.0.1"));
+        // The console's login for the test: a key of its own, in the admin group; Karaf's host key made here, pinned.
+        Path key = home.resolve("test-console-key");
+        keygen(key);
+        String publicKey = Files.readString(Path.of(key + ".pub")).split("\\s+")[1];
+        Files.writeString(home.resolve("etc/keys.properties"), "\n" + USER + "=" + publicKey + ",_g_:admingroup\n",
+                StandardOpenOption.APPEND);
+        Path hostKey = home.resolve("etc/host.key");
+        Files.deleteIfExists(hostKey);
+        // Karaf reads its host key in PEM form.
+        keygen(hostKey, "-m", "PEM");
+        Path knownHosts = home.resolve("test-known-hosts");
+        String[] hostPublic = Files.readString(Path.of(hostKey + ".pub")).split("\\s+");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + hostPublic[0] + " " + hostPublic[1] + "\n");
+        return new ControllerProcess(home, port, key, knownHosts);
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** Starts the controller and returns once its console answers fleet commands. */
+    public ControllerProcess start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the controller in " + home + " runs already (pid " + process.pid() + ")");
+        }
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/karaf").toString(), "daemon")
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("console.out").toFile()));
+        Map<String, String> environment = builder.environment();
+        environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        process = builder.start();
+        await("the controller's console in " + home).atMost(BOOT_TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("the controller ended while it started: "
+                                + Files.readString(home.resolve("console.out")));
+                    }
+                    return console("fleet:transport-list").output().contains("ssh");
+                });
+        return this;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** What a console command printed, and whether Karaf reported an error. */
+    public record Result(String output, boolean failed) {
+    }
+
+    /** Runs command lines on the console, as {@code ssh -p PORT user@127.0.0.1 'a; b'} would. */
+    public Result console(String... lines) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ssh", "-q", "-T", "-F", "/dev/null", "-i",
+                consoleKey.toString(), "-p", Integer.toString(consolePort), "-o", "BatchMode=yes", "-o",
+                "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes",
+                "-o", "ConnectTimeout=10", USER + "@127.0.0.1", String.join("; ", lines)));
+        Process ssh = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ssh.getOutputStream().close();
+        byte[] printed;
+        try (InputStream out = ssh.getInputStream()) {
+            printed = out.readAllBytes();
+        }
+        if (!ssh.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            ssh.destroyForcibly();
+            throw new AssertionError("'" + String.join("; ", lines) + "' did not end within "
+                    + COMMAND_TIMEOUT.toSeconds() + " s");
+        }
+        String output = new String(printed, StandardCharsets.UTF_8);
+        boolean failed = ssh.exitValue() != 0 || output.contains("Error executing command");
+        System.err.println("fleetup$ " + String.join("; ", lines) + "\n" + output);
+        return new Result(output, failed);
+    }
+
+    /** Runs command lines that must succeed; returns what they printed. */
+    public String ok(String... lines) throws IOException, InterruptedException {
+        Result result = console(lines);
+        if (result.failed()) {
+            throw new AssertionError("'" + String.join("; ", lines) + "' failed:\n" + result.output());
+        }
+        return result.output();
+    }
+
+    /** {@code kill -9} of the controller's JVM: no shutdown hook, nothing flushed, as a crash or a power cut. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("the controller (pid " + process.pid() + ") outlived SIGKILL");
+        }
+    }
+
+    /** A clean stop (SIGTERM: Karaf's shutdown), then SIGKILL if it does not end in time. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    private static void untar(Path archive, Path home) throws IOException {
+        try (InputStream file = Files.newInputStream(archive);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(file))) {
+            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                // The archive's top directory is fleetup-distribution-<version>/: strip it.
+                String name = entry.getName();
+                int slash = name.indexOf('/');
+                if (slash < 0 || slash == name.length() - 1) {
+                    continue;
+                }
+                Path target = home.resolve(name.substring(slash + 1)).normalize();
+                if (!target.startsWith(home)) {
+                    throw new IOException("the distribution holds an entry outside its directory: " + name);
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(tar, target);
+                    if ((entry.getMode() & 0100) != 0) {
+                        target.toFile().setExecutable(true, false);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void keygen(Path key, String... format) throws IOException {
+        List<String> command = new ArrayList<>(List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "",
+                "-C", "fleetup-itest", "-f", key.toString()));
+        command.addAll(List.of(format));
+        try {
+            Process keygen = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String printed = new String(keygen.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!keygen.waitFor(30, TimeUnit.SECONDS) || keygen.exitValue() != 0) {
+                throw new IOException("ssh-keygen failed: " + printed);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on 127.0.0.1", e);
+        }
+    }
+
+    /** The controller's log, for a failing test's message. */
+    public String log() throws IOException {
+        Path log = home.resolve("data/log/karaf.log");
+        return Files.exists(log) ? Files.readString(log) : "(no log at " + log + ")";
+    }
+}
