@@ -1,6 +1,7 @@
 package org.fleetup.routes.internal;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +135,8 @@ final class RolloutLifecycle {
                 return rollout;
             }
             default -> throw new FleetupException(FleetupException.ROLLOUT_ENDED, "Rollout " + id + " has ended "
-                    + rollout.status() + (rollout.finishedAt() == null ? "" : " at " + rollout.finishedAt())
+                    + rollout.status() + (rollout.finishedAt() == null ? ""
+                            : " at " + rollout.finishedAt().truncatedTo(ChronoUnit.SECONDS))
                     + ": there is nothing to cancel. 'fleet:rollout-status " + id + "' shows how it ended.");
         }
     }
