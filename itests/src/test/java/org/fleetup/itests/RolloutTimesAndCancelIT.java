@@ -1,5 +1,6 @@
 package org.fleetup.itests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -9,6 +10,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.simulator.SimulatedHost;
@@ -33,6 +39,12 @@ public class RolloutTimesAndCancelIT extends FleetupTestSupport {
         Simulator simulator = configured(Simulator.class, SIMULATOR_PID);
         ok("fleet:sim-start --prefix " + prefix + " --version 1.4.2 " + count);
         return simulator.hosts().stream().filter(h -> h.name().startsWith(prefix + "-")).toList();
+    }
+
+    /** The id of the one rollout the listing shows as scheduled. */
+    private static Optional<String> scheduled(String listing) {
+        return listing.lines().filter(line -> line.matches(".*\\|\\s*SCHEDULED\\s*\\|.*"))
+                .map(line -> line.substring(0, line.indexOf('|')).strip()).findFirst();
     }
 
     @Test
@@ -102,9 +114,20 @@ public class RolloutTimesAndCancelIT extends FleetupTestSupport {
         }
         Result again = run("fleet:rollout-cancel " + id);
         assertTrue(again.all(), again.failed() && again.error().getMessage().contains("has ended CANCELLED"));
-        // Cancelled, it holds them no longer.
-        String next = ok("fleet:rollout-start --release demo-app/3.0.0 --yes --at " + at + " "
-                + hosts.get(1).name());
-        ok("fleet:rollout-cancel " + next.replaceAll("(?s).*Rollout (\\w+) of.*", "$1"));
+        // Cancelled, it holds them no longer; and a rollout followed with --wait ends failing when it is cancelled.
+        ExecutorService follower = Executors.newSingleThreadExecutor();
+        try {
+            Future<Result> following = follower.submit(() -> run("fleet:rollout-start --release demo-app/3.0.0 --yes"
+                    + " --wait --at " + at + " " + hosts.get(1).name()));
+            String next = await("the followed rollout, scheduled").atMost(60, TimeUnit.SECONDS)
+                    .pollInterval(200, TimeUnit.MILLISECONDS)
+                    .until(() -> scheduled(ok("fleet:rollout-status")), Optional::isPresent).orElseThrow();
+            ok("fleet:rollout-cancel " + next);
+            Result followed = following.get(60, TimeUnit.SECONDS);
+            assertTrue(followed.all(), followed.failed());
+            assertTrue(followed.all(), followed.error().getMessage().contains("Rollout " + next + " was cancelled by"));
+        } finally {
+            follower.shutdownNow();
+        }
     }
 }
