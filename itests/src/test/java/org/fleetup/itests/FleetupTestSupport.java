@@ -42,6 +42,7 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.options.extra.VMOption;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -195,6 +196,26 @@ public abstract class FleetupTestSupport {
             T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(60));
             if (service == null) {
                 throw new AssertionError("No " + type.getName() + " service within 60 s");
+            }
+            return service;
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /**
+     * The service of a component once its configuration has reached it: a component activated before its
+     * configuration arrived is activated again with it, and a service fetched before that would be stale.
+     */
+    protected <T> T configured(Class<T> type, String pid) throws InterruptedException, InvalidSyntaxException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(bundleContext, bundleContext.createFilter(
+                "(&(" + Constants.OBJECTCLASS + "=" + type.getName() + ")(" + Constants.SERVICE_PID + "=" + pid
+                        + "))"), null);
+        tracker.open();
+        try {
+            T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(60));
+            if (service == null) {
+                throw new AssertionError("No " + type.getName() + " configured by " + pid + " within 60 s");
             }
             return service;
         } finally {

@@ -26,6 +26,12 @@ public class FleetupException extends RuntimeException {
     public static final String SCHEME_UNKNOWN = "fleetup.version.schemeUnknown";
     public static final String ROLLOUT_NOT_FOUND = "fleetup.rollout.notFound";
     public static final String ROLLOUT_FAILED = "fleetup.rollout.failed";
+    /** A server asked for is held by another rollout that has not ended. */
+    public static final String ROLLOUT_CONFLICT = "fleetup.rollout.conflict";
+    /** A rollout has ended already, and cannot be changed. */
+    public static final String ROLLOUT_ENDED = "fleetup.rollout.ended";
+    /** A rollout was cancelled before every server was upgraded. */
+    public static final String ROLLOUT_CANCELLED = "fleetup.rollout.cancelled";
     public static final String TIME_INVALID = "fleetup.time.invalid";
     public static final String STORAGE_FAILED = "fleetup.storage.failed";
     public static final String INVENTORY_FAILED = "fleetup.inventory.failed";

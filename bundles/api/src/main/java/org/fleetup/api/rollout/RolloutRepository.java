@@ -14,6 +14,12 @@ public interface RolloutRepository {
     /** Newest first. */
     List<Rollout> rollouts();
 
+    /**
+     * The rollouts that have not ended (whose {@link RolloutStatus} is not final), oldest first. A row whose status
+     * this Fleetup does not know is not among them.
+     */
+    List<Rollout> unfinished();
+
     /** Inserts or updates the state of one server of a rollout. */
     void saveServer(RolloutServer server);
 

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param version the version of the release
  * @param servers the servers' names; every server of the fleet when empty
  * @param parallelism how many servers are upgraded at once
- * @param at when to start; {@code null} for now
+ * @param at when to start, not past; {@code null} for now
  * @param force install even over a newer version
  * @param actor who asked, for the audit trail
  */

@@ -11,12 +11,26 @@ import org.fleetup.api.upgrade.StepListener;
 public interface Rollouts {
 
     /**
-     * Checks the request (release, servers, a transport for each) and schedules the rollout; changes nothing on any
-     * server when a check fails.
+     * Checks the request (release, servers, a transport for each, the start time) and schedules the rollout; changes
+     * nothing on any server when a check fails. A server is in one rollout at a time: a request naming a server that a
+     * rollout which has not ended holds is refused with {@link FleetupException#ROLLOUT_CONFLICT}.
      *
      * @throws FleetupException with the code of the first problem found
      */
     Rollout start(RolloutRequest request);
+
+    /**
+     * Cancels a rollout that has not ended. A scheduled one never starts: it ends {@link RolloutStatus#CANCELLED} at
+     * once, its servers {@code SKIPPED} as not started. A running one starts no new server and becomes
+     * {@link RolloutStatus#CANCELLING}; the servers in flight finish or roll back, the others end {@code SKIPPED}, and
+     * then it ends {@link RolloutStatus#CANCELLED}. Cancelling one that is cancelling already changes nothing.
+     *
+     * @param actor who asked, for the audit trail
+     * @return the rollout as it stands after the cancel
+     * @throws FleetupException {@link FleetupException#ROLLOUT_NOT_FOUND}, or {@link FleetupException#ROLLOUT_ENDED}
+     *         when it has ended already
+     */
+    Rollout cancel(String id, String actor);
 
     Optional<Rollout> find(String id);
 

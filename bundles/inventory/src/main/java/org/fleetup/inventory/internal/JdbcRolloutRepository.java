@@ -37,6 +37,11 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public List<Rollout> unfinished() {
+        return rollouts.unfinished();
+    }
+
+    @Override
     public void saveServer(RolloutServer server) {
         rollouts.saveServer(server);
     }

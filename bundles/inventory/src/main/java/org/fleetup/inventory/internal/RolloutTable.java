@@ -5,12 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.Rollout;
@@ -28,6 +30,11 @@ final class RolloutTable {
     private static final String SELECT_ROLLOUT = "SELECT id, product, version, parallelism, force, status,"
             + " created_at, start_at, finished_at, detail FROM rollouts";
     private static final String IN_ORDER = " ORDER BY rollout, position, server";
+    /** The statuses of the rollouts that have not ended, as SQL: {@code ('SCHEDULED', 'RUNNING', ...)}. */
+    private static final String UNFINISHED = Arrays.stream(RolloutStatus.values())
+            .filter(status -> !status.isFinal())
+            .map(status -> "'" + status.name() + "'")
+            .collect(Collectors.joining(", ", "(", ")"));
 
     private final InventoryDatabase database;
 
@@ -73,6 +80,17 @@ final class RolloutTable {
             try (PreparedStatement select = connection.prepareStatement(
                     SELECT_ROLLOUT + " ORDER BY created_at DESC NULLS LAST, id DESC")) {
                 return rollouts(select, serverNames(connection, null));
+            }
+        });
+    }
+
+    /** Only the rows whose status is one of those that have not ended are read: an unknown status is never parsed. */
+    List<Rollout> unfinished() {
+        return database.run("list the rollouts that have not ended", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ROLLOUT + " WHERE status IN "
+                    + UNFINISHED + " ORDER BY created_at NULLS FIRST, id")) {
+                return rollouts(select, serverNamesWhere(connection, "rollout IN (SELECT id FROM rollouts WHERE status IN "
+                        + UNFINISHED + ")"));
             }
         });
     }
@@ -206,12 +224,20 @@ final class RolloutTable {
 
     /** The servers of one rollout, or of all when {@code rollout} is {@code null}, in their order. */
     private static Map<String, List<String>> serverNames(Connection connection, String rollout) throws SQLException {
-        String sql = "SELECT rollout, server FROM rollout_servers" + (rollout == null ? "" : " WHERE rollout = ?")
-                + IN_ORDER;
+        return rollout == null
+                ? serverNamesWhere(connection, "TRUE")
+                : serverNamesWhere(connection, "rollout = ?", rollout);
+    }
+
+    /** The servers of the rollouts {@code where} selects, in their order. */
+    private static Map<String, List<String>> serverNamesWhere(Connection connection, String where,
+                                                              String... parameters)
+            throws SQLException {
         Map<String, List<String>> servers = new LinkedHashMap<>();
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            if (rollout != null) {
-                select.setString(1, rollout);
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT rollout, server FROM rollout_servers WHERE " + where + IN_ORDER)) {
+            for (int i = 0; i < parameters.length; i++) {
+                select.setString(i + 1, parameters[i]);
             }
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {

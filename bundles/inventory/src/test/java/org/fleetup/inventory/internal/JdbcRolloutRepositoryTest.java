@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,6 +126,31 @@ class JdbcRolloutRepositoryTest {
 
         assertThat(repository.rollouts()).extracting(Rollout::id).containsExactly("r-new", "r-mid", "r-old");
         assertThat(repository.rollouts().get(0).servers()).containsExactly("b", "c");
+    }
+
+    @Test
+    void unfinishedRolloutsAreThoseThatHaveNotEndedOldestFirstWithTheirServers() throws Exception {
+        repository.saveRollout(rollout("r-running", List.of("a", "b"), CREATED.plusSeconds(10))
+                .withStatus(RolloutStatus.RUNNING, null, null));
+        repository.saveRollout(rollout("r-scheduled", List.of("c"), CREATED.plusSeconds(20)));
+        repository.saveRollout(rollout("r-cancelling", List.of("d"), CREATED)
+                .withStatus(RolloutStatus.CANCELLING, null, null));
+        for (RolloutStatus ended : List.of(RolloutStatus.FINISHED, RolloutStatus.ABORTED, RolloutStatus.CANCELLED)) {
+            repository.saveRollout(rollout("r-" + ended, List.of("a", "c"), CREATED.plusSeconds(5))
+                    .withStatus(ended, CREATED.plusSeconds(6), "ended"));
+        }
+        // A status written by another Fleetup, which this one cannot read: left alone, never a reason to fail.
+        try (Connection connection = DriverManager.getConnection(TestDatabases.url(dir), TestDatabases.USER,
+                TestDatabases.PASSWORD);
+             Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO rollouts (id, product, version, parallelism, force, status)"
+                    + " VALUES ('r-alien', 'demo-app', '2.0.0', 1, FALSE, 'PAUSED_BY_ALIENS')");
+        }
+
+        assertThat(repository.unfinished()).extracting(Rollout::id, Rollout::status, Rollout::servers)
+                .containsExactly(tuple("r-cancelling", RolloutStatus.CANCELLING, List.of("d")),
+                        tuple("r-running", RolloutStatus.RUNNING, List.of("a", "b")),
+                        tuple("r-scheduled", RolloutStatus.SCHEDULED, List.of("c")));
     }
 
     @Test

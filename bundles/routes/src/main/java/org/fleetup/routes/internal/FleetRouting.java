@@ -34,7 +34,6 @@ import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.StepListener;
-import org.fleetup.api.upgrade.StepState;
 import org.fleetup.api.upgrade.Upgrader;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -71,7 +70,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     private final Planner planner;
     private final Scheduler scheduler;
     private final RolloutTracker tracker;
-    private final RolloutSteps rolloutSteps;
+    private final RolloutLifecycle lifecycle;
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
     private final CamelContext camel;
     private final ProducerTemplate template;
@@ -82,6 +81,14 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                         @Reference TransportRegistry transports, @Reference Inspector inspector,
                         @Reference Planner planner, @Reference Upgrader upgrader, @Reference Scheduler scheduler)
             throws Exception {
+        this(osgiContext(bundleContext), config.maxParallelism(), inventory, repository, store, transports, inspector,
+                planner, upgrader, scheduler);
+    }
+
+    /** @param camel a context of its own, not started: it is started here and stopped at deactivation */
+    FleetRouting(CamelContext camel, int maxParallelism, Inventory inventory, RolloutRepository repository,
+                 ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
+                 Upgrader upgrader, Scheduler scheduler) throws Exception {
         this.inventory = inventory;
         this.repository = repository;
         this.store = store;
@@ -89,13 +96,12 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         this.planner = planner;
         this.scheduler = scheduler;
         this.tracker = new RolloutTracker(repository);
-        this.rolloutSteps = new RolloutSteps(repository, inventory, store, upgrader, tracker);
+        this.lifecycle = new RolloutLifecycle(repository, inventory, tracker);
+        RolloutSteps rolloutSteps = new RolloutSteps(repository, inventory, store, upgrader, tracker, lifecycle);
 
-        OsgiDefaultCamelContext context = new OsgiDefaultCamelContext(bundleContext);
-        context.setName("fleetup");
-        camel = context;
+        this.camel = camel;
         ExecutorService serverPool = camel.getExecutorServiceManager()
-                .newFixedThreadPool(this, "fleetup-server", config.maxParallelism());
+                .newFixedThreadPool(this, "fleetup-server", maxParallelism);
         camel.start();
         // Added to the running context, the routes start at once; added before, the OSGi context left them stopped.
         camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), rolloutSteps, serverPool));
@@ -103,6 +109,12 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                 camel.getRoutes().stream().map(Route::getRouteId).toList());
         template = camel.createProducerTemplate();
         takeUpUnfinished();
+    }
+
+    private static CamelContext osgiContext(BundleContext bundleContext) {
+        OsgiDefaultCamelContext context = new OsgiDefaultCamelContext(bundleContext);
+        context.setName("fleetup");
+        return context;
     }
 
     @Deactivate
@@ -139,19 +151,32 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         }
         requireTransports(servers);
         Instant now = Instant.now();
-        Instant at = request.at() == null ? now : request.at();
+        Instant at = request.at() == null ? now : scheduler.requireSchedulable(request.at());
         List<String> names = servers.stream().map(Server::name).toList();
         Rollout rollout = new Rollout(UUID.randomUUID().toString().substring(0, 8), release.product(),
                 release.version(), names, request.parallelism(), request.force(), RolloutStatus.SCHEDULED, now, at,
                 null, null);
-        repository.saveRollout(rollout);
-        names.forEach(name -> repository.saveServer(
-                new RolloutServer(rollout.id(), name, StepState.PENDING, null, null, null, now)));
-        inventory.audit(request.actor(), "rollout-start", rollout.id() + " " + release.coordinates() + " on "
+        lifecycle.create(rollout, request.actor(), rollout.id() + " " + release.coordinates() + " on "
                 + names.size() + " servers, " + request.parallelism() + " at a time, at " + at
                 + (request.force() ? ", forced" : ""));
-        schedule(rollout.id(), at);
+        try {
+            schedule(rollout.id(), at);
+        } catch (RuntimeException e) {
+            lifecycle.abort(rollout.id(), "could not be scheduled: " + e.getMessage());
+            throw e;
+        }
         return rollout;
+    }
+
+    @Override
+    public Rollout cancel(String id, String actor) {
+        Rollout after = lifecycle.cancel(id, actor);
+        if (after.status() == RolloutStatus.CANCELLED) {
+            // After the status is saved: a timer that fires meanwhile finds the rollout ended and starts nothing.
+            scheduled.remove(id);
+            scheduler.cancel(id);
+        }
+        return after;
     }
 
     /** Fails before anything changes when a server's address has no transport. */
@@ -171,21 +196,66 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         template.asyncRequestBodyAndHeader(FleetRoutes.ROLLOUT, id, RolloutSteps.ROLLOUT_ID, id)
                 .whenComplete((result, failure) -> {
                     if (failure != null) {
-                        rolloutSteps.abort(id, failure);
+                        LOGGER.error("Rollout {} failed", id, failure);
+                        lifecycle.abort(id, String.valueOf(failure.getMessage()));
                     }
                 });
     }
 
+    /**
+     * Schedules again what an earlier life of the controller left unfinished. Nothing read from the database stops the
+     * controller from starting: a rollout that cannot be taken up is aborted with the reason, and the others go on.
+     */
     private void takeUpUnfinished() {
-        for (Rollout rollout : repository.rollouts()) {
-            if (rollout.status() == RolloutStatus.SCHEDULED) {
-                LOGGER.info("Rollout {} is scheduled at {}", rollout.id(), rollout.startAt());
-                schedule(rollout.id(), rollout.startAt());
-            } else if (rollout.status() == RolloutStatus.RUNNING) {
-                LOGGER.info("Rollout {} was running when the controller stopped: taking it up again", rollout.id());
-                schedule(rollout.id(), Instant.now());
+        List<Rollout> unfinished;
+        try {
+            unfinished = repository.unfinished();
+        } catch (RuntimeException e) {
+            LOGGER.error("Could not read the rollouts left unfinished: none is taken up until the controller starts"
+                    + " again", e);
+            return;
+        }
+        for (Rollout rollout : unfinished) {
+            try {
+                takeUp(rollout);
+            } catch (RuntimeException e) {
+                LOGGER.error("Rollout {} cannot be taken up; it is aborted and skipped", rollout.id(), e);
+                try {
+                    lifecycle.abort(rollout.id(), "could not be taken up when the controller started: "
+                            + e.getMessage());
+                } catch (RuntimeException stillBroken) {
+                    LOGGER.error("Rollout {} could not be marked aborted either; it is skipped", rollout.id(),
+                            stillBroken);
+                }
             }
         }
+    }
+
+    private void takeUp(Rollout rollout) {
+        if (rollout.parallelism() < 1) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "its parallelism is "
+                    + rollout.parallelism() + ", and a rollout upgrades at least 1 server at a time");
+        }
+        if (rollout.status() != RolloutStatus.SCHEDULED) {
+            LOGGER.info("Rollout {} was {} when the controller stopped: taking it up again", rollout.id(),
+                    rollout.status());
+            schedule(rollout.id(), Instant.now());
+            return;
+        }
+        if (rollout.startAt() == null) {
+            throw new FleetupException(FleetupException.TIME_INVALID, "it has no start time");
+        }
+        if (rollout.startAt().isAfter(Instant.now())) {
+            try {
+                scheduler.requireSchedulable(rollout.startAt());
+            } catch (FleetupException farOff) {
+                // Saved before times so far ahead were refused: kept, as it may be meant, but told.
+                LOGGER.warn("Rollout {} holds its servers until then: {} If that was a typo, cancel it with"
+                        + " 'fleet:rollout-cancel {}'.", rollout.id(), farOff.getMessage(), rollout.id());
+            }
+        }
+        LOGGER.info("Rollout {} is scheduled at {}", rollout.id(), rollout.startAt());
+        schedule(rollout.id(), rollout.startAt());
     }
 
     @Override

@@ -1,23 +1,17 @@
 package org.fleetup.routes.internal;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import java.util.stream.Collectors;
 
 import org.apache.camel.Header;
-import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRepository;
-import org.fleetup.api.rollout.RolloutServer;
-import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
@@ -36,8 +30,10 @@ public final class RolloutSteps {
      * One server of a rollout.
      *
      * @param limit shared by the servers of one rollout, so that it upgrades at most its parallelism at once
+     * @param begun whether its upgrade had begun before, in an earlier life of the controller: a cancel lets it finish
      */
-    public record Task(String rollout, String server, Release release, boolean force, Semaphore limit) {
+    public record Task(String rollout, String server, Release release, boolean force, Semaphore limit,
+                       boolean begun) {
     }
 
     private final RolloutRepository repository;
@@ -45,26 +41,34 @@ public final class RolloutSteps {
     private final ReleaseStore store;
     private final Upgrader upgrader;
     private final RolloutTracker tracker;
+    private final RolloutLifecycle lifecycle;
 
     RolloutSteps(RolloutRepository repository, Inventory inventory, ReleaseStore store, Upgrader upgrader,
-                 RolloutTracker tracker) {
+                 RolloutTracker tracker, RolloutLifecycle lifecycle) {
         this.repository = repository;
         this.inventory = inventory;
         this.store = store;
         this.upgrader = upgrader;
         this.tracker = tracker;
+        this.lifecycle = lifecycle;
     }
 
-    /** Marks the rollout running; the servers that have not ended yet are the work (all of them, unless resumed). */
+    /**
+     * Marks the rollout running; the servers that have not ended yet are the work (all of them, unless resumed). None
+     * when it was cancelled before its time came.
+     */
     public List<Task> begin(@Header(ROLLOUT_ID) String id) {
-        Rollout rollout = repository.rollout(id).orElseThrow(() -> new FleetupException(
-                FleetupException.ROLLOUT_NOT_FOUND, "Rollout " + id + " vanished from the inventory"));
+        Optional<Rollout> begun = lifecycle.begin(id);
+        if (begun.isEmpty()) {
+            return new ArrayList<>();
+        }
+        Rollout rollout = begun.get();
         Release release = store.require(rollout.product(), rollout.version());
-        repository.saveRollout(rollout.withStatus(RolloutStatus.RUNNING, null, null));
         Semaphore limit = new Semaphore(rollout.parallelism());
         List<Task> work = repository.servers(id).stream()
                 .filter(server -> !server.state().isFinal())
-                .map(server -> new Task(id, server.server(), release, rollout.force(), limit))
+                .map(server -> new Task(id, server.server(), release, rollout.force(), limit,
+                        server.state() != StepState.PENDING))
                 .toList();
         LOGGER.info("Rollout {} of {} runs on {} servers, {} at a time", id, release.coordinates(), work.size(),
                 rollout.parallelism());
@@ -74,6 +78,9 @@ public final class RolloutSteps {
     public ServerOutcome upgrade(Task task) throws InterruptedException {
         task.limit().acquire();
         try {
+            if (!task.begun() && lifecycle.isCancelling(task.rollout())) {
+                return notStarted(task);
+            }
             Optional<Server> server = inventory.server(task.server());
             ServerOutcome outcome = server.isEmpty()
                     ? new ServerOutcome(task.server(), StepState.FAILED, null, null, "no longer in the inventory")
@@ -83,6 +90,15 @@ public final class RolloutSteps {
         } finally {
             task.limit().release();
         }
+    }
+
+    /** A server of a cancelled rollout whose turn came after the cancel: left as it is. */
+    private ServerOutcome notStarted(Task task) {
+        String why = "not started: rollout cancelled";
+        tracker.onStep(StepEvent.of(task.rollout(), task.server(), StepState.SKIPPED, why));
+        ServerOutcome outcome = new ServerOutcome(task.server(), StepState.SKIPPED, null, null, why);
+        tracker.recordOutcome(task.rollout(), task.server(), outcome);
+        return outcome;
     }
 
     private ServerOutcome upgradeSafely(Task task, Server server) {
@@ -99,35 +115,6 @@ public final class RolloutSteps {
 
     /** Closes the rollout with a count of how its servers ended. */
     public Rollout finish(@Header(ROLLOUT_ID) String id) {
-        Rollout rollout = repository.rollout(id).orElseThrow();
-        Map<String, Long> outcomes = repository.servers(id).stream()
-                .collect(Collectors.groupingBy(server -> server.state().outcome(), Collectors.counting()));
-        String summary = outcomes.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(entry -> entry.getValue() + " " + entry.getKey())
-                .collect(Collectors.joining(", "));
-        Rollout ended = rollout.withStatus(RolloutStatus.FINISHED, Instant.now(), summary);
-        repository.saveRollout(ended);
-        inventory.audit("fleetup", "rollout-finished", id + " " + rollout.product() + "/" + rollout.version() + ": "
-                + summary);
-        LOGGER.info("Rollout {} finished: {}", id, summary);
-        tracker.ended(ended);
-        return ended;
-    }
-
-    /** Closes a rollout that could not go on. */
-    void abort(String id, Throwable why) {
-        repository.rollout(id).filter(r -> !r.status().isFinal()).ifPresent(rollout -> {
-            Rollout aborted = rollout.withStatus(RolloutStatus.ABORTED, Instant.now(), String.valueOf(why.getMessage()));
-            repository.saveRollout(aborted);
-            for (RolloutServer server : repository.servers(id)) {
-                if (!server.state().isFinal()) {
-                    repository.saveServer(new RolloutServer(id, server.server(), StepState.FAILED, server.from(),
-                            server.to(), "rollout aborted: " + why.getMessage(), Instant.now()));
-                }
-            }
-            LOGGER.error("Rollout {} aborted", id, why);
-            tracker.ended(aborted);
-        });
+        return lifecycle.finish(id);
     }
 }

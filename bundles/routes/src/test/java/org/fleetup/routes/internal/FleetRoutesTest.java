@@ -16,7 +16,7 @@ class FleetRoutesTest {
         CamelContext camel = new DefaultCamelContext();
         try {
             camel.addRoutes(new FleetRoutes(new InspectionSteps(null, null),
-                    new RolloutSteps(null, null, null, null, null), Executors.newFixedThreadPool(2)));
+                    new RolloutSteps(null, null, null, null, null, null), Executors.newFixedThreadPool(2)));
             camel.start();
             assertThat(camel.getRoutes()).extracting(Route::getRouteId)
                     .containsExactlyInAnyOrder("fleet-inspect", "fleet-rollout", "fleet-upgrade-server");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 
@@ -18,6 +19,7 @@ class ResolveTest {
 
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
     private static final Instant NOW = Instant.parse("2026-11-24T09:00:00Z");
+    private static final Duration HOUR = Duration.ofHours(1);
 
     private final ExecutorScheduler scheduler = new ExecutorScheduler(Clock.fixed(NOW, PARIS), "now", 1);
 
@@ -91,6 +93,90 @@ class ResolveTest {
                 .hasMessageContaining("Europe/Paris");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-11-24T09:59", "2025-12-01T03:00", "2020-01-01T00:00:00Z"})
+    void aTimeThatHasPassedIsRefusedNotTakenAsNow(String when) {
+        assertThatThrownBy(() -> scheduler.resolve(when))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TIME_INVALID))
+                .hasMessageContaining("'" + when + "' has passed")
+                .hasMessageContaining("2026-11-24 10:00:00 Europe/Paris")
+                .hasMessageContaining("now to start at once");
+    }
+
+    @Test
+    void aPassedDateGetsAGuessAtTheYearMeant() {
+        assertThatThrownBy(() -> scheduler.resolve("2025-12-01T03:00"))
+                .hasMessageContaining("Did you mean 2026-12-01T03:00?");
+    }
+
+    @Test
+    void aTimeBeyondTheHorizonIsRefusedWithAGuessAtTheYearMeant() {
+        assertThatThrownBy(() -> scheduler.resolve("2400-01-01T00:00"))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TIME_INVALID))
+                .hasMessageContaining("'2400-01-01T00:00' is 136,272 days ahead")
+                .hasMessageContaining("at most 366 days ahead (maxDaysAhead of org.fleetup.scheduling)")
+                .hasMessageContaining("Did you mean 2027-01-01T00:00?");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"9999-12-31T23:59:59Z", "+999999999-12-31T23:59:59Z", "2400-01-01T00:00:00+05:00"})
+    void instantsFarAheadAreRefusedWithoutOverflow(String when) {
+        assertThatThrownBy(() -> scheduler.resolve(when))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TIME_INVALID))
+                .hasMessageContaining("maxDaysAhead");
+    }
+
+    @Test
+    void aTimeAtTheHorizonIsTaken() {
+        assertThat(scheduler.resolve("2027-11-25T09:59")).isEqualTo(Instant.parse("2027-11-25T08:59:00Z"));
+    }
+
+    @Test
+    void theHorizonIsConfigurable() {
+        ExecutorScheduler shortSighted = new ExecutorScheduler(Clock.fixed(NOW, PARIS), "now", 1, 7, HOUR);
+        try {
+            assertThat(shortSighted.resolve("2026-11-30T03:00")).isEqualTo(Instant.parse("2026-11-30T02:00:00Z"));
+            assertThatThrownBy(() -> shortSighted.resolve("2026-12-02T03:00"))
+                    .hasMessageContaining("at most 7 days ahead");
+        } finally {
+            shortSighted.stop();
+        }
+    }
+
+    @Test
+    void anInstantGivenByAProgramIsCheckedAsAnOperatorsTimeIs() {
+        assertThat(scheduler.requireSchedulable(NOW.plusSeconds(3600))).isEqualTo(NOW.plusSeconds(3600));
+        assertThatThrownBy(() -> scheduler.requireSchedulable(NOW.minusSeconds(60)))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TIME_INVALID))
+                .hasMessageContaining("has passed");
+        assertThatThrownBy(() -> scheduler.requireSchedulable(Instant.MAX))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TIME_INVALID))
+                .hasMessageContaining("maxDaysAhead");
+    }
+
+    @Test
+    void aDefaultTimeThatHasPassedIsRefusedNamingTheSetting() {
+        ExecutorScheduler stale = new ExecutorScheduler(Clock.fixed(NOW, PARIS), "2026-01-01T03:00", 1);
+        try {
+            assertThatThrownBy(() -> stale.resolve(null))
+                    .isInstanceOfSatisfying(FleetupException.class,
+                            e -> assertThat(e.code()).isEqualTo(FleetupException.TIME_INVALID))
+                    .hasMessageContaining("'2026-01-01T03:00' (defaultTime of org.fleetup.scheduling) has passed");
+        } finally {
+            stale.stop();
+        }
+    }
+
+    @Test
+    void theZoneIsTheConfiguredOne() {
+        assertThat(scheduler.zone()).isEqualTo(PARIS);
+    }
+
     @Test
     void anInvalidDefaultTimeIsRefusedAtStart() {
         assertThatThrownBy(() -> new ExecutorScheduler(Clock.fixed(NOW, PARIS), "soon", 1))
@@ -121,6 +207,11 @@ class ResolveTest {
             @Override
             public int threads() {
                 return 1;
+            }
+
+            @Override
+            public int maxDaysAhead() {
+                return 366;
             }
 
             @Override

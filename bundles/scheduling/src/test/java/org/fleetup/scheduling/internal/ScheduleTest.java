@@ -120,6 +120,73 @@ class ScheduleTest {
     }
 
     @Test
+    void aTaskCenturiesAheadWaitsWithoutOverflowAndCanBeCancelled() throws InterruptedException {
+        AtomicBoolean ran = new AtomicBoolean();
+        CountDownLatch later = new CountDownLatch(1);
+
+        scheduler.schedule("far", Instant.parse("2400-01-01T00:00:00Z"), () -> ran.set(true));
+        scheduler.schedule("end-of-time", Instant.MAX, () -> ran.set(true));
+        scheduler.schedule("marker", Instant.now().plusMillis(50), later::countDown);
+
+        assertThat(later.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran).isFalse();
+        assertThat(scheduler.cancel("far")).isTrue();
+        assertThat(scheduler.cancel("end-of-time")).isTrue();
+    }
+
+    @Test
+    void aTaskLongBeforeTheBeginningOfTimeRunsAtOnce() throws InterruptedException {
+        CountDownLatch ran = new CountDownLatch(1);
+
+        scheduler.schedule("ancient", Instant.MIN, ran::countDown);
+
+        assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aTaskFurtherThanOneWaitLooksAtTheClockAgainAndRunsAtItsTime() throws InterruptedException {
+        ExecutorScheduler rearming = new ExecutorScheduler(Clock.systemUTC(), "now", 1, 366, Duration.ofMillis(40));
+        try {
+            CountDownLatch ran = new CountDownLatch(1);
+            AtomicLong ranAt = new AtomicLong();
+            Duration ahead = Duration.ofMillis(300);
+            long scheduledAt = System.nanoTime();
+
+            rearming.schedule("r1", Instant.now().plus(ahead), () -> {
+                ranAt.set(System.nanoTime());
+                ran.countDown();
+            });
+
+            assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(Duration.ofNanos(ranAt.get() - scheduledAt)).isGreaterThanOrEqualTo(ahead.minus(TOLERANCE));
+        } finally {
+            rearming.stop();
+        }
+    }
+
+    @Test
+    void aTaskCancelledBetweenTwoWaitsDoesNotRun() throws InterruptedException {
+        ExecutorScheduler rearming = new ExecutorScheduler(Clock.systemUTC(), "now", 1, 366, Duration.ofMillis(20));
+        try {
+            AtomicBoolean ran = new AtomicBoolean();
+            CountDownLatch later = new CountDownLatch(1);
+            rearming.schedule("r1", Instant.now().plusMillis(400), () -> ran.set(true));
+            CountDownLatch fewWaits = new CountDownLatch(1);
+            rearming.schedule("pause", Instant.now().plusMillis(100), fewWaits::countDown);
+            assertThat(fewWaits.await(5, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(rearming.cancel("r1")).isTrue();
+            rearming.schedule("marker", Instant.now().plusMillis(600), later::countDown);
+
+            assertThat(later.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(ran).isFalse();
+            assertThat(rearming.cancel("r1")).isFalse();
+        } finally {
+            rearming.stop();
+        }
+    }
+
+    @Test
     void stoppingDropsWaitingTasksWithoutWaitingForThem() {
         AtomicBoolean ran = new AtomicBoolean();
         scheduler.schedule("r1", Instant.now().plusSeconds(3600), () -> ran.set(true));

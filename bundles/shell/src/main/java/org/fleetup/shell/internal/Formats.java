@@ -2,6 +2,7 @@ package org.fleetup.shell.internal;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -30,6 +31,23 @@ final class Formats {
 
     static String time(Instant instant) {
         return instant == null ? "" : TIME.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** In {@code zone}, the zone operators' times are read in; the time as it is when the calendar cannot show it. */
+    static String time(Instant instant, ZoneId zone) {
+        if (instant == null) {
+            return "";
+        }
+        try {
+            return TIME.withZone(zone).format(instant.truncatedTo(ChronoUnit.SECONDS));
+        } catch (DateTimeException beyondTheCalendar) {
+            return instant.toString();
+        }
+    }
+
+    /** {@code 2026-12-01 03:00:00 Europe/Paris}: for a time an operator must read right, such as a start time. */
+    static String timeAndZone(Instant instant, ZoneId zone) {
+        return time(instant, zone) + " " + zone;
     }
 
     static String duration(Duration duration) {

@@ -32,6 +32,7 @@ import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRequest;
 import org.fleetup.api.rollout.RolloutServer;
+import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
 
@@ -98,8 +99,10 @@ public class RolloutStartCommand implements Action {
         if (parallel < 1) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "--parallel must be at least 1");
         }
+        // Refused here when it has passed or is too far ahead: before the plan, and before anything is saved.
         Instant start = scheduler.resolve(at);
         Duration waitLimit = Formats.parseDuration("--timeout", timeout);
+        Instant asked = Instant.now();
         Release target = ReleaseCoordinates.resolve(store, release);
         List<Server> selected = ServerSelection.of(inventory, servers, cluster);
         PrintStream out = session.getConsole();
@@ -112,8 +115,10 @@ public class RolloutStartCommand implements Action {
             out.println("Nothing changed.");
             return null;
         }
+        // Now stays now however long the plan and the question took; a set time is checked again.
+        Instant requested = start.isAfter(asked) ? start : null;
         Rollout rollout = rollouts.start(new RolloutRequest(target.product(), target.version(),
-                selected.stream().map(Server::name).toList(), parallel, start, force, Actors.current()));
+                selected.stream().map(Server::name).toList(), parallel, requested, force, Actors.current()));
         out.println("Rollout " + rollout.id() + " of " + target.coordinates() + " on " + selected.size()
                 + " servers, " + parallel + " at a time, starts " + when(start) + ".");
         if (!await) {
@@ -133,7 +138,8 @@ public class RolloutStartCommand implements Action {
         } catch (TimeoutException e) {
             out.println();
             throw new FleetupException(FleetupException.ROLLOUT_FAILED, "Rollout " + rollout.id() + " has not ended by "
-                    + Formats.time(giveUpAt) + " (--timeout " + timeout + "): stopped following it; it goes on. "
+                    + Formats.timeAndZone(giveUpAt, scheduler.zone()) + " (--timeout " + timeout + "): stopped following "
+                    + "it; it goes on. "
                     + "Follow it with 'fleet:rollout-status " + rollout.id() + "'.");
         } catch (InterruptedException e) {
             out.println();
@@ -157,6 +163,11 @@ public class RolloutStartCommand implements Action {
         if (report != null) {
             RolloutReport.write(outcome, Path.of(report));
             out.println("Report written to " + report);
+        }
+        if (ended.status() == RolloutStatus.CANCELLED) {
+            // No success, even when no server failed: the servers it did not start still run what they ran.
+            throw new FleetupException(FleetupException.ROLLOUT_CANCELLED, "Rollout " + ended.id() + " was "
+                    + ended.detail() + ". 'fleet:rollout-status " + ended.id() + "' shows every server.");
         }
         if (!failed.isEmpty()) {
             throw new FleetupException(FleetupException.ROLLOUT_FAILED, failed.size() + " of " + outcome.size()
@@ -185,7 +196,8 @@ public class RolloutStartCommand implements Action {
         return answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
     }
 
-    private static String when(Instant start) {
-        return start.isAfter(Instant.now().plusSeconds(1)) ? "at " + Formats.time(start) : "now";
+    private String when(Instant start) {
+        return start.isAfter(Instant.now().plusSeconds(1)) ? "at " + Formats.timeAndZone(start, scheduler.zone())
+                : "now";
     }
 }

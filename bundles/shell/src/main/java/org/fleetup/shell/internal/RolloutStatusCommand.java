@@ -1,5 +1,6 @@
 package org.fleetup.shell.internal;
 
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -8,12 +9,14 @@ import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.Rollouts;
+import org.fleetup.api.rollout.Scheduler;
 
 @Command(scope = "fleet", name = "rollout-status",
         description = "Lists the rollouts, or shows where every server of one stands")
@@ -23,7 +26,11 @@ public class RolloutStatusCommand implements Action {
     @Reference
     private Rollouts rollouts;
 
+    @Reference
+    private Scheduler scheduler;
+
     @Argument(index = 0, name = "id", description = "The rollout; all rollouts when omitted")
+    @Completion(RolloutIdCompleter.class)
     private String id;
 
     @Override
@@ -42,11 +49,12 @@ public class RolloutStatusCommand implements Action {
         table.column("Release");
         table.column("Status");
         table.column("Servers");
-        table.column("Starts");
+        ZoneId zone = scheduler.zone();
+        table.column("Starts (" + zone + ")");
         table.column("Finished");
         table.column("Outcome").maxSize(80).wrap();
         rollouts.list().forEach(r -> table.addRow().addContent(r.id(), r.product() + "/" + r.version(), r.status(),
-                r.servers().size(), Formats.time(r.startAt()), Formats.time(r.finishedAt()),
+                r.servers().size(), Formats.time(r.startAt(), zone), Formats.time(r.finishedAt(), zone),
                 r.detail() == null ? "" : r.detail()));
         table.print(System.out);
     }
@@ -55,7 +63,8 @@ public class RolloutStatusCommand implements Action {
         List<RolloutServer> servers = rollouts.servers(rollout.id());
         System.out.println("Rollout " + rollout.id() + " of " + rollout.product() + "/" + rollout.version() + ": "
                 + rollout.status() + ", " + rollout.parallelism() + " at a time, starts "
-                + Formats.time(rollout.startAt()) + (rollout.force() ? ", forced" : ""));
+                + Formats.timeAndZone(rollout.startAt(), scheduler.zone()) + (rollout.force() ? ", forced" : "")
+                + (rollout.detail() == null ? "" : ": " + rollout.detail()));
         RolloutReport.print(servers, false, System.out);
         Map<String, Long> byStep = servers.stream().collect(Collectors.groupingBy(s -> s.state().name(),
                 TreeMap::new, Collectors.counting()));

@@ -1,0 +1,132 @@
+package org.fleetup.routes.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.impl.DefaultCamelContext;
+import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.simulator.HostSpec;
+import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.Transport;
+import org.fleetup.api.transport.TransportRegistry;
+import org.fleetup.comparison.internal.DefaultVersionSchemes;
+import org.fleetup.comparison.internal.VersionPlanner;
+import org.fleetup.inspection.internal.ConfiguredProductProfiles;
+import org.fleetup.inspection.internal.SessionInspector;
+import org.fleetup.inventory.internal.InventoryDatabase;
+import org.fleetup.inventory.internal.JdbcInventory;
+import org.fleetup.inventory.internal.JdbcRolloutRepository;
+import org.fleetup.scheduling.internal.ExecutorScheduler;
+import org.fleetup.simulator.DemoApplication;
+import org.fleetup.simulator.SimulatedFleet;
+import org.fleetup.storage.internal.VfsReleaseStore;
+import org.fleetup.transport.ssh.SshSettings;
+import org.fleetup.transport.ssh.SshTransport;
+import org.fleetup.upgrade.internal.ServerUpgrader;
+
+/**
+ * A controller of the real parts, outside OSGi: an H2 inventory file, a release store on files, SSH, the real
+ * inspection, comparison, upgrade and scheduler, and {@link FleetRouting} on a Camel context of its own; with a
+ * simulated fleet to upgrade. Started again on the same directory, it finds what its earlier life left.
+ */
+final class TestController implements AutoCloseable {
+
+    private final Path dir;
+    final SimulatedFleet fleet;
+    final InventoryDatabase database;
+    final JdbcInventory inventory;
+    final JdbcRolloutRepository repository;
+    final VfsReleaseStore store;
+    final ExecutorScheduler scheduler;
+    private final SshTransport ssh;
+    private final SessionInspector inspector;
+    private final VersionPlanner planner;
+    private final ServerUpgrader upgrader;
+    private final TransportRegistry transports;
+    private FleetRouting routing;
+
+    TestController(Path dir) {
+        this.dir = dir;
+        this.fleet = new SimulatedFleet(dir.resolve("fleet"));
+        this.database = new InventoryDatabase(ComponentConfigs.of(InventoryDatabase.Config.class,
+                Map.of("url", url(), "password", "test")));
+        this.inventory = new JdbcInventory(database);
+        this.repository = new JdbcRolloutRepository(database);
+        DefaultVersionSchemes schemes = new DefaultVersionSchemes();
+        Map<String, Object> profile = Map.of("scheme", "semantic");
+        ProductProfiles profiles = new ConfiguredProductProfiles(
+                ComponentConfigs.of(ConfiguredProductProfiles.Config.class, profile), profile);
+        this.store = new VfsReleaseStore(inventory, schemes, profiles, ComponentConfigs.of(VfsReleaseStore.Config.class,
+                Map.of("root", dir.resolve("store").toUri().toString())));
+        this.ssh = new SshTransport(SshSettings.defaults());
+        Transport transport = ssh::connect;
+        this.transports = new TransportRegistry() {
+            @Override
+            public Transport transportFor(URI address) {
+                return transport;
+            }
+
+            @Override
+            public Map<String, String> schemes() {
+                return Map.of("ssh", "fleetup-transport-ssh");
+            }
+        };
+        this.inspector = new SessionInspector(transports, profiles, schemes,
+                ComponentConfigs.defaults(SessionInspector.Config.class));
+        this.planner = new VersionPlanner(schemes, profiles);
+        this.upgrader = new ServerUpgrader(transports, inspector, planner, profiles, store,
+                ComponentConfigs.defaults(ServerUpgrader.Config.class));
+        this.scheduler = new ExecutorScheduler(ComponentConfigs.defaults(ExecutorScheduler.Config.class));
+    }
+
+    String url() {
+        return "jdbc:h2:file:" + dir.resolve("inventory").resolve("fleetup");
+    }
+
+    /** Starts simulated servers running {@code version}, and puts them in the inventory. */
+    List<SimulatedHost> servers(String prefix, int count, String version) {
+        List<SimulatedHost> hosts = fleet.start(prefix, Collections.nCopies(count, new HostSpec(version, Set.of())));
+        inventory.addServers(hosts.stream().map(fleet::server).toList());
+        return hosts;
+    }
+
+    /** Adds a release of the demo application to the store. */
+    void release(String version) {
+        Path archive = DemoApplication.writeRelease(version, dir.resolve("demo-app-" + version + ".tar.gz"));
+        try (InputStream content = Files.newInputStream(archive)) {
+            store.add(DemoApplication.PRODUCT, version, null, archive.getFileName().toString(), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Activates the routing component, as Declarative Services would: it takes up what was left unfinished. */
+    FleetRouting start() throws Exception {
+        routing = new FleetRouting(new DefaultCamelContext(), 8, inventory, repository, store, transports, inspector,
+                planner, upgrader, scheduler);
+        return routing;
+    }
+
+    static List<String> names(List<SimulatedHost> hosts) {
+        return hosts.stream().map(SimulatedHost::name).toList();
+    }
+
+    @Override
+    public void close() {
+        if (routing != null) {
+            routing.deactivate();
+        }
+        scheduler.stop();
+        ssh.close();
+        fleet.close();
+        database.close();
+    }
+}
