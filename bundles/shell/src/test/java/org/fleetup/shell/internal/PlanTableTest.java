@@ -31,7 +31,9 @@ class PlanTableTest {
 
         String printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(printed.lines().filter(line -> line.startsWith("web-02")).findFirst()).hasValueSatisfying(
-                line -> assertThat(line).contains("INSTALL").contains("nothing installed"));
+                line -> assertThat(line.split("\\|")).extracting(String::strip)
+                        .containsExactly("web-02", "nothing", "INSTALL",
+                                "nothing installed (no $HOME/demo-app/current) -> 2.0.0"));
         assertThat(printed).contains("Plan for demo-app/2.0.0: 1 UPGRADE, 1 INSTALL, 1 CURRENT");
     }
 
