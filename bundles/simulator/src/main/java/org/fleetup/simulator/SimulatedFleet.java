@@ -92,7 +92,7 @@ public final class SimulatedFleet implements AutoCloseable {
     /**
      * Starts one server per spec, named {@code <prefix>-01}, {@code <prefix>-02}, ... (numbering goes on after the
      * hosts of that prefix started before), each with its root emptied and the demo application installed at the
-     * spec's version. Either every server starts or none stays up.
+     * spec's version, or nothing installed for a spec without one. Either every server starts or none stays up.
      *
      * @return the hosts started, in order
      */
@@ -165,7 +165,9 @@ public final class SimulatedFleet implements AutoCloseable {
                 PathUtils.deleteDirectory(root);
             }
             Files.createDirectories(root);
-            DemoApplication.install(root, spec.version());
+            if (spec.version() != null) {
+                DemoApplication.install(root, spec.version());
+            }
             return launcher.launch(name, root, baseDir.resolve("hostkeys").resolve(name), spec);
         } catch (IOException e) {
             throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Could not start the simulated host "

@@ -61,6 +61,17 @@ class SimulatedFleetTest {
     }
 
     @Test
+    void aHostWithoutAVersionHasNothingInstalled() throws Exception {
+        SimulatedHost host = fleet.start("bare", List.of(new HostSpec(null, Set.of()))).get(0);
+
+        OpenSshClient.Result result = client.ssh(host, "ls -A");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).isEmpty();
+        assertThat(host.version()).isNull();
+    }
+
+    @Test
     void installedFilesMatchTheirManifest() throws Exception {
         SimulatedHost host = startOne("1.4.2");
 

@@ -24,7 +24,17 @@ public record Inspection(String server, String product, Status status, String ve
         UNREACHABLE,
         /** Something answered, but not a version of the product's scheme. */
         UNPARSABLE,
-        /** The product is not installed where its profile says, or the command failed. */
-        FAILED
+        /**
+         * The version could not be read although the product is there (its {@code current} exists), or the root
+         * cannot be entered, or the command failed or timed out.
+         */
+        FAILED,
+        /**
+         * Nothing of the product is installed: the version command failed and the root holds no {@code current}
+         * link (the root itself may be absent). Told by an explicit test of the release-directory layout on the
+         * server, never guessed from a failing command: a product whose version command works without a
+         * {@code current} link is {@link #OK}.
+         */
+        NOT_INSTALLED
     }
 }

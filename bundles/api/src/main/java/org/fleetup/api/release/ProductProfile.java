@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param product the product
  * @param root the application root: {@code releases/<version>/}, the {@code current} link and {@code staging/} are under it
- * @param versionCommand prints the running version, run in {@code root}
+ * @param versionCommand prints the running version, run in {@code root}; when it fails and {@code root} holds no
+ *        {@code current} link (or does not exist), nothing of the product is installed
  * @param healthCommand prints the version of the release {@code current} points to once it runs, run in {@code root}
  * @param scheme the version scheme ({@code semantic}, {@code maven}, {@code serial})
  */

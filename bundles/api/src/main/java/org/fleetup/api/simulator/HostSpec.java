@@ -5,7 +5,8 @@ import java.util.Set;
 /**
  * What one simulated server should be at start.
  *
- * @param version the version of the demo application installed
+ * @param version the version of the demo application installed, or {@code null} for a server with nothing
+ *        installed (its root, its {@code $HOME}, is empty)
  * @param faults what is wrong with it
  */
 public record HostSpec(String version, Set<Fault> faults) {

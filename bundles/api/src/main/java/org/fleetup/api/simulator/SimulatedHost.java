@@ -9,7 +9,7 @@ import java.util.Set;
  * @param name its name in the inventory
  * @param port its loopback port
  * @param root its root directory, also its {@code $HOME}
- * @param version the version of the demo application installed at start
+ * @param version the version of the demo application installed at start, {@code null} when none was
  * @param faults what is wrong with it
  * @param hostKey its public host key, OpenSSH form
  */

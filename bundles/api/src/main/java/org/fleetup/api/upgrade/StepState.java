@@ -9,7 +9,11 @@ public enum StepState {
         return this == DONE || this == SKIPPED || this == FAILED || this == ROLLED_BACK;
     }
 
-    /** How a finished server shows in a report: {@code upgraded}, {@code skipped} or {@code failed}. */
+    /**
+     * How a finished server shows in a report: {@code upgraded}, {@code skipped} or {@code failed}. These values are
+     * stable for scripts; a first install is {@code upgraded} too, its detail saying "installed ... no release ran
+     * before".
+     */
     public String outcome() {
         return switch (this) {
             case DONE -> "upgraded";

@@ -20,8 +20,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Decides what a release would do to each server from the version it runs, in the scheme of the release's product.
- * A server is upgraded only when it runs an older version, or a newer one when a downgrade is forced; every other
- * server is left alone, with the reason in words.
+ * A server is upgraded only when it runs an older version, or a newer one when a downgrade is forced; one with
+ * nothing installed gets the release as its first; every other server is left alone, with the reason in words.
  */
 @Component(service = Planner.class)
 public final class VersionPlanner implements Planner {
@@ -75,6 +75,10 @@ public final class VersionPlanner implements Planner {
             case UNREACHABLE:
                 return new PlanEntry(server, null, Decision.UNREACHABLE,
                         Objects.requireNonNullElse(inspection.detail(), "unreachable"));
+            case NOT_INSTALLED:
+                return new PlanEntry(server, null, Decision.INSTALL, "nothing installed"
+                        + (inspection.detail() == null ? "" : " (" + inspection.detail() + ")") + " -> "
+                        + release.version());
             case FAILED:
             case UNPARSABLE:
                 return new PlanEntry(server, running, Decision.UNKNOWN,

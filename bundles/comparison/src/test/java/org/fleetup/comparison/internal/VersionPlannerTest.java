@@ -46,6 +46,23 @@ class VersionPlannerTest {
     }
 
     @Test
+    void installsOnAServerWithNothingInstalled() {
+        PlanEntry entry = semantic.decide(release, inspection("web-01", Status.NOT_INSTALLED, null,
+                "no $HOME/demo-app/current"), false);
+
+        assertThat(entry).isEqualTo(new PlanEntry("web-01", null, Decision.INSTALL,
+                "nothing installed (no $HOME/demo-app/current) -> 2.0.0"));
+    }
+
+    @Test
+    void installsOnlyTheProductThatWasInspected() {
+        Inspection otherProduct = new Inspection("web-01", "billing", Status.NOT_INSTALLED, null, "no current",
+                Instant.now(), Duration.ofMillis(12));
+
+        assertThat(semantic.decide(release, otherProduct, false).decision()).isEqualTo(Decision.UNKNOWN);
+    }
+
+    @Test
     void leavesAServerWithAnUnparsableAnswerUnknown() {
         PlanEntry entry = semantic.decide(release, inspection("web-01", Status.UNPARSABLE, null,
                 "printed 'garbage', not a version"), false);
@@ -159,7 +176,7 @@ class VersionPlannerTest {
 
         Plan plan = semantic.plan(release, List.of(running("web-03", "2.0.1"), running("web-01", "1.4.2"),
                 inspection("web-02", Status.UNREACHABLE, null, "timed out"), running("web-04", "2.0.0"),
-                running("web-05", "abc")), false);
+                running("web-05", "abc"), inspection("web-06", Status.NOT_INSTALLED, null, "no current")), false);
 
         assertThat(plan.release()).isEqualTo(release);
         assertThat(plan.entries()).extracting(PlanEntry::server, PlanEntry::decision).containsExactly(
@@ -167,7 +184,9 @@ class VersionPlannerTest {
                 tuple("web-01", Decision.UPGRADE),
                 tuple("web-02", Decision.UNREACHABLE),
                 tuple("web-04", Decision.CURRENT),
-                tuple("web-05", Decision.UNKNOWN));
+                tuple("web-05", Decision.UNKNOWN),
+                tuple("web-06", Decision.INSTALL));
+        assertThat(plan.counts()).containsEntry(Decision.INSTALL, 1L).containsEntry(Decision.UPGRADE, 1L);
         assertThat(plan.createdAt()).isBetween(before, Instant.now());
     }
 

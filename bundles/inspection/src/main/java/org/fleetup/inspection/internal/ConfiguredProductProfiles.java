@@ -44,7 +44,8 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
                 + " staging/ are under it; the server's shell expands $HOME")
         String root() default "$HOME/" + PRODUCT_PLACEHOLDER;
 
-        @AttributeDefinition(description = "Prints the running version; run in the root")
+        @AttributeDefinition(description = "Prints the running version; run in the root. When it fails and the"
+                + " root holds no current link, or does not exist, nothing of the product is installed")
         String versionCommand() default "cat current/VERSION";
 
         @AttributeDefinition(description = "Prints the version of the release current points to once it runs; run"

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the version a server runs by running its product profile's version command in the product's root, over a
- * session of the server's transport. What goes wrong on the server is the result, never an exception; what is wrong
+ * session of the server's transport; when it fails, the same command tells whether nothing is installed (see
+ * {@link InstallationProbe}). What goes wrong on the server is the result, never an exception; what is wrong
  * with Fleetup's own setup (no transport for the address, an unknown version scheme) is thrown, so that the caller
  * stops at once instead of reporting every server as broken.
  */
@@ -80,9 +81,9 @@ public final class SessionInspector implements Inspector {
         long start = System.nanoTime();
         VersionScheme scheme = schemes.scheme(profiles.profile(product).scheme());
         Transport transport = transports.transportFor(server.address());
-        String command;
+        Probe command;
         try {
-            command = versionCommand(profiles.profile(product, server));
+            command = probe(profiles.profile(product, server));
         } catch (FleetupException e) {
             return result(server, product, Status.FAILED, null, e.getMessage(), at, start);
         }
@@ -106,27 +107,31 @@ public final class SessionInspector implements Inspector {
         Instant at = Instant.now();
         long start = System.nanoTime();
         VersionScheme scheme = schemes.scheme(profiles.profile(product).scheme());
-        String command;
+        Probe command;
         try {
-            command = versionCommand(profiles.profile(product, server));
+            command = probe(profiles.profile(product, server));
         } catch (FleetupException e) {
             return result(server, product, Status.FAILED, null, e.getMessage(), at, start);
         }
         return read(session, server, product, command, scheme, at, start);
     }
 
-    private Inspection read(Session session, Server server, String product, String command, VersionScheme scheme,
+    private Inspection read(Session session, Server server, String product, Probe command, VersionScheme scheme,
                             Instant at, long start) {
         CommandResult result;
         try {
-            result = session.execute(command, commandTimeout);
+            result = session.execute(command.script(), commandTimeout);
         } catch (FleetupException e) {
             Status status = FleetupException.COMMAND_TIMEOUT.equals(e.code()) ? Status.FAILED : Status.UNREACHABLE;
             return result(server, product, status, null, e.getMessage(), at, start);
         }
+        if (InstallationProbe.notInstalled(result)) {
+            return result(server, product, Status.NOT_INSTALLED, null, "no " + command.root() + "/current", at,
+                    start);
+        }
         if (!result.succeeded()) {
-            return result(server, product, Status.FAILED, null, "'" + command + "' failed with exit code "
-                    + result.exitCode() + ": " + result.problem(), at, start);
+            return result(server, product, Status.FAILED, null, "'" + command.versionCommand()
+                    + "' failed with exit code " + result.exitCode() + ": " + result.problem(), at, start);
         }
         String printed = result.stdout().lines().findFirst().orElse("").strip();
         if (!scheme.isValid(printed)) {
@@ -144,13 +149,36 @@ public final class SessionInspector implements Inspector {
      *         the quotes
      */
     static String versionCommand(ProductProfile profile) {
+        return "cd " + rootWord(profile) + " && " + profile.versionCommand();
+    }
+
+    /**
+     * The root as one word for the server's shell.
+     *
+     * @throws FleetupException as {@link #versionCommand(ProductProfile)}
+     */
+    static String rootWord(ProductProfile profile) {
         String root = profile.root().startsWith("~/") ? "$HOME/" + profile.root().substring(2) : profile.root();
         if (UNQUOTABLE.matcher(root).find()) {
             throw new FleetupException(FleetupException.SERVER_INVALID, "The root of " + profile.product() + ", '"
                     + root + "', holds \" ` \\ or a control character, which cannot be quoted for the server's"
                     + " shell. Change the profile's root or the server attributes it names.");
         }
-        return "cd \"" + root + "\" && " + profile.versionCommand();
+        return "\"" + root + "\"";
+    }
+
+    /** The version command, and what the server runs: the same, telling "not installed" apart when it fails. */
+    static Probe probe(ProductProfile profile) {
+        String versionCommand = versionCommand(profile);
+        return new Probe(versionCommand, InstallationProbe.wrap(rootWord(profile), versionCommand), profile.root());
+    }
+
+    /**
+     * @param versionCommand what an operator reads in a message
+     * @param script what runs on the server
+     * @param root the profile's root, for a message
+     */
+    record Probe(String versionCommand, String script, String root) {
     }
 
     private static String shown(String printed) {

@@ -127,14 +127,84 @@ class SessionInspectorTest {
     }
 
     @Test
-    void aServerWithoutTheProductIsFailedWithTheShellsComplaint() throws IOException {
+    void aServerWithoutTheProductsRootIsNotInstalled() throws IOException {
         SimulatedHost host = host("1.4.2");
         PathUtils.deleteDirectory(host.root().resolve(PRODUCT));
 
         Inspection inspection = inspector().inspect(fleet.server(host), PRODUCT);
 
+        assertThat(inspection.status()).isEqualTo(Status.NOT_INSTALLED);
+        assertThat(inspection.version()).isNull();
+        assertThat(inspection.detail()).isEqualTo("no $HOME/" + PRODUCT + "/current");
+    }
+
+    @Test
+    void anEmptyRootIsNotInstalled() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        PathUtils.deleteDirectory(host.root().resolve(PRODUCT));
+        Files.createDirectory(host.root().resolve(PRODUCT));
+
+        Inspection inspection = inspector().inspect(fleet.server(host), PRODUCT);
+
+        assertThat(inspection.status()).isEqualTo(Status.NOT_INSTALLED);
+    }
+
+    @Test
+    void aRootWithReleasesButNoCurrentIsNotInstalled() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Files.delete(host.root().resolve(PRODUCT).resolve("current"));
+
+        Inspection inspection = inspector().inspect(fleet.server(host), PRODUCT);
+
+        assertThat(inspection.status()).isEqualTo(Status.NOT_INSTALLED);
+    }
+
+    @Test
+    void aCurrentPointingNowhereIsFailedNotNotInstalled() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Path current = host.root().resolve(PRODUCT).resolve("current");
+        Files.delete(current);
+        Files.createSymbolicLink(current, Path.of("releases", "9.9.9"));
+
+        Inspection inspection = inspector().inspect(fleet.server(host), PRODUCT);
+
+        assertThat(inspection.status()).isEqualTo(Status.FAILED);
+        assertThat(inspection.detail()).contains("exit code").contains("VERSION");
+    }
+
+    @Test
+    void aCurrentWithoutItsVersionFileIsFailedNotNotInstalled() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Files.delete(host.root().resolve(PRODUCT).resolve("current").resolve("VERSION"));
+
+        Inspection inspection = inspector().inspect(fleet.server(host), PRODUCT);
+
+        assertThat(inspection.status()).isEqualTo(Status.FAILED);
+        assertThat(inspection.detail()).contains("exit code").contains("VERSION");
+    }
+
+    @Test
+    void aRootThatIsNoDirectoryIsFailedNotNotInstalled() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        PathUtils.deleteDirectory(host.root().resolve(PRODUCT));
+        Files.writeString(host.root().resolve(PRODUCT), "a file where the application should be\n");
+
+        Inspection inspection = inspector().inspect(fleet.server(host), PRODUCT);
+
         assertThat(inspection.status()).isEqualTo(Status.FAILED);
         assertThat(inspection.detail()).contains("exit code").contains(PRODUCT);
+    }
+
+    @Test
+    void aVersionCommandThatWorksWithoutCurrentIsRead() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Files.delete(host.root().resolve(PRODUCT).resolve("current"));
+        SessionInspector inspector = inspector(Map.of("versionCommand", "cat releases/1.4.2/VERSION"), 30);
+
+        Inspection inspection = inspector.inspect(fleet.server(host), PRODUCT);
+
+        assertThat(inspection.status()).isEqualTo(Status.OK);
+        assertThat(inspection.version()).isEqualTo("1.4.2");
     }
 
     @Test

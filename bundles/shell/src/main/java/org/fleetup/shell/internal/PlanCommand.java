@@ -14,7 +14,8 @@ import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.FleetInspection;
 
 @Command(scope = "fleet", name = "plan",
-        description = "Shows what a release would do to each server: upgrade, current, newer, unknown, unreachable")
+        description = "Shows what a release would do to each server: upgrade, install, current, newer, unknown,"
+                + " unreachable")
 @Service
 public class PlanCommand implements Action {
 

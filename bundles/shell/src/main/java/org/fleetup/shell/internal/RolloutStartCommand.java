@@ -109,8 +109,7 @@ public class RolloutStartCommand implements Action {
 
         Plan plan = fleet.plan(target, selected, parallel, force);
         PlanTable.print(plan, out);
-        int toUpgrade = plan.entries(Decision.UPGRADE).size();
-        if (!yes && !confirmed("Upgrade " + toUpgrade + " of " + selected.size() + " servers to "
+        if (!yes && !confirmed(changes(plan) + " of " + selected.size() + " servers to "
                 + target.coordinates() + " " + when(start) + "? [y/N] ")) {
             out.println("Nothing changed.");
             return null;
@@ -191,7 +190,13 @@ public class RolloutStartCommand implements Action {
         }
     }
 
-    private boolean confirmed(String question) throws IOException {
+    /** "Upgrade 3", or "Upgrade 3 and install 1" when servers with nothing installed get their first release. */
+    static String changes(Plan plan) {
+        int installs = plan.entries(Decision.INSTALL).size();
+        return "Upgrade " + plan.entries(Decision.UPGRADE).size() + (installs == 0 ? "" : " and install " + installs);
+    }
+
+        private boolean confirmed(String question) throws IOException {
         String answer = session.readLine(question, null);
         return answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
     }

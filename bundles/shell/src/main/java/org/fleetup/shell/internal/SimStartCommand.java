@@ -25,6 +25,9 @@ import org.fleetup.api.simulator.Simulator;
 @Service
 public class SimStartCommand implements Action {
 
+    /** Stands for "no version" in {@code --extra}: the server's root is empty. */
+    static final String NOTHING_INSTALLED = "none";
+
     @Reference(optional = true)
     private Simulator simulator;
 
@@ -36,7 +39,8 @@ public class SimStartCommand implements Action {
 
     @Option(name = "--extra", multiValued = true,
             description = "One more server, VERSION[:FAULT[+FAULT]], faults disk-full, drop-connection, "
-                    + "refuse-connections; e.g. 1.2.0:refuse-connections")
+                    + "refuse-connections; e.g. 1.2.0:refuse-connections; VERSION " + NOTHING_INSTALLED
+                    + " for a server with nothing installed")
     private List<String> extras;
 
     @Argument(index = 0, name = "count", required = true,
@@ -63,7 +67,8 @@ public class SimStartCommand implements Action {
         table.column("Version");
         table.column("Faults");
         table.column("Root");
-        hosts.forEach(h -> table.addRow().addContent(h.name(), h.port(), h.version(),
+        hosts.forEach(h -> table.addRow().addContent(h.name(), h.port(),
+                h.version() == null ? NOTHING_INSTALLED : h.version(),
                 h.faults().isEmpty() ? "" : h.faults().toString(), h.root()));
         table.print(System.out);
         System.out.println(hosts.size() + " simulated servers started on 127.0.0.1 and added to the inventory,"
@@ -84,6 +89,6 @@ public class SimStartCommand implements Action {
                 }
             }
         }
-        return new HostSpec(parts[0], faults);
+        return new HostSpec(NOTHING_INSTALLED.equals(parts[0]) ? null : parts[0], faults);
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * unpacked beside the running release, checked against its manifest, and only then made current by an atomic
  * symlink switch; the health check decides whether it stays or the previous release comes back. Whatever happens,
  * either the old release runs or the new one does, verified.
+ *
+ * <p>A first install (no {@code current}, perhaps no root) is the same procedure with nothing to roll back to: when
+ * it does not end verified, the new release and {@code current} are removed, and so is every directory the install
+ * created (the root and its missing parents, {@code staging/}, {@code releases/}) as long as it is empty, so that
+ * the server is left as it was. Directories that were there before are never removed.
  *
  * <pre>
  * &lt;root&gt;/releases/&lt;version&gt;/   one directory per installed release
@@ -168,6 +174,8 @@ public final class ReleaseDirectoryInstall {
         private final Duration heavyTimeout;
         private final List<Session> reconnected = new ArrayList<>();
         private final Set<String> temporaries = new LinkedHashSet<>();
+        // In the order they were made, parents first.
+        private final List<String> createdDirectories = new ArrayList<>();
 
         private Session session;
         private String doing = "starting";
@@ -193,7 +201,7 @@ public final class ReleaseDirectoryInstall {
         }
 
         ServerOutcome run() {
-            Ending ending;
+            Ending ending = null;
             String cleanupNote;
             try {
                 ending = proceed();
@@ -204,6 +212,9 @@ public final class ReleaseDirectoryInstall {
                 ending = afterFailure(doing + " failed: " + describe(e));
             } finally {
                 cleanupNote = cleanUp();
+                if (ending == null || ending.state() != StepState.DONE) {
+                    removeCreatedDirectories();
+                }
                 closeReconnected();
             }
             return steps.finish(ending.state(), previousVersion, ending.to(), ending.detail() + cleanupNote);
@@ -226,8 +237,12 @@ public final class ReleaseDirectoryInstall {
 
         private void resolveRoot() {
             doing = "resolving the application root " + profile.root();
-            CommandResult resolved = run(doing, "cd \"" + profile.root() + "\" && pwd -P", commandTimeout);
-            String absolute = firstLine(resolved);
+            String rootWord = "\"" + profile.root() + "\"";
+            // A first install may find no root: it is made here, and what was made is remembered.
+            List<String> lines = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P",
+                    commandTimeout).stdout().lines().toList();
+            remember(lines.subList(0, Math.max(0, lines.size() - 1)));
+            String absolute = lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
             if (!absolute.startsWith("/")) {
                 throw new StepFailure(doing + " printed '" + absolute + "', not an absolute path");
             }
@@ -256,7 +271,7 @@ public final class ReleaseDirectoryInstall {
             staging = stagingDir + "/" + release.product() + "-" + version + "."
                     + release.sha256().substring(0, 12) + ".tar.gz";
             doing = "creating " + stagingDir;
-            run(doing, "mkdir -p " + quote(stagingDir), commandTimeout);
+            remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             temporaries.add(staging);
             String lastSeen = null;
             for (int attempt = 1; attempt <= verifyAttempts; attempt++) {
@@ -323,7 +338,8 @@ public final class ReleaseDirectoryInstall {
                 LOGGER.info("{} holds no {}: its files are trusted through the artifact's SHA-256",
                         release.fileName(), MANIFEST);
             }
-            run("creating " + root + "/releases", "mkdir -p " + quote(root + "/releases"), commandTimeout);
+            remember(run("creating " + root + "/releases", createMissing(quote(root + "/releases")), commandTimeout)
+                    .stdout().lines().toList());
             if (succeeds("[ -e " + quote(target) + " ] || [ -L " + quote(target) + " ]")) {
                 if (hasManifest && mismatch(target, manifest).isEmpty()) {
                     steps.step(StepState.INSTALLING, target + " is installed already and matches the manifest: "
@@ -427,8 +443,10 @@ public final class ReleaseDirectoryInstall {
                     return new Ending(StepState.FAILED, null, reason + "; " + describe(e)
                             + "; current may still point to " + version);
                 }
-                return new Ending(StepState.ROLLED_BACK, null, reason + "; no release ran before " + version
-                        + ": current removed" + removeFailedRelease(target));
+                String removal = removeFailedRelease(target);
+                return new Ending(StepState.ROLLED_BACK, null, reason + "; no release ran before " + version + ": "
+                        + (removal.isEmpty() ? "removed it and current, nothing is installed, as before"
+                        : "current removed" + removal));
             }
             steps.step(StepState.INSTALLING, "rolling back to " + previousVersion + " (" + previousTarget + ") "
                     + "because " + reason);
@@ -486,6 +504,35 @@ public final class ReleaseDirectoryInstall {
             } catch (RuntimeException e) {
                 LOGGER.warn("Cleanup failed: {}", describe(e));
                 return "; cleanup failed: " + describe(e);
+            }
+        }
+
+        /** Lines of {@link #createMissing(String)}, deepest first. */
+        private void remember(List<String> madeDeepestFirst) {
+            for (int i = madeDeepestFirst.size() - 1; i >= 0; i--) {
+                createdDirectories.add(madeDeepestFirst.get(i));
+            }
+        }
+
+        // rmdir removes only empty directories: whatever someone else put there stays, with its parents.
+        private void removeCreatedDirectories() {
+            if (createdDirectories.isEmpty()) {
+                return;
+            }
+            List<String> deepestFirst = new ArrayList<>(createdDirectories);
+            Collections.reverse(deepestFirst);
+            String names = String.join(", ", deepestFirst);
+            try {
+                live("remove the directories it created");
+                CommandResult result = session.execute("rmdir " + deepestFirst.stream().map(Shell::quote)
+                        .collect(Collectors.joining(" ")), commandTimeout);
+                if (!result.succeeded()) {
+                    LOGGER.info("Not every directory this install created could go ({}): {}", names,
+                            result.problem());
+                }
+            } catch (RuntimeException e) {
+                LOGGER.warn("Could not remove the empty directories this install created ({}): {}", names,
+                        describe(e));
             }
         }
 
@@ -554,6 +601,15 @@ public final class ReleaseDirectoryInstall {
             }
         }
         return "checking " + directory + " against " + MANIFEST + " failed: " + result.problem();
+    }
+
+    /**
+     * {@code mkdir -p} that first prints, one a line and deepest first, the directories it is about to make: so that
+     * a first install that fails can take away exactly what it made.
+     */
+    static String createMissing(String word) {
+        return "fleetup_dir=" + word + "; while [ ! -e \"$fleetup_dir\" ] && [ ! -L \"$fleetup_dir\" ]; do "
+                + "printf '%s\\n' \"$fleetup_dir\"; fleetup_dir=$(dirname \"$fleetup_dir\"); done; mkdir -p " + word;
     }
 
     private static String firstLine(CommandResult result) {

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Upgrades one server: connects, reads what it runs, decides, installs in release directories, confirms the new
- * version by inspecting again, and rolls back when anything after the switch disagrees.
+ * Upgrades one server: connects, reads what it runs, decides, installs in release directories (a first install on
+ * a server with nothing installed as well), confirms the new version by inspecting again, and rolls back when
+ * anything after the switch disagrees.
  */
 @Component(service = Upgrader.class, configurationPid = ServerUpgrader.PID)
 @Designate(ocd = ServerUpgrader.Config.class)
@@ -103,7 +104,8 @@ public final class ServerUpgrader implements Upgrader {
             return switch (entry.decision()) {
                 case CURRENT, NEWER -> steps.finish(StepState.SKIPPED, running, running, entry.reason());
                 case UNKNOWN, UNREACHABLE -> steps.finish(StepState.FAILED, running, running, entry.reason());
-                case UPGRADE -> install.install(session, () -> transports.connect(server),
+                // A first install is the same procedure: with no current, it has nothing to roll back to and says so.
+                case UPGRADE, INSTALL -> install.install(session, () -> transports.connect(server),
                         profiles.profile(release.product(), server), release, () -> store.open(release), steps,
                         confirmedBy(server, release));
             };

@@ -270,6 +270,100 @@ class ReleaseDirectoryInstallTest {
     }
 
     @Test
+    void firstInstallWhereTheRootDoesNotExistCreatesItAndCurrent() throws IOException {
+        SimulatedHost host = host(null);
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome).isEqualTo(new ServerOutcome(host.name(), StepState.DONE, null, "2.0.0",
+                "installed 2.0.0 (verified); no release ran before"));
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.answer()).isEqualTo("2.0.0");
+        assertThat(Files.readString(app.release("2.0.0").resolve("MANIFEST.sha256")))
+                .isEqualTo(Archives.read(archive, "MANIFEST.sha256"));
+        assertThat(app.filesNotMatchingTheirManifest("2.0.0")).isEmpty();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void firstInstallFailingItsHealthCheckRemovesEverythingItCreated() {
+        SimulatedHost host = host(null);
+        Path archive = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.from()).isNull();
+        assertThat(outcome.to()).isNull();
+        assertThat(outcome.detail()).isEqualTo("health check printed '1.9.9', expected 2.0.0; no release ran before"
+                + " 2.0.0: removed it and current, nothing is installed, as before");
+        assertThat(host.root()).isEmptyDirectory();
+    }
+
+    @Test
+    void firstInstallFailingItsHealthCheckLeavesAnEmptyRootEmpty() throws IOException {
+        SimulatedHost host = host(null);
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Files.createDirectory(app.path());
+        Path archive = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(app.path()).isEmptyDirectory();
+    }
+
+    @Test
+    void firstInstallFailingItsHealthCheckKeepsWhatTheRootHeldBefore() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Files.delete(app.path().resolve("current"));
+        Path archive = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(app.path().resolve("current")).doesNotExist();
+        assertThat(app.path().resolve("releases")).isDirectoryContaining(p -> p.endsWith("1.4.2"));
+        assertThat(app.release("2.0.0")).doesNotExist();
+        assertThat(app.release("1.4.2").resolve("bin/demo-app")).isExecutable();
+        assertThat(app.leftovers()).isEmpty();
+        assertThat(app.path().resolve("staging")).doesNotExist();
+    }
+
+    @Test
+    void firstInstallUnderMissingParentsRemovesThemAllOnFailure() {
+        SimulatedHost host = host(null);
+        ProductProfile deep = new ProductProfile(DemoApplication.PRODUCT, "$HOME/srv/site/demo-app",
+                PROFILE.versionCommand(), PROFILE.healthCommand(), PROFILE.scheme());
+        Path archive = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+
+        ServerOutcome outcome = install(host, deep, Archives.release("2.0.0", archive), archive,
+                ReleaseDirectoryInstall.HEALTH_CHECK_ONLY);
+
+        assertThat(outcome.state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(host.root()).isEmptyDirectory();
+    }
+
+    @Test
+    void firstInstallWhoseTransferFailsRemovesEverythingItCreated() {
+        SimulatedHost host = host(null, Fault.DISK_FULL);
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).contains("full disk");
+        assertThat(host.root()).isEmptyDirectory();
+    }
+
+    @Test
     void rootWithADoubleQuoteIsRefusedBeforeAnythingIsDone() {
         SimulatedHost host = host("1.4.2");
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
@@ -299,9 +393,14 @@ class ReleaseDirectoryInstallTest {
 
     private ServerOutcome install(SimulatedHost host, Release release, Path archive,
                                   ReleaseDirectoryInstall.Confirmation confirmation) {
+        return install(host, PROFILE, release, archive, confirmation);
+    }
+
+    private ServerOutcome install(SimulatedHost host, ProductProfile profile, Release release, Path archive,
+                                  ReleaseDirectoryInstall.Confirmation confirmation) {
         Server server = fleet.server(host);
         try (Session session = transport.connect(server)) {
-            return installer().install(session, () -> transport.connect(server), PROFILE, release, open(archive),
+            return installer().install(session, () -> transport.connect(server), profile, release, open(archive),
                     reporter(host), confirmation);
         }
     }

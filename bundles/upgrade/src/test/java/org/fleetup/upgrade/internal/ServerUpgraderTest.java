@@ -122,6 +122,40 @@ class ServerUpgraderTest {
     }
 
     @Test
+    void serverWithNothingInstalledGetsTheReleaseAsItsFirst() throws IOException {
+        SimulatedHost host = host(null);
+
+        ServerOutcome outcome = upgrader(registry()).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add);
+
+        assertThat(outcome).isEqualTo(new ServerOutcome(host.name(), StepState.DONE, null, "2.0.0",
+                "installed 2.0.0 (verified); no release ran before"));
+        assertThat(outcome.state().outcome()).isEqualTo("upgraded");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.answer()).isEqualTo("2.0.0");
+        assertThat(Files.readString(app.release("2.0.0").resolve("MANIFEST.sha256")))
+                .isEqualTo(Archives.read(archive, "MANIFEST.sha256"));
+        assertThat(app.filesNotMatchingTheirManifest("2.0.0")).isEmpty();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void firstInstallFailingItsHealthCheckLeavesTheServerAsItWas() {
+        SimulatedHost host = host(null);
+        Path liar = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+
+        ServerOutcome outcome = new ServerUpgrader(registry(), new VersionFileInspector(), new DottedPlanner(),
+                new FixedProfiles(), new OneReleaseStore(liar), config(30, 3))
+                .upgrade("rollout-7", fleet.server(host), Archives.release("2.0.0", liar), false, events::add);
+
+        assertThat(outcome.state()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).startsWith("health check printed '1.9.9', expected 2.0.0; no release ran before");
+        assertThat(host.root()).isEmptyDirectory();
+    }
+
+    @Test
     void serverRunningTheReleaseIsSkippedUntouched() {
         SimulatedHost host = host("2.0.0");
 
@@ -212,7 +246,10 @@ class ServerUpgraderTest {
         };
     }
 
-    /** Reads current/VERSION under the profile's root, as a file-based product profile would. */
+    /**
+     * Reads current/VERSION under the profile's root, as a file-based product profile would; nothing is installed
+     * where that fails and there is no current.
+     */
     private static class VersionFileInspector implements Inspector {
 
         @Override
@@ -225,11 +262,15 @@ class ServerUpgraderTest {
             CommandResult result = session.execute("cd \"" + PROFILE.root() + "\" && " + PROFILE.versionCommand(),
                     Duration.ofSeconds(10));
             String version = result.stdout().strip();
-            return result.succeeded()
-                    ? new Inspection(server.name(), product, Inspection.Status.OK, version, null, Instant.now(),
-                            Duration.ZERO)
-                    : new Inspection(server.name(), product, Inspection.Status.FAILED, null, result.problem(),
-                            Instant.now(), Duration.ZERO);
+            if (result.succeeded()) {
+                return new Inspection(server.name(), product, Inspection.Status.OK, version, null, Instant.now(),
+                        Duration.ZERO);
+            }
+            String current = "\"" + PROFILE.root() + "/current\"";
+            boolean installed = session.execute("[ -e " + current + " ] || [ -L " + current + " ]",
+                    Duration.ofSeconds(10)).succeeded();
+            return new Inspection(server.name(), product, installed ? Inspection.Status.FAILED
+                    : Inspection.Status.NOT_INSTALLED, null, result.problem(), Instant.now(), Duration.ZERO);
         }
     }
 
@@ -238,6 +279,9 @@ class ServerUpgraderTest {
 
         @Override
         public PlanEntry decide(Release release, Inspection inspection, boolean allowDowngrade) {
+            if (inspection.status() == Inspection.Status.NOT_INSTALLED) {
+                return new PlanEntry(inspection.server(), null, Decision.INSTALL, "nothing installed");
+            }
             if (inspection.status() != Inspection.Status.OK) {
                 return new PlanEntry(inspection.server(), null, Decision.UNKNOWN, inspection.detail());
             }

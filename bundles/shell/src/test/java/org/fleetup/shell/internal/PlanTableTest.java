@@ -1,0 +1,46 @@
+package org.fleetup.shell.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+import org.fleetup.api.comparison.Decision;
+import org.fleetup.api.comparison.Plan;
+import org.fleetup.api.comparison.PlanEntry;
+import org.fleetup.api.release.Release;
+import org.junit.jupiter.api.Test;
+
+/** How a plan reads on the console, and what the rollout asks before it starts. */
+class PlanTableTest {
+
+    private final Plan plan = new Plan(new Release("demo-app", "2.0.0", Release.DEFAULT_KIND, "0".repeat(64), 1024,
+            "demo-app.tar.gz", Instant.now()), List.of(
+            new PlanEntry("web-01", "1.4.2", Decision.UPGRADE, "1.4.2 -> 2.0.0"),
+            new PlanEntry("web-02", null, Decision.INSTALL, "nothing installed (no $HOME/demo-app/current) -> 2.0.0"),
+            new PlanEntry("web-03", "2.0.0", Decision.CURRENT, "runs 2.0.0 already")), Instant.now());
+
+    @Test
+    void aServerWithNothingInstalledShowsAsInstallInTheTableAndTheCounts() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        PlanTable.print(plan, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed.lines().filter(line -> line.startsWith("web-02")).findFirst()).hasValueSatisfying(
+                line -> assertThat(line.split("\\|")).extracting(String::strip)
+                        .containsExactly("web-02", "nothing", "INSTALL",
+                                "nothing installed (no $HOME/demo-app/current) -> 2.0.0"));
+        assertThat(printed).contains("Plan for demo-app/2.0.0: 1 UPGRADE, 1 INSTALL, 1 CURRENT");
+    }
+
+    @Test
+    void theConfirmationCountsFirstInstallsBesideUpgrades() {
+        assertThat(RolloutStartCommand.changes(plan)).isEqualTo("Upgrade 1 and install 1");
+        assertThat(RolloutStartCommand.changes(new Plan(plan.release(), plan.entries(Decision.UPGRADE),
+                Instant.now()))).isEqualTo("Upgrade 1");
+    }
+}
