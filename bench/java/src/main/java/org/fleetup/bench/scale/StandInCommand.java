@@ -18,13 +18,16 @@ import org.apache.sshd.server.command.Command;
 
 /**
  * One exec request on a stand-in host. In Java mode it answers exactly the command the inspection sends,
- * {@code cd "<root>" && cat <file>} ($HOME being the host's root), from the file, with cat's own error and exit
- * status when the file is missing; any other command gets 127, so nothing is answered that a real shell would answer
- * otherwise. In shell mode every command runs through {@code /bin/sh -c} in the host's root, as the simulator does.
+ * {@code cd "$HOME"/'<dir>' && cat <file>} or {@code cd '<dir>' && cat <file>} (the root as
+ * {@code ProductProfile.shellRoot()} writes it, $HOME being the host's root), from the file, with cat's own error
+ * and exit status when the file is missing; any other command gets 127, so nothing is answered that a real shell
+ * would answer otherwise. In shell mode every command runs through {@code /bin/sh -c} in the host's root, as the
+ * simulator does.
  */
 final class StandInCommand implements Command {
 
-    private static final Pattern CD_AND_CAT = Pattern.compile("cd \"([^\"`\\\\]*)\" && cat ([A-Za-z0-9._/-]+)");
+    private static final Pattern CD_AND_CAT = Pattern.compile(
+            "cd (?:(\"\\$HOME\")(?:/'([^']*)')?|'([^']*)') && cat ([A-Za-z0-9._/-]+)");
 
     private final String command;
     private final Path home;
@@ -67,11 +70,12 @@ final class StandInCommand implements Command {
         }
         Matcher matcher = CD_AND_CAT.matcher(command);
         if (!matcher.matches()) {
-            finish(127, "", "stand-in: only 'cd \"DIR\" && cat FILE' is answered, not: " + command + "\n");
+            finish(127, "", "stand-in: only 'cd DIR && cat FILE' is answered, not: " + command + "\n");
             return;
         }
-        Path dir = home.resolve(matcher.group(1).replace("$HOME", home.toString()));
-        String file = matcher.group(2);
+        Path dir = matcher.group(1) == null ? home.resolve(matcher.group(3))
+                : matcher.group(2) == null ? home : home.resolve(matcher.group(2));
+        String file = matcher.group(4);
         try {
             finish(0, Files.readString(dir.resolve(file), StandardCharsets.UTF_8), "");
         } catch (NoSuchFileException e) {

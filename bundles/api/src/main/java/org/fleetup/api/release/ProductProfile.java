@@ -2,14 +2,19 @@ package org.fleetup.api.release;
 
 import java.util.Objects;
 
+import org.fleetup.api.ShellWords;
+
 /**
- * How a product lives on a server. Paths may name server attributes as {@code ${name}}, replaced by Fleetup, and
- * anything else the server's shell expands ({@code $HOME/app}).
+ * How a product lives on a server. Values may name server attributes as {@code ${name}}, replaced by Fleetup (see
+ * {@link ProductProfiles#profile(String, org.fleetup.api.inventory.Server)}).
  *
  * @param product the product
- * @param root the application root: {@code releases/<version>/}, the {@code current} link and {@code staging/} are under it
- * @param versionCommand prints the running version, run in {@code root}; when it fails and {@code root} holds no
- *        {@code current} link (or does not exist), nothing of the product is installed
+ * @param root the application root, a path: {@code releases/<version>/}, the {@code current} link and
+ *        {@code staging/} are under it. A leading {@code ~}, {@code $HOME} or {@code ${HOME}} is the login's home
+ *        directory; nothing else in it is expanded ({@link #shellRoot()})
+ * @param versionCommand prints the running version, run in {@code root}; a command for the server's {@code /bin/sh}.
+ *        When it fails and {@code root} holds no {@code current} link (or does not exist), nothing of the product is
+ *        installed
  * @param healthCommand prints the version of the release {@code current} points to once it runs, run in {@code root}
  * @param scheme the version scheme ({@code semantic}, {@code maven}, {@code serial})
  */
@@ -22,5 +27,14 @@ public record ProductProfile(String product, String root, String versionCommand,
         Objects.requireNonNull(versionCommand, "versionCommand");
         Objects.requireNonNull(healthCommand, "healthCommand");
         Objects.requireNonNull(scheme, "scheme");
+    }
+
+    /**
+     * The root as one word for the server's shell ({@link ShellWords#path}): what every command that enters the root
+     * writes, so that the inspection and the install reach the same directory. {@code ~/my apps} becomes
+     * {@code "$HOME"/'my apps'}.
+     */
+    public String shellRoot() {
+        return ShellWords.path(root);
     }
 }

@@ -10,7 +10,12 @@ import org.fleetup.api.release.Release;
 /** Inspects many servers at once, and plans from what they run. */
 public interface FleetInspection {
 
-    /** Inspects every server, {@code parallelism} at a time, records each result; in the order given. */
+    /**
+     * Inspects every server, {@code parallelism} at a time, records each result; in the order given.
+     *
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#RELEASE_INVALID} when
+     *         {@code product} is not a product name, before any server is reached
+     */
     List<Inspection> inspect(List<Server> servers, String product, int parallelism);
 
     /** Inspects, then decides what the release would do to each server; changes nothing. */

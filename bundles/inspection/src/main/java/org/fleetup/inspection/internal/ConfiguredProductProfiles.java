@@ -3,15 +3,13 @@ package org.fleetup.inspection.internal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.regex.Pattern;
 
 import org.apache.commons.text.StringSubstitutor;
-import org.apache.commons.text.lookup.StringLookup;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.release.ReleaseNames;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -32,20 +30,19 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
     private static final List<String> FIELDS = List.of("root", "versionCommand", "healthCommand", "scheme");
 
-    /** Characters that would end or escape the double quotes a path is put in, or start a command substitution. */
-    private static final Pattern SHELL_SPECIAL = Pattern.compile("[\"`$\\\\\\p{Cntrl}]");
-
     @ObjectClassDefinition(name = "Fleetup product profiles", description = "How each product lives on a server;"
             + " {product} stands for the product's name, ${attribute} for a server attribute. Override one product"
             + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme")
     public @interface Config {
 
-        @AttributeDefinition(description = "The application root: releases/<version>/, the current link and"
-                + " staging/ are under it; the server's shell expands $HOME")
+        @AttributeDefinition(description = "The application root, a path: releases/<version>/, the current link and"
+                + " staging/ are under it. A leading ~/ or $HOME/ is the login's home directory; nothing else in it is"
+                + " expanded but server attributes ${name}")
         String root() default "$HOME/" + PRODUCT_PLACEHOLDER;
 
-        @AttributeDefinition(description = "Prints the running version; run in the root. When it fails and the"
-                + " root holds no current link, or does not exist, nothing of the product is installed")
+        @AttributeDefinition(description = "Prints the running version; run in the root by /bin/sh, every server"
+                + " attribute ${name} in it as one quoted word. When it fails and the root holds no current link, or"
+                + " does not exist, nothing of the product is installed")
         String versionCommand() default "cat current/VERSION";
 
         @AttributeDefinition(description = "Prints the version of the release current points to once it runs; run"
@@ -80,9 +77,11 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
         return Map.copyOf(overrides);
     }
 
+    /** @throws FleetupException {@link FleetupException#RELEASE_INVALID} when {@code product} is not a product name */
     @Override
     public ProductProfile profile(String product) {
-        Objects.requireNonNull(product, "product");
+        // The name goes into every value ({product}), and from there into commands run on servers.
+        ReleaseNames.requireProduct(product);
         Map<String, String> own = overrides.getOrDefault(product, Map.of());
         return new ProductProfile(product, field("root", product, own), field("versionCommand", product, own),
                 field("healthCommand", product, own), field("scheme", product, own));
@@ -93,35 +92,19 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     }
 
     /**
-     * @throws FleetupException {@link FleetupException#SERVER_INVALID} when an attribute the profile names holds a
-     *         character the server's shell would read as syntax
+     * Attributes become single-quoted words in the commands and text in the root, which is a path
+     * ({@link ServerAttributes}); the scheme takes them as they are.
+     *
+     * @throws FleetupException as {@link ProductProfiles#profile(String, Server)} says
      */
     @Override
     public ProductProfile profile(String product, Server server) {
         ProductProfile profile = profile(product);
-        StringSubstitutor substitutor = attributeSubstitutor(server);
-        return new ProductProfile(product, substitutor.replace(profile.root()),
-                substitutor.replace(profile.versionCommand()), substitutor.replace(profile.healthCommand()),
-                substitutor.replace(profile.scheme()));
-    }
-
-    /**
-     * Replaces {@code ${name}} when {@code name} is an attribute of the server, and leaves everything else to the
-     * server's shell: unknown {@code ${...}}, {@code $VAR}, {@code ${VAR:-default}} and {@code $${...}} alike.
-     */
-    private static StringSubstitutor attributeSubstitutor(Server server) {
-        StringLookup attributes = name -> {
-            String value = server.attributes().get(name);
-            if (value != null && SHELL_SPECIAL.matcher(value).find()) {
-                throw new FleetupException(FleetupException.SERVER_INVALID, "Attribute '" + name + "' of server '"
-                        + server.name() + "' holds a character the server's shell would interpret (\" ` $ \\ or a"
-                        + " control character), so it cannot be used in a product profile. Change the attribute.");
-            }
-            return value;
-        };
-        return new StringSubstitutor(attributes)
-                .setValueDelimiterMatcher(null)
-                .setPreserveEscapes(true)
-                .setDisableSubstitutionInValues(true);
+        ServerAttributes attributes = new ServerAttributes(server, product);
+        return new ProductProfile(product, attributes.path("root", profile.root()),
+                attributes.command("versionCommand", profile.versionCommand()),
+                attributes.command("healthCommand", profile.healthCommand()),
+                new StringSubstitutor(server.attributes()).setValueDelimiterMatcher(null)
+                        .setDisableSubstitutionInValues(true).replace(profile.scheme()));
     }
 }

@@ -2,7 +2,6 @@ package org.fleetup.inspection.internal;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Pattern;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.VersionScheme;
@@ -42,9 +41,6 @@ public final class SessionInspector implements Inspector {
     /** What a version printed is cut to in a message. */
     private static final int SHOWN_OUTPUT = 80;
 
-    /** Characters that would end the double quotes the root is put in; {@code $} stays, for {@code $HOME}. */
-    private static final Pattern UNQUOTABLE = Pattern.compile("[\"`\\\\\\p{Cntrl}]");
-
     @ObjectClassDefinition(name = "Fleetup inspection", description = "Reading the version each server runs")
     public @interface Config {
 
@@ -73,7 +69,9 @@ public final class SessionInspector implements Inspector {
 
     /**
      * @throws FleetupException {@link FleetupException#TRANSPORT_MISSING} when no transport serves the server's
-     *         address, {@link FleetupException#SCHEME_UNKNOWN} when the product's profile names an unknown scheme
+     *         address, {@link FleetupException#SCHEME_UNKNOWN} when the product's profile names an unknown scheme,
+     *         {@link FleetupException#RELEASE_INVALID} when {@code product} is not a product name, before anything
+     *         is built or connected
      */
     @Override
     public Inspection inspect(Server server, String product) {
@@ -101,7 +99,10 @@ public final class SessionInspector implements Inspector {
         }
     }
 
-    /** @throws FleetupException {@link FleetupException#SCHEME_UNKNOWN} as {@link #inspect(Server, String)} */
+    /**
+     * @throws FleetupException {@link FleetupException#SCHEME_UNKNOWN} or {@link FleetupException#RELEASE_INVALID}
+     *         as {@link #inspect(Server, String)}
+     */
     @Override
     public Inspection inspect(Session session, Server server, String product) {
         Instant at = Instant.now();
@@ -142,29 +143,16 @@ public final class SessionInspector implements Inspector {
     }
 
     /**
-     * {@code cd "<root>" && <versionCommand>}: in double quotes the root may hold spaces and still expand
-     * {@code $HOME}; {@code ~/} is written as {@code $HOME/}, since a quoted tilde does not expand.
-     *
-     * @throws FleetupException {@link FleetupException#SERVER_INVALID} when the root holds a character that would end
-     *         the quotes
+     * {@code cd <root> && <versionCommand>}, the root written as the install writes it
+     * ({@link ProductProfile#shellRoot()}).
      */
     static String versionCommand(ProductProfile profile) {
         return "cd " + rootWord(profile) + " && " + profile.versionCommand();
     }
 
-    /**
-     * The root as one word for the server's shell.
-     *
-     * @throws FleetupException as {@link #versionCommand(ProductProfile)}
-     */
+    /** The root as one word for the server's shell, as the install writes it. */
     static String rootWord(ProductProfile profile) {
-        String root = profile.root().startsWith("~/") ? "$HOME/" + profile.root().substring(2) : profile.root();
-        if (UNQUOTABLE.matcher(root).find()) {
-            throw new FleetupException(FleetupException.SERVER_INVALID, "The root of " + profile.product() + ", '"
-                    + root + "', holds \" ` \\ or a control character, which cannot be quoted for the server's"
-                    + " shell. Change the profile's root or the server attributes it names.");
-        }
-        return "\"" + root + "\"";
+        return profile.shellRoot();
     }
 
     /** The version command, and what the server runs: the same, telling "not installed" apart when it fails. */

@@ -54,16 +54,18 @@ class ConfiguredProductProfilesTest {
     }
 
     @Test
-    void attributesReplaceTheirPlaceholdersAndShellExpressionsAreLeftAlone() {
-        ConfiguredProductProfiles profiles = profiles(Map.of("root",
-                "$HOME/${site}/{product}/${unknown}/${TMPDIR:-/tmp}/$${site}/$PWD",
-                "versionCommand", "cat ${versionFile}"));
+    void attributesBecomeQuotedWordsInCommandsAndTextInTheRoot() {
+        ConfiguredProductProfiles profiles = profiles(Map.of("root", "$HOME/${site}/{product}",
+                "versionCommand", "cat ${versionFile} ${unknown} ${TMPDIR:-/tmp} $${site} $PWD",
+                "healthCommand", "current/bin/{product} --site \"${site}\""));
 
-        ProductProfile profile = profiles.profile("demo-app", server(Map.of("site", "paris",
+        ProductProfile profile = profiles.profile("demo-app", server(Map.of("site", "eu1;touch /tmp/x;#",
                 "versionFile", "VERSION.txt")));
 
-        assertThat(profile.root()).isEqualTo("$HOME/paris/demo-app/${unknown}/${TMPDIR:-/tmp}/$${site}/$PWD");
-        assertThat(profile.versionCommand()).isEqualTo("cat VERSION.txt");
+        assertThat(profile.root()).isEqualTo("$HOME/eu1;touch /tmp/x;#/demo-app");
+        assertThat(profile.shellRoot()).isEqualTo("\"$HOME\"/'eu1;touch /tmp/x;#/demo-app'");
+        assertThat(profile.versionCommand()).isEqualTo("cat 'VERSION.txt' ${unknown} ${TMPDIR:-/tmp} $${site} $PWD");
+        assertThat(profile.healthCommand()).isEqualTo("current/bin/demo-app --site \"\"'eu1;touch /tmp/x;#'\"\"");
     }
 
     @Test
@@ -72,22 +74,35 @@ class ConfiguredProductProfilesTest {
     }
 
     @Test
-    void anAttributeTheShellWouldInterpretIsRefused() {
+    void aRootNamingAnAttributeTheServerLacksIsRefusedNamingBoth() {
         ConfiguredProductProfiles profiles = profiles(Map.of("root", "$HOME/${site}"));
 
-        assertThatThrownBy(() -> profiles.profile("demo-app", server(Map.of("site", "x\"; rm -rf ~; \""))))
+        assertThatThrownBy(() -> profiles.profile("demo-app", server(Map.of())))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
-                .hasMessageContaining("'site'")
+                .hasMessageContaining("${site}")
                 .hasMessageContaining("web-01");
-        assertThatThrownBy(() -> profiles.profile("demo-app", server(Map.of("site", "$(reboot)"))))
-                .isInstanceOf(FleetupException.class);
+    }
+
+    @Test
+    void aProductThatIsNotAProductNameIsRefusedBeforeItReachesAnyValue() {
+        ConfiguredProductProfiles profiles = profiles(Map.of());
+
+        for (String product : new String[] {"$(reboot)", "../etc", "a b", "-rf"}) {
+            assertThatThrownBy(() -> profiles.profile(product))
+                    .isInstanceOfSatisfying(FleetupException.class,
+                            e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                    .hasMessageStartingWith("'" + product + "' is not a product name");
+            assertThatThrownBy(() -> profiles.profile(product, server(Map.of())))
+                    .isInstanceOf(FleetupException.class);
+        }
     }
 
     @Test
     void anAttributeTheProfileDoesNotNameMayHoldAnything() {
-        ProductProfile profile = profiles(Map.of()).profile("demo-app", server(Map.of("note", "\"quoted\" $x")));
+        ProductProfile profile = profiles(Map.of()).profile("demo-app", server(Map.of("note", "\"quoted\" $x\n")));
 
         assertThat(profile.root()).isEqualTo("$HOME/demo-app");
+        assertThat(profile.versionCommand()).isEqualTo("cat current/VERSION");
     }
 }

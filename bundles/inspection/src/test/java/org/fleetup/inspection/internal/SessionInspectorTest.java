@@ -248,14 +248,50 @@ class SessionInspectorTest {
     }
 
     @Test
-    void anAttributeThatWouldBreakTheQuotingIsFailedNotRun() {
+    void anAttributeInTheRootIsPartOfOneLiteralPathAndRunsNothing() throws IOException {
         SimulatedHost host = host("1.4.2");
-        Server server = withAttribute(fleet.server(host), "area", "x\" && touch pwned && \"");
+        String area = "x\" && touch pwned && \"$(touch pwned) it's";
+        Files.createDirectories(host.root().resolve(area));
+        Files.move(host.root().resolve(PRODUCT), host.root().resolve(area).resolve(PRODUCT));
+        Server server = withAttribute(fleet.server(host), "area", area);
 
-        Inspection inspection = inspector(Map.of("root", "$HOME/${area}"), 30).inspect(server, PRODUCT);
+        Inspection inspection = inspector(Map.of("root", "$HOME/${area}/{product}"), 30).inspect(server, PRODUCT);
 
-        assertThat(inspection.status()).isEqualTo(Status.FAILED);
-        assertThat(inspection.detail()).contains("'area'");
+        assertThat(inspection.status()).as(inspection.detail()).isEqualTo(Status.OK);
+        assertThat(inspection.version()).isEqualTo("1.4.2");
+        assertThat(host.root().resolve("pwned")).doesNotExist();
+        assertThat(host.root().resolve(area).resolve(PRODUCT).resolve("pwned")).doesNotExist();
+    }
+
+    @Test
+    void anAttributeInTheVersionCommandIsOneWordAndRunsNothing() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Server server = withAttribute(withAttribute(fleet.server(host), "tag", "eu1;touch pwned;#"), "beta",
+                "1.0 beta $(touch pwned)");
+        SessionInspector inspector = inspector(Map.of("versionCommand",
+                "printf '%s\\n' ${tag} \"${beta}\" > words.txt; cat current/VERSION"), 30);
+
+        Inspection inspection = inspector.inspect(server, PRODUCT);
+
+        Path app = host.root().resolve(PRODUCT);
+        assertThat(inspection.status()).as(inspection.detail()).isEqualTo(Status.OK);
+        assertThat(inspection.version()).isEqualTo("1.4.2");
+        assertThat(app.resolve("words.txt")).hasContent("eu1;touch pwned;#\n1.0 beta $(touch pwned)\n");
+        assertThat(app.resolve("pwned")).doesNotExist();
+    }
+
+    @Test
+    void aProductThatIsNotAProductNameIsRefusedBeforeAnythingRuns() {
+        SimulatedHost host = host("1.4.2");
+
+        assertThatThrownBy(() -> inspector().inspect(fleet.server(host), "$(touch pwned)"))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageStartingWith("'$(touch pwned)' is not a product name");
+        try (Session session = ssh.connect(fleet.server(host))) {
+            assertThatThrownBy(() -> inspector().inspect(session, fleet.server(host), "x;touch pwned"))
+                    .isInstanceOf(FleetupException.class);
+        }
         assertThat(host.root().resolve("pwned")).doesNotExist();
     }
 
@@ -282,10 +318,10 @@ class SessionInspectorTest {
     }
 
     @Test
-    void aRootOutsideTheHomeDirectoryIsQuotedAndATildeExpands() {
+    void theRootIsWrittenAsTheInstallWritesIt() {
         assertThat(SessionInspector.versionCommand(new org.fleetup.api.release.ProductProfile("a", "~/my apps/a",
                 "cat current/VERSION", "true", "semantic")))
-                .isEqualTo("cd \"$HOME/my apps/a\" && cat current/VERSION");
+                .isEqualTo("cd \"$HOME\"/'my apps/a' && cat current/VERSION");
     }
 
     private static Server withAttribute(Server server, String name, String value) {

@@ -23,6 +23,7 @@ import org.fleetup.api.inspection.Inspector;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.Rollout;
@@ -126,6 +127,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
 
     @Override
     public List<Inspection> inspect(List<Server> servers, String product, int parallelism) {
+        // Once, before any server: a name that is not a product is the request's fault, not every server's.
+        ReleaseNames.requireProduct(product);
         requireTransports(servers);
         Semaphore limit = new Semaphore(Math.max(1, parallelism));
         List<InspectionSteps.Task> tasks = new ArrayList<>();

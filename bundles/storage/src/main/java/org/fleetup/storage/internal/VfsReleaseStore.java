@@ -30,6 +30,7 @@ import org.fleetup.api.comparison.VersionSchemes;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseCatalog;
+import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.release.ReleaseStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -60,7 +61,6 @@ public final class VfsReleaseStore implements ReleaseStore {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(VfsReleaseStore.class);
 
-    private static final Pattern PRODUCT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Set<String> KINDS = new TreeSet<>(Set.of("application", "bios", "firmware", "management",
             "os"));
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -180,10 +180,7 @@ public final class VfsReleaseStore implements ReleaseStore {
     }
 
     private static void checkProduct(String product) {
-        if (product == null || !PRODUCT.matcher(product).matches()) {
-            throw new FleetupException(FleetupException.RELEASE_INVALID, "'" + product + "' is not a product name: "
-                    + "use letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. demo-app).");
-        }
+        ReleaseNames.requireProduct(product);
     }
 
     private static void checkKind(String kind) {
@@ -200,6 +197,8 @@ public final class VfsReleaseStore implements ReleaseStore {
                     + scheme.name() + " version, and the profile of " + product + " says its versions are "
                     + scheme.name() + ". Add the release under a " + scheme.name() + " version.");
         }
+        // A version every server can take as a directory name, refused here rather than on every server.
+        ReleaseNames.requireVersion(version);
     }
 
     private FileObject temporaryFile(String coordinates) {

@@ -238,6 +238,22 @@ class VfsReleaseStoreTest {
     }
 
     @Test
+    void refusesAVersionOfItsSchemeThatNoServerCouldNameADirectory() {
+        VfsReleaseStore maven = new VfsReleaseStore(catalog, new DefaultVersionSchemes(),
+                new FixedProductProfiles("maven"), root.toUri().toString(), MAX_BYTES);
+        try {
+            assertThatThrownBy(() -> maven.add(PRODUCT, "..1", null, null, stream(TarGz.release("1").bytes())))
+                    .isInstanceOfSatisfying(FleetupException.class,
+                            e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                    .hasMessageStartingWith("'..1' cannot be a version on a server");
+        } finally {
+            maven.close();
+        }
+
+        assertNothingStored();
+    }
+
+    @Test
     void refusesAnUnknownKind() {
         assertThatThrownBy(() -> store.add(PRODUCT, "2.0.0", "driver", null, stream(TarGz.release("2.0.0").bytes())))
                 .isInstanceOfSatisfying(FleetupException.class,

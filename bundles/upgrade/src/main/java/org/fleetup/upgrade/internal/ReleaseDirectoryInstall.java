@@ -1,6 +1,6 @@
 package org.fleetup.upgrade.internal;
 
-import static org.fleetup.upgrade.internal.Shell.quote;
+import static org.fleetup.api.ShellWords.quote;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.ShellWords;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.ServerOutcome;
@@ -50,11 +52,7 @@ public final class ReleaseDirectoryInstall {
 
     static final String MANIFEST = "MANIFEST.sha256";
 
-    // A version or product becomes a directory and a file name: no separators, no leading dot or dash.
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~:-]*");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    // The root is written in double quotes so that the server's shell expands $HOME: only plain variables may stay.
-    private static final Pattern UNSAFE_IN_DOUBLE_QUOTES = Pattern.compile("[\"`\\\\\\p{Cntrl}]|\\$\\(");
 
     // Checksumming and unpacking a large artifact takes longer than a command: 1 s more per 16 MiB.
     private static final long HEAVY_BYTES_PER_SECOND = 16L * 1024 * 1024;
@@ -105,9 +103,9 @@ public final class ReleaseDirectoryInstall {
      * @param artifact opens the artifact's bytes, once per transfer
      * @param confirmation checked after the health check passed; a problem rolls back too
      * @return {@link StepState#DONE}, {@link StepState#FAILED} or {@link StepState#ROLLED_BACK}, final event told
-     * @throws FleetupException {@link FleetupException#SERVER_INVALID} for a root the shell would interpret,
-     *         {@link FleetupException#RELEASE_INVALID} for a product, version or checksum that cannot be used;
-     *         before anything is done on the server
+     * @throws FleetupException {@link FleetupException#SERVER_INVALID} for an empty root,
+     *         {@link FleetupException#RELEASE_INVALID} for a product, version ({@link ReleaseNames}) or checksum that
+     *         cannot be used; before anything is done on the server
      */
     public ServerOutcome install(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                                  Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation) {
@@ -116,19 +114,13 @@ public final class ReleaseDirectoryInstall {
     }
 
     private static void refuseUnsafe(ProductProfile profile, Release release, String server) {
-        if (profile.root().isBlank() || UNSAFE_IN_DOUBLE_QUOTES.matcher(profile.root()).find()) {
-            throw new FleetupException(FleetupException.SERVER_INVALID, "The application root '" + profile.root()
-                    + "' of " + profile.product() + " on " + server + " is empty or holds a double quote, backquote, "
-                    + "backslash, $( or control character, which the server's shell would interpret. Fix the "
-                    + "product profile's root, or the server attribute it names.");
+        if (profile.root().isBlank()) {
+            throw new FleetupException(FleetupException.SERVER_INVALID, "The application root of "
+                    + profile.product() + " on " + server + " is empty. Fix the product profile's root, or the "
+                    + "server attribute it names.");
         }
-        for (String name : List.of(release.product(), release.version())) {
-            if (!SAFE_NAME.matcher(name).matches()) {
-                throw new FleetupException(FleetupException.RELEASE_INVALID, "'" + name + "' of release "
-                        + release.coordinates() + " cannot name a directory on a server: use letters, digits and "
-                        + "._+~:- only, not starting with a dot or dash.");
-            }
-        }
+        ReleaseNames.requireProduct(release.product());
+        ReleaseNames.requireVersion(release.version());
         if (!SHA256.matcher(release.sha256()).matches()) {
             throw new FleetupException(FleetupException.RELEASE_INVALID, "Release " + release.coordinates()
                     + " has no valid SHA-256 ('" + release.sha256() + "'): add it to the store again.");
@@ -237,7 +229,7 @@ public final class ReleaseDirectoryInstall {
 
         private void resolveRoot() {
             doing = "resolving the application root " + profile.root();
-            String rootWord = "\"" + profile.root() + "\"";
+            String rootWord = profile.shellRoot();
             // A first install may find no root: it is made here, and what was made is remembered.
             List<String> lines = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P",
                     commandTimeout).stdout().lines().toList();
@@ -250,11 +242,13 @@ public final class ReleaseDirectoryInstall {
         }
 
         // The new release's directory is resolved too, so that "is it the running one?" survives symlinked paths.
+        // POSIX only, as BusyBox has no readlink -m: a directory's physical path is what "cd DIR && pwd -P" prints,
+        // and one that is not there (yet) prints an empty line.
         private void readCurrent() {
             String link = quote(root + "/current");
             doing = "reading where " + root + "/current points";
-            CommandResult result = run(doing, "readlink -m " + quote(root + "/releases/" + version) + " && "
-                    + "if [ -L " + link + " ]; then readlink " + link + " && readlink -m " + link + "; "
+            CommandResult result = run(doing, physicalPath(root + "/releases/" + version) + " && "
+                    + "if [ -L " + link + " ]; then readlink " + link + " && " + physicalPath(root + "/current") + "; "
                     + "elif [ -e " + link + " ]; then echo " + quote(root + "/current is not a symbolic link: move "
                     + "it away, then upgrade again") + " >&2; exit 2; fi", commandTimeout);
             List<String> lines = result.stdout().lines().toList();
@@ -262,8 +256,12 @@ public final class ReleaseDirectoryInstall {
                 previousTarget = lines.get(1);
                 String target = previousTarget.replaceAll("/+$", "");
                 previousVersion = target.substring(target.lastIndexOf('/') + 1);
-                runningAlready = lines.get(0).equals(lines.get(2));
+                runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
             }
+        }
+
+        private static String physicalPath(String directory) {
+            return "echo \"$(cd " + quote(directory) + " 2>/dev/null && pwd -P)\"";
         }
 
         private void transferAndVerify() {
@@ -323,9 +321,10 @@ public final class ReleaseDirectoryInstall {
             temporaries.add(scratch);
             run("creating " + scratch, "mkdir " + quote(scratch), commandTimeout);
             // Not the archive's owners and modes: the server's user owns the files, its umask applies, and the
-            // exec bits the archive carries stay (a umask only takes bits away).
-            run(doing, "tar -xzf " + quote(staging) + " -C " + quote(scratch)
-                    + " --no-same-owner --no-same-permissions", heavyTimeout);
+            // exec bits the archive carries stay (a umask only takes bits away). -o is --no-same-owner to GNU tar
+            // and to BusyBox's, which has no such long option.
+            run(doing, "tar -x -z -o -f " + quote(staging) + " -C " + quote(scratch) + " --no-same-permissions",
+                    heavyTimeout);
             String manifest = scratch + "/" + MANIFEST;
             boolean hasManifest = succeeds("[ -f " + quote(manifest) + " ]");
             if (hasManifest) {
@@ -478,6 +477,8 @@ public final class ReleaseDirectoryInstall {
             }
         }
 
+        // The switch is one rename(2) of a new link over the old one. Plain mv would move the new link into the
+        // directory current points to: -T (GNU, BusyBox, toybox; POSIX has no way) renames onto current itself.
         private void switchCurrent(String target) {
             String next = quote(root + "/current.new");
             run("switching " + root + "/current to " + target, "ln -sfn " + quote(target) + " " + next
@@ -498,7 +499,7 @@ public final class ReleaseDirectoryInstall {
                         + "partial file, which is harmless: it is never used unverified";
             }
             try {
-                run("removing " + names, "rm -rf -- " + temporaries.stream().map(Shell::quote)
+                run("removing " + names, "rm -rf -- " + temporaries.stream().map(ShellWords::quote)
                         .collect(Collectors.joining(" ")), commandTimeout);
                 return "";
             } catch (RuntimeException e) {
@@ -524,7 +525,7 @@ public final class ReleaseDirectoryInstall {
             String names = String.join(", ", deepestFirst);
             try {
                 live("remove the directories it created");
-                CommandResult result = session.execute("rmdir " + deepestFirst.stream().map(Shell::quote)
+                CommandResult result = session.execute("rmdir " + deepestFirst.stream().map(ShellWords::quote)
                         .collect(Collectors.joining(" ")), commandTimeout);
                 if (!result.succeeded()) {
                     LOGGER.info("Not every directory this install created could go ({}): {}", names,
@@ -561,9 +562,13 @@ public final class ReleaseDirectoryInstall {
             }
         }
 
+        // BusyBox's sha256sum has neither --quiet nor --strict: the lines of the files that match are left out here,
+        // and a malformed manifest never gets this far (the store checks every line of it, and the server checks
+        // the artifact's SHA-256 before unpacking it).
         private Optional<String> mismatch(String directory, String manifest) {
             CommandResult result = execute("checking " + directory + " against " + MANIFEST, "cd " + quote(directory)
-                    + " && sha256sum -c --strict --quiet " + quote(manifest), heavyTimeout);
+                    + " || exit 2; sums=$(sha256sum -c " + quote(manifest) + " 2>&1); status=$?; "
+                    + "printf '%s\\n' \"$sums\" | grep -v ': OK$'; exit $status", heavyTimeout);
             return result.succeeded() ? Optional.empty() : Optional.of(manifestProblem(directory, result));
         }
 
@@ -589,13 +594,17 @@ public final class ReleaseDirectoryInstall {
         }
     }
 
-    /** "file lib/app.jar does not match the manifest", from what {@code sha256sum -c --quiet} printed. */
+    /**
+     * "file lib/app.jar does not match the manifest", from what {@code sha256sum -c} printed. A missing file is GNU's
+     * {@code x: FAILED open or read}, or BusyBox's {@code x: FAILED} beside {@code sha256sum: can't open 'x'}.
+     */
     static String manifestProblem(String directory, CommandResult result) {
         for (String line : result.stdout().lines().toList()) {
             int at = line.lastIndexOf(": FAILED");
             if (at > 0) {
-                String file = line.substring(0, at).replaceFirst("^\\./", "");
-                return line.endsWith("open or read")
+                String listed = line.substring(0, at);
+                String file = listed.replaceFirst("^\\./", "");
+                return line.endsWith("open or read") || result.stdout().contains("can't open '" + listed + "'")
                         ? "file " + file + " listed in the manifest is missing from " + directory
                         : "file " + file + " does not match the manifest";
             }

@@ -22,6 +22,7 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
@@ -364,23 +365,72 @@ class ReleaseDirectoryInstallTest {
     }
 
     @Test
-    void rootWithADoubleQuoteIsRefusedBeforeAnythingIsDone() {
+    void aRootUnderTildeIsTheHomeDirectoryAsTheInspectionReadsIt() {
         SimulatedHost host = host("1.4.2");
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
-        ProductProfile quoted = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo\"; touch pwned; \"app",
+        ProductProfile tilde = new ProductProfile(DemoApplication.PRODUCT, "~/demo-app", PROFILE.versionCommand(),
+                PROFILE.healthCommand(), PROFILE.scheme());
+
+        ServerOutcome outcome = install(host, tilde, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
+    }
+
+    @Test
+    void aRootHoldingShellSyntaxIsOneLiteralDirectoryAndRunsNothing() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        String odd = "demo\"; touch pwned; \"app $(touch pwned) `touch pwned` it's";
+        Files.move(host.root().resolve(DemoApplication.PRODUCT), host.root().resolve(odd));
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        ProductProfile quoted = new ProductProfile(DemoApplication.PRODUCT, "$HOME/" + odd,
                 PROFILE.versionCommand(), PROFILE.healthCommand(), PROFILE.scheme());
+
+        ServerOutcome outcome = install(host, quoted, Archives.release("2.0.0", archive), archive);
+
+        ApplicationDirectory app = new ApplicationDirectory(host.root().resolve(odd));
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.answer()).isEqualTo("2.0.0");
+        assertThat(app.leftovers()).isEmpty();
+        assertThat(host.root().resolve("pwned")).doesNotExist();
+    }
+
+    @Test
+    void aVersionThatCannotNameADirectoryIsRefusedBeforeAnythingIsDone() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Release real = Archives.release("2.0.0", archive);
+        Release hostile = new Release(real.product(), "2.0.0;touch pwned", real.kind(), real.sha256(), real.size(),
+                real.fileName(), real.addedAt());
         Server server = fleet.server(host);
 
         try (Session session = transport.connect(server)) {
-            assertThatThrownBy(() -> installer().install(session, () -> transport.connect(server), quoted,
-                    Archives.release("2.0.0", archive), open(archive), reporter(host)))
-                    .isInstanceOf(FleetupException.class)
-                    .hasMessageContaining("double quote")
-                    .extracting(e -> ((FleetupException) e).code()).isEqualTo(FleetupException.SERVER_INVALID);
+            assertThatThrownBy(() -> installer().install(session, () -> transport.connect(server), PROFILE,
+                    hostile, open(archive), reporter(host)))
+                    .isInstanceOfSatisfying(FleetupException.class,
+                            e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                    .hasMessageStartingWith("'2.0.0;touch pwned' cannot be a version on a server");
         }
         assertThat(host.root().resolve("pwned")).doesNotExist();
         assertThat(ApplicationDirectory.of(host).path().resolve("staging")).doesNotExist();
         assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aFileMissingFromTheReleaseIsNamedFromWhatGnuOrBusyBoxPrinted() {
+        CommandResult gnu = new CommandResult(1, "./lib/a.jar: FAILED open or read\n"
+                + "sha256sum: WARNING: 1 listed file could not be read\n", "");
+        CommandResult busyBox = new CommandResult(1, "sha256sum: can't open './lib/a.jar': No such file or directory\n"
+                + "./lib/a.jar: FAILED\nsha256sum: WARNING: 1 of 3 computed checksums did NOT match\n", "");
+        CommandResult changed = new CommandResult(1, "./lib/a.jar: FAILED\n", "");
+
+        assertThat(ReleaseDirectoryInstall.manifestProblem("/r", gnu))
+                .isEqualTo("file lib/a.jar listed in the manifest is missing from /r");
+        assertThat(ReleaseDirectoryInstall.manifestProblem("/r", busyBox))
+                .isEqualTo("file lib/a.jar listed in the manifest is missing from /r");
+        assertThat(ReleaseDirectoryInstall.manifestProblem("/r", changed))
+                .isEqualTo("file lib/a.jar does not match the manifest");
     }
 
     private SimulatedHost host(String version, Fault... faults) {
@@ -402,6 +452,14 @@ class ReleaseDirectoryInstallTest {
         try (Session session = transport.connect(server)) {
             return installer().install(session, () -> transport.connect(server), profile, release, open(archive),
                     reporter(host), confirmation);
+        }
+    }
+
+    private ServerOutcome install(SimulatedHost host, ProductProfile profile, Release release, Path archive) {
+        Server server = fleet.server(host);
+        try (Session session = transport.connect(server)) {
+            return installer().install(session, () -> transport.connect(server), profile, release, open(archive),
+                    reporter(host));
         }
     }
 

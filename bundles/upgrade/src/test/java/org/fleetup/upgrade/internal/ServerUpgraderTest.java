@@ -259,7 +259,7 @@ class ServerUpgraderTest {
 
         @Override
         public Inspection inspect(Session session, Server server, String product) {
-            CommandResult result = session.execute("cd \"" + PROFILE.root() + "\" && " + PROFILE.versionCommand(),
+            CommandResult result = session.execute("cd " + PROFILE.shellRoot() + " && " + PROFILE.versionCommand(),
                     Duration.ofSeconds(10));
             String version = result.stdout().strip();
             if (result.succeeded()) {
