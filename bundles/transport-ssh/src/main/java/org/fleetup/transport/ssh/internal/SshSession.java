@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
@@ -75,33 +76,26 @@ final class SshSession implements Session {
         CappedOutputStream stderr = new CappedOutputStream(OUTPUT_CAP_BYTES);
         ChannelExec channel;
         try {
-            channel = session.createExecChannel(command);
+            channel = channel(KillableCommand.wrap(command), stdout, stderr);
         } catch (IOException e) {
             throw lost("run a command", e);
         }
-        channel.setOut(stdout);
-        channel.setErr(stderr);
         try {
-            OpenFuture opened = channel.open();
-            if (!opened.await(remaining(deadline))) {
-                throw timedOut(timeout);
+            if (!start(channel, deadline)) {
+                throw timedOut(timeout, "its channel did not open in time, so it may not have started");
             }
-            if (!opened.isOpened()) {
-                throw lost("open a channel for a command", opened.getException());
-            }
-            // The command gets no input: end its stdin at once, so that a command reading it does not wait forever.
-            channel.getInvertedIn().close();
             Set<ClientChannelEvent> events = channel.waitFor(ENDED, remaining(deadline));
             Integer exitStatus = channel.getExitStatus();
             if (exitStatus != null) {
-                return new CommandResult(exitStatus, stdout.text(), stderr.text());
+                return new CommandResult(exitStatus, stdout.text(), KillableCommand.stderr(stderr.text()));
             }
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
-                throw timedOut(timeout);
+                throw timedOut(timeout, killOnServer(stderr.text()));
             }
             String signal = channel.getExitSignal();
             if (signal != null && session.isOpen()) {
-                return new CommandResult(-1, stdout.text(), stderr.text() + "\nkilled by signal " + signal);
+                return new CommandResult(-1, stdout.text(),
+                        KillableCommand.stderr(stderr.text()) + "\nkilled by signal " + signal);
             }
             throw lost("run a command", null);
         } catch (IOException e) {
@@ -110,9 +104,72 @@ final class SshSession implements Session {
             }
             throw lost("run a command", e);
         } finally {
-            // A command that overran is abandoned: closing its channel makes the server end it (SIGHUP on OpenSSH).
+            // Closing the channel does not end the command on the server (sshd signals no command without a
+            // terminal): one past its deadline was killed above.
             channel.close(true);
         }
+    }
+
+    /**
+     * Kills the process group a command past its deadline announced, through a channel of its own, and says what
+     * became of the command, for the operator.
+     */
+    private String killOnServer(String stderrSoFar) {
+        OptionalLong group = KillableCommand.group(stderrSoFar);
+        if (group.isEmpty()) {
+            return "it may still run on the server: it had not yet said which process group it runs in";
+        }
+        CappedOutputStream printed = new CappedOutputStream(OUTPUT_CAP_BYTES);
+        String failure;
+        try {
+            ChannelExec kill = channel(KillableCommand.kill(group.getAsLong()), printed, printed);
+            try {
+                long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+                if (start(kill, deadline)) {
+                    kill.waitFor(ENDED, remaining(deadline));
+                }
+                failure = kill.getExitStatus() != null ? null
+                        : "no answer within " + SessionOpener.seconds(settings.connectTimeout());
+            } finally {
+                kill.close(true);
+            }
+        } catch (IOException e) {
+            if (e instanceof InterruptedIOException) {
+                Thread.currentThread().interrupt();
+            }
+            failure = reason(e);
+        }
+        String answer = printed.text().strip();
+        if (failure == null && answer.equals(KillableCommand.KILLED_GROUP)) {
+            return "it was killed on the server, with every process it started";
+        }
+        if (failure == null && answer.equals(KillableCommand.KILLED_SHELL)) {
+            return "its shell was killed on the server, but what it started may still run there (the server has no"
+                    + " setsid to give it a process group of its own)";
+        }
+        return "it may still run on the server: killing its process group " + group.getAsLong() + " failed ("
+                + (failure != null ? failure : answer) + ")";
+    }
+
+    private ChannelExec channel(String command, OutputStream stdout, OutputStream stderr) throws IOException {
+        ChannelExec channel = session.createExecChannel(command);
+        channel.setOut(stdout);
+        channel.setErr(stderr);
+        return channel;
+    }
+
+    /** Opens the channel, which runs its command; false when it did not open before the deadline. */
+    private static boolean start(ChannelExec channel, long deadline) throws IOException {
+        OpenFuture opened = channel.open();
+        if (!opened.await(remaining(deadline))) {
+            return false;
+        }
+        if (!opened.isOpened()) {
+            throw new IOException("the server refused a channel", opened.getException());
+        }
+        // The command gets no input: end its stdin at once, so that a command reading it does not wait forever.
+        channel.getInvertedIn().close();
+        return true;
     }
 
     @Override
@@ -231,13 +288,13 @@ final class SshSession implements Session {
         }
     }
 
-    private FleetupException timedOut(Duration timeout) {
+    /** @param fate what became of the command on the server */
+    private FleetupException timedOut(Duration timeout, String fate) {
         // The server may be wedged rather than the command slow: the next session had better prove it with a
         // handshake of its own.
         reusable = false;
         return new FleetupException(FleetupException.COMMAND_TIMEOUT, "A command on " + server + " did not finish"
-                + " within " + SessionOpener.seconds(timeout) + " and was abandoned (its channel closed); the session"
-                + " stays usable. Give the command more time, or check the server.");
+                + " within " + SessionOpener.seconds(timeout) + ": " + fate + ". The session stays usable. Give the command more time, or check the server.");
     }
 
     private FleetupException lost(String doing, Throwable cause) {
