@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -185,11 +186,19 @@ final class SshSession implements Session {
         // Offset 0 starts the file anew; a resumed transfer keeps what is there and writes on from the offset.
         Set<OpenMode> modes = offset == 0 ? EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate)
                 : EnumSet.of(OpenMode.Write, OpenMode.Create);
-        try (OutputStream out = openAt(sftp(), remotePath, modes, offset)) {
+        // Past its deadline the connection is closed: that alone ends a write blocked on a server that stopped
+        // reading, and the data still queued for it would hold up every later command on the same connection.
+        TransferDeadline deadline = new TransferDeadline(session.getFactoryManager().getScheduledExecutorService(),
+                settings.connectTimeout(), settings.transferMinimumBytesPerSecond(), () -> {
+                    reusable = false;
+                    session.close(true);
+                });
+        try (deadline; OutputStream out = openAt(sftp(), remotePath, modes, offset)) {
             byte[] buffer = new byte[settings.transferBufferBytes()];
             for (int read = readFully(content, buffer); read > 0; read = readFully(content, buffer)) {
                 out.write(buffer, 0, read);
                 position += read;
+                deadline.sent(position - offset);
                 progress.accept(position);
             }
             // Closing (by the try) waits for the server to acknowledge every write, so a refusal surfaces here.
@@ -201,8 +210,17 @@ final class SshSession implements Session {
                 reusable = false;
             }
             // Bytes handed to the pipelined stream, not all acknowledged: the server's file may hold fewer.
-            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
-                    + position + " bytes sent: " + reason(e), e);
+            String failed = "Transfer to " + server + " failed after " + position + " bytes sent";
+            if (deadline.missed()) {
+                throw new FleetupException(FleetupException.TRANSPORT_FAILED, failed + ": too slow, "
+                        + (position - offset) + " bytes in " + String.format(Locale.ROOT, "%.1f s",
+                        deadline.elapsed().toMillis() / 1000.0) + " where at least "
+                        + settings.transferMinimumBytesPerSecond() + " bytes/s are required (setting"
+                        + " transferMinimumBytesPerSecond, after " + SessionOpener.seconds(settings.connectTimeout())
+                        + " allowed for the start); it was stopped and the connection closed. Check the link to the"
+                        + " server, or lower transferMinimumBytesPerSecond in etc/org.fleetup.transport.ssh.cfg.", e);
+            }
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, failed + ": " + reason(e), e);
         }
     }
 
