@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One piece of work's use of an authenticated SSH connection to one server, carrying every command (an exec channel
- * each) and every file transfer (one SFTP channel, opened on first use and kept until the session closes). Closing
- * hands the connection back to its {@link ConnectionReturn}, which may keep it for the next session to the same
- * server: this object is then dead for good, whoever uses the connection next.
+ * each, the command wrapped so that its deadline ends it on the server: {@link KillableCommand}) and every file
+ * transfer (one SFTP channel, opened on first use and kept until the session closes; each transfer held to a
+ * {@link TransferDeadline}). Closing hands the connection back to its {@link ConnectionReturn}, which may keep it for
+ * the next session to the same server: this object is then dead for good, whoever uses the connection next.
  */
 final class SshSession implements Session {
 
@@ -210,18 +211,18 @@ final class SshSession implements Session {
                 reusable = false;
             }
             // Bytes handed to the pipelined stream, not all acknowledged: the server's file may hold fewer.
-            String failed = "Transfer to " + server + " failed after " + position + " bytes sent";
-            if (deadline.missed()) {
-                throw new FleetupException(FleetupException.TRANSPORT_FAILED, failed + ": too slow, "
-                        + (position - offset) + " bytes in " + String.format(Locale.ROOT, "%.1f s",
-                        deadline.elapsed().toMillis() / 1000.0) + " where at least "
-                        + settings.transferMinimumBytesPerSecond() + " bytes/s are required (setting"
-                        + " transferMinimumBytesPerSecond, after " + SessionOpener.seconds(settings.connectTimeout())
-                        + " allowed for the start); it was stopped and the connection closed. Check the link to the"
-                        + " server, or lower transferMinimumBytesPerSecond in etc/org.fleetup.transport.ssh.cfg.", e);
-            }
-            throw new FleetupException(FleetupException.TRANSPORT_FAILED, failed + ": " + reason(e), e);
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
+                    + position + " bytes sent: " + (deadline.missed() ? tooSlow(position - offset, deadline.elapsed())
+                    : reason(e)), e);
         }
+    }
+
+    private String tooSlow(long sent, Duration elapsed) {
+        return "too slow, " + sent + " bytes in " + String.format(Locale.ROOT, "%.1f s", elapsed.toMillis() / 1000.0)
+                + " where at least " + settings.transferMinimumBytesPerSecond() + " bytes/s are required (setting"
+                + " transferMinimumBytesPerSecond, after " + SessionOpener.seconds(settings.connectTimeout())
+                + " allowed for the start); it was stopped and the connection closed. Check the link to the server,"
+                + " or lower transferMinimumBytesPerSecond in etc/org.fleetup.transport.ssh.cfg.";
     }
 
     @Override
@@ -312,7 +313,8 @@ final class SshSession implements Session {
         // handshake of its own.
         reusable = false;
         return new FleetupException(FleetupException.COMMAND_TIMEOUT, "A command on " + server + " did not finish"
-                + " within " + SessionOpener.seconds(timeout) + ": " + fate + ". The session stays usable. Give the command more time, or check the server.");
+                + " within " + SessionOpener.seconds(timeout) + ": " + fate + ". The session stays usable. Give the"
+                + " command more time, or check the server.");
     }
 
     private FleetupException lost(String doing, Throwable cause) {
