@@ -16,7 +16,9 @@ public interface Session extends AutoCloseable {
     String server();
 
     /**
-     * Runs a command through the server's shell and waits for it to end.
+     * Runs a command through the server's shell and waits for it to end. Past {@code timeout} the command is ended on
+     * the server too, with every process it started, as far as the server allows (the exception says how far): a
+     * command that timed out does not go on changing the server behind the caller's back.
      *
      * @throws FleetupException {@link FleetupException#COMMAND_TIMEOUT} past {@code timeout},
      *         {@link FleetupException#TRANSPORT_FAILED} when the connection breaks
@@ -28,7 +30,9 @@ public interface Session extends AutoCloseable {
      * that a broken transfer can be resumed; {@code content} starts at that same offset.
      *
      * @param progress told the number of bytes written so far, including the offset
-     * @throws FleetupException {@link FleetupException#TRANSPORT_FAILED} when the write fails or the connection breaks
+     * @throws FleetupException {@link FleetupException#TRANSPORT_FAILED} when the write fails or the connection
+     *         breaks, or when the transfer goes slower than the transport allows (a transport gives every transfer a
+     *         deadline, so that a server trickling bytes cannot hold the caller without end)
      */
     void upload(InputStream content, String remotePath, long offset, LongConsumer progress);
 

@@ -3,7 +3,7 @@
  * OSGi, so that tools and tests can reach servers the way the running controller does.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.fleetup.transport.ssh;
 
 import org.osgi.annotation.bundle.Export;

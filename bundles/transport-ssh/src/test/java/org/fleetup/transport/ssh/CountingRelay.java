@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay on a loopback port in front of a server, counting the connections made through it: what a test needs
- * to see how many connections a client really opened, how many are still open, and to break them as a failing
- * network would.
+ * to see how many connections a client really opened, how many are still open, to break them as a failing network
+ * would, and to carry what the client sends as slowly as a poor link does.
  */
 final class CountingRelay implements AutoCloseable {
 
@@ -25,9 +26,16 @@ final class CountingRelay implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final long clientBytesPerSecond;
 
     CountingRelay(int targetPort) throws IOException {
+        this(targetPort, 0);
+    }
+
+    /** @param clientBytesPerSecond how fast what the client sends goes on to the server; 0 for as fast as it comes */
+    CountingRelay(int targetPort, long clientBytesPerSecond) throws IOException {
         this.targetPort = targetPort;
+        this.clientBytesPerSecond = clientBytesPerSecond;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::acceptAll);
     }
@@ -60,9 +68,9 @@ final class CountingRelay implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(server);
                 open.incrementAndGet();
-                threads.execute(() -> pump(client, server));
+                threads.execute(() -> pump(client, server, clientBytesPerSecond));
                 threads.execute(() -> {
-                    pump(server, client);
+                    pump(server, client, 0);
                     open.decrementAndGet();
                 });
             } catch (IOException e) {
@@ -71,14 +79,39 @@ final class CountingRelay implements AutoCloseable {
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    private static void pump(Socket from, Socket to, long bytesPerSecond) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            if (bytesPerSecond == 0) {
+                in.transferTo(out);
+            } else {
+                throttle(in, out, bytesPerSecond);
+            }
         } catch (IOException e) {
             // one side went away; closing both ends the other pump too
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
+        }
+    }
+
+    /**
+     * Passes bytes on in small slices, each no sooner than the rate allows: a slow link, not a wait for a test's
+     * condition. Since the relay reads no faster, the sender's TCP buffers fill and it is slowed down as by a real
+     * link.
+     */
+    private static void throttle(InputStream in, OutputStream out, long bytesPerSecond)
+            throws IOException, InterruptedException {
+        byte[] slice = new byte[(int) Math.max(1, Math.min(16 * 1024, bytesPerSecond / 20))];
+        long start = System.nanoTime();
+        long passed = 0;
+        for (int read = in.read(slice); read >= 0; read = in.read(slice)) {
+            out.write(slice, 0, read);
+            out.flush();
+            passed += read;
+            long due = start + passed * TimeUnit.SECONDS.toNanos(1) / bytesPerSecond;
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, due - System.nanoTime()));
         }
     }
 

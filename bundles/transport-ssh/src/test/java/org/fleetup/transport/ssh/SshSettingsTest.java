@@ -22,6 +22,19 @@ class SshSettingsTest {
     }
 
     @Test
+    void transfersMustKeepSixtyFourKibibytesPerSecondByDefault() {
+        assertThat(SshSettings.defaults().transferMinimumBytesPerSecond()).isEqualTo(64 * 1024);
+        assertThat(SshSettings.defaults().withTransferMinimumRate(10).transferMinimumBytesPerSecond()).isEqualTo(10);
+    }
+
+    @Test
+    void noMinimumTransferRateIsRejected() {
+        assertThatThrownBy(() -> SshSettings.defaults().withTransferMinimumRate(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transferMinimumBytesPerSecond");
+    }
+
+    @Test
     void negativeSessionIdleIsRejected() {
         assertThatThrownBy(() -> SshSettings.defaults().withSessionReuse(Duration.ofSeconds(-1), 1))
                 .isInstanceOf(IllegalArgumentException.class)

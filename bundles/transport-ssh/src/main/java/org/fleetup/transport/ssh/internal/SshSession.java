@@ -6,7 +6,9 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
@@ -30,9 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One piece of work's use of an authenticated SSH connection to one server, carrying every command (an exec channel
- * each) and every file transfer (one SFTP channel, opened on first use and kept until the session closes). Closing
- * hands the connection back to its {@link ConnectionReturn}, which may keep it for the next session to the same
- * server: this object is then dead for good, whoever uses the connection next.
+ * each, the command wrapped so that its deadline ends it on the server: {@link KillableCommand}) and every file
+ * transfer (one SFTP channel, opened on first use and kept until the session closes; each transfer held to a
+ * {@link TransferDeadline}). Closing hands the connection back to its {@link ConnectionReturn}, which may keep it for
+ * the next session to the same server: this object is then dead for good, whoever uses the connection next.
  */
 final class SshSession implements Session {
 
@@ -75,33 +78,26 @@ final class SshSession implements Session {
         CappedOutputStream stderr = new CappedOutputStream(OUTPUT_CAP_BYTES);
         ChannelExec channel;
         try {
-            channel = session.createExecChannel(command);
+            channel = channel(KillableCommand.wrap(command), stdout, stderr);
         } catch (IOException e) {
             throw lost("run a command", e);
         }
-        channel.setOut(stdout);
-        channel.setErr(stderr);
         try {
-            OpenFuture opened = channel.open();
-            if (!opened.await(remaining(deadline))) {
-                throw timedOut(timeout);
+            if (!start(channel, deadline)) {
+                throw timedOut(timeout, "its channel did not open in time, so it may not have started");
             }
-            if (!opened.isOpened()) {
-                throw lost("open a channel for a command", opened.getException());
-            }
-            // The command gets no input: end its stdin at once, so that a command reading it does not wait forever.
-            channel.getInvertedIn().close();
             Set<ClientChannelEvent> events = channel.waitFor(ENDED, remaining(deadline));
             Integer exitStatus = channel.getExitStatus();
             if (exitStatus != null) {
-                return new CommandResult(exitStatus, stdout.text(), stderr.text());
+                return new CommandResult(exitStatus, stdout.text(), KillableCommand.stderr(stderr.text()));
             }
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
-                throw timedOut(timeout);
+                throw timedOut(timeout, killOnServer(stderr.text()));
             }
             String signal = channel.getExitSignal();
             if (signal != null && session.isOpen()) {
-                return new CommandResult(-1, stdout.text(), stderr.text() + "\nkilled by signal " + signal);
+                return new CommandResult(-1, stdout.text(),
+                        KillableCommand.stderr(stderr.text()) + "\nkilled by signal " + signal);
             }
             throw lost("run a command", null);
         } catch (IOException e) {
@@ -110,9 +106,72 @@ final class SshSession implements Session {
             }
             throw lost("run a command", e);
         } finally {
-            // A command that overran is abandoned: closing its channel makes the server end it (SIGHUP on OpenSSH).
+            // Closing the channel does not end the command on the server (sshd signals no command without a
+            // terminal): one past its deadline was killed above.
             channel.close(true);
         }
+    }
+
+    /**
+     * Kills the process group a command past its deadline announced, through a channel of its own, and says what
+     * became of the command, for the operator.
+     */
+    private String killOnServer(String stderrSoFar) {
+        OptionalLong group = KillableCommand.group(stderrSoFar);
+        if (group.isEmpty()) {
+            return "it may still run on the server: it had not yet said which process group it runs in";
+        }
+        CappedOutputStream printed = new CappedOutputStream(OUTPUT_CAP_BYTES);
+        String failure;
+        try {
+            ChannelExec kill = channel(KillableCommand.kill(group.getAsLong()), printed, printed);
+            try {
+                long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+                if (start(kill, deadline)) {
+                    kill.waitFor(ENDED, remaining(deadline));
+                }
+                failure = kill.getExitStatus() != null ? null
+                        : "no answer within " + SessionOpener.seconds(settings.connectTimeout());
+            } finally {
+                kill.close(true);
+            }
+        } catch (IOException e) {
+            if (e instanceof InterruptedIOException) {
+                Thread.currentThread().interrupt();
+            }
+            failure = reason(e);
+        }
+        String answer = printed.text().strip();
+        if (failure == null && answer.equals(KillableCommand.KILLED_GROUP)) {
+            return "it was killed on the server, with every process it started";
+        }
+        if (failure == null && answer.equals(KillableCommand.KILLED_SHELL)) {
+            return "its shell was killed on the server, but what it started may still run there (the server has no"
+                    + " setsid to give it a process group of its own)";
+        }
+        return "it may still run on the server: killing its process group " + group.getAsLong() + " failed ("
+                + (failure != null ? failure : answer) + ")";
+    }
+
+    private ChannelExec channel(String command, OutputStream stdout, OutputStream stderr) throws IOException {
+        ChannelExec channel = session.createExecChannel(command);
+        channel.setOut(stdout);
+        channel.setErr(stderr);
+        return channel;
+    }
+
+    /** Opens the channel, which runs its command; false when it did not open before the deadline. */
+    private static boolean start(ChannelExec channel, long deadline) throws IOException {
+        OpenFuture opened = channel.open();
+        if (!opened.await(remaining(deadline))) {
+            return false;
+        }
+        if (!opened.isOpened()) {
+            throw new IOException("the server refused a channel", opened.getException());
+        }
+        // The command gets no input: end its stdin at once, so that a command reading it does not wait forever.
+        channel.getInvertedIn().close();
+        return true;
     }
 
     @Override
@@ -128,11 +187,19 @@ final class SshSession implements Session {
         // Offset 0 starts the file anew; a resumed transfer keeps what is there and writes on from the offset.
         Set<OpenMode> modes = offset == 0 ? EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Truncate)
                 : EnumSet.of(OpenMode.Write, OpenMode.Create);
-        try (OutputStream out = openAt(sftp(), remotePath, modes, offset)) {
+        // Past its deadline the connection is closed: that alone ends a write blocked on a server that stopped
+        // reading, and the data still queued for it would hold up every later command on the same connection.
+        TransferDeadline deadline = new TransferDeadline(session.getFactoryManager().getScheduledExecutorService(),
+                settings.connectTimeout(), settings.transferMinimumBytesPerSecond(), () -> {
+                    reusable = false;
+                    session.close(true);
+                });
+        try (deadline; OutputStream out = openAt(sftp(), remotePath, modes, offset)) {
             byte[] buffer = new byte[settings.transferBufferBytes()];
             for (int read = readFully(content, buffer); read > 0; read = readFully(content, buffer)) {
                 out.write(buffer, 0, read);
                 position += read;
+                deadline.sent(position - offset);
                 progress.accept(position);
             }
             // Closing (by the try) waits for the server to acknowledge every write, so a refusal surfaces here.
@@ -145,8 +212,17 @@ final class SshSession implements Session {
             }
             // Bytes handed to the pipelined stream, not all acknowledged: the server's file may hold fewer.
             throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
-                    + position + " bytes sent: " + reason(e), e);
+                    + position + " bytes sent: " + (deadline.missed() ? tooSlow(position - offset, deadline.elapsed())
+                    : reason(e)), e);
         }
+    }
+
+    private String tooSlow(long sent, Duration elapsed) {
+        return "too slow, " + sent + " bytes in " + String.format(Locale.ROOT, "%.1f s", elapsed.toMillis() / 1000.0)
+                + " where at least " + settings.transferMinimumBytesPerSecond() + " bytes/s are required (setting"
+                + " transferMinimumBytesPerSecond, after " + SessionOpener.seconds(settings.connectTimeout())
+                + " allowed for the start); it was stopped and the connection closed. Check the link to the server,"
+                + " or lower transferMinimumBytesPerSecond in etc/org.fleetup.transport.ssh.cfg.";
     }
 
     @Override
@@ -231,13 +307,14 @@ final class SshSession implements Session {
         }
     }
 
-    private FleetupException timedOut(Duration timeout) {
+    /** @param fate what became of the command on the server */
+    private FleetupException timedOut(Duration timeout, String fate) {
         // The server may be wedged rather than the command slow: the next session had better prove it with a
         // handshake of its own.
         reusable = false;
         return new FleetupException(FleetupException.COMMAND_TIMEOUT, "A command on " + server + " did not finish"
-                + " within " + SessionOpener.seconds(timeout) + " and was abandoned (its channel closed); the session"
-                + " stays usable. Give the command more time, or check the server.");
+                + " within " + SessionOpener.seconds(timeout) + ": " + fate + ". The session stays usable. Give the"
+                + " command more time, or check the server.");
     }
 
     private FleetupException lost(String doing, Throwable cause) {

@@ -51,6 +51,11 @@ public final class SshTransportComponent implements Transport {
         @AttributeDefinition(description = "How many idle connections are kept open at most; beyond it the oldest"
                 + " is closed")
         int maxIdleSessions() default 1024;
+
+        @AttributeDefinition(description = "The slowest a file transfer may go, in bytes per second: a transfer must"
+                + " end within the connect timeout plus the time its bytes take at this rate, else it fails and its"
+                + " connection is closed, so that a server trickling bytes cannot hold a worker without end")
+        long transferMinimumBytesPerSecond() default SshSettings.DEFAULT_TRANSFER_MINIMUM_BYTES_PER_SECOND;
     }
 
     private final SshTransport transport;
@@ -63,7 +68,8 @@ public final class SshTransportComponent implements Transport {
                 Duration.ofSeconds(config.idleTimeoutSeconds()),
                 config.transferBufferBytes(),
                 Duration.ofSeconds(config.sessionIdleSeconds()),
-                config.maxIdleSessions()));
+                config.maxIdleSessions(),
+                config.transferMinimumBytesPerSecond()));
     }
 
     @Override

@@ -1,0 +1,169 @@
+package org.fleetup.transport.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.CommandResult;
+import org.fleetup.api.transport.Session;
+import org.fleetup.testing.OpenSshServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Commands on a real OpenSSH sshd, which does not signal a command without a terminal when its channel closes (the
+ * simulator, unlike it, kills what a closed channel started): a command past its deadline is killed on the server
+ * with everything it started, and a command that ends in time is left exactly as it was. Once on a server with the
+ * usual tools, once on one whose shell and tools are BusyBox's only.
+ */
+class OpenSshCommandDeadlineTest {
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SHORT_DEADLINE = Duration.ofMillis(1500);
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    private static final Map<String, OpenSshServer> SERVERS = new LinkedHashMap<>();
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    @TempDir
+    static Path directory;
+
+    private static SshTransport transport;
+
+    @BeforeAll
+    static void startServers() throws IOException {
+        assumeTrue(OpenSshServer.available(new OpenSshServer.Options().busyBoxOnly()),
+                "openssh-server or busybox is not installed");
+        SERVERS.put("OpenSSH", OpenSshServer.start(directory.resolve("plain"),
+                new OpenSshServer.Options().name("deadline-plain")));
+        SERVERS.put("OpenSSH with BusyBox only", OpenSshServer.start(directory.resolve("busybox"),
+                new OpenSshServer.Options().name("deadline-busybox").busyBoxOnly()));
+        transport = new SshTransport(SshSettings.defaults().withSessionReuse(Duration.ZERO, 1));
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (transport != null) {
+            transport.close();
+        }
+        SERVERS.values().forEach(OpenSshServer::close);
+    }
+
+    static Stream<String> servers() {
+        return Stream.of("OpenSSH", "OpenSSH with BusyBox only");
+    }
+
+    private static Server record(OpenSshServer server) {
+        return new Server(server.name(), null, URI.create("ssh://" + server.host() + ":" + server.port()),
+                server.user(), server.clientKey().toString(), server.hostKey(), null);
+    }
+
+    /** A directory of its own in the server's root for one run of one test. */
+    private static Path workDirectory(OpenSshServer server) throws IOException {
+        return Files.createDirectory(server.root().resolve("run-" + RUNS.incrementAndGet()));
+    }
+
+    private static long pid(Path file) throws IOException {
+        return Long.parseLong(Files.readString(file).strip());
+    }
+
+    /** Alive and not a zombie, read where the kernel says it: the sshd runs on this machine. */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void commandPastItsDeadlineIsKilledOnTheServerWithWhatItStarted(String kind) throws Exception {
+        OpenSshServer server = SERVERS.get(kind);
+        Path work = workDirectory(server);
+        Path out = work.resolve("out");
+        String command = "cd " + work.getFileName() + " && sh -c 'echo $$ > command.pid;"
+                + " (while :; do date >> out; sleep 0.2; done) & echo $! > loop.pid; wait'";
+
+        try (Session session = transport.connect(record(server))) {
+            assertTimeoutPreemptively(SHORT_DEADLINE.plus(COMMAND_TIMEOUT), () ->
+                    assertThatThrownBy(() -> session.execute(command, SHORT_DEADLINE))
+                            .isInstanceOfSatisfying(FleetupException.class,
+                                    e -> assertThat(e.code()).isEqualTo(FleetupException.COMMAND_TIMEOUT))
+                            .hasMessageContaining(server.name())
+                            .hasMessageContaining("1500 ms")
+                            .hasMessageContaining("killed on the server, with every process it started"));
+        }
+
+        long command1 = pid(work.resolve("command.pid"));
+        long loop = pid(work.resolve("loop.pid"));
+        await("the command and its background loop ended").atMost(SETTLE)
+                .until(() -> !running(command1) && !running(loop));
+        long written = Files.size(out);
+        await("nothing writes to " + out + " any more").during(Duration.ofSeconds(1)).atMost(SETTLE)
+                .until(() -> Files.size(out) == written);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void commandThatEndsInTimeLeavesNoProcessBehind(String kind) throws Exception {
+        OpenSshServer server = SERVERS.get(kind);
+        try (Session session = transport.connect(record(server))) {
+            session.execute("true", COMMAND_TIMEOUT);
+            Set<Long> connectionOnly = new HashSet<>(server.descendants());
+
+            CommandResult result = session.execute("sleep 0.3; echo done", COMMAND_TIMEOUT);
+
+            assertThat(result.stdout()).isEqualTo("done\n");
+            await("only the connection's own processes are left").atMost(SETTLE)
+                    .until(() -> new HashSet<>(server.descendants()).equals(connectionOnly));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void commandKeepsItsOutputAndExitCode(String kind) {
+        OpenSshServer server = SERVERS.get(kind);
+        try (Session session = transport.connect(record(server))) {
+            CommandResult result = session.execute("printf 'out\\n'; printf 'err\\n' >&2; printf 'tail'; exit 3",
+                    COMMAND_TIMEOUT);
+
+            assertThat(result.exitCode()).isEqualTo(3);
+            assertThat(result.stdout()).isEqualTo("out\ntail");
+            assertThat(result.stderr()).isEqualTo("err\n");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void commandReadingItsInputSeesItEndAtOnce(String kind) {
+        OpenSshServer server = SERVERS.get(kind);
+        try (Session session = transport.connect(record(server))) {
+            CommandResult result = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> session.execute("cat; echo \"$# args\"", COMMAND_TIMEOUT));
+
+            assertThat(result.stdout()).isEqualTo("0 args\n");
+            assertThat(result.stderr()).isEmpty();
+        }
+    }
+}
