@@ -4,6 +4,8 @@ import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.fleetup.api.ShellWords;
+
 /**
  * A command wrapped so that its deadline can end it on the server, with everything it started. OpenSSH's sshd does
  * not signal a command without a terminal when its channel closes, so closing the channel of a command past its
@@ -37,7 +39,7 @@ final class KillableCommand {
     static String wrap(String command) {
         String announced = "echo \"" + ANNOUNCEMENT + "$$\" >&2\n" + command;
         return "if command -v setsid >/dev/null 2>&1; then set -- setsid; fi; \"$@\" \"${SHELL:-/bin/sh}\" -c "
-                + singleQuoted(announced) + " & wait $!";
+                + ShellWords.quote(announced) + " & wait $!";
     }
 
     /** The process group the command announced in what it printed on stderr so far, if it did. */
@@ -60,10 +62,5 @@ final class KillableCommand {
     static String kill(long group) {
         return "kill -KILL -" + group + " 2>/dev/null && echo " + KILLED_GROUP + " || { kill -KILL " + group
                 + " && echo " + KILLED_SHELL + "; }";
-    }
-
-    /** One shell word: single quotes, each quote inside written {@code '\''}. */
-    private static String singleQuoted(String text) {
-        return "'" + text.replace("'", "'\\''") + "'";
     }
 }
