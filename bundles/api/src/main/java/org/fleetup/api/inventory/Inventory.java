@@ -13,11 +13,15 @@ public interface Inventory {
 
     /**
      * Adds servers all at once, or none: a name that exists already (or twice in {@code servers}) fails the whole call
-     * with {@link FleetupException#SERVER_INVALID}.
+     * with {@link FleetupException#SERVER_INVALID}, and so does a login (user at host and port) that another record
+     * has already, or that two of {@code servers} share: one record per server.
      */
     void addServers(List<Server> servers);
 
-    /** Adds the servers that are new and replaces those whose name exists, in one transaction. */
+    /**
+     * Adds the servers that are new and replaces those whose name exists, in one transaction; like
+     * {@link #addServers}, it changes nothing when it would leave two records with the same login.
+     */
     void putServers(List<Server> servers);
 
     Optional<Server> server(String name);
