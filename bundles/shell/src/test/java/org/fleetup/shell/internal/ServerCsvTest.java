@@ -144,15 +144,16 @@ class ServerCsvTest {
 
     @Test
     void blankLinesAnywhereImportTheOtherLines() throws IOException {
-        assertThat(read("\n" + HEADER + "\n\nweb-01,10.0.0.1,22,deploy,/k\n  \n,,,,\n\nweb-02,10.0.0.2,22,deploy,/k\n\n"))
+        assertThat(read("\n" + HEADER + "\n\nweb-01,10.0.0.1,22,deploy,/k\n  \n,,,,\n\n"
+                + "web-02,10.0.0.2,22,deploy,/k\n\n"))
                 .extracting(Server::name).containsExactly("web-01", "web-02");
     }
 
     @Test
     void aFileThatIsNotUtf8IsRefusedWithTheLineAndTheByte() {
-        byte[] latin1 = (HEADER + ",site\nweb-01,10.0.0.1,22,deploy,/k,paris\nweb-02,10.0.0.2,22,deploy,/k,b\u00e9ziers\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
-        int offset = (HEADER + ",site\nweb-01,10.0.0.1,22,deploy,/k,paris\nweb-02,10.0.0.2,22,deploy,/k,b").length();
+        String beforeTheByte = HEADER + ",site\nweb-01,10.0.0.1,22,deploy,/k,paris\nweb-02,10.0.0.2,22,deploy,/k,b";
+        byte[] latin1 = (beforeTheByte + "\u00e9ziers\n").getBytes(StandardCharsets.ISO_8859_1);
+        int offset = beforeTheByte.length();
 
         assertThatThrownBy(() -> read(latin1))
                 .isInstanceOfSatisfying(FleetupException.class,
