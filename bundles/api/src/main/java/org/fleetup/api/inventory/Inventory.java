@@ -2,6 +2,7 @@ package org.fleetup.api.inventory;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inspection.Inspection;
@@ -22,7 +23,17 @@ public interface Inventory {
      * Adds the servers that are new and replaces those whose name exists, in one transaction; like
      * {@link #addServers}, it changes nothing when it would leave two records with the same login.
      */
-    void putServers(List<Server> servers);
+    default void putServers(List<Server> servers) {
+        putServers(servers, existing -> true);
+    }
+
+    /**
+     * Like {@link #putServers(List)}, but replaces a record only if {@code replaceable} accepts it as it is in the
+     * inventory at that moment, in the same transaction; if it refuses one, nothing changes and the call fails with
+     * {@link FleetupException#SERVER_INVALID} naming that server. A tool that keeps some records of the fleet (the
+     * simulator) changes its own this way and never another's, whatever is imported meanwhile.
+     */
+    void putServers(List<Server> servers, Predicate<Server> replaceable);
 
     Optional<Server> server(String name);
 

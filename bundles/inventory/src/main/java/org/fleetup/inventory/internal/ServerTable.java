@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
@@ -66,9 +67,10 @@ final class ServerTable {
         });
     }
 
-    void put(List<Server> servers) {
+    void put(List<Server> servers, Predicate<Server> replaceable) {
         checkNamesUnique(servers);
         database.transaction("replace servers", connection -> {
+            checkReplaceable(connection, servers, replaceable);
             ServerLogins.checkUnique(connection, servers,
                     servers.stream().map(Server::name).collect(Collectors.toSet()));
             Instant now = Instant.now();
@@ -109,12 +111,36 @@ final class ServerTable {
     }
 
     Optional<Server> find(String name) {
-        return database.run("read server " + name, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(SELECT + " WHERE s.name = ?" + ORDER)) {
-                select.setString(1, name);
-                return servers(select).stream().findFirst();
+        return database.run("read server " + name, connection -> find(connection, name));
+    }
+
+    private static Optional<Server> find(Connection connection, String name) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(SELECT + " WHERE s.name = ?" + ORDER)) {
+            select.setString(1, name);
+            return servers(select).stream().findFirst();
+        }
+    }
+
+    /** Locks the records {@code servers} would replace, so that what {@code replaceable} accepted is what changes. */
+    private static void checkReplaceable(Connection connection, List<Server> servers, Predicate<Server> replaceable)
+            throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(
+                "SELECT name FROM servers WHERE name = ? FOR UPDATE")) {
+            for (Server server : servers) {
+                lock.setString(1, server.name());
+                try (ResultSet locked = lock.executeQuery()) {
+                    if (!locked.next()) {
+                        continue;
+                    }
+                }
+                Server existing = find(connection, server.name()).orElseThrow();
+                if (!replaceable.test(existing)) {
+                    throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + existing.name() + "' ("
+                            + existing.address() + ") is in the inventory already and this change may not replace"
+                            + " it; no server was changed.");
+                }
             }
-        });
+        }
     }
 
     List<Server> list(String cluster) {

@@ -249,6 +249,25 @@ class JdbcInventoryTest {
     }
 
     @Test
+    void putServersReplacesNothingWhenItsGuardRefusesARecord() {
+        Server mine = new Server("a", null, URI.create("ssh://10.0.0.1:22"), "deploy", "/k", null,
+                Map.of("owner", "me"));
+        Server theirs = new Server("b", null, URI.create("ssh://10.0.0.2:22"), "deploy", "/k", null,
+                Map.of("owner", "them"));
+        inventory.addServers(List.of(mine, theirs));
+
+        assertThatThrownBy(() -> inventory.putServers(List.of(login("a", "10.0.0.3", 22, "deploy"),
+                login("b", "10.0.0.4", 22, "deploy"), login("c", "10.0.0.5", 22, "deploy")),
+                existing -> "me".equals(existing.attributes().get("owner"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'b'");
+
+        assertThat(namesInTheDatabase()).containsExactly("a", "b");
+        assertThat(inventory.servers(null)).containsExactly(mine, theirs);
+    }
+
+    @Test
     void theDatabaseItselfHoldsOneRecordPerLogin() {
         inventory.addServers(List.of(login("a", "10.0.0.1", 22, "deploy")));
 
