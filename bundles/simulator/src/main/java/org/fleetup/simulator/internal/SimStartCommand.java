@@ -1,4 +1,4 @@
-package org.fleetup.shell.internal;
+package org.fleetup.simulator.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +25,7 @@ import org.fleetup.api.simulator.Simulator;
 @Service
 public class SimStartCommand implements Action {
 
-    @Reference(optional = true)
+    @Reference
     private Simulator simulator;
 
     @Option(name = "--prefix", description = "The servers are named PREFIX-01, PREFIX-02, ...")
@@ -46,10 +46,6 @@ public class SimStartCommand implements Action {
 
     @Override
     public Object execute() {
-        if (simulator == null) {
-            throw new FleetupException(FleetupException.INVALID_INPUT,
-                    "The simulator is not installed: feature:install fleetup-simulator");
-        }
         List<HostSpec> specs = new ArrayList<>(version == null
                 ? simulator.demoMix(count)
                 : Collections.nCopies(count, new HostSpec(version, Set.of())));
