@@ -128,7 +128,7 @@ public abstract class FleetupTestSupport {
     }
 
     /**
-     * The simulator's component starts before File Install hands it {@code etc/org.fleetup.simulator.cfg}, and is
+     * The simulator's component may start before File Install hands it {@code etc/org.fleetup.simulator.cfg}, and is
      * replaced by a new instance when the configuration comes: a test that took the first instance, or ran
      * {@code fleet:sim-start} on it, would see an empty fleet. The configured one carries the configuration's PID.
      */
