@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The simulator changes only the records it made ({@link SimulatedFleet#isSimulated}): a start that would replace
  * any other record, a real server of the same name, is refused and starts nothing.
+ *
+ * <p>Immediate: the running hosts live in this instance, and a delayed component is disposed whenever no one holds
+ * the service, which stopped the fleet and left a caller holding a dead instance with no hosts.
  */
-// Immediate: the running hosts live in this instance, and a delayed component is disposed whenever no one holds the
-// service, which stopped the fleet and left a caller holding a dead instance with no hosts.
 @Component(service = Simulator.class, configurationPid = SimulatorComponent.PID, immediate = true)
 @Designate(ocd = SimulatorComponent.Config.class)
 public final class SimulatorComponent implements Simulator {
