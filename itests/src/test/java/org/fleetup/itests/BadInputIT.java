@@ -7,16 +7,19 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.Server;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.simulator.SimulatedHost;
-import org.fleetup.api.simulator.Simulator;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -48,17 +51,55 @@ public class BadInputIT extends FleetupTestSupport {
     }
 
     @Test
-    public void csvWithAMissingColumnADuplicateOrABadPortImportsNothing() throws IOException {
+    public void csvWithAMissingColumnADuplicateOrABadPortImportsNothing() throws Exception {
         Path work = work();
         Path missing = Files.writeString(work.resolve("missing.csv"), "name,host,user,keyfile\ncsv-a,h,u,/k\n");
         Path duplicate = Files.writeString(work.resolve("dup.csv"), HEADER + "csv-b,h,22,u,/k\ncsv-b,h,23,u,/k\n");
         Path badPort = Files.writeString(work.resolve("port.csv"), HEADER + "csv-c,h,22,u,/k\ncsv-d,h,70000,u,/k\n");
 
+        Path latin1 = Files.write(work.resolve("latin1.csv"), (HEADER.strip() + ",site\n"
+                + "csv-e,10.9.0.1,22,u,/k,paris\ncsv-f,10.9.0.2,22,u,/k,b\u00e9ziers\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        Path sameLogin = Files.writeString(work.resolve("login.csv"), HEADER
+                + "csv-g,10.9.0.3,22,u,/k\ncsv-h,10.9.0.3,22,u,/k\n");
+
         assertFails("fleet:server-import --csv " + missing, "no column 'port'");
         assertFails("fleet:server-import --csv " + duplicate, "'csv-b' appears twice");
         assertFails("fleet:server-import --csv " + badPort, "port '70000'");
         assertFails("fleet:server-import --csv " + work.resolve("absent.csv"), "Cannot read the CSV file");
+        assertFails("fleet:server-import --csv " + latin1, "not UTF-8: line 3");
+        assertFails("fleet:server-import --csv " + sameLogin, "Servers 'csv-h' and 'csv-g' would both log in as"
+                + " u@10.9.0.3:22");
         assertFalse("nothing imported", ok("fleet:server-list").contains("csv-"));
+        assertEquals("nothing in the inventory", List.of(), service(Inventory.class).servers(null).stream()
+                .map(Server::name).filter(name -> name.startsWith("csv-")).toList());
+    }
+
+    @Test
+    public void csvFromASpreadsheetWithAByteOrderMarkAndWindowsLineEndsIsImported() throws Exception {
+        Path csv = Files.write(work().resolve("excel.csv"), ("\uFEFF" + HEADER.strip() + ",site\r\n"
+                + "bom-a,10.8.0.1,22,u,/k,\"Paris, 3rd floor\"\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+
+        ok("fleet:server-import --csv " + csv);
+
+        Server imported = service(Inventory.class).requireServer("bom-a");
+        assertEquals(URI.create("ssh://10.8.0.1:22"), imported.address());
+        assertEquals("Paris, 3rd floor", imported.attributes().get("site"));
+    }
+
+    @Test
+    public void simulatorNeverReplacesAServerItDidNotMake() throws Exception {
+        Path csv = Files.writeString(work().resolve("real.csv"), HEADER + "real-01,10.7.0.1,22,deploy,/k\n");
+        ok("fleet:server-import --csv " + csv);
+        Inventory inventory = service(Inventory.class);
+        Server real = inventory.requireServer("real-01");
+
+        assertFails("fleet:sim-start --prefix real --version 1.2.3 2", "Server 'real-01' (ssh://10.7.0.1:22)");
+
+        assertEquals(real, inventory.requireServer("real-01"));
+        assertFalse("real-02 was not added", inventory.server("real-02").isPresent());
+        assertEquals("no simulated real-* host runs", List.of(), simulator.hosts().stream()
+                .map(SimulatedHost::name).filter(name -> name.startsWith("real-")).toList());
     }
 
     @Test
@@ -96,13 +137,14 @@ public class BadInputIT extends FleetupTestSupport {
 
     @Test
     public void unknownHostKeyIsRefusedWithItsFingerprintUntilTrusted() throws Exception {
-        Simulator simulator = service(Simulator.class);
         Path work = work();
         ok("fleet:release-add --product demo-app --version 2.0.0 " + release(work, "2.0.0"));
         ok("fleet:sim-start --prefix key --version 1.2.3 1");
         SimulatedHost host = simulator.hosts().stream().filter(h -> h.name().startsWith("key-")).findFirst()
                 .orElseThrow();
         Path key = host.root().getParent().resolve("client_key");
+        // one record per login: the simulated host is known to the inventory through this import only
+        assertTrue(service(Inventory.class).removeServer(host.name()));
         Path csv = Files.writeString(work.resolve("keyless.csv"),
                 HEADER + "keyless,127.0.0.1," + host.port() + ",fleetup," + key + "\n");
         ok("fleet:server-import --csv " + csv);
@@ -123,7 +165,6 @@ public class BadInputIT extends FleetupTestSupport {
 
     @Test
     public void unreachableServerIsAResultNotACrash() throws Exception {
-        Simulator simulator = service(Simulator.class);
         Path work = work();
         ok("fleet:release-add --product demo-app --version 2.0.0 " + release(work, "2.0.0"));
         ok("fleet:sim-start --prefix near --version 1.2.3 1");

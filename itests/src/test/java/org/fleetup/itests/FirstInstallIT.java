@@ -13,7 +13,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.fleetup.api.simulator.SimulatedHost;
-import org.fleetup.api.simulator.Simulator;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -33,7 +32,7 @@ public class FirstInstallIT extends FleetupTestSupport {
     public void aServerWithNothingInstalledIsPlannedInstallAndGetsItsFirstRelease() throws Exception {
         Path work = Files.createTempDirectory("fleetup-it");
         ok("fleet:sim-start --prefix first --version 1.4.2 --extra none 2");
-        Map<String, SimulatedHost> hosts = service(Simulator.class).hosts().stream().filter(h -> h.name().startsWith("first-"))
+        Map<String, SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("first-"))
                 .collect(Collectors.toMap(SimulatedHost::name, Function.identity()));
         Path old = hosts.get("first-01").root();
         Path broken = hosts.get("first-02").root();

@@ -15,7 +15,6 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.simulator.SimulatedHost;
-import org.fleetup.api.simulator.Simulator;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -33,7 +32,6 @@ public class FleetUpgradeIT extends FleetupTestSupport {
 
     @Test
     public void upgradesHealthyServersAndLeavesEveryOtherOnItsRelease() throws Exception {
-        Simulator simulator = service(Simulator.class);
         Path work = Files.createTempDirectory("fleetup-it");
         ok("fleet:sim-start --prefix mix --extra 1.3.0:refuse-connections 12");
         List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("mix-")).toList();

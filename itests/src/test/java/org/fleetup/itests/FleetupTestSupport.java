@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFileExtend;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
@@ -34,6 +35,8 @@ import javax.inject.Inject;
 
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.fleetup.api.simulator.Simulator;
+import org.junit.Before;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.ProbeBuilder;
@@ -42,6 +45,7 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.options.extra.VMOption;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.util.tracker.ServiceTracker;
 
@@ -58,6 +62,9 @@ public abstract class FleetupTestSupport {
 
     @Inject
     protected SessionFactory sessionFactory;
+
+    /** The simulator, as configured from {@code etc/}: see {@link #awaitConfiguredSimulator()}. */
+    protected Simulator simulator;
 
     @ProbeBuilder
     public TestProbeBuilder probeConfiguration(TestProbeBuilder probe) {
@@ -78,6 +85,8 @@ public abstract class FleetupTestSupport {
             systemTimeout(TimeUnit.MINUTES.toMillis(5)),
             mavenBundle("org.hamcrest", "hamcrest", "2.2"),
             mavenBundle("org.awaitility", "awaitility", System.getProperty("awaitility.version")),
+            // the distribution leaves the simulator out, as an operator's instance should; the tests drive simulated fleets
+            editConfigurationFileExtend("etc/org.apache.karaf.features.cfg", "featuresBoot", "fleetup-simulator"),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                     System.getProperty("maven.repo.local")),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
@@ -119,6 +128,16 @@ public abstract class FleetupTestSupport {
         } catch (IOException e) {
             throw new IllegalStateException("No free port on 127.0.0.1", e);
         }
+    }
+
+    /**
+     * The simulator's component may start before File Install hands it {@code etc/org.fleetup.simulator.cfg}, and is
+     * replaced by a new instance when the configuration comes: a test that took the first instance, or ran
+     * {@code fleet:sim-start} on it, would see an empty fleet. The configured one carries the configuration's PID.
+     */
+    @Before
+    public void awaitConfiguredSimulator() throws InterruptedException {
+        simulator = service(Simulator.class, "(service.pid=org.fleetup.simulator)");
     }
 
     /** What a command printed, and the error it ended with, if any. */
@@ -190,32 +209,25 @@ public abstract class FleetupTestSupport {
     }
 
     protected <T> T service(Class<T> type) throws InterruptedException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(bundleContext, type, null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(60));
-            if (service == null) {
-                throw new AssertionError("No " + type.getName() + " service within 60 s");
-            }
-            return service;
-        } finally {
-            tracker.close();
-        }
+        return service(type, null);
     }
 
-    /**
-     * The service of a component once its configuration has reached it: a component activated before its
-     * configuration arrived is activated again with it, and a service fetched before that would be stale.
-     */
-    protected <T> T configured(Class<T> type, String pid) throws InterruptedException, InvalidSyntaxException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(bundleContext, bundleContext.createFilter(
-                "(&(" + Constants.OBJECTCLASS + "=" + type.getName() + ")(" + Constants.SERVICE_PID + "=" + pid
-                        + "))"), null);
+    /** The first service of {@code type} that matches {@code filter} (LDAP syntax; {@code null} for any). */
+    protected <T> T service(Class<T> type, String filter) throws InterruptedException {
+        String objectClass = "(" + Constants.OBJECTCLASS + "=" + type.getName() + ")";
+        ServiceTracker<T, T> tracker;
+        try {
+            tracker = new ServiceTracker<>(bundleContext, FrameworkUtil.createFilter(
+                    filter == null ? objectClass : "(&" + objectClass + filter + ")"), null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("Not an LDAP filter: " + filter, e);
+        }
         tracker.open();
         try {
             T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(60));
             if (service == null) {
-                throw new AssertionError("No " + type.getName() + " configured by " + pid + " within 60 s");
+                throw new AssertionError("No " + type.getName() + " service " + (filter == null ? "" : filter)
+                        + " within 60 s");
             }
             return service;
         } finally {

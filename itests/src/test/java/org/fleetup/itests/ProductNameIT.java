@@ -7,7 +7,6 @@ import static org.junit.Assert.assertTrue;
 import java.nio.file.Files;
 
 import org.fleetup.api.simulator.SimulatedHost;
-import org.fleetup.api.simulator.Simulator;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -21,7 +20,7 @@ public class ProductNameIT extends FleetupTestSupport {
 
     @Test
     public void inspectingAProductNamedWithShellSyntaxRunsNothingAnywhere() throws Exception {
-        Simulator simulator = service(Simulator.class);
+
         ok("fleet:sim-start --prefix name --version 1.2.3 1");
         SimulatedHost host = simulator.hosts().stream().filter(h -> h.name().startsWith("name-")).findFirst()
                 .orElseThrow();

@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.simulator.SimulatedHost;
-import org.fleetup.api.simulator.Simulator;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -33,10 +32,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @ExamReactorStrategy(PerClass.class)
 public class RolloutTimesAndCancelIT extends FleetupTestSupport {
 
-    private static final String SIMULATOR_PID = "org.fleetup.simulator";
 
     private List<SimulatedHost> hosts(String prefix, int count) throws Exception {
-        Simulator simulator = configured(Simulator.class, SIMULATOR_PID);
+
         ok("fleet:sim-start --prefix " + prefix + " --version 1.4.2 " + count);
         return simulator.hosts().stream().filter(h -> h.name().startsWith(prefix + "-")).toList();
     }

@@ -15,7 +15,6 @@ import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.simulator.SimulatedHost;
-import org.fleetup.api.simulator.Simulator;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -33,7 +32,6 @@ public class ScheduledRolloutIT extends FleetupTestSupport {
 
     @Test
     public void scheduledRolloutWaitsForItsTimeAndSurvivesARestartOfTheRoutesBundle() throws Exception {
-        Simulator simulator = service(Simulator.class);
         Path work = Files.createTempDirectory("fleetup-it");
         ok("fleet:sim-start --prefix later --version 1.4.2 2");
         List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("later-")).toList();

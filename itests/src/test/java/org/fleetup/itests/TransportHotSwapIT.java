@@ -11,7 +11,6 @@ import java.util.stream.Collectors;
 
 import org.apache.karaf.features.FeaturesService;
 import org.fleetup.api.simulator.SimulatedHost;
-import org.fleetup.api.simulator.Simulator;
 import org.fleetup.api.transport.Transport;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -31,7 +30,6 @@ public class TransportHotSwapIT extends FleetupTestSupport {
 
     @Test
     public void sshTransportRemovedAndInstalledAgainAtRuntime() throws Exception {
-        Simulator simulator = service(Simulator.class);
         FeaturesService features = service(FeaturesService.class);
         Path work = Files.createTempDirectory("fleetup-it");
         ok("fleet:sim-start --prefix swap --version 1.2.3 3");

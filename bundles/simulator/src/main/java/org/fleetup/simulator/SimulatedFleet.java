@@ -9,12 +9,15 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.commons.io.file.PathUtils;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
@@ -50,6 +53,9 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** The server attribute that holds a host's root directory. */
     public static final String ROOT_ATTRIBUTE = "root";
+
+    /** The server attribute, {@code true}, that marks the records the simulator made, the only ones it changes. */
+    public static final String SIMULATED_ATTRIBUTE = "simulated";
 
     private static final String LOOPBACK = "127.0.0.1";
     private static final Pattern SAFE_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -122,6 +128,15 @@ public final class SimulatedFleet implements AutoCloseable {
         return started.stream().map(RunningHost::host).toList();
     }
 
+    /** Stops these hosts and forgets them, as if they had not been started; their files stay. */
+    public synchronized void discard(Collection<SimulatedHost> hosts) {
+        Set<String> names = hosts.stream().map(SimulatedHost::name).collect(Collectors.toSet());
+        List<RunningHost> discarded = running.stream().filter(host -> names.contains(host.host().name())).toList();
+        discarded.forEach(RunningHost::close);
+        running.removeAll(discarded);
+        writeKnownHosts(running);
+    }
+
     /** Every host started, in order, including those of earlier {@link #start} calls. */
     public synchronized List<SimulatedHost> hosts() {
         return running.stream().map(RunningHost::host).toList();
@@ -141,10 +156,16 @@ public final class SimulatedFleet implements AutoCloseable {
         return USER;
     }
 
-    /** The inventory record of {@code host}, as provisioning would make it, host key included. */
+    /** The inventory record of {@code host}, as provisioning would make it, host key included, marked simulated. */
     public Server server(SimulatedHost host) {
         return new Server(host.name(), CLUSTER, URI.create("ssh://" + LOOPBACK + ":" + host.port()), USER,
-                clientKey.toString(), host.hostKey(), Map.of(ROOT_ATTRIBUTE, host.root().toString()));
+                clientKey.toString(), host.hostKey(),
+                Map.of(ROOT_ATTRIBUTE, host.root().toString(), SIMULATED_ATTRIBUTE, "true"));
+    }
+
+    /** Whether the simulator made this inventory record. */
+    public static boolean isSimulated(Server server) {
+        return "true".equals(server.attributes().get(SIMULATED_ATTRIBUTE));
     }
 
     /** Stops every server, breaking their sessions; the files stay. Closing again does nothing. */

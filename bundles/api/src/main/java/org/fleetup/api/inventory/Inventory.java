@@ -2,6 +2,7 @@ package org.fleetup.api.inventory;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inspection.Inspection;
@@ -13,12 +14,26 @@ public interface Inventory {
 
     /**
      * Adds servers all at once, or none: a name that exists already (or twice in {@code servers}) fails the whole call
-     * with {@link FleetupException#SERVER_INVALID}.
+     * with {@link FleetupException#SERVER_INVALID}, and so does a login (user at host and port) that another record
+     * has already, or that two of {@code servers} share: one record per server.
      */
     void addServers(List<Server> servers);
 
-    /** Adds the servers that are new and replaces those whose name exists, in one transaction. */
-    void putServers(List<Server> servers);
+    /**
+     * Adds the servers that are new and replaces those whose name exists, in one transaction; like
+     * {@link #addServers}, it changes nothing when it would leave two records with the same login.
+     */
+    default void putServers(List<Server> servers) {
+        putServers(servers, existing -> true);
+    }
+
+    /**
+     * Like {@link #putServers(List)}, but replaces a record only if {@code replaceable} accepts it as it is in the
+     * inventory at that moment, in the same transaction; if it refuses one, nothing changes and the call fails with
+     * {@link FleetupException#SERVER_INVALID} naming that server. A tool that keeps some records of the fleet (the
+     * simulator) changes its own this way and never another's, whatever is imported meanwhile.
+     */
+    void putServers(List<Server> servers, Predicate<Server> replaceable);
 
     Optional<Server> server(String name);
 

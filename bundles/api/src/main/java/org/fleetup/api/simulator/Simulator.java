@@ -13,7 +13,9 @@ public interface Simulator {
     String PRODUCT = "demo-app";
 
     /**
-     * Starts one server per spec, named {@code <prefix>-01}, {@code <prefix>-02}, ... and registers them.
+     * Starts one server per spec, named {@code <prefix>-01}, {@code <prefix>-02}, ... and registers them. The
+     * simulator replaces only inventory records it made: when a name belongs to another record, such as a real server,
+     * it fails with {@link org.fleetup.api.FleetupException#SERVER_INVALID} naming that server and starts nothing.
      *
      * @return the hosts started, in order
      */

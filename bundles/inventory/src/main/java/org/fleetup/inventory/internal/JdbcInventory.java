@@ -2,6 +2,7 @@ package org.fleetup.inventory.internal;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.AuditEntry;
@@ -40,8 +41,8 @@ public final class JdbcInventory implements Inventory, ReleaseCatalog {
     }
 
     @Override
-    public void putServers(List<Server> list) {
-        servers.put(list);
+    public void putServers(List<Server> list, Predicate<Server> replaceable) {
+        servers.put(list, replaceable);
     }
 
     @Override

@@ -16,13 +16,14 @@ import org.fleetup.api.FleetupException;
 import org.h2.tools.RunScript;
 
 /**
- * Creates the tables that are missing and records the schema version, so that a later Fleetup knows what it finds
- * and can migrate it.
+ * Creates the tables and columns that are missing, fills in what a newer version derives from older rows (the login
+ * keys of {@link ServerLogins}), and records the schema version, so that a later Fleetup knows what it finds and can
+ * migrate it.
  */
 final class Schema {
 
     /** The version {@code schema.sql} creates. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final String SCRIPT = "schema.sql";
 
@@ -38,6 +39,7 @@ final class Schema {
                     + found + ", written by a newer Fleetup; this one knows up to version " + VERSION
                     + ". Run the newer Fleetup, or point org.fleetup.inventory url at another database.");
         }
+        ServerLogins.keyUnkeyed(connection);
         if (found < VERSION) {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {

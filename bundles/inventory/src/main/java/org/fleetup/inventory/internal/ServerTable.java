@@ -11,9 +11,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
@@ -36,18 +39,21 @@ final class ServerTable {
     void add(List<Server> servers) {
         checkNamesUnique(servers);
         database.transaction("add servers", connection -> {
+            ServerLogins.checkUnique(connection, servers, Set.of());
             Instant now = Instant.now();
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO servers (name, cluster, address, login_user, key_file, host_key, created_at,"
-                            + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO servers (name, cluster, address, login_user, key_file, host_key, login_key,"
+                            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (Server server : servers) {
                     bindServer(insert, server);
-                    InventoryDatabase.setInstant(insert, 7, now);
                     InventoryDatabase.setInstant(insert, 8, now);
+                    InventoryDatabase.setInstant(insert, 9, now);
                     try {
                         insert.executeUpdate();
                     } catch (SQLException e) {
-                        if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1) {
+                        // a duplicate login here is a concurrent change, left to the general message
+                        if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1
+                                && !e.getMessage().toLowerCase(Locale.ROOT).contains("servers_by_login")) {
                             throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + server.name()
                                     + "' exists already; no server was added. Remove it first, or replace the"
                                     + " servers instead of adding them.", e);
@@ -61,31 +67,41 @@ final class ServerTable {
         });
     }
 
-    void put(List<Server> servers) {
+    void put(List<Server> servers, Predicate<Server> replaceable) {
         checkNamesUnique(servers);
         database.transaction("replace servers", connection -> {
+            checkReplaceable(connection, servers, replaceable);
+            ServerLogins.checkUnique(connection, servers,
+                    servers.stream().map(Server::name).collect(Collectors.toSet()));
             Instant now = Instant.now();
-            try (PreparedStatement merge = connection.prepareStatement(
+            try (PreparedStatement releaseLogin = connection.prepareStatement(
+                    "UPDATE servers SET login_key = NULL WHERE name = ?");
+                 PreparedStatement merge = connection.prepareStatement(
                     "MERGE INTO servers target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
                             + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
-                            + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                            + " AS source (name, cluster, address, login_user, key_file, host_key, at)"
+                            + " CAST(? AS VARCHAR), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                            + " AS source (name, cluster, address, login_user, key_file, host_key, login_key, at)"
                             + " ON target.name = source.name"
                             + " WHEN MATCHED THEN UPDATE SET cluster = source.cluster, address = source.address,"
                             + " login_user = source.login_user, key_file = source.key_file,"
-                            + " host_key = source.host_key, updated_at = source.at"
+                            + " host_key = source.host_key, login_key = source.login_key, updated_at = source.at"
                             + " WHEN NOT MATCHED THEN INSERT (name, cluster, address, login_user, key_file, host_key,"
-                            + " created_at, updated_at) VALUES (source.name, source.cluster, source.address,"
-                            + " source.login_user, source.key_file, source.host_key, source.at, source.at)");
+                            + " login_key, created_at, updated_at) VALUES (source.name, source.cluster,"
+                            + " source.address, source.login_user, source.key_file, source.host_key,"
+                            + " source.login_key, source.at, source.at)");
                  PreparedStatement deleteAttributes = connection.prepareStatement(
                          "DELETE FROM server_attributes WHERE server = ?")) {
                 for (Server server : servers) {
+                    // so that servers replaced together may trade logins without tripping the unique index midway
+                    releaseLogin.setString(1, server.name());
+                    releaseLogin.addBatch();
                     bindServer(merge, server);
-                    InventoryDatabase.setInstant(merge, 7, now);
+                    InventoryDatabase.setInstant(merge, 8, now);
                     merge.addBatch();
                     deleteAttributes.setString(1, server.name());
                     deleteAttributes.addBatch();
                 }
+                releaseLogin.executeBatch();
                 merge.executeBatch();
                 deleteAttributes.executeBatch();
             }
@@ -95,12 +111,36 @@ final class ServerTable {
     }
 
     Optional<Server> find(String name) {
-        return database.run("read server " + name, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(SELECT + " WHERE s.name = ?" + ORDER)) {
-                select.setString(1, name);
-                return servers(select).stream().findFirst();
+        return database.run("read server " + name, connection -> find(connection, name));
+    }
+
+    private static Optional<Server> find(Connection connection, String name) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(SELECT + " WHERE s.name = ?" + ORDER)) {
+            select.setString(1, name);
+            return servers(select).stream().findFirst();
+        }
+    }
+
+    /** Locks the records {@code servers} would replace, so that what {@code replaceable} accepted is what changes. */
+    private static void checkReplaceable(Connection connection, List<Server> servers, Predicate<Server> replaceable)
+            throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(
+                "SELECT name FROM servers WHERE name = ? FOR UPDATE")) {
+            for (Server server : servers) {
+                lock.setString(1, server.name());
+                try (ResultSet locked = lock.executeQuery()) {
+                    if (!locked.next()) {
+                        continue;
+                    }
+                }
+                Server existing = find(connection, server.name()).orElseThrow();
+                if (!replaceable.test(existing)) {
+                    throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + existing.name() + "' ("
+                            + existing.address() + ") is in the inventory already and this change may not replace"
+                            + " it; no server was changed.");
+                }
             }
-        });
+        }
     }
 
     List<Server> list(String cluster) {
@@ -167,6 +207,7 @@ final class ServerTable {
         statement.setString(4, server.user());
         statement.setString(5, server.keyFile());
         statement.setString(6, server.hostKey());
+        statement.setString(7, ServerLogins.key(server));
     }
 
     private static void insertAttributes(Connection connection, List<Server> servers) throws SQLException {

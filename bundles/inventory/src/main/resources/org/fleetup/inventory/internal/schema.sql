@@ -1,4 +1,4 @@
--- The inventory schema, version 1. Every statement is idempotent: it runs at every activation.
+-- The inventory schema, version 2. Every statement is idempotent: it runs at every activation.
 -- Times are TIMESTAMP(9) WITH TIME ZONE so that an Instant comes back exactly as it was written.
 -- A later version adds its changes as new statements and bumps Schema.VERSION; schema_version tells what ran.
 
@@ -18,6 +18,11 @@ CREATE TABLE IF NOT EXISTS servers (
     updated_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
 );
 CREATE INDEX IF NOT EXISTS servers_by_cluster ON servers (cluster, name);
+
+-- Version 2: one record per login. login_key is user@host:port (host in lower case), computed by ServerLogins;
+-- NULL where the address has no host, and where an older inventory already had another record for that login.
+ALTER TABLE servers ADD COLUMN IF NOT EXISTS login_key VARCHAR;
+CREATE UNIQUE INDEX IF NOT EXISTS servers_by_login ON servers (login_key);
 
 CREATE TABLE IF NOT EXISTS server_attributes (
     server VARCHAR NOT NULL REFERENCES servers (name) ON DELETE CASCADE,

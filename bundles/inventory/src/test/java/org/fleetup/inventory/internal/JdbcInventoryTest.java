@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -40,7 +44,7 @@ class JdbcInventoryTest {
     }
 
     static Server server(String name, String cluster, Map<String, String> attributes) {
-        return new Server(name, cluster, URI.create("ssh://127.0.0.1:22" + name.length()), "deploy",
+        return new Server(name, cluster, URI.create("ssh://" + name + ".fleet.example:22"), "deploy",
                 "/keys/" + name, null, attributes);
     }
 
@@ -188,6 +192,123 @@ class JdbcInventoryTest {
         assertThat(latest.get(0).at()).isAfterOrEqualTo(latest.get(1).at());
         assertThat(inventory.audit(10)).hasSize(3);
         assertThat(inventory.audit(0)).isEmpty();
+    }
+
+    @Test
+    void addServersRefusesASecondRecordForALoginAndAddsNone() {
+        inventory.addServers(List.of(login("web-01", "10.0.0.1", 22, "deploy")));
+
+        assertThatThrownBy(() -> inventory.addServers(List.of(login("web-02", "10.0.0.2", 22, "deploy"),
+                login("web-01-again", "10.0.0.1", 22, "deploy"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'web-01-again'")
+                .hasMessageContaining("'web-01'")
+                .hasMessageContaining("deploy@10.0.0.1:22");
+
+        assertThat(namesInTheDatabase()).containsExactly("web-01");
+    }
+
+    @Test
+    void twoServersOfOneImportWithTheSameLoginAreRefusedByName() {
+        assertThatThrownBy(() -> inventory.addServers(List.of(login("a", "Web1.example", 22, "deploy"),
+                login("b", "10.0.0.9", 22, "deploy"), login("c", "web1.EXAMPLE", 22, "deploy"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'a'")
+                .hasMessageContaining("'c'")
+                .hasMessageContaining("deploy@web1.example:22");
+
+        assertThat(namesInTheDatabase()).isEmpty();
+    }
+
+    @Test
+    void anotherUserOrPortOnTheSameHostIsAnotherLogin() {
+        inventory.addServers(List.of(login("a", "10.0.0.1", 22, "deploy"), login("b", "10.0.0.1", 22, "admin"),
+                login("c", "10.0.0.1", 2222, "deploy")));
+
+        assertThat(namesInTheDatabase()).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void putServersRefusesToGiveAnotherServerAnExistingLogin() {
+        inventory.addServers(List.of(login("a", "10.0.0.1", 22, "deploy"), login("b", "10.0.0.2", 22, "deploy")));
+
+        assertThatThrownBy(() -> inventory.putServers(List.of(login("new", "10.0.0.3", 22, "deploy"),
+                login("b", "10.0.0.1", 22, "deploy"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'a'")
+                .hasMessageContaining("'b'")
+                .hasMessageContaining("deploy@10.0.0.1:22");
+
+        assertThat(namesInTheDatabase()).containsExactly("a", "b");
+        assertThat(inventory.requireServer("b").address()).isEqualTo(URI.create("ssh://10.0.0.2:22"));
+    }
+
+    @Test
+    void putServersMayKeepOrSwapTheLoginsOfTheServersItReplaces() {
+        inventory.addServers(List.of(login("a", "10.0.0.1", 22, "deploy"), login("b", "10.0.0.2", 22, "deploy")));
+
+        inventory.putServers(List.of(login("a", "10.0.0.2", 22, "deploy"), login("b", "10.0.0.1", 22, "deploy")));
+        inventory.putServers(List.of(login("a", "10.0.0.2", 22, "deploy")));
+
+        assertThat(inventory.requireServer("a").address()).isEqualTo(URI.create("ssh://10.0.0.2:22"));
+        assertThat(inventory.requireServer("b").address()).isEqualTo(URI.create("ssh://10.0.0.1:22"));
+    }
+
+    @Test
+    void putServersReplacesNothingWhenItsGuardRefusesARecord() {
+        Server mine = new Server("a", null, URI.create("ssh://10.0.0.1:22"), "deploy", "/k", null,
+                Map.of("owner", "me"));
+        Server theirs = new Server("b", null, URI.create("ssh://10.0.0.2:22"), "deploy", "/k", null,
+                Map.of("owner", "them"));
+        inventory.addServers(List.of(mine, theirs));
+
+        assertThatThrownBy(() -> inventory.putServers(List.of(login("a", "10.0.0.3", 22, "deploy"),
+                login("b", "10.0.0.4", 22, "deploy"), login("c", "10.0.0.5", 22, "deploy")),
+                existing -> "me".equals(existing.attributes().get("owner"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'b'");
+
+        assertThat(namesInTheDatabase()).containsExactly("a", "b");
+        assertThat(inventory.servers(null)).containsExactly(mine, theirs);
+    }
+
+    @Test
+    void theDatabaseItselfHoldsOneRecordPerLogin() {
+        inventory.addServers(List.of(login("a", "10.0.0.1", 22, "deploy")));
+
+        assertThatThrownBy(() -> database.run("insert a second record for a's login", connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO servers (name, cluster,"
+                    + " address, login_user, login_key, created_at, updated_at)"
+                    + " SELECT 'b', cluster, address, login_user, login_key, created_at, updated_at"
+                    + " FROM servers WHERE name = 'a'")) {
+                return insert.executeUpdate();
+            }
+        })).isInstanceOfSatisfying(FleetupException.class,
+                e -> assertThat(e.getCause()).isInstanceOfSatisfying(SQLException.class,
+                        cause -> assertThat(cause.getSQLState()).isEqualTo("23505")));
+
+        assertThat(namesInTheDatabase()).containsExactly("a");
+    }
+
+    private static Server login(String name, String host, int port, String user) {
+        return new Server(name, null, URI.create("ssh://" + host + ":" + port), user, "/keys/k", null, null);
+    }
+
+    private List<String> namesInTheDatabase() {
+        return database.run("read the server names", connection -> {
+            List<String> names = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT name FROM servers ORDER BY name");
+                 ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    names.add(row.getString(1));
+                }
+            }
+            return names;
+        });
     }
 
     private static Inspection inspection(String server, Inspection.Status status, String version, Instant at) {

@@ -1,14 +1,23 @@
 package org.fleetup.shell.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -16,12 +25,15 @@ import java.util.function.BiFunction;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.io.ByteOrderMark;
+import org.apache.commons.io.input.BOMInputStream;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 
 /**
- * Reads servers from CSV: header {@code name,host,port,user,keyfile}, any extra column an attribute. The whole file is
- * checked before anything is imported, and the first problem is reported with its line.
+ * Reads servers from CSV: header {@code name,host,port,user,keyfile}, any extra column an attribute; RFC 4180 quoting,
+ * any line ends, blank lines skipped. The whole file is checked before anything is imported, and the first problem is
+ * reported with its line.
  */
 final class ServerCsv {
 
@@ -32,9 +44,20 @@ final class ServerCsv {
     }
 
     /**
+     * Reads a UTF-8 CSV, with or without a byte-order mark (spreadsheets write one), as a whole: a byte that is not
+     * UTF-8 is refused with its line and offset, since a guessed charset would import wrong names without a word.
+     *
      * @param hostKeys the host key known for a host and port, or {@code null}
      */
-    static List<Server> read(Reader csv, BiFunction<String, Integer, String> hostKeys) throws IOException {
+    static List<Server> read(InputStream csv, BiFunction<String, Integer, String> hostKeys) throws IOException {
+        try (BOMInputStream withoutBom = BOMInputStream.builder().setInputStream(csv).get()) {
+            byte[] bytes = withoutBom.readAllBytes();
+            return read(new StringReader(utf8(bytes, withoutBom.hasBOM() ? ByteOrderMark.UTF_8.length() : 0)),
+                    hostKeys);
+        }
+    }
+
+    private static List<Server> read(Reader csv, BiFunction<String, Integer, String> hostKeys) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
                 .setIgnoreEmptyLines(true).setCommentMarker('#').build();
         try (CSVParser parser = CSVParser.parse(csv, format)) {
@@ -48,6 +71,9 @@ final class ServerCsv {
             List<Server> servers = new ArrayList<>();
             Set<String> names = new HashSet<>();
             for (CSVRecord row : parser) {
+                if (row.stream().allMatch(String::isEmpty)) {
+                    continue; // a line of spaces or bare commas, as spreadsheets leave: blank, not a server
+                }
                 long line = parser.getCurrentLineNumber();
                 Server server = server(row, line, header, hostKeys);
                 if (!names.add(server.name())) {
@@ -59,6 +85,30 @@ final class ServerCsv {
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             throw invalid("The CSV cannot be read: " + e.getMessage());
         }
+    }
+
+    /** The text of {@code bytes}, strictly UTF-8; {@code skipped} bytes came before them in the file. */
+    private static String utf8(byte[] bytes, int skipped) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer text = CharBuffer.allocate(bytes.length); // UTF-8 never makes more chars than bytes
+        CoderResult result = decoder.decode(in, text, true);
+        if (result.isError()) {
+            int at = in.position();
+            long line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw invalid(String.format(Locale.ROOT, "The CSV is not UTF-8: line %d has the byte 0x%02X at offset %d"
+                    + " of the file, which UTF-8 does not allow there. Save the file as UTF-8 and import it again;"
+                    + " nothing was imported.", line, bytes[at] & 0xFF, skipped + at));
+        }
+        decoder.flush(text);
+        return text.flip().toString();
     }
 
     private static Server server(CSVRecord row, long line, List<String> header, BiFunction<String, Integer, String> hostKeys) {

@@ -1,7 +1,6 @@
 package org.fleetup.shell.internal;
 
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,8 +42,8 @@ public class ServerImportCommand implements Action {
         BiFunction<String, Integer, String> hostKeys = knownHosts == null
                 ? KnownHosts.none() : KnownHosts.read(Path.of(knownHosts));
         List<Server> servers;
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            servers = ServerCsv.read(reader, hostKeys);
+        try (InputStream in = Files.newInputStream(file)) {
+            servers = ServerCsv.read(in, hostKeys);
         }
         inventory.addServers(servers);
         inventory.audit(Actors.current(), "server-import", servers.size() + " servers from " + file);

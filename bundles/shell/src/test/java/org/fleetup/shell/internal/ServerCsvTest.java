@@ -3,9 +3,11 @@ package org.fleetup.shell.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +25,13 @@ class ServerCsvTest {
             + "UqcH5FiTbBCQH9vkxGengm9LGh2eM0yEK7So7gdsNek/kGDOo56NvMUX5pwtG+IB3X4qvPH9fFA5vQ0=";
 
     private static List<Server> read(String csv) throws IOException {
-        return ServerCsv.read(new StringReader(csv), KnownHosts.none());
+        return read(csv.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<Server> read(byte[] csv) throws IOException {
+        try (InputStream in = new ByteArrayInputStream(csv)) {
+            return ServerCsv.read(in, KnownHosts.none());
+        }
     }
 
     @Test
@@ -87,11 +95,72 @@ class ServerCsvTest {
     void hostKeysComeFromKnownHostsByHostAndPort(@TempDir Path dir) throws IOException {
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "[10.0.0.1]:2222 " + KEY + "\n");
 
-        List<Server> servers = ServerCsv.read(new StringReader(HEADER + "\n"
+        List<Server> servers = ServerCsv.read(new ByteArrayInputStream((HEADER + "\n"
                 + "a,10.0.0.1,2222,deploy,/k\n"
-                + "b,10.0.0.1,22,deploy,/k\n"), KnownHosts.read(knownHosts));
+                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)), KnownHosts.read(knownHosts));
 
         assertThat(servers.get(0).hostKey()).isEqualTo(KEY);
         assertThat(servers.get(1).hostKey()).as("another port is another host").isNull();
+    }
+
+    @Test
+    void aUtf8ByteOrderMarkIsNotPartOfTheFirstColumnName() throws IOException {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] text = (HEADER + "\nweb-01,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8);
+        byte[] csv = new byte[bom.length + text.length];
+        System.arraycopy(bom, 0, csv, 0, bom.length);
+        System.arraycopy(text, 0, csv, bom.length, text.length);
+
+        assertThat(read(csv)).extracting(Server::name).containsExactly("web-01");
+    }
+
+    @Test
+    void windowsLineEndsAreReadAsLineEnds() throws IOException {
+        List<Server> servers = read(HEADER + ",site\r\nweb-01,10.0.0.1,22,deploy,/k,paris\r\n"
+                + "web-02,10.0.0.2,22,deploy,/k,lyon\r\n");
+
+        assertThat(servers).extracting(Server::name).containsExactly("web-01", "web-02");
+        assertThat(servers).extracting(s -> s.attributes().get("site")).containsExactly("paris", "lyon");
+    }
+
+    @Test
+    void aQuotedFieldMayHoldACommaAndDoubledQuotes() throws IOException {
+        List<Server> servers = read(HEADER + "\n"
+                + "web-01,10.0.0.1,22,deploy,\"/keys/fleet, 2024/id\"\n"
+                + "web-02,10.0.0.2,22,deploy,\"/keys/the \"\"old\"\" key\"\n");
+
+        assertThat(servers).extracting(Server::keyFile)
+                .containsExactly("/keys/fleet, 2024/id", "/keys/the \"old\" key");
+    }
+
+    @Test
+    void blankLinesAreSkippedAndLineNumbersStayThoseOfTheFile() {
+        String csv = HEADER + "\n\nweb-01,10.0.0.1,22,deploy,/k\n   \n,,,,\n\nweb-02,10.0.0.2,22,deploy\n";
+
+        assertThatThrownBy(() -> read(csv))
+                .hasMessageContaining("Line 7")
+                .hasMessageContaining("4 fields, the header has 5");
+    }
+
+    @Test
+    void blankLinesAnywhereImportTheOtherLines() throws IOException {
+        assertThat(read("\n" + HEADER + "\n\nweb-01,10.0.0.1,22,deploy,/k\n  \n,,,,\n\n"
+                + "web-02,10.0.0.2,22,deploy,/k\n\n"))
+                .extracting(Server::name).containsExactly("web-01", "web-02");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRefusedWithTheLineAndTheByte() {
+        String beforeTheByte = HEADER + ",site\nweb-01,10.0.0.1,22,deploy,/k,paris\nweb-02,10.0.0.2,22,deploy,/k,b";
+        byte[] latin1 = (beforeTheByte + "\u00e9ziers\n").getBytes(StandardCharsets.ISO_8859_1);
+        int offset = beforeTheByte.length();
+
+        assertThatThrownBy(() -> read(latin1))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("not UTF-8")
+                .hasMessageContaining("line 3")
+                .hasMessageContaining("offset " + offset)
+                .hasMessageContaining("0xE9");
     }
 }

@@ -1,10 +1,17 @@
 package org.fleetup.simulator.internal;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import org.fleetup.api.DataDirectory;
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.simulator.Simulator;
@@ -25,8 +32,14 @@ import org.slf4j.LoggerFactory;
  * registered in the inventory with their host keys, as provisioning would. Starting again adds hosts to the same
  * fleet, numbered on after those of the same prefix, so names never clash; {@link #stop()} ends the fleet, and the
  * next start begins a new one (whose hosts start over at {@code -01}, replacing the inventory records of that name).
+ *
+ * <p>The simulator changes only the records it made ({@link SimulatedFleet#isSimulated}): a start that would replace
+ * any other record, a real server of the same name, is refused and starts nothing.
+ *
+ * <p>Immediate: the running hosts live in this instance, and a delayed component is disposed whenever no one holds
+ * the service, which stopped the fleet and left a caller holding a dead instance with no hosts.
  */
-@Component(service = Simulator.class, configurationPid = SimulatorComponent.PID)
+@Component(service = Simulator.class, configurationPid = SimulatorComponent.PID, immediate = true)
 @Designate(ocd = SimulatorComponent.Config.class)
 public final class SimulatorComponent implements Simulator {
 
@@ -72,10 +85,64 @@ public final class SimulatorComponent implements Simulator {
             fleet = new SimulatedFleet(baseDir, dropAfterBytes, diskQuotaBytes);
         }
         List<SimulatedHost> hosts = fleet.start(prefix, specs);
-        inventory.putServers(hosts.stream().map(fleet::server).toList());
+        List<Server> records = hosts.stream().map(fleet::server).toList();
+        try {
+            forgetStaleRecordsAt(records);
+            register(records);
+        } catch (RuntimeException e) {
+            fleet.discard(hosts);
+            throw e;
+        }
         inventory.audit(ACTOR, "simulator.start", hosts.size() + " simulated servers " + prefix + "-*");
         LOGGER.info("Started and registered {} simulated servers under {}", hosts.size(), baseDir);
         return hosts;
+    }
+
+    /** Puts the records of new hosts into the inventory, replacing the simulator's own records and no other. */
+    private void register(List<Server> records) {
+        List<Server> notOwn = new ArrayList<>();
+        Predicate<Server> own = existing -> {
+            if (SimulatedFleet.isSimulated(existing)) {
+                return true;
+            }
+            notOwn.add(existing);
+            return false;
+        };
+        try {
+            inventory.putServers(records, own);
+        } catch (FleetupException e) {
+            if (notOwn.isEmpty()) {
+                throw e;
+            }
+            Server other = notOwn.get(0);
+            throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + other.name() + "' ("
+                    + other.address() + ") is in the inventory and was not made by the simulator, which never"
+                    + " changes such a record; no simulated server was started. Name them otherwise: --prefix"
+                    + " NAME.", e);
+        }
+    }
+
+    /**
+     * Removes the simulator's records of hosts that no longer run (stopped, or gone with a restart) and whose port a
+     * new host has been given: otherwise the new record would share their login and be refused.
+     */
+    private void forgetStaleRecordsAt(List<Server> records) {
+        Set<String> running = fleet.hosts().stream().map(SimulatedHost::name).collect(Collectors.toSet());
+        for (Server stale : staleAt(inventory.servers(null), records, running)) {
+            inventory.removeServer(stale.name());
+            LOGGER.info("Removed the record of simulated server {}, which no longer runs: {} is now {}",
+                    stale.name(), stale.address(), records.stream()
+                            .filter(r -> r.address().equals(stale.address())).findFirst().orElseThrow().name());
+        }
+    }
+
+    /** The simulator's own records, of hosts not {@code running}, at the address of one of {@code records}. */
+    static List<Server> staleAt(List<Server> inventory, List<Server> records, Set<String> running) {
+        Set<URI> taken = records.stream().map(Server::address).collect(Collectors.toSet());
+        return inventory.stream()
+                .filter(SimulatedFleet::isSimulated)
+                .filter(server -> !running.contains(server.name()) && taken.contains(server.address()))
+                .toList();
     }
 
     @Override

@@ -1,48 +1,56 @@
 package org.fleetup.simulator.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.annotation.Annotation;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 
-import org.fleetup.api.inspection.Inspection;
-import org.fleetup.api.inventory.AuditEntry;
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.inventory.internal.InventoryDatabase;
+import org.fleetup.inventory.internal.JdbcInventory;
 import org.fleetup.simulator.SimulatedFleet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The simulator as a component, writing into a real inventory (H2 files under a temporary directory). */
 class SimulatorComponentTest {
 
     @TempDir
     Path baseDir;
 
-    private final RecordingInventory inventory = new RecordingInventory();
+    @TempDir
+    Path inventoryDir;
+
+    private InventoryDatabase database;
+    private Inventory inventory;
     private SimulatorComponent simulator;
 
     @BeforeEach
     void activate() {
+        database = new InventoryDatabase(inventoryConfig("jdbc:h2:file:" + inventoryDir.resolve("fleetup")));
+        inventory = new JdbcInventory(database);
         simulator = new SimulatorComponent(inventory, config(baseDir.toString()));
     }
 
     @AfterEach
     void deactivate() {
         simulator.deactivate();
+        database.close();
     }
 
     @Test
-    void startedServersAreRegisteredWithTheirHostKeys() {
+    void startedServersAreRegisteredWithTheirHostKeysAndMarkedAsSimulated() {
         List<SimulatedHost> hosts = simulator.start("demo", simulator.demoMix(6));
 
         assertThat(inventory.servers(null)).hasSize(6);
@@ -52,6 +60,7 @@ class SimulatorComponentTest {
         assertThat(registered.address()).isEqualTo(URI.create("ssh://127.0.0.1:" + first.port()));
         assertThat(registered.keyFile()).isEqualTo(baseDir.resolve("client_key").toString());
         assertThat(registered.cluster()).isEqualTo(SimulatedFleet.CLUSTER);
+        assertThat(SimulatedFleet.isSimulated(registered)).isTrue();
     }
 
     @Test
@@ -66,14 +75,53 @@ class SimulatorComponentTest {
     }
 
     @Test
-    void stopForgetsTheHostsAndTheNextStartBeginsAgain() {
-        simulator.start("demo", simulator.demoMix(6));
+    void stopForgetsTheHostsAndTheNextStartReplacesItsOwnRecords() {
+        SimulatedHost before = simulator.start("demo", simulator.demoMix(6)).get(0);
 
         simulator.stop();
 
         assertThat(simulator.hosts()).isEmpty();
-        assertThat(simulator.start("demo", simulator.demoMix(6).subList(0, 1)))
-                .extracting(SimulatedHost::name).containsExactly("demo-01");
+        SimulatedHost after = simulator.start("demo", List.of(new HostSpec("1.0.0", null))).get(0);
+        assertThat(after.name()).isEqualTo("demo-01");
+        assertThat(after.port()).isNotEqualTo(before.port());
+        assertThat(inventory.requireServer("demo-01").address())
+                .isEqualTo(URI.create("ssh://127.0.0.1:" + after.port()));
+    }
+
+    @Test
+    void aServerItDidNotMakeIsNeverChangedAndNothingStarts() {
+        Server real = new Server("web-01", "web", URI.create("ssh://10.0.0.1:22"), "deploy", "/keys/deploy",
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB", Map.of("site", "paris"));
+        inventory.addServers(List.of(real));
+
+        assertThatThrownBy(() -> simulator.start("web", simulator.demoMix(6)))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("'web-01'")
+                .hasMessageContaining("ssh://10.0.0.1:22")
+                .hasMessageContaining("--prefix");
+
+        assertThat(inventory.servers(null)).containsExactly(real);
+        assertThat(simulator.hosts()).isEmpty();
+    }
+
+    @Test
+    void aRecordOfAHostThatNoLongerRunsGivesWayToANewHostOnItsPort() {
+        Server stopped = new Server("old-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40001"), "fleetup",
+                "/k", null, Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+        Server running = new Server("run-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40002"), "fleetup",
+                "/k", null, Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+        Server real = new Server("real", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null, null);
+        Server elsewhere = new Server("old-02", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40009"),
+                "fleetup", "/k", null, Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+        List<Server> newHosts = List.of(
+                new Server("new-01", null, URI.create("ssh://127.0.0.1:40001"), "fleetup", "/k", null, null),
+                new Server("new-02", null, URI.create("ssh://127.0.0.1:40002"), "fleetup", "/k", null, null),
+                new Server("new-03", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null, null));
+
+        assertThat(SimulatorComponent.staleAt(List.of(stopped, running, real, elsewhere), newHosts,
+                Set.of("run-01", "new-01", "new-02", "new-03")))
+                .containsExactly(stopped);
     }
 
     @Test
@@ -121,60 +169,32 @@ class SimulatorComponentTest {
         };
     }
 
-    /** The part of an inventory the simulator uses, in memory. */
-    private static final class RecordingInventory implements Inventory {
+    private static InventoryDatabase.Config inventoryConfig(String url) {
+        return new InventoryDatabase.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return InventoryDatabase.Config.class;
+            }
 
-        private final Map<String, Server> servers = new TreeMap<>();
-        private final List<AuditEntry> audit = new ArrayList<>();
+            @Override
+            public String url() {
+                return url;
+            }
 
-        @Override
-        public void addServers(List<Server> added) {
-            throw new UnsupportedOperationException("the simulator replaces servers, it does not add them");
-        }
+            @Override
+            public String user() {
+                return "fleetup";
+            }
 
-        @Override
-        public void putServers(List<Server> put) {
-            put.forEach(server -> servers.put(server.name(), server));
-        }
+            @Override
+            public String password() {
+                return "test";
+            }
 
-        @Override
-        public Optional<Server> server(String name) {
-            return Optional.ofNullable(servers.get(name));
-        }
-
-        @Override
-        public List<Server> servers(String cluster) {
-            return servers.values().stream().filter(s -> cluster == null || cluster.equals(s.cluster())).toList();
-        }
-
-        @Override
-        public void trustHostKey(String server, String hostKey) {
-            servers.computeIfPresent(server, (name, known) -> known.withHostKey(hostKey));
-        }
-
-        @Override
-        public boolean removeServer(String name) {
-            return servers.remove(name) != null;
-        }
-
-        @Override
-        public void recordInspection(Inspection inspection) {
-            throw new UnsupportedOperationException("the simulator inspects nothing");
-        }
-
-        @Override
-        public Optional<Inspection> lastInspection(String server) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void audit(String actor, String action, String detail) {
-            audit.add(new AuditEntry(Instant.now(), actor, action, detail));
-        }
-
-        @Override
-        public List<AuditEntry> audit(int limit) {
-            return audit.stream().limit(limit).toList();
-        }
+            @Override
+            public int maxConnections() {
+                return 4;
+            }
+        };
     }
 }

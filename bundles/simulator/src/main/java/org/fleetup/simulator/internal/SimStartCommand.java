@@ -1,4 +1,4 @@
-package org.fleetup.shell.internal;
+package org.fleetup.simulator.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +28,7 @@ public class SimStartCommand implements Action {
     /** Stands for "no version" in {@code --extra}: the server's root is empty. */
     static final String NOTHING_INSTALLED = "none";
 
-    @Reference(optional = true)
+    @Reference
     private Simulator simulator;
 
     @Option(name = "--prefix", description = "The servers are named PREFIX-01, PREFIX-02, ...")
@@ -50,10 +50,6 @@ public class SimStartCommand implements Action {
 
     @Override
     public Object execute() {
-        if (simulator == null) {
-            throw new FleetupException(FleetupException.INVALID_INPUT,
-                    "The simulator is not installed: feature:install fleetup-simulator");
-        }
         List<HostSpec> specs = new ArrayList<>(version == null
                 ? simulator.demoMix(count)
                 : Collections.nCopies(count, new HostSpec(version, Set.of())));

@@ -1,4 +1,4 @@
-package org.fleetup.shell.internal;
+package org.fleetup.simulator.internal;
 
 import java.nio.file.Path;
 
@@ -10,7 +10,6 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
-import org.fleetup.api.FleetupException;
 import org.fleetup.api.simulator.Simulator;
 
 @Command(scope = "fleet", name = "sim-release",
@@ -18,7 +17,7 @@ import org.fleetup.api.simulator.Simulator;
 @Service
 public class SimReleaseCommand implements Action {
 
-    @Reference(optional = true)
+    @Reference
     private Simulator simulator;
 
     @Option(name = "--version", required = true, description = "The version to write")
@@ -30,9 +29,6 @@ public class SimReleaseCommand implements Action {
 
     @Override
     public Object execute() {
-        if (simulator == null) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "The simulator is not installed");
-        }
         Path written = simulator.writeRelease(version, Path.of(file));
         System.out.println("Wrote " + Simulator.PRODUCT + " " + version + " to " + written);
         return null;
