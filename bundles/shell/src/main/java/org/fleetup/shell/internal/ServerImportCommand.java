@@ -4,8 +4,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
@@ -40,19 +40,22 @@ public class ServerImportCommand implements Action {
         if (!Files.isReadable(file)) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "Cannot read the CSV file " + file);
         }
-        BiFunction<String, Integer, String> hostKeys = knownHosts == null
-                ? KnownHosts.none() : KnownHosts.read(Path.of(knownHosts));
+        List<String> refusals = new ArrayList<>();
+        ServerCsv.HostKeys hostKeys = knownHosts == null
+                ? KnownHosts.none() : KnownHosts.read(Path.of(knownHosts)).hostKeys(refusals::add);
         List<Server> servers;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             servers = ServerCsv.read(reader, hostKeys);
         }
         inventory.addServers(servers);
-        inventory.audit(Actors.current(), "server-import", servers.size() + " servers from " + file);
+        inventory.audit(Actors.current(), "server-import", servers.size() + " servers from " + file
+                + (refusals.isEmpty() ? "" : "; " + String.join("; ", refusals)));
         List<String> withoutKey = servers.stream().filter(s -> s.hostKey() == null).map(Server::name).toList();
         System.out.println("Imported " + servers.size() + " servers.");
+        refusals.forEach(System.out::println);
         if (!withoutKey.isEmpty()) {
-            System.out.println(withoutKey.size() + " have no known host key and will not be connected to until one"
-                    + " is trusted: " + String.join(", ", withoutKey));
+            System.out.println(withoutKey.size() + " have no trusted host key and will not be connected to until one"
+                    + " is trusted (fleet:server-trust): " + String.join(", ", withoutKey));
         }
         return null;
     }
