@@ -12,10 +12,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.fleetup.api.FleetupException;
+import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.digest.DigestUtils;
 import org.fleetup.api.inspection.Inspection;
 
 /** How values look in the console. */
@@ -58,12 +59,15 @@ final class Formats {
         return inspection.status() == Inspection.Status.OK ? inspection.version() : inspection.status().name();
     }
 
-    /** {@code SHA256:...} of an OpenSSH public key line, or the line itself when it cannot be read. */
+    /**
+     * {@code SHA256:...} of an OpenSSH public key line, as {@code ssh-keygen -l} shows it, or the line itself when it
+     * cannot be read. Computed from the key's bytes, so that it needs no crypto provider for the key's type.
+     */
     static String fingerprint(String hostKey) {
         try {
-            return KeyUtils.getFingerPrint(PublicKeyEntry.parsePublicKeyEntry(hostKey)
-                    .resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.FAILING));
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return DigestUtils.getFingerPrint(BuiltinDigests.sha256,
+                    PublicKeyEntry.parsePublicKeyEntry(hostKey).getKeyData());
+        } catch (Exception e) {
             return hostKey;
         }
     }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -40,6 +39,12 @@ final class ServerCsv {
     static final List<String> REQUIRED = List.of("name", "host", "port", "user", "keyfile");
     static final String CLUSTER = "cluster";
 
+    /** The host key to trust for a server, or {@code null}. */
+    @FunctionalInterface
+    interface HostKeys {
+        String of(String server, String host, int port);
+    }
+
     private ServerCsv() {
     }
 
@@ -49,7 +54,7 @@ final class ServerCsv {
      *
      * @param hostKeys the host key known for a host and port, or {@code null}
      */
-    static List<Server> read(InputStream csv, BiFunction<String, Integer, String> hostKeys) throws IOException {
+    static List<Server> read(InputStream csv, HostKeys hostKeys) throws IOException {
         try (BOMInputStream withoutBom = BOMInputStream.builder().setInputStream(csv).get()) {
             byte[] bytes = withoutBom.readAllBytes();
             return read(new StringReader(utf8(bytes, withoutBom.hasBOM() ? ByteOrderMark.UTF_8.length() : 0)),
@@ -57,7 +62,7 @@ final class ServerCsv {
         }
     }
 
-    private static List<Server> read(Reader csv, BiFunction<String, Integer, String> hostKeys) throws IOException {
+    private static List<Server> read(Reader csv, HostKeys hostKeys) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
                 .setIgnoreEmptyLines(true).setCommentMarker('#').build();
         try (CSVParser parser = CSVParser.parse(csv, format)) {
@@ -111,7 +116,7 @@ final class ServerCsv {
         return text.flip().toString();
     }
 
-    private static Server server(CSVRecord row, long line, List<String> header, BiFunction<String, Integer, String> hostKeys) {
+    private static Server server(CSVRecord row, long line, List<String> header, HostKeys hostKeys) {
         if (!row.isConsistent()) {
             throw invalid("Line " + line + ": " + row.size() + " fields, the header has " + header.size());
         }
@@ -130,7 +135,7 @@ final class ServerCsv {
             }
         }
         String cluster = header.contains(CLUSTER) ? row.get(CLUSTER) : null;
-        return new Server(name, cluster, address(line, host, port), user, keyFile, hostKeys.apply(host, port),
+        return new Server(name, cluster, address(line, host, port), user, keyFile, hostKeys.of(name, host, port),
                 attributes);
     }
 

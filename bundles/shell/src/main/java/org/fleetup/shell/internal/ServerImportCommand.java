@@ -3,8 +3,8 @@ package org.fleetup.shell.internal;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
@@ -39,19 +39,22 @@ public class ServerImportCommand implements Action {
         if (!Files.isReadable(file)) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "Cannot read the CSV file " + file);
         }
-        BiFunction<String, Integer, String> hostKeys = knownHosts == null
-                ? KnownHosts.none() : KnownHosts.read(Path.of(knownHosts));
+        List<String> refusals = new ArrayList<>();
+        ServerCsv.HostKeys hostKeys = knownHosts == null
+                ? KnownHosts.none() : KnownHosts.read(Path.of(knownHosts)).hostKeys(refusals::add);
         List<Server> servers;
         try (InputStream in = Files.newInputStream(file)) {
             servers = ServerCsv.read(in, hostKeys);
         }
         inventory.addServers(servers);
-        inventory.audit(Actors.current(), "server-import", servers.size() + " servers from " + file);
+        inventory.audit(Actors.current(), "server-import", servers.size() + " servers from " + file
+                + (refusals.isEmpty() ? "" : "; " + String.join("; ", refusals)));
         List<String> withoutKey = servers.stream().filter(s -> s.hostKey() == null).map(Server::name).toList();
         System.out.println("Imported " + servers.size() + " servers.");
+        refusals.forEach(System.out::println);
         if (!withoutKey.isEmpty()) {
-            System.out.println(withoutKey.size() + " have no known host key and will not be connected to until one"
-                    + " is trusted: " + String.join(", ", withoutKey));
+            System.out.println(withoutKey.size() + " have no trusted host key and will not be connected to until one"
+                    + " is trusted (fleet:server-trust): " + String.join(", ", withoutKey));
         }
         return null;
     }

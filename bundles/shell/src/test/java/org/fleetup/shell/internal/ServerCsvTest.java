@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.fleetup.api.FleetupException;
@@ -97,7 +98,8 @@ class ServerCsvTest {
 
         List<Server> servers = ServerCsv.read(new ByteArrayInputStream((HEADER + "\n"
                 + "a,10.0.0.1,2222,deploy,/k\n"
-                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)), KnownHosts.read(knownHosts));
+                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)),
+                KnownHosts.read(knownHosts).hostKeys(refusal -> { }));
 
         assertThat(servers.get(0).hostKey()).isEqualTo(KEY);
         assertThat(servers.get(1).hostKey()).as("another port is another host").isNull();
@@ -162,5 +164,21 @@ class ServerCsvTest {
                 .hasMessageContaining("line 3")
                 .hasMessageContaining("offset " + offset)
                 .hasMessageContaining("0xE9");
+    }
+
+    @Test
+    void serverWhoseOnlyKeyIsRevokedGetsNoKeyAndIsNamed(@TempDir Path dir) throws IOException {
+        Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
+                "@revoked * " + KEY + "\n[10.0.0.1]:2222 " + KEY + "\n");
+        List<String> refusals = new ArrayList<>();
+
+        List<Server> servers = ServerCsv.read(new ByteArrayInputStream((HEADER + "\na,10.0.0.1,2222,deploy,/k\n")
+                .getBytes(StandardCharsets.UTF_8)),
+                KnownHosts.read(knownHosts).hostKeys(refusals::add));
+
+        assertThat(servers.get(0).hostKey()).isNull();
+        assertThat(refusals).singleElement().asString()
+                .startsWith("Not trusted for a: host key ecdsa-sha2-nistp256 SHA256:")
+                .contains("revoked by line 1: @revoked *");
     }
 }
