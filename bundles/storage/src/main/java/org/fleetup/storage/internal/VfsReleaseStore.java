@@ -43,10 +43,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The release store on Commons VFS. An artifact is streamed into {@code tmp/} under the root while its SHA-256 and
- * size are taken, checked as a safe gzip tar, then moved to {@code blobs/<first two hex>/<sha256>} (content-addressed:
- * the same bytes are kept once) and only then entered in the {@link ReleaseCatalog}. Every refused or failed add
- * deletes its temporary file, so nothing half-written is ever seen as a release. {@link #open} hashes the bytes as
- * they are read and fails at the end when they no longer match.
+ * size are taken, checked as a safe gzip tar within the {@link ArchiveLimits}, then moved to
+ * {@code blobs/<first two hex>/<sha256>} (content-addressed: the same bytes are kept once) and only then entered in the
+ * {@link ReleaseCatalog}. Every refused or failed add deletes its temporary file, so nothing half-written is ever seen
+ * as a release. {@link #open} hashes the bytes as they are read and fails at the end when they no longer match.
  * <p>
  * The file system manager is built here with the local file provider only, rather than taken from
  * {@code VFS.getManager()}, whose provider discovery reads class-path resources and is fragile in OSGi; the other
@@ -82,6 +82,18 @@ public final class VfsReleaseStore implements ReleaseStore {
         @AttributeDefinition(description = "The largest artifact accepted, in bytes (2 GiB); a larger upload is "
                 + "refused before it is stored.")
         long maxArtifactBytes() default 2L * 1024 * 1024 * 1024;
+
+        @AttributeDefinition(description = "The most entries (files, directories, links) an archive may hold "
+                + "(100000); the archive check keeps a few hundred bytes per entry.")
+        long maxEntries() default 100_000;
+
+        @AttributeDefinition(description = "The most bytes an archive may unpack to, its tar headers included "
+                + "(4 GiB): what every server must find room for.")
+        long maxUnpackedBytes() default 4L * 1024 * 1024 * 1024;
+
+        @AttributeDefinition(description = "How many times its own size an archive may unpack to (100); any archive "
+                + "may unpack to 1 MiB.")
+        long maxCompressionRatio() default 100;
     }
 
     /** @param sha256 lower-case hex */
@@ -92,6 +104,7 @@ public final class VfsReleaseStore implements ReleaseStore {
     private final VersionSchemes schemes;
     private final ProductProfiles profiles;
     private final long maxArtifactBytes;
+    private final ArchiveLimits limits;
     private final DefaultFileSystemManager fileSystems;
     private final FileObject root;
     /** Makes "is it in the catalog, is the blob there, move, catalog" one step for concurrent adds. */
@@ -101,11 +114,12 @@ public final class VfsReleaseStore implements ReleaseStore {
     public VfsReleaseStore(@Reference ReleaseCatalog catalog, @Reference VersionSchemes schemes,
                            @Reference ProductProfiles profiles, Config config) {
         this(catalog, schemes, profiles, config.root().isBlank() ? defaultRoot() : config.root(),
-                config.maxArtifactBytes());
+                config.maxArtifactBytes(), new ArchiveLimits(config.maxEntries(), config.maxUnpackedBytes(),
+                        config.maxCompressionRatio()));
     }
 
     VfsReleaseStore(ReleaseCatalog catalog, VersionSchemes schemes, ProductProfiles profiles, String root,
-                    long maxArtifactBytes) {
+                    long maxArtifactBytes, ArchiveLimits limits) {
         if (maxArtifactBytes < 1) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "maxArtifactBytes is " + maxArtifactBytes
                     + "; set it to the largest artifact size to accept, in bytes, in etc/" + PID + ".cfg");
@@ -114,9 +128,12 @@ public final class VfsReleaseStore implements ReleaseStore {
         this.schemes = schemes;
         this.profiles = profiles;
         this.maxArtifactBytes = maxArtifactBytes;
+        this.limits = limits;
         this.fileSystems = localFileSystems();
         this.root = openRoot(fileSystems, root);
-        LOGGER.info("Release store at {}, artifacts up to {} bytes", this.root, maxArtifactBytes);
+        LOGGER.info("Release store at {}, artifacts up to {} bytes, archives up to {} entries, {} bytes unpacked "
+                + "and a compression ratio of {}", this.root, maxArtifactBytes, limits.maxEntries(),
+                limits.maxUnpackedBytes(), limits.maxCompressionRatio());
     }
 
     @Deactivate
@@ -140,7 +157,7 @@ public final class VfsReleaseStore implements ReleaseStore {
         FileObject temporary = temporaryFile(coordinates);
         try {
             Artifact artifact = receive(content, temporary, coordinates);
-            checkArchive(temporary, coordinates);
+            checkArchive(temporary, artifact.size(), coordinates);
             return commit(new Release(product, version, releaseKind, artifact.sha256(), artifact.size(), name,
                     Instant.now()), temporary);
         } finally {
@@ -227,9 +244,9 @@ public final class VfsReleaseStore implements ReleaseStore {
         return new Artifact(HexFormat.of().formatHex(digesting.getMessageDigest().digest()), size);
     }
 
-    private static void checkArchive(FileObject temporary, String coordinates) {
+    private void checkArchive(FileObject temporary, long size, String coordinates) {
         try (InputStream in = temporary.getContent().getInputStream()) {
-            ArchiveCheck.verify(in);
+            ArchiveCheck.verify(in, size, limits);
         } catch (FleetupException e) {
             throw new FleetupException(e.code(), coordinates + " is refused: " + e.getMessage(), e);
         } catch (IOException e) {
