@@ -3,6 +3,8 @@ package org.fleetup.storage.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * size are taken, checked as a safe gzip tar within the {@link ArchiveLimits}, then moved to
  * {@code blobs/<first two hex>/<sha256>} (content-addressed: the same bytes are kept once) and only then entered in the
  * {@link ReleaseCatalog}. Every refused or failed add deletes its temporary file, so nothing half-written is ever seen
- * as a release. {@link #open} hashes the bytes as they are read and fails at the end when they no longer match.
+ * as a release. {@link #open} hashes the bytes as they are read and fails at the end when they no longer match; adding
+ * the same bytes again repairs a blob that is missing or damaged.
  * <p>
  * The file system manager is built here with the local file provider only, rather than taken from
  * {@code VFS.getManager()}, whose provider discovery reads class-path resources and is fragile in OSGi; the other
@@ -98,6 +101,16 @@ public final class VfsReleaseStore implements ReleaseStore {
 
     /** @param sha256 lower-case hex */
     private record Artifact(String sha256, long size) {
+    }
+
+    /** What {@link #store} found at a blob's place. */
+    private enum Blob {
+        /** Nothing: the blob is new. */
+        ABSENT,
+        /** Other bytes than its name says: replaced. */
+        DAMAGED,
+        /** The right bytes: kept. */
+        INTACT
     }
 
     private final ReleaseCatalog catalog;
@@ -175,7 +188,10 @@ public final class VfsReleaseStore implements ReleaseStore {
         return catalog.releases();
     }
 
-    /** The blob's bytes, verified against {@link Release#sha256()} as they are read: a damaged blob fails at its end. */
+    /**
+     * The blob's bytes, verified against {@link Release#sha256()} as they are read: a damaged blob fails at its end.
+     * Both that failure and a missing blob say how to repair it: by adding the same release again.
+     */
     @Override
     public InputStream open(Release release) {
         if (!SHA256.matcher(release.sha256()).matches()) {
@@ -187,13 +203,20 @@ public final class VfsReleaseStore implements ReleaseStore {
             if (!blob.exists()) {
                 throw new FleetupException(FleetupException.STORAGE_FAILED, "The artifact of "
                         + release.coordinates() + " (sha256 " + release.sha256() + ") is missing from the store at "
-                        + root + ". Add the release again from its source.");
+                        + root + ". " + repairHint(release));
             }
             return new VerifyingInputStream(blob.getContent().getInputStream(), release.sha256(),
-                    release.coordinates());
+                    release.coordinates(), repairHint(release));
         } catch (FileSystemException e) {
             throw storageFailed("Could not open the artifact of " + release.coordinates(), e);
         }
+    }
+
+    /** The same bytes added again restore the blob: see {@link #commit}. */
+    static String repairHint(Release release) {
+        return "Add the same release again to repair it: fleet:release-add --product " + release.product()
+                + " --version " + release.version() + " --kind " + release.kind() + " " + release.fileName()
+                + " (the file whose SHA-256 is " + release.sha256() + ").";
     }
 
     private static void checkProduct(String product) {
@@ -258,16 +281,26 @@ public final class VfsReleaseStore implements ReleaseStore {
     private Release commit(Release release, FileObject temporary) {
         commitLock.lock();
         try {
+            FileObject blob = blob(release.sha256());
             Optional<Release> existing = catalog.release(release.product(), release.version());
             if (existing.isPresent()) {
-                return same(existing.get(), release);
+                Release same = same(existing.get(), release);
+                Blob found = store(temporary, blob, release.sha256());
+                if (found == Blob.INTACT) {
+                    LOGGER.info("Release {} added again with the same content: the one in the store stands",
+                            same.coordinates());
+                } else {
+                    LOGGER.warn("Release {} added again with the same content: its blob was {}, it is repaired",
+                            same.coordinates(), found == Blob.ABSENT ? "missing" : "damaged");
+                }
+                return same;
             }
-            FileObject blob = blob(release.sha256());
-            boolean stored = store(temporary, blob, release.size());
+            Blob found = store(temporary, blob, release.sha256());
             try {
                 catalog.addRelease(release);
             } catch (RuntimeException e) {
-                if (stored) {
+                // a blob that was there, damaged or not, may be another release's
+                if (found == Blob.ABSENT) {
                     deleteQuietly(blob);
                 }
                 throw e;
@@ -275,7 +308,7 @@ public final class VfsReleaseStore implements ReleaseStore {
             LOGGER.info("Added release {} ({}, {} bytes, sha256 {})", release.coordinates(), release.kind(),
                     release.size(), release.sha256());
             return release;
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
             throw storageFailed("Could not commit the artifact of " + release.coordinates(), e);
         } finally {
             commitLock.unlock();
@@ -289,27 +322,38 @@ public final class VfsReleaseStore implements ReleaseStore {
                     + " is in the store already with other content (sha256 " + existing.sha256() + ", this one "
                     + added.sha256() + "); a version is immutable: publish a new version.");
         }
-        LOGGER.info("Release {} added again with the same content: the one in the store stands",
-                existing.coordinates());
         return existing;
     }
 
     /**
-     * Moves the verified temporary file to its blob, unless the same content is there already.
-     *
-     * @return whether the blob was written now
+     * Moves the verified temporary file to its blob, unless a blob with those very bytes is there already: a blob is
+     * hashed before it is trusted, so one damaged on disk (even of the right size) is replaced by the verified upload.
      */
-    private static boolean store(FileObject temporary, FileObject blob, long size) throws FileSystemException {
-        if (blob.exists()) {
-            if (blob.getContent().getSize() == size) {
-                return false;
-            }
-            LOGGER.warn("Blob {} has the wrong size, so it is damaged: replaced by the verified upload", blob);
-            blob.delete();
+    private static Blob store(FileObject temporary, FileObject blob, String sha256) throws IOException {
+        Blob found = !blob.exists() ? Blob.ABSENT : holds(blob, sha256) ? Blob.INTACT : Blob.DAMAGED;
+        if (found == Blob.INTACT) {
+            return found;
+        }
+        if (found == Blob.DAMAGED) {
+            LOGGER.warn("Blob {} does not hash to its name, so it is damaged: replaced by the verified upload", blob);
         }
         blob.getParent().createFolder();
-        temporary.moveTo(blob);
-        return true;
+        // rename(2), which replaces the target in one step: a reader opens the old blob or the new one, never a
+        // missing or half-written one, and a crash leaves one of them whole (VFS's moveTo deletes the target first)
+        Files.move(temporary.getPath(), blob.getPath(), StandardCopyOption.ATOMIC_MOVE);
+        return found;
+    }
+
+    private static boolean holds(FileObject blob, String sha256) {
+        DigestInputStream digesting;
+        try (InputStream in = blob.getContent().getInputStream()) {
+            digesting = new DigestInputStream(in, ArchiveCheck.sha256());
+            IOUtils.consume(digesting);
+        } catch (IOException e) {
+            LOGGER.warn("Could not read blob {}: {}", blob, e.getMessage());
+            return false;
+        }
+        return HexFormat.of().formatHex(digesting.getMessageDigest().digest()).equals(sha256);
     }
 
     private FileObject blob(String sha256) throws FileSystemException {

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,8 @@ class VfsReleaseStoreTest {
     private static final String PRODUCT = "demo-app";
     private static final long MAX_BYTES = 64 * 1024;
     /** As etc/org.fleetup.storage.cfg sets them. */
+    private static final String REPAIR_HINT = "Add the same release again to repair it: fleet:release-add --product "
+            + "demo-app --version 2.0.0 --kind application demo-app-2.0.0.tar.gz";
     private static final ArchiveLimits DEFAULT_LIMITS = new ArchiveLimits(100_000, 4L * 1024 * 1024 * 1024, 100);
 
     @TempDir
@@ -329,14 +332,83 @@ class VfsReleaseStoreTest {
     }
 
     @Test
-    void failsToOpenARemovedBlob() throws IOException {
+    void failsToOpenARemovedBlobSayingHowToRepairIt() throws IOException {
         Release release = add("2.0.0", TarGz.release("2.0.0").bytes());
         Files.delete(blobPath(release.sha256()));
 
         assertThatThrownBy(() -> store.open(release))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.STORAGE_FAILED))
-                .hasMessageContaining("is missing from the store");
+                .hasMessageContaining("is missing from the store")
+                .hasMessageContaining(REPAIR_HINT);
+    }
+
+    @Test
+    void failsTheReadOfADamagedBlobSayingHowToRepairIt() throws IOException {
+        Release release = add("2.0.0", TarGz.release("2.0.0").bytes());
+        damage(blobPath(release.sha256()), 100);
+
+        try (InputStream in = store.open(release)) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class).hasMessageContaining(REPAIR_HINT);
+        }
+    }
+
+    @Test
+    void repairsARemovedBlobWhenTheSameReleaseIsAddedAgain() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release release = add("2.0.0", artifact);
+        Files.delete(blobPath(release.sha256()));
+
+        Release again = add("2.0.0", artifact);
+
+        assertThat(again).isEqualTo(release);
+        assertThat(catalog.releases()).containsExactly(release);
+        try (InputStream in = store.open(release)) {
+            assertThat(in.readAllBytes()).isEqualTo(artifact);
+        }
+        assertThat(Files.readAllBytes(blobPath(release.sha256()))).isEqualTo(artifact);
+        assertThat(temporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void repairsADamagedBlobOfTheRightSizeWhenTheSameReleaseIsAddedAgain() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release release = add("2.0.0", artifact);
+        damage(blobPath(release.sha256()), 100);
+
+        add("2.0.0", artifact);
+
+        try (InputStream in = store.open(release)) {
+            assertThat(in.readAllBytes()).isEqualTo(artifact);
+        }
+        assertThat(Files.readAllBytes(blobPath(release.sha256()))).isEqualTo(artifact);
+        assertThat(catalog.releases()).containsExactly(release);
+        assertThat(temporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void repairsADamagedBlobOfTheRightSizeWhenAnotherVersionWithTheSameBytesIsAdded() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release first = add("2.0.0", artifact);
+        damage(blobPath(first.sha256()), 100);
+
+        add("2.0.0+rebuilt", artifact);
+
+        try (InputStream in = store.open(first)) {
+            assertThat(in.readAllBytes()).isEqualTo(artifact);
+        }
+    }
+
+    @Test
+    void leavesAHealthyBlobAsItIsWhenTheSameReleaseIsAddedAgain() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release release = add("2.0.0", artifact);
+        Path blob = blobPath(release.sha256());
+        Object inode = Files.readAttributes(blob, BasicFileAttributes.class).fileKey();
+
+        add("2.0.0", artifact);
+
+        assertThat(Files.readAttributes(blob, BasicFileAttributes.class).fileKey()).isEqualTo(inode);
     }
 
     @Test
