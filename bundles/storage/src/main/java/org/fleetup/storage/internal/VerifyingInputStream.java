@@ -16,17 +16,20 @@ final class VerifyingInputStream extends FilterInputStream {
     private final MessageDigest digest = ArchiveCheck.sha256();
     private final String expected;
     private final String description;
+    private final String repair;
     /** The hash of everything read, once the end is reached. */
     private String actual;
 
     /**
      * @param expected the SHA-256 the bytes must have, lower-case hex
      * @param description what the bytes are, for the failure's message ({@code demo-app/2.0.0})
+     * @param repair        how to repair them, for the failure's message
      */
-    VerifyingInputStream(InputStream blob, String expected, String description) {
+    VerifyingInputStream(InputStream blob, String expected, String description, String repair) {
         super(blob);
         this.expected = expected;
         this.description = description;
+        this.repair = repair;
     }
 
     @Override
@@ -86,7 +89,7 @@ final class VerifyingInputStream extends FilterInputStream {
         }
         if (!actual.equals(expected)) {
             throw new IOException("The stored artifact of " + description + " is damaged: its SHA-256 is " + actual
-                    + ", not " + expected + " as when it was added. Add the release again from its source.");
+                    + ", not " + expected + " as when it was added. " + repair);
         }
     }
 }

@@ -3,6 +3,8 @@ package org.fleetup.storage.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,10 +46,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The release store on Commons VFS. An artifact is streamed into {@code tmp/} under the root while its SHA-256 and
- * size are taken, checked as a safe gzip tar, then moved to {@code blobs/<first two hex>/<sha256>} (content-addressed:
- * the same bytes are kept once) and only then entered in the {@link ReleaseCatalog}. Every refused or failed add
- * deletes its temporary file, so nothing half-written is ever seen as a release. {@link #open} hashes the bytes as
- * they are read and fails at the end when they no longer match.
+ * size are taken, checked as a safe gzip tar within the {@link ArchiveLimits}, then moved to
+ * {@code blobs/<first two hex>/<sha256>} (content-addressed: the same bytes are kept once) and only then entered in the
+ * {@link ReleaseCatalog}. Every refused or failed add deletes its temporary file, so nothing half-written is ever seen
+ * as a release. {@link #open} hashes the bytes as they are read and fails at the end when they no longer match; adding
+ * the same bytes again repairs a blob that is missing or damaged.
  * <p>
  * The file system manager is built here with the local file provider only, rather than taken from
  * {@code VFS.getManager()}, whose provider discovery reads class-path resources and is fragile in OSGi; the other
@@ -82,16 +85,39 @@ public final class VfsReleaseStore implements ReleaseStore {
         @AttributeDefinition(description = "The largest artifact accepted, in bytes (2 GiB); a larger upload is "
                 + "refused before it is stored.")
         long maxArtifactBytes() default 2L * 1024 * 1024 * 1024;
+
+        @AttributeDefinition(description = "The most entries (files, directories, links) an archive may hold "
+                + "(100000); the archive check keeps a few hundred bytes per entry.")
+        long maxEntries() default 100_000;
+
+        @AttributeDefinition(description = "The most bytes an archive may unpack to, its tar headers included "
+                + "(4 GiB): what every server must find room for.")
+        long maxUnpackedBytes() default 4L * 1024 * 1024 * 1024;
+
+        @AttributeDefinition(description = "How many times its own size an archive may unpack to (100); any archive "
+                + "may unpack to 1 MiB.")
+        long maxCompressionRatio() default 100;
     }
 
     /** @param sha256 lower-case hex */
     private record Artifact(String sha256, long size) {
     }
 
+    /** What {@link #store} found at a blob's place. */
+    private enum Blob {
+        /** Nothing: the blob is new. */
+        ABSENT,
+        /** Other bytes than its name says: replaced. */
+        DAMAGED,
+        /** The right bytes: kept. */
+        INTACT
+    }
+
     private final ReleaseCatalog catalog;
     private final VersionSchemes schemes;
     private final ProductProfiles profiles;
     private final long maxArtifactBytes;
+    private final ArchiveLimits limits;
     private final DefaultFileSystemManager fileSystems;
     private final FileObject root;
     /** Makes "is it in the catalog, is the blob there, move, catalog" one step for concurrent adds. */
@@ -101,11 +127,12 @@ public final class VfsReleaseStore implements ReleaseStore {
     public VfsReleaseStore(@Reference ReleaseCatalog catalog, @Reference VersionSchemes schemes,
                            @Reference ProductProfiles profiles, Config config) {
         this(catalog, schemes, profiles, config.root().isBlank() ? defaultRoot() : config.root(),
-                config.maxArtifactBytes());
+                config.maxArtifactBytes(), new ArchiveLimits(config.maxEntries(), config.maxUnpackedBytes(),
+                        config.maxCompressionRatio()));
     }
 
     VfsReleaseStore(ReleaseCatalog catalog, VersionSchemes schemes, ProductProfiles profiles, String root,
-                    long maxArtifactBytes) {
+                    long maxArtifactBytes, ArchiveLimits limits) {
         if (maxArtifactBytes < 1) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "maxArtifactBytes is " + maxArtifactBytes
                     + "; set it to the largest artifact size to accept, in bytes, in etc/" + PID + ".cfg");
@@ -114,9 +141,12 @@ public final class VfsReleaseStore implements ReleaseStore {
         this.schemes = schemes;
         this.profiles = profiles;
         this.maxArtifactBytes = maxArtifactBytes;
+        this.limits = limits;
         this.fileSystems = localFileSystems();
         this.root = openRoot(fileSystems, root);
-        LOGGER.info("Release store at {}, artifacts up to {} bytes", this.root, maxArtifactBytes);
+        LOGGER.info("Release store at {}, artifacts up to {} bytes, archives up to {} entries, {} bytes unpacked "
+                + "and a compression ratio of {}", this.root, maxArtifactBytes, limits.maxEntries(),
+                limits.maxUnpackedBytes(), limits.maxCompressionRatio());
     }
 
     @Deactivate
@@ -140,7 +170,7 @@ public final class VfsReleaseStore implements ReleaseStore {
         FileObject temporary = temporaryFile(coordinates);
         try {
             Artifact artifact = receive(content, temporary, coordinates);
-            checkArchive(temporary, coordinates);
+            checkArchive(temporary, artifact.size(), coordinates);
             return commit(new Release(product, version, releaseKind, artifact.sha256(), artifact.size(), name,
                     Instant.now()), temporary);
         } finally {
@@ -158,7 +188,10 @@ public final class VfsReleaseStore implements ReleaseStore {
         return catalog.releases();
     }
 
-    /** The blob's bytes, verified against {@link Release#sha256()} as they are read: a damaged blob fails at its end. */
+    /**
+     * The blob's bytes, verified against {@link Release#sha256()} as they are read: a damaged blob fails at its end.
+     * Both that failure and a missing blob say how to repair it: by adding the same release again.
+     */
     @Override
     public InputStream open(Release release) {
         if (!SHA256.matcher(release.sha256()).matches()) {
@@ -170,13 +203,20 @@ public final class VfsReleaseStore implements ReleaseStore {
             if (!blob.exists()) {
                 throw new FleetupException(FleetupException.STORAGE_FAILED, "The artifact of "
                         + release.coordinates() + " (sha256 " + release.sha256() + ") is missing from the store at "
-                        + root + ". Add the release again from its source.");
+                        + root + ". " + repairHint(release));
             }
             return new VerifyingInputStream(blob.getContent().getInputStream(), release.sha256(),
-                    release.coordinates());
+                    release.coordinates(), repairHint(release));
         } catch (FileSystemException e) {
             throw storageFailed("Could not open the artifact of " + release.coordinates(), e);
         }
+    }
+
+    /** The same bytes added again restore the blob: see {@link #commit}. */
+    static String repairHint(Release release) {
+        return "Add the same release again to repair it: fleet:release-add --product " + release.product()
+                + " --version " + release.version() + " --kind " + release.kind() + " " + release.fileName()
+                + " (the file whose SHA-256 is " + release.sha256() + ").";
     }
 
     private static void checkProduct(String product) {
@@ -226,9 +266,9 @@ public final class VfsReleaseStore implements ReleaseStore {
         return new Artifact(HexFormat.of().formatHex(digesting.getMessageDigest().digest()), size);
     }
 
-    private static void checkArchive(FileObject temporary, String coordinates) {
+    private void checkArchive(FileObject temporary, long size, String coordinates) {
         try (InputStream in = temporary.getContent().getInputStream()) {
-            ArchiveCheck.verify(in);
+            ArchiveCheck.verify(in, size, limits);
         } catch (FleetupException e) {
             throw new FleetupException(e.code(), coordinates + " is refused: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -240,16 +280,26 @@ public final class VfsReleaseStore implements ReleaseStore {
     private Release commit(Release release, FileObject temporary) {
         commitLock.lock();
         try {
+            FileObject blob = blob(release.sha256());
             Optional<Release> existing = catalog.release(release.product(), release.version());
             if (existing.isPresent()) {
-                return same(existing.get(), release);
+                Release same = same(existing.get(), release);
+                Blob found = store(temporary, blob, release.sha256());
+                if (found == Blob.INTACT) {
+                    LOGGER.info("Release {} added again with the same content: the one in the store stands",
+                            same.coordinates());
+                } else {
+                    LOGGER.warn("Release {} added again with the same content: its blob was {}, it is repaired",
+                            same.coordinates(), found == Blob.ABSENT ? "missing" : "damaged");
+                }
+                return same;
             }
-            FileObject blob = blob(release.sha256());
-            boolean stored = store(temporary, blob, release.size());
+            Blob found = store(temporary, blob, release.sha256());
             try {
                 catalog.addRelease(release);
             } catch (RuntimeException e) {
-                if (stored) {
+                // a blob that was there, damaged or not, may be another release's
+                if (found == Blob.ABSENT) {
                     deleteQuietly(blob);
                 }
                 throw e;
@@ -257,7 +307,7 @@ public final class VfsReleaseStore implements ReleaseStore {
             LOGGER.info("Added release {} ({}, {} bytes, sha256 {})", release.coordinates(), release.kind(),
                     release.size(), release.sha256());
             return release;
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
             throw storageFailed("Could not commit the artifact of " + release.coordinates(), e);
         } finally {
             commitLock.unlock();
@@ -271,27 +321,38 @@ public final class VfsReleaseStore implements ReleaseStore {
                     + " is in the store already with other content (sha256 " + existing.sha256() + ", this one "
                     + added.sha256() + "); a version is immutable: publish a new version.");
         }
-        LOGGER.info("Release {} added again with the same content: the one in the store stands",
-                existing.coordinates());
         return existing;
     }
 
     /**
-     * Moves the verified temporary file to its blob, unless the same content is there already.
-     *
-     * @return whether the blob was written now
+     * Moves the verified temporary file to its blob, unless a blob with those very bytes is there already: a blob is
+     * hashed before it is trusted, so one damaged on disk (even of the right size) is replaced by the verified upload.
      */
-    private static boolean store(FileObject temporary, FileObject blob, long size) throws FileSystemException {
-        if (blob.exists()) {
-            if (blob.getContent().getSize() == size) {
-                return false;
-            }
-            LOGGER.warn("Blob {} has the wrong size, so it is damaged: replaced by the verified upload", blob);
-            blob.delete();
+    private static Blob store(FileObject temporary, FileObject blob, String sha256) throws IOException {
+        Blob found = !blob.exists() ? Blob.ABSENT : holds(blob, sha256) ? Blob.INTACT : Blob.DAMAGED;
+        if (found == Blob.INTACT) {
+            return found;
+        }
+        if (found == Blob.DAMAGED) {
+            LOGGER.warn("Blob {} does not hash to its name, so it is damaged: replaced by the verified upload", blob);
         }
         blob.getParent().createFolder();
-        temporary.moveTo(blob);
-        return true;
+        // rename(2), which replaces the target in one step: a reader opens the old blob or the new one, never a
+        // missing or half-written one, and a crash leaves one of them whole (VFS's moveTo deletes the target first)
+        Files.move(temporary.getPath(), blob.getPath(), StandardCopyOption.ATOMIC_MOVE);
+        return found;
+    }
+
+    private static boolean holds(FileObject blob, String sha256) {
+        DigestInputStream digesting;
+        try (InputStream in = blob.getContent().getInputStream()) {
+            digesting = new DigestInputStream(in, ArchiveCheck.sha256());
+            IOUtils.consume(digesting);
+        } catch (IOException e) {
+            LOGGER.warn("Could not read blob {}: {}", blob, e.getMessage());
+            return false;
+        }
+        return HexFormat.of().formatHex(digesting.getMessageDigest().digest()).equals(sha256);
     }
 
     private FileObject blob(String sha256) throws FileSystemException {

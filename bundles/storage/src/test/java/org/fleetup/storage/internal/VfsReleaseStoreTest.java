@@ -11,11 +11,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -23,6 +26,7 @@ import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseCatalog;
@@ -34,11 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class VfsReleaseStoreTest {
 
     private static final String PRODUCT = "demo-app";
     private static final long MAX_BYTES = 64 * 1024;
+    /** As etc/org.fleetup.storage.cfg sets them. */
+    private static final String REPAIR_HINT = "Add the same release again to repair it: fleet:release-add --product "
+            + "demo-app --version 2.0.0 --kind application demo-app-2.0.0.tar.gz";
+    private static final ArchiveLimits DEFAULT_LIMITS = new ArchiveLimits(100_000, 4L * 1024 * 1024 * 1024, 100);
 
     @TempDir
     Path root;
@@ -339,14 +348,83 @@ class VfsReleaseStoreTest {
     }
 
     @Test
-    void failsToOpenARemovedBlob() throws IOException {
+    void failsToOpenARemovedBlobSayingHowToRepairIt() throws IOException {
         Release release = add("2.0.0", TarGz.release("2.0.0").bytes());
         Files.delete(blobPath(release.sha256()));
 
         assertThatThrownBy(() -> store.open(release))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.STORAGE_FAILED))
-                .hasMessageContaining("is missing from the store");
+                .hasMessageContaining("is missing from the store")
+                .hasMessageContaining(REPAIR_HINT);
+    }
+
+    @Test
+    void failsTheReadOfADamagedBlobSayingHowToRepairIt() throws IOException {
+        Release release = add("2.0.0", TarGz.release("2.0.0").bytes());
+        damage(blobPath(release.sha256()), 100);
+
+        try (InputStream in = store.open(release)) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class).hasMessageContaining(REPAIR_HINT);
+        }
+    }
+
+    @Test
+    void repairsARemovedBlobWhenTheSameReleaseIsAddedAgain() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release release = add("2.0.0", artifact);
+        Files.delete(blobPath(release.sha256()));
+
+        Release again = add("2.0.0", artifact);
+
+        assertThat(again).isEqualTo(release);
+        assertThat(catalog.releases()).containsExactly(release);
+        try (InputStream in = store.open(release)) {
+            assertThat(in.readAllBytes()).isEqualTo(artifact);
+        }
+        assertThat(Files.readAllBytes(blobPath(release.sha256()))).isEqualTo(artifact);
+        assertThat(temporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void repairsADamagedBlobOfTheRightSizeWhenTheSameReleaseIsAddedAgain() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release release = add("2.0.0", artifact);
+        damage(blobPath(release.sha256()), 100);
+
+        add("2.0.0", artifact);
+
+        try (InputStream in = store.open(release)) {
+            assertThat(in.readAllBytes()).isEqualTo(artifact);
+        }
+        assertThat(Files.readAllBytes(blobPath(release.sha256()))).isEqualTo(artifact);
+        assertThat(catalog.releases()).containsExactly(release);
+        assertThat(temporaryFiles()).isEmpty();
+    }
+
+    @Test
+    void repairsADamagedBlobOfTheRightSizeWhenAnotherVersionWithTheSameBytesIsAdded() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release first = add("2.0.0", artifact);
+        damage(blobPath(first.sha256()), 100);
+
+        add("2.0.0+rebuilt", artifact);
+
+        try (InputStream in = store.open(first)) {
+            assertThat(in.readAllBytes()).isEqualTo(artifact);
+        }
+    }
+
+    @Test
+    void leavesAHealthyBlobAsItIsWhenTheSameReleaseIsAddedAgain() throws IOException {
+        byte[] artifact = TarGz.release("2.0.0").bytes();
+        Release release = add("2.0.0", artifact);
+        Path blob = blobPath(release.sha256());
+        Object inode = Files.readAttributes(blob, BasicFileAttributes.class).fileKey();
+
+        add("2.0.0", artifact);
+
+        assertThat(Files.readAttributes(blob, BasicFileAttributes.class).fileKey()).isEqualTo(inode);
     }
 
     @Test
@@ -361,6 +439,158 @@ class VfsReleaseStoreTest {
         try (InputStream in = store.open(release)) {
             assertThat(in.readAllBytes()).isEqualTo(artifact);
         }
+    }
+
+    @Test
+    void refusesAnArchiveWithMoreEntriesThanAllowed() {
+        reopen(new ArchiveLimits(10, DEFAULT_LIMITS.maxUnpackedBytes(), DEFAULT_LIMITS.maxCompressionRatio()));
+
+        assertThatThrownBy(() -> add("2.0.0", emptyFiles(11)))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageStartingWith("demo-app/2.0.0 is refused: ")
+                .hasMessageContaining("more than 10 entries (entry 11 is 'f10')")
+                .hasMessageContaining("maxEntries in etc/org.fleetup.storage.cfg");
+
+        assertNothingStored();
+    }
+
+    @Test
+    void acceptsAnArchiveWithAsManyEntriesAsAllowed() {
+        reopen(new ArchiveLimits(10, DEFAULT_LIMITS.maxUnpackedBytes(), DEFAULT_LIMITS.maxCompressionRatio()));
+
+        Release release = add("2.0.0", emptyFiles(10));
+
+        assertThat(catalog.releases()).containsExactly(release);
+    }
+
+    @Test
+    void refusesAnArchiveThatUnpacksToMoreThanAllowed() {
+        reopen(new ArchiveLimits(DEFAULT_LIMITS.maxEntries(), 256 * 1024, 1000));
+
+        assertThatThrownBy(() -> add("2.0.0", TarGz.archive().file("zeros", new byte[300 * 1024]).bytes()))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageStartingWith("demo-app/2.0.0 is refused: ")
+                .hasMessageContaining("unpacks to more than 262144 bytes")
+                .hasMessageContaining("maxUnpackedBytes in etc/org.fleetup.storage.cfg");
+
+        assertNothingStored();
+    }
+
+    @Test
+    void refusesAnArchiveCompressedMoreThanTheRatioAllows() {
+        byte[] artifact = TarGz.archive().file("zeros", new byte[2 * 1024 * 1024]).bytes();
+
+        assertThatThrownBy(() -> add("2.0.0", artifact))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageStartingWith("demo-app/2.0.0 is refused: ")
+                .hasMessageContaining("unpacks to more than 1048576 bytes from " + artifact.length + " packed")
+                .hasMessageContaining("more than 100 times its size")
+                .hasMessageContaining("maxCompressionRatio in etc/org.fleetup.storage.cfg");
+
+        assertNothingStored();
+    }
+
+    @Test
+    void acceptsAnyRatioForAnArchiveThatUnpacksToLittle() {
+        // a tar pads to 10 KiB records: a small release compresses more than a large one
+        byte[] artifact = TarGz.archive().file("zeros", new byte[512 * 1024]).bytes();
+
+        Release release = add("2.0.0", artifact);
+
+        assertThat(catalog.releases()).containsExactly(release);
+    }
+
+    @Test
+    void refusesAnEntryWithMoreTarHeadersThanAllowed() {
+        // a ratio this high lets the name pass as what it is: headers, not content
+        reopen(new ArchiveLimits(DEFAULT_LIMITS.maxEntries(), DEFAULT_LIMITS.maxUnpackedBytes(), 100_000));
+        // commons-compress holds a long name in memory whole before it returns the entry it names
+        byte[] longName = "a".repeat(2 * 1024 * 1024).getBytes(StandardCharsets.US_ASCII);
+        byte[] artifact = TarGz.archive().file("VERSION", "1")
+                .rawEntry("././@LongLink", TarConstants.LF_GNUTYPE_LONGNAME, longName).file("short", "x").bytes();
+
+        assertThatThrownBy(() -> add("2.0.0", artifact))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageContaining("after 'VERSION' take more than 1048576 bytes");
+
+        assertNothingStored();
+    }
+
+    @Test
+    void refusesAnEntryWithTooManyPaxHeaders() {
+        Map<String, String> headers = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            headers.put("fleetup.test." + i, "x");
+        }
+
+        assertThatThrownBy(() -> add("2.0.0", TarGz.archive().fileWithPaxHeaders("VERSION", headers).bytes()))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageContaining("'VERSION' carries 200 PAX headers");
+
+        assertNothingStored();
+    }
+
+    @Test
+    void refusesPathsLongerInAllThanTheEntriesAllowedCanHold() {
+        reopen(new ArchiveLimits(10, DEFAULT_LIMITS.maxUnpackedBytes(), DEFAULT_LIMITS.maxCompressionRatio()));
+        TarGz archive = TarGz.archive();
+        for (int i = 0; i < 3; i++) {
+            archive.file(i + "x".repeat(1000), "x");
+        }
+
+        assertThatThrownBy(() -> add("2.0.0", archive.bytes()))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageContaining("paths and link targets add up to more than 2560 characters")
+                .hasMessageContaining("maxEntries");
+
+        assertNothingStored();
+    }
+
+    @Test
+    void refusesAnArchiveWithADamagedTarHeader() {
+        byte[] tar = TarGz.archive().file("VERSION", "2.0.0\n").file("bin/demo-app", "#!/bin/sh\n").tar();
+        // the second header starts at 1024 (512 of header and 512 of content for VERSION): its mtime field is at 136
+        tar[1024 + 136] ^= 0x01;
+
+        assertThatThrownBy(() -> add("2.0.0", TarGz.gzip(tar)))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageStartingWith("demo-app/2.0.0 is refused: ")
+                .hasMessageContaining("the tar header of 'bin/demo-app' is damaged");
+
+        assertNothingStored();
+    }
+
+    @ParameterizedTest(name = "mode {0}")
+    @ValueSource(ints = {0555, 0500, 0300, 0600})
+    void refusesADirectoryItsOwnerCannotChange(int mode) {
+        byte[] artifact = TarGz.archive().directory("./").directory("./lib/", mode).file("./lib/a.jar", "jar")
+                .bytes();
+
+        assertThatThrownBy(() -> add("2.0.0", artifact))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageStartingWith("demo-app/2.0.0 is refused: ")
+                .hasMessageContaining("directory './lib/' has mode 0" + Integer.toOctalString(mode))
+                .hasMessageContaining("chmod -R u+rwX");
+
+        assertNothingStored();
+    }
+
+    @Test
+    void refusesAReadOnlyTopDirectory() {
+        byte[] artifact = TarGz.archive().directory("./", 0555).file("./VERSION", "2.0.0\n").bytes();
+
+        assertThatThrownBy(() -> add("2.0.0", artifact))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageContaining("directory './' has mode 0555");
     }
 
     @Test
@@ -379,7 +609,7 @@ class VfsReleaseStoreTest {
     @Test
     void refusesToStartOnARootItCannotOpen() {
         assertThatThrownBy(() -> new VfsReleaseStore(catalog, new DefaultVersionSchemes(),
-                new FixedProductProfiles("semantic"), "sftp://fleet@127.0.0.1/releases", MAX_BYTES))
+                new FixedProductProfiles("semantic"), "sftp://fleet@127.0.0.1/releases", MAX_BYTES, DEFAULT_LIMITS))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.STORAGE_FAILED))
                 .hasMessageContaining("sftp://fleet@127.0.0.1/releases");
@@ -401,8 +631,25 @@ class VfsReleaseStoreTest {
     }
 
     private VfsReleaseStore store(ReleaseCatalog releaseCatalog) {
+        return store(releaseCatalog, DEFAULT_LIMITS);
+    }
+
+    private VfsReleaseStore store(ReleaseCatalog releaseCatalog, ArchiveLimits limits) {
         return new VfsReleaseStore(releaseCatalog, new DefaultVersionSchemes(), new FixedProductProfiles("semantic"),
-                root.toUri().toString(), MAX_BYTES);
+                root.toUri().toString(), MAX_BYTES, limits);
+    }
+
+    private void reopen(ArchiveLimits limits) {
+        store.close();
+        store = store(catalog, limits);
+    }
+
+    private static byte[] emptyFiles(int count) {
+        TarGz archive = TarGz.archive();
+        for (int i = 0; i < count; i++) {
+            archive.file("f" + i, "");
+        }
+        return archive.bytes();
     }
 
     private Release add(String version, byte[] artifact) {
