@@ -154,13 +154,18 @@ public final class ControllerProcess implements AutoCloseable {
 
     /** A clean stop (SIGTERM: Karaf's shutdown), then SIGKILL if it does not end in time. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process == null || !process.isAlive()) {
             return;
         }
         process.destroy();
-        if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            kill();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
