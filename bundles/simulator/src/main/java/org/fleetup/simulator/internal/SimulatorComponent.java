@@ -19,6 +19,7 @@ import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -37,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * any other record, a real server of the same name, is refused and starts nothing.
  *
  * <p>Immediate: the running hosts live in this instance, and a delayed component is disposed whenever no one holds
- * the service, which stopped the fleet and left a caller holding a dead instance with no hosts.
+ * the service, which stopped the fleet and left a caller holding a dead instance with no hosts. For the same reason
+ * it starts only with its configuration (the feature ships {@code etc/org.fleetup.simulator.cfg}): activated before
+ * the file arrived, it was activated again when it did, and the demo's fleet, started in between, was stopped.
  */
-@Component(service = Simulator.class, configurationPid = SimulatorComponent.PID, immediate = true)
+@Component(service = Simulator.class, configurationPid = SimulatorComponent.PID, immediate = true,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SimulatorComponent.Config.class)
 public final class SimulatorComponent implements Simulator {
 
