@@ -207,13 +207,17 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
+            String why = deadline.missed() ? tooSlow(position - offset, deadline.elapsed()) : reason(e);
             if (!(e instanceof SftpException)) {
+                // The connection itself failed (reset, broken pipe): MINA may take long to notice a half-dead TCP
+                // connection, and a command sent over it meanwhile waits its whole timeout for a channel. Closed now,
+                // the caller's next step reconnects at once.
                 reusable = false;
+                session.close(true);
             }
             // Bytes handed to the pipelined stream, not all acknowledged: the server's file may hold fewer.
             throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
-                    + position + " bytes sent: " + (deadline.missed() ? tooSlow(position - offset, deadline.elapsed())
-                    : reason(e)), e);
+                    + position + " bytes sent: " + why, e);
         }
     }
 
