@@ -15,6 +15,7 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.TransportRegistry;
+import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
@@ -77,7 +78,7 @@ public final class ServerUpgrader implements Upgrader {
 
     @Override
     public ServerOutcome upgrade(String rollout, Server server, Release release, boolean force,
-                                 StepListener listener) {
+                                 StepListener listener, Journal journal) {
         MDC.put("server", server.name());
         MDC.put("rollout", String.valueOf(rollout));
         try {
