@@ -208,7 +208,7 @@ public final class ReleaseDirectoryInstall {
         private final Set<String> temporaries = new LinkedHashSet<>();
         // In the order they were made, parents first.
         private final List<String> createdDirectories = new ArrayList<>();
-        // Units that ended and whose files go with the cleanup unless the release ends verified.
+        // Units that ended: their logs go with the cleanup.
         private final List<String> endedUnits = new ArrayList<>();
 
         private Session session;
@@ -731,10 +731,12 @@ public final class ReleaseDirectoryInstall {
         /** Whatever happened, the staging file and the scratch directory go; reconnecting when the session died. */
         private String cleanUp(boolean verified) {
             List<String> files = new ArrayList<>(temporaries);
+            // The units' journals stay as the server's record (a verified one is what a later upgrade trusts), but a
+            // first install that did not end verified leaves the server as it was.
+            boolean leaveAsItWas = !verified && previousTarget == null;
             for (String ended : endedUnits) {
-                // A verified release keeps its unit's journal: the health record a later upgrade trusts.
                 files.add(root + "/" + SwitchUnit.log(ended));
-                if (!verified || !ended.equals(unit)) {
+                if (leaveAsItWas) {
                     files.add(root + "/" + SwitchUnit.journal(ended));
                 }
             }
