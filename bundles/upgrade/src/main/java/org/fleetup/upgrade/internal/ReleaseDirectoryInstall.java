@@ -212,7 +212,7 @@ public final class ReleaseDirectoryInstall {
         private final List<String> endedUnits = new ArrayList<>();
 
         private Session session;
-        private StepState step = StepState.PENDING;
+        private StepState step = StepState.CONNECTING;
         private String doing = "starting";
         private String root;
         private String staging;
@@ -740,7 +740,7 @@ public final class ReleaseDirectoryInstall {
                     files.add(root + "/" + SwitchUnit.journal(ended));
                 }
             }
-            if (files.isEmpty() || root == null) {
+            if (root == null || files.isEmpty() && !verified) {
                 return "";
             }
             String names = String.join(", ", files);
@@ -752,8 +752,10 @@ public final class ReleaseDirectoryInstall {
                         + "partial file, which is harmless: it is never used unverified";
             }
             try {
-                run("removing " + names, "rm -rf -- " + files.stream().map(ShellWords::quote)
-                        .collect(Collectors.joining(" ")), commandTimeout);
+                String removal = files.isEmpty() ? "true" : "rm -rf -- " + files.stream().map(ShellWords::quote)
+                        .collect(Collectors.joining(" "));
+                run("removing " + names, removal + (verified ? " && " + SwitchUnit.prune(quote(root)) : ""),
+                        commandTimeout);
                 return "";
             } catch (RuntimeException e) {
                 LOGGER.warn("Cleanup failed: {}", describe(e));

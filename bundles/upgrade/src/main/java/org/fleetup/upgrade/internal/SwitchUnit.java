@@ -3,7 +3,6 @@ package org.fleetup.upgrade.internal;
 import static org.fleetup.api.ShellWords.quote;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -30,6 +29,9 @@ final class SwitchUnit {
 
     /** Where the units' journals and logs live, under the application root. */
     static final String DIRECTORY = ".fleetup";
+
+    /** How many unit journals a server keeps. */
+    static final int KEPT = 10;
 
     /** Switch, check, and roll back on failure. */
     static final String SWITCH = "switch";
@@ -177,7 +179,12 @@ final class SwitchUnit {
                 + "|| grep -q " + unitWord + " /proc/$fleetup_pid/cmdline; }";
     }
 
-    static List<String> files(String unit) {
-        return List.of(journal(unit), log(unit));
+    /**
+     * Removes all but the {@link #KEPT} newest journals: enough history for an operator, and the newest unit that
+     * switched to the running release, which a later upgrade reads, is always among them.
+     */
+    static String prune(String rootWord) {
+        return "cd " + rootWord + "/" + DIRECTORY + " && ls -t | grep '\\.journal$' | tail -n +" + (KEPT + 1)
+                + " | while read -r old; do rm -f -- \"$old\"; done; true";
     }
 }
