@@ -2,7 +2,6 @@ package org.fleetup.upgrade.internal;
 
 import static org.fleetup.api.ShellWords.quote;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -165,26 +163,8 @@ public final class ReleaseDirectoryInstall {
         return commandTimeout.plusSeconds(Math.max(0, size) / HEAVY_BYTES_PER_SECOND);
     }
 
-    private static String describe(Throwable e) {
-        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
     private static boolean leaseLost(Throwable e) {
         return e instanceof FleetupException f && FleetupException.LEASE_LOST.equals(f.code());
-    }
-
-    /** A step that failed, with the words an operator reads. */
-    private static final class StepFailure extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        StepFailure(String detail) {
-            super(detail);
-        }
-
-        StepFailure(String detail, Throwable cause) {
-            super(detail, cause);
-        }
     }
 
     private record Ending(StepState state, String to, String detail) {
@@ -193,7 +173,6 @@ public final class ReleaseDirectoryInstall {
     /** One install on one server: the state of the work, from the first command to the cleanup. */
     private final class Installation {
 
-        private final Supplier<Session> reconnect;
         private final ProductProfile profile;
         private final Release release;
         private final Supplier<InputStream> artifact;
@@ -204,14 +183,13 @@ public final class ReleaseDirectoryInstall {
         private final String version;
         private final String target;
         private final Duration heavyTimeout;
-        private final List<Session> reconnected = new ArrayList<>();
+        private final ServerCommands commands;
         private final Set<String> temporaries = new LinkedHashSet<>();
         // In the order they were made, parents first.
         private final List<String> createdDirectories = new ArrayList<>();
         // Units that ended: their logs go with the cleanup.
         private final List<String> endedUnits = new ArrayList<>();
 
-        private Session session;
         private StepState step = StepState.CONNECTING;
         private String doing = "starting";
         private String root;
@@ -220,12 +198,10 @@ public final class ReleaseDirectoryInstall {
         private boolean runningAlready;
         private String previousVersion;
         private String unit;
-        private long sent;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                      Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal) {
-            this.session = session;
-            this.reconnect = reconnect;
+            this.commands = new ServerCommands(session, reconnect, steps);
             this.profile = profile;
             this.release = release;
             this.artifact = artifact;
@@ -252,7 +228,7 @@ public final class ReleaseDirectoryInstall {
                     throw e;
                 }
                 LOGGER.warn("Unexpected failure while {}", doing, e);
-                ending = afterFailure(doing + " failed: " + describe(e));
+                ending = afterFailure(doing + " failed: " + StepFailure.describe(e));
             } finally {
                 // Another controller owns the server now: it finishes, and cleans up.
                 if (!lost && ending != null) {
@@ -261,7 +237,7 @@ public final class ReleaseDirectoryInstall {
                         removeCreatedDirectories();
                     }
                 }
-                closeReconnected();
+                commands.closeReconnected();
             }
             return steps.finish(ending.state(), previousVersion, ending.to(), ending.detail() + cleanupNote);
         }
@@ -299,7 +275,7 @@ public final class ReleaseDirectoryInstall {
                     throw e;
                 }
                 return new Ending(StepState.FAILED, null, reason + "; the unit " + unit + " on the server finishes "
-                        + "alone, but what it did could not be read (" + describe(e) + "): upgrade the server again to "
+                        + "alone, but what it did could not be read (" + StepFailure.describe(e) + "): upgrade the server again to "
                         + "reconcile it from " + root + "/" + SwitchUnit.journal(unit));
             }
         }
@@ -380,73 +356,10 @@ public final class ReleaseDirectoryInstall {
             doing = "creating " + stagingDir;
             remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             temporaries.add(staging);
-            record(StepState.TRANSFERRING, "sending " + release.coordinates() + " to " + staging,
-                    Map.of(JournalKeys.STAGING, staging));
-            // What an earlier, interrupted transfer left is continued: the SHA-256 on the server judges it anyway.
-            long offset = partialSize();
-            String lastSeen = null;
-            for (int attempt = 1; attempt <= verifyAttempts; attempt++) {
-                if (offset < release.size() || attempt > 1) {
-                    upload(attempt, attempt > 1 ? 0 : offset);
-                }
-                doing = "computing the SHA-256 of " + staging + " on the server";
-                steps.step(StepState.VERIFYING, doing);
-                String actual = firstLine(run(doing, "sha256sum " + quote(staging), heavyTimeout)).split("\\s+")[0];
-                actual = actual.startsWith("\\") ? actual.substring(1) : actual;
-                if (actual.equalsIgnoreCase(release.sha256())) {
-                    record(StepState.VERIFYING, staging + " verified", Map.of(JournalKeys.SHA256_VERIFIED, "true"));
-                    return;
-                }
-                lastSeen = actual;
-                LOGGER.warn("Checksum mismatch on the server for {} (attempt {} of {}): expected {}, got {}",
-                        staging, attempt, verifyAttempts, release.sha256(), actual);
-                run("removing the corrupt " + staging, "rm -f " + quote(staging), commandTimeout);
-            }
-            throw new StepFailure("checksum mismatch on the server after " + verifyAttempts
-                    + (verifyAttempts == 1 ? " attempt" : " attempts") + ": expected " + release.sha256()
-                    + ", got " + lastSeen);
-        }
-
-        private long partialSize() {
-            long size;
-            try {
-                size = session.remoteSize(staging);
-            } catch (FleetupException e) {
-                throw new StepFailure("reading the size of " + staging + " failed: " + describe(e), e);
-            }
-            if (size > release.size()) {
-                run("removing the oversized " + staging, "rm -f " + quote(staging), commandTimeout);
-                return 0;
-            }
-            if (size > 0) {
-                steps.step(StepState.TRANSFERRING, staging + " holds " + size + " of " + release.size()
-                        + " bytes from an earlier transfer: continuing from there");
-            }
-            return Math.max(0, size);
-        }
-
-        private void upload(int attempt, long offset) {
-            long total = release.size();
             doing = "transferring";
-            String detail = "sending " + release.coordinates() + " (" + total + " bytes) to " + staging
-                    + (attempt > 1 ? " again, attempt " + attempt + " of " + verifyAttempts : "")
-                    + (offset > 0 ? " from byte " + offset : "");
-            steps.step(StepState.TRANSFERRING, detail);
-            LongConsumer progress = steps.transferProgress(detail, total);
-            sent = offset;
-            progress.accept(offset);
-            try (InputStream content = artifact.get()) {
-                content.skipNBytes(offset);
-                session.upload(content, staging, offset, done -> {
-                    sent = done;
-                    progress.accept(done);
-                });
-            } catch (FleetupException e) {
-                // The transport's words already name the server, the bytes sent and the reason.
-                throw new StepFailure(describe(e), e);
-            } catch (IOException | RuntimeException e) {
-                throw new StepFailure("transfer failed after " + sent + " of " + total + " bytes: " + describe(e), e);
-            }
+            step = StepState.TRANSFERRING;
+            new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
+                    heavyTimeout).send(staging);
         }
 
         private void unpack() {
@@ -629,13 +542,13 @@ public final class ReleaseDirectoryInstall {
             doing = "confirming " + version;
             Optional<String> problem;
             try {
-                problem = confirmation.problem(session);
+                problem = confirmation.problem(commands.session());
             } catch (RuntimeException e) {
                 if (leaseLost(e)) {
                     throw e;
                 }
                 LOGGER.warn("Confirming {} failed", version, e);
-                problem = Optional.of("confirming " + version + " failed: " + describe(e));
+                problem = Optional.of("confirming " + version + " failed: " + StepFailure.describe(e));
             }
             if (problem.isPresent()) {
                 return rollBackByUnit(problem.get());
@@ -747,8 +660,8 @@ public final class ReleaseDirectoryInstall {
             try {
                 live("clean up");
             } catch (RuntimeException e) {
-                LOGGER.warn("Could not reconnect to remove {}: {}", names, describe(e));
-                return "; could not reconnect to remove " + names + " (" + describe(e) + "): staging may hold a "
+                LOGGER.warn("Could not reconnect to remove {}: {}", names, StepFailure.describe(e));
+                return "; could not reconnect to remove " + names + " (" + StepFailure.describe(e) + "): staging may hold a "
                         + "partial file, which is harmless: it is never used unverified";
             }
             try {
@@ -758,8 +671,8 @@ public final class ReleaseDirectoryInstall {
                         commandTimeout);
                 return "";
             } catch (RuntimeException e) {
-                LOGGER.warn("Cleanup failed: {}", describe(e));
-                return "; cleanup failed: " + describe(e);
+                LOGGER.warn("Cleanup failed: {}", StepFailure.describe(e));
+                return "; cleanup failed: " + StepFailure.describe(e);
             }
         }
 
@@ -785,7 +698,7 @@ public final class ReleaseDirectoryInstall {
             String names = String.join(", ", deepestFirst);
             try {
                 live("remove the directories it created");
-                CommandResult result = session.execute("rmdir " + deepestFirst.stream().map(ShellWords::quote)
+                CommandResult result = commands.session().execute("rmdir " + deepestFirst.stream().map(ShellWords::quote)
                         .collect(Collectors.joining(" ")), commandTimeout);
                 if (!result.succeeded()) {
                     LOGGER.info("Not every directory this install created could go ({}): {}", names,
@@ -793,33 +706,12 @@ public final class ReleaseDirectoryInstall {
                 }
             } catch (RuntimeException e) {
                 LOGGER.warn("Could not remove the empty directories this install created ({}): {}", names,
-                        describe(e));
+                        StepFailure.describe(e));
             }
         }
 
         private void live(String purpose) {
-            if (session.isOpen()) {
-                return;
-            }
-            if (reconnect == null) {
-                throw new FleetupException(FleetupException.TRANSPORT_FAILED, "the connection was lost and no "
-                        + "reconnection is possible");
-            }
-            steps.step(StepState.RECONNECTING, "the connection to " + steps.server() + " was lost; reconnecting to "
-                    + purpose);
-            Session fresh = reconnect.get();
-            reconnected.add(fresh);
-            session = fresh;
-        }
-
-        private void closeReconnected() {
-            for (Session opened : reconnected) {
-                try {
-                    opened.close();
-                } catch (RuntimeException e) {
-                    LOGGER.debug("Closing a reconnected session failed", e);
-                }
-            }
+            commands.live(purpose);
         }
 
         // BusyBox's sha256sum has neither --quiet nor --strict: the lines of the files that match are left out here,
@@ -833,24 +725,15 @@ public final class ReleaseDirectoryInstall {
         }
 
         private boolean succeeds(String test) {
-            return execute(test, test, commandTimeout).succeeded();
+            return commands.succeeds(test, commandTimeout);
         }
 
         private CommandResult run(String what, String command, Duration timeout) {
-            CommandResult result = execute(what, command, timeout);
-            if (!result.succeeded()) {
-                throw new StepFailure(what + " failed: " + result.problem());
-            }
-            return result;
+            return commands.run(what, command, timeout);
         }
 
         private CommandResult execute(String what, String command, Duration timeout) {
-            LOGGER.debug("Running {}", command);
-            try {
-                return session.execute(command, timeout);
-            } catch (FleetupException e) {
-                throw new StepFailure(what + " failed: " + describe(e), e);
-            }
+            return commands.execute(what, command, timeout);
         }
     }
 
