@@ -450,14 +450,23 @@ public final class ReleaseDirectoryInstall {
                 steps.step(StepState.INSTALLING, "rolling back to " + previousVersion + " (" + previousTarget
                         + ") by the unit " + id + " because " + reason);
             }
-            doing = switching ? "running the unit " + id + " on the server" : "rolling back by the unit " + id;
-            // The unit's own deadline bounds each health check; the wait allows for two and the removal.
-            Duration wait = commandTimeout.multipliedBy(2).plus(heavyTimeout);
+            UnitReport report = launch(mode, id);
+            return switching ? conclude(null, report, true) : concludeRollback(reason, report);
+        }
+
+        /** Starts a unit, waits for it on the same channel, and reads its journal. */
+        private UnitReport launch(String mode, String id) {
+            doing = SwitchUnit.SWITCH.equals(mode) ? "running the unit " + id + " on the server"
+                    : "rolling back by the unit " + id;
             String printed = run(doing, SwitchUnit.start(quote(root), mode, id, target, version,
                     nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(), commandTimeout),
-                    wait).stdout();
-            UnitReport report = settle(id, UnitReport.parse(printed));
-            return switching ? conclude(null, report, true) : concludeRollback(reason, report);
+                    unitTimeout()).stdout();
+            return settle(id, UnitReport.parse(printed));
+        }
+
+        // The unit's own deadline bounds each health check; the wait allows for two and the removal.
+        private Duration unitTimeout() {
+            return commandTimeout.multipliedBy(2).plus(heavyTimeout);
         }
 
         /** Waits, bounded, while the unit still runs. */
@@ -467,7 +476,7 @@ public final class ReleaseDirectoryInstall {
             }
             steps.step(step, "the unit " + id + " still runs on the server: waiting for it to end");
             return UnitReport.parse(run("waiting for the unit " + id,
-                    SwitchUnit.awaitEnd(quote(root), id), commandTimeout.multipliedBy(2).plus(heavyTimeout))
+                    SwitchUnit.awaitEnd(quote(root), id), unitTimeout())
                     .stdout());
         }
 
@@ -515,10 +524,7 @@ public final class ReleaseDirectoryInstall {
                 endedUnits.add(unit);
             }
             unit = id;
-            String printed = run(doing, SwitchUnit.start(quote(root), SwitchUnit.SWITCH, id, target, version,
-                    nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(), commandTimeout),
-                    commandTimeout.multipliedBy(2).plus(heavyTimeout)).stdout();
-            return conclude(null, settle(id, UnitReport.parse(printed)), false);
+            return conclude(null, launch(SwitchUnit.SWITCH, id), false);
         }
 
         private Ending rolledBack(String reason, UnitReport report) {
@@ -586,10 +592,7 @@ public final class ReleaseDirectoryInstall {
                 if (report.started()) {
                     endedUnits.add(id);
                 }
-                UnitReport second = settle(again, UnitReport.parse(run("rolling back by the unit " + again,
-                        SwitchUnit.start(quote(root), SwitchUnit.ROLL_BACK, again, target, version,
-                                nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(),
-                                commandTimeout), commandTimeout.multipliedBy(2).plus(heavyTimeout)).stdout()));
+                UnitReport second = launch(SwitchUnit.ROLL_BACK, again);
                 if (!second.ended()) {
                     return new Ending(StepState.FAILED, null, reason + "; the rollback unit " + again
                             + " did not end: upgrade the server again to reconcile it");
