@@ -35,13 +35,13 @@ import org.fleetup.transport.ssh.SshSettings;
 import org.fleetup.transport.ssh.SshTransport;
 import org.fleetup.upgrade.internal.DyingSession.ControllerDied;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The controller dies in the middle of an install - its connections gone, nothing more sent - and a new one finishes
- * it from the same journal entries, against a real OpenSSH server (which, unlike the simulator, leaves a command
+ * it from the same journal entries, against a real OpenSSH server (GNU tools, or BusyBox's only) (which, unlike the simulator, leaves a command
  * running when its connection dies). Judged by the server's own files.
  */
 class ResumedInstallTest {
@@ -61,11 +61,17 @@ class ResumedInstallTest {
     private ApplicationDirectory app;
     private final List<StepEvent> events = new CopyOnWriteArrayList<>();
 
-    @BeforeEach
-    void start() throws IOException {
-        OpenSshServer.Options options = new OpenSshServer.Options().name("resumed");
-        assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd is not installed");
-        sshd = OpenSshServer.start(temp.resolve("sshd"), options);
+    private void start(boolean busyBoxOnly) {
+        OpenSshServer.Options options = new OpenSshServer.Options().name(busyBoxOnly ? "busybox" : "gnu");
+        if (busyBoxOnly) {
+            options.busyBoxOnly();
+        }
+        assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
+        try {
+            sshd = OpenSshServer.start(temp.resolve("sshd"), options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
                 sshd.clientKey().toString(), sshd.hostKey(), Map.of());
         DemoApplication.install(sshd.root(), "1.4.2");
@@ -79,8 +85,10 @@ class ResumedInstallTest {
         }
     }
 
-    @Test
-    void transferInterruptedResumesFromThePartialStagingFile() {
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void transferInterruptedResumesFromThePartialStagingFile(boolean busyBoxOnly) {
+        start(busyBoxOnly);
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"), 2 * 1024 * 1024);
         Release release = Archives.release("2.0.0", archive);
         openGate(app.path().resolve("gate"));
@@ -102,8 +110,10 @@ class ResumedInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
-    @Test
-    void unitFinishesAloneAfterTheControllerDiedAndIsReconciledNotRedone() {
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void unitFinishesAloneAfterTheControllerDiedAndIsReconciledNotRedone(boolean busyBoxOnly) {
+        start(busyBoxOnly);
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Release release = Archives.release("2.0.0", archive);
         Journal first = Journal.inMemory();
@@ -128,8 +138,10 @@ class ResumedInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
-    @Test
-    void resumedWhileTheHealthCheckRunsWaitsForTheUnitThenReadsItsRollback() throws Exception {
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void resumedWhileTheHealthCheckRunsWaitsForTheUnitThenReadsItsRollback(boolean busyBoxOnly) throws Exception {
+        start(busyBoxOnly);
         Path liar = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
                 false);
         Release release = Archives.release("2.0.0", liar);
@@ -157,8 +169,10 @@ class ResumedInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
-    @Test
-    void controllerDyingDuringTheRollbackLeavesItToTheUnitAndReconcilesIt() {
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void controllerDyingDuringTheRollbackLeavesItToTheUnitAndReconcilesIt(boolean busyBoxOnly) {
+        start(busyBoxOnly);
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Release release = Archives.release("2.0.0", archive);
         Path gate = openGate(app.path().resolve("gate"));
@@ -189,8 +203,10 @@ class ResumedInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
-    @Test
-    void unitOrderedButNeverStartedIsStartedOnceCurrentIsFoundUnchanged() {
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void unitOrderedButNeverStartedIsStartedOnceCurrentIsFoundUnchanged(boolean busyBoxOnly) {
+        start(busyBoxOnly);
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Release release = Archives.release("2.0.0", archive);
         openGate(app.path().resolve("gate"));
