@@ -11,7 +11,8 @@ package org.fleetup.upgrade.internal;
  * version; {@code ""} for a first install. Read once: a resumed install never takes the new release for the old.</li>
  * <li>{@link #STAGING}: the staging file, recorded before the first byte is sent; a resumed transfer appends to it
  * from its size on the server.</li>
- * <li>{@link #SHA256_VERIFIED}: {@code true} once the server computed the artifact's SHA-256 from the staging file.</li>
+ * <li>{@link #SHA256_VERIFIED}: {@code true} once the server computed the artifact's SHA-256 from the staging
+ * file.</li>
  * <li>{@link #SCRATCH}: the directory being unpacked into, recorded before it is made: a resumed unpack removes it and
  * starts again in a fresh one.</li>
  * <li>{@link #UNIT}: the id of the on-server {@link SwitchUnit}, recorded before it is started. From then on the

@@ -275,8 +275,8 @@ public final class ReleaseDirectoryInstall {
                     throw e;
                 }
                 return new Ending(StepState.FAILED, null, reason + "; the unit " + unit + " on the server finishes "
-                        + "alone, but what it did could not be read (" + StepFailure.describe(e) + "): upgrade the server again to "
-                        + "reconcile it from " + root + "/" + SwitchUnit.journal(unit));
+                        + "alone, but what it did could not be read (" + StepFailure.describe(e) + "): upgrade the "
+                        + "server again to reconcile it from " + root + "/" + SwitchUnit.journal(unit));
             }
         }
 
@@ -312,8 +312,11 @@ public final class ReleaseDirectoryInstall {
                 runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
             }
             if (runningAlready) {
-                previousTarget = beforeAnUnverifiedSwitch().orElse(previousTarget);
-                runningAlready = previousTarget.equals(target) || previousTarget.equals(target + "/");
+                Optional<String> before = beforeAnUnverifiedSwitch().filter(p -> !versionOf(p).equals(version));
+                if (before.isPresent()) {
+                    previousTarget = before.get();
+                    runningAlready = false;
+                }
             }
             if (resumed.containsKey(JournalKeys.PREVIOUS_TARGET)) {
                 // Read before anything changed: a resumed install never takes what it put there for the old.
@@ -664,7 +667,8 @@ public final class ReleaseDirectoryInstall {
                 live("clean up");
             } catch (RuntimeException e) {
                 LOGGER.warn("Could not reconnect to remove {}: {}", names, StepFailure.describe(e));
-                return "; could not reconnect to remove " + names + " (" + StepFailure.describe(e) + "): staging may hold a "
+                return "; could not reconnect to remove " + names + " (" + StepFailure.describe(e) + "): staging may "
+                        + "hold a "
                         + "partial file, which is harmless: it is never used unverified";
             }
             try {
@@ -701,7 +705,8 @@ public final class ReleaseDirectoryInstall {
             String names = String.join(", ", deepestFirst);
             try {
                 live("remove the directories it created");
-                CommandResult result = commands.session().execute("rmdir " + deepestFirst.stream().map(ShellWords::quote)
+                CommandResult result = commands.session().execute("rmdir " + deepestFirst.stream()
+                        .map(ShellWords::quote)
                         .collect(Collectors.joining(" ")), commandTimeout);
                 if (!result.succeeded()) {
                     LOGGER.info("Not every directory this install created could go ({}): {}", names,

@@ -45,7 +45,9 @@ final class SwitchUnit {
             journal=.fleetup/$unit.journal
             errors=.fleetup/$unit.err
             note() { printf '%s\\n' "$*" >> "$journal"; }
-            first_line() { grep -v '^[[:space:]]*$' "$@" 2>/dev/null | head -n 1 | sed 's/^[[:space:]]*//;s/[[:space:]]*$//'; }
+            first_line() {
+              grep -v '^[[:space:]]*$' "$@" 2>/dev/null | head -n 1 | sed 's/^[[:space:]]*//;s/[[:space:]]*$//'
+            }
             own=
             if command -v setsid >/dev/null 2>&1; then own=setsid; fi
             point() { ln -sfn "$1" current.new 2>"$errors" && mv -T current.new current 2>"$errors"; }

@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The controller dies in the middle of an install - its connections gone, nothing more sent - and a new one finishes
- * it from the same journal entries, against a real OpenSSH server (GNU tools, or BusyBox's only) (which, unlike the simulator, leaves a command
- * running when its connection dies). Judged by the server's own files.
+ * it from the same journal entries, against a real OpenSSH server with GNU or BusyBox-only tools (which, unlike the
+ * simulator, leaves a command running when its connection dies). Judged by the server's own files.
  */
 class ResumedInstallTest {
 
@@ -119,7 +119,8 @@ class ResumedInstallTest {
         Journal first = Journal.inMemory();
 
         assertThatThrownBy(() -> dying(first, release, archive, GATED,
-                s -> s.dieWhileRunning(ResumedInstallTest::startsAUnit, () -> unitJournalSays("switched releases/2.0.0"))))
+                s -> s.dieWhileRunning(ResumedInstallTest::startsAUnit,
+                        () -> unitJournalSays("switched releases/2.0.0"))))
                 .isInstanceOf(ControllerDied.class);
         openGate(app.path().resolve("gate"));
         Awaitility.await("the unit ends alone on the server").atMost(WAIT)
@@ -147,7 +148,8 @@ class ResumedInstallTest {
         Release release = Archives.release("2.0.0", liar);
         Journal first = Journal.inMemory();
         assertThatThrownBy(() -> dying(first, release, liar, GATED,
-                s -> s.dieWhileRunning(ResumedInstallTest::startsAUnit, () -> unitJournalSays("switched releases/2.0.0"))))
+                s -> s.dieWhileRunning(ResumedInstallTest::startsAUnit,
+                        () -> unitJournalSays("switched releases/2.0.0"))))
                 .isInstanceOf(ControllerDied.class);
 
         Controller second = new Controller();
@@ -211,7 +213,8 @@ class ResumedInstallTest {
         Release release = Archives.release("2.0.0", archive);
         openGate(app.path().resolve("gate"));
         Journal first = Journal.inMemory();
-        assertThatThrownBy(() -> dying(first, release, archive, GATED, s -> s.dieBefore(ResumedInstallTest::startsAUnit)))
+        assertThatThrownBy(() -> dying(first, release, archive, GATED,
+                s -> s.dieBefore(ResumedInstallTest::startsAUnit)))
                 .isInstanceOf(ControllerDied.class);
         assertThat(first.entries()).containsKey(JournalKeys.UNIT);
         assertThat(app.current()).isEqualTo("releases/1.4.2");

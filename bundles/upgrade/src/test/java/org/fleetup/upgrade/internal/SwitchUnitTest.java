@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SwitchUnitTest {
 
-    private static final String GATED_HEALTH = "while [ ! -e gate ]; do sleep 0.1; done; current/bin/demo-app --version";
+    private static final String GATED_HEALTH =
+            "while [ ! -e gate ]; do sleep 0.1; done; current/bin/demo-app --version";
 
     @TempDir
     Path temp;
@@ -85,7 +86,8 @@ class SwitchUnitTest {
 
             String printed = session.execute(SwitchUnit.start("\"$HOME\"/demo-app", SwitchUnit.SWITCH, "u2",
                     "releases/2.0.0", "2.0.0", "releases/1.4.2", "1.4.2",
-                    "if grep -q 2.0.0 current/VERSION; then sleep 600; fi; current/bin/demo-app --version", Duration.ofSeconds(1)),
+                    "if grep -q 2.0.0 current/VERSION; then sleep 600; fi; current/bin/demo-app --version",
+                    Duration.ofSeconds(1)),
                     Duration.ofSeconds(30)).stdout();
 
             UnitReport report = UnitReport.parse(printed);
