@@ -187,7 +187,7 @@ public final class ReleaseDirectoryInstall {
         private final Set<String> temporaries = new LinkedHashSet<>();
         // In the order they were made, parents first.
         private final List<String> createdDirectories = new ArrayList<>();
-        // Units that ended: their logs go with the cleanup.
+        // Units that ended: what they wrote beside their journals goes with the cleanup.
         private final List<String> endedUnits = new ArrayList<>();
 
         private StepState step = StepState.CONNECTING;
@@ -654,7 +654,7 @@ public final class ReleaseDirectoryInstall {
             // first install that did not end verified leaves the server as it was.
             boolean leaveAsItWas = !verified && previousTarget == null;
             for (String ended : endedUnits) {
-                files.add(root + "/" + SwitchUnit.log(ended));
+                SwitchUnit.sideFiles(ended).forEach(file -> files.add(root + "/" + file));
                 if (leaveAsItWas) {
                     files.add(root + "/" + SwitchUnit.journal(ended));
                 }

@@ -3,6 +3,7 @@ package org.fleetup.upgrade.internal;
 import static org.fleetup.api.ShellWords.quote;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -124,6 +125,15 @@ final class SwitchUnit {
 
     static String log(String unit) {
         return DIRECTORY + "/" + unit + ".log";
+    }
+
+    /**
+     * What a unit writes beside its journal - its log, its health check's output, its errors - relative to the root:
+     * gone once it ended, but left behind by a unit that was killed.
+     */
+    static List<String> sideFiles(String unit) {
+        return Stream.of(".log", ".err", ".out", ".herr", ".late").map(suffix -> DIRECTORY + "/" + unit + suffix)
+                .toList();
     }
 
     /**

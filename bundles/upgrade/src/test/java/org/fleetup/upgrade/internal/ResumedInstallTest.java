@@ -229,6 +229,49 @@ class ResumedInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
+    /** The unit was killed between its switch and its health check's end, as when the server goes down. */
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void unitThatDiedWithoutEndingIsRunAgainAndItsReleaseChecked(boolean busyBoxOnly) {
+        start(busyBoxOnly);
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Release release = Archives.release("2.0.0", archive);
+        Journal first = Journal.inMemory();
+        assertThatThrownBy(() -> dying(first, release, archive, GATED,
+                s -> s.dieWhileRunning(ResumedInstallTest::startsAUnit,
+                        () -> unitJournalSays("switched releases/2.0.0"))))
+                .isInstanceOf(ControllerDied.class);
+        killTheUnit(first.entries().get(JournalKeys.UNIT));
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        openGate(app.path().resolve("gate"));
+
+        Controller second = new Controller();
+        ServerOutcome outcome = second.install(copy(first), release, archive, GATED);
+
+        assertThat(outcome).isEqualTo(new ServerOutcome(server.name(), StepState.DONE, "1.4.2", "2.0.0",
+                "upgraded from 1.4.2 to 2.0.0 (verified)"));
+        assertThat(second.session.commands()).filteredOn(ResumedInstallTest::startsAUnit).hasSize(1);
+        assertThat(app.unitJournals()).hasSize(2).anySatisfy(lines -> assertThat(lines)
+                .containsSubsequence("previous releases/1.4.2", "switched releases/2.0.0", "health ok",
+                        UnitReport.SWITCHED_HEALTHY));
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    private void killTheUnit(String unit) {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(app.path().resolve(SwitchUnit.journal(unit))).get(0)
+                    .substring("pid ".length()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ProcessHandle handle = ProcessHandle.of(pid).orElseThrow();
+        handle.descendants().forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+        Awaitility.await("the unit is gone").atMost(WAIT).until(() -> !handle.isAlive());
+    }
+
     /** One controller: its own transport, whose close is the end of all its connections. */
     private final class Controller {
 
