@@ -541,8 +541,9 @@ public final class ReleaseDirectoryInstall {
                         reason + "; rolled back to " + previousVersion + " (verified)" + removal);
                 case UnitReport.ROLLED_BACK_UNHEALTHY -> new Ending(StepState.FAILED, null, reason + "; rolled back to "
                         + previousVersion + ", but it does not answer either: " + report.endDetail() + removal);
+                // The switch back is one rename: when it failed, current was left where it pointed.
                 default -> new Ending(StepState.FAILED, null, reason + "; " + report.endDetail()
-                        + "; current may still point to " + version);
+                        + "; current still points to " + version);
             };
         }
 

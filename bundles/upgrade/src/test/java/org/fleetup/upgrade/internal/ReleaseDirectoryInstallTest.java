@@ -169,6 +169,29 @@ class ReleaseDirectoryInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
+    /** A directory in the way of the switch back: the unit says its rollback failed, and the outcome says so. */
+    @Test
+    void rollbackThatCannotSwitchBackFailsWithTheTruth() {
+        SimulatedHost host = host("1.4.2");
+        Path liar = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+        ProductProfile blocking = new ProductProfile(DemoApplication.PRODUCT, PROFILE.root(),
+                PROFILE.versionCommand(), "mkdir -p current.new/in-the-way && " + PROFILE.healthCommand(),
+                PROFILE.scheme());
+
+        ServerOutcome outcome = install(host, blocking, Archives.release("2.0.0", liar), liar,
+                ReleaseDirectoryInstall.HEALTH_CHECK_ONLY);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).startsWith("health check printed '1.9.9', expected 2.0.0; switching current "
+                + "back to releases/1.4.2 failed: ").endsWith("; current still points to 2.0.0");
+        assertThat(outcome.to()).isNull();
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.unitJournals()).singleElement()
+                .satisfies(lines -> assertThat(lines.get(lines.size() - 1)).startsWith("rollback-failed "));
+    }
+
     @Test
     void confirmationThatDisagreesRollsBackToo() {
         SimulatedHost host = host("1.4.2");
