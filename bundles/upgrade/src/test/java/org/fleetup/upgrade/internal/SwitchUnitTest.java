@@ -36,6 +36,9 @@ class SwitchUnitTest {
     private static final String GATED_HEALTH =
             "while [ ! -e gate ]; do sleep 0.1; done; current/bin/demo-app --version";
 
+    // A number no other test sleeps, so that its process is known as this test's.
+    private static final int HUNG_SECONDS = 6173;
+
     @TempDir
     Path temp;
 
@@ -86,7 +89,8 @@ class SwitchUnitTest {
 
             String printed = session.execute(SwitchUnit.start("\"$HOME\"/demo-app", SwitchUnit.SWITCH, "u2",
                     "releases/2.0.0", "2.0.0", "releases/1.4.2", "1.4.2",
-                    "if grep -q 2.0.0 current/VERSION; then sleep 600; fi; current/bin/demo-app --version",
+                    "if grep -q 2.0.0 current/VERSION; then sleep " + HUNG_SECONDS + "; fi; "
+                            + "current/bin/demo-app --version",
                     Duration.ofSeconds(1)),
                     Duration.ofSeconds(30)).stdout();
 
@@ -97,10 +101,10 @@ class SwitchUnitTest {
             assertThat(directory.current()).isEqualTo("releases/1.4.2");
             assertThat(directory.release("2.0.0")).doesNotExist();
             assertThat(directory.answer()).isEqualTo("1.4.2");
-            // The killed check took its sleep with it.
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sshd.descendants().stream()
-                    .map(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse(""))
-                    .noneMatch(line -> line.contains("sleep 600")));
+            // The killed check took its sleep with it: in a session of its own, it is no longer sshd's descendant.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.allProcesses()
+                    .map(h -> h.info().commandLine().orElse(""))
+                    .noneMatch(line -> line.endsWith(" " + HUNG_SECONDS)));
         }
     }
 
