@@ -61,6 +61,7 @@ public final class OpenSshServer implements AutoCloseable {
     private final Path clientKey;
     private final String hostKey;
     private final Process process;
+    private Thread logPump;
 
     private OpenSshServer(String name, Path directory, Path root, int port, Path clientKey, String hostKey,
                           Process process) {
@@ -190,6 +191,7 @@ public final class OpenSshServer implements AutoCloseable {
         }, "sshd-log-" + name);
         pump.setDaemon(true);
         pump.start();
+        logPump = pump;
         try {
             listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -260,6 +262,15 @@ public final class OpenSshServer implements AutoCloseable {
                 return;
             } catch (ExecutionException | TimeoutException e) {
                 handle.destroyForcibly();
+            }
+        }
+        // sshd's last words ("terminating") are still being copied: a test's directory must not get its log back
+        // while it is being deleted.
+        if (logPump != null) {
+            try {
+                logPump.join(STOP_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

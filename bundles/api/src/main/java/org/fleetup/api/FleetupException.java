@@ -27,6 +27,8 @@ public class FleetupException extends RuntimeException {
     public static final String ROLLOUT_NOT_FOUND = "fleetup.rollout.notFound";
     public static final String ROLLOUT_FAILED = "fleetup.rollout.failed";
     /** A server asked for is held by another rollout that has not ended. */
+    public static final String ROLLOUT_STATE = "fleetup.rollout.state";
+    public static final String LEASE_LOST = "fleetup.action.leaseLost";
     public static final String ROLLOUT_CONFLICT = "fleetup.rollout.conflict";
     /** A rollout has ended already, and cannot be changed. */
     public static final String ROLLOUT_ENDED = "fleetup.rollout.ended";

@@ -17,16 +17,27 @@ import java.util.List;
  * @param startAt when it starts (or started)
  * @param finishedAt when it ended, or {@code null}
  * @param detail why it was aborted, or {@code null}
+ * @param options its waves, thresholds and order; {@code parallelism} and {@code force} are theirs
+ * @param createdBy who started it
  */
 public record Rollout(String id, String product, String version, List<String> servers, int parallelism, boolean force,
-                      RolloutStatus status, Instant createdAt, Instant startAt, Instant finishedAt, String detail) {
+                      RolloutStatus status, Instant createdAt, Instant startAt, Instant finishedAt, String detail,
+                      RolloutOptions options, String createdBy) {
 
     public Rollout {
         servers = List.copyOf(servers);
+        options = options == null ? RolloutOptions.defaults(parallelism, force) : options;
+    }
+
+    /** A rollout of the default options, by no one in particular. */
+    public Rollout(String id, String product, String version, List<String> servers, int parallelism, boolean force,
+                   RolloutStatus status, Instant createdAt, Instant startAt, Instant finishedAt, String detail) {
+        this(id, product, version, servers, parallelism, force, status, createdAt, startAt, finishedAt, detail, null,
+                null);
     }
 
     public Rollout withStatus(RolloutStatus newStatus, Instant finished, String why) {
         return new Rollout(id, product, version, servers, parallelism, force, newStatus, createdAt, startAt, finished,
-                why);
+                why, options, createdBy);
     }
 }

@@ -14,9 +14,16 @@ import java.util.Objects;
  * @param at when to start, not past; {@code null} for now
  * @param force install even over a newer version
  * @param actor who asked, for the audit trail
+ * @param options waves, thresholds and order; its parallelism and force are those above
  */
 public record RolloutRequest(String product, String version, List<String> servers, int parallelism, Instant at,
-                             boolean force, String actor) {
+                             boolean force, String actor, RolloutOptions options) {
+
+    /** A request with the default waves, thresholds and order. */
+    public RolloutRequest(String product, String version, List<String> servers, int parallelism, Instant at,
+                          boolean force, String actor) {
+        this(product, version, servers, parallelism, at, force, actor, null);
+    }
 
     public RolloutRequest {
         Objects.requireNonNull(product, "product");
@@ -25,5 +32,8 @@ public record RolloutRequest(String product, String version, List<String> server
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, not " + parallelism);
         }
+        options = options == null ? RolloutOptions.defaults(parallelism, force)
+                : new RolloutOptions(options.canary(), options.wave(), options.maxErrors(), options.onError(),
+                        options.order(), parallelism, force);
     }
 }

@@ -5,6 +5,11 @@ public enum RolloutStatus {
     /** Waiting for its start time. */
     SCHEDULED,
     RUNNING,
+    /**
+     * Stopped by an operator or by a wave's errors: starts no new server until resumed; the servers in flight finish
+     * or roll back.
+     */
+    PAUSED,
     /** Cancelled while running: starts no new server, and ends {@link #CANCELLED} once those in flight have ended. */
     CANCELLING,
     /** Every server ended; some may have failed. */

@@ -6,8 +6,10 @@ import java.util.concurrent.CompletionStage;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.upgrade.StepListener;
+import org.osgi.annotation.versioning.ProviderType;
 
-/** Starts rollouts and tells how they go. */
+/** Starts rollouts and tells how they go. Implemented by Fleetup only. */
+@ProviderType
 public interface Rollouts {
 
     /**
@@ -31,6 +33,34 @@ public interface Rollouts {
      *         when it has ended already
      */
     Rollout cancel(String id, String actor);
+
+    /**
+     * Pauses a scheduled or running rollout: no new server starts; those in flight finish or roll back.
+     *
+     * @throws FleetupException {@link FleetupException#ROLLOUT_NOT_FOUND}, {@link FleetupException#ROLLOUT_ENDED}
+     */
+    Rollout pause(String id, String actor);
+
+    /**
+     * Resumes a paused rollout where it stopped: the wave that halted it counts as done, and the next wave starts.
+     *
+     * @throws FleetupException {@link FleetupException#ROLLOUT_NOT_FOUND}, {@link FleetupException#ROLLOUT_STATE}
+     *         when it is not paused
+     */
+    Rollout resume(String id, String actor);
+
+    /**
+     * Starts a new rollout of the same release and options on the servers of this one that failed or rolled back.
+     *
+     * @throws FleetupException {@link FleetupException#ROLLOUT_STATE} when it has not ended or no server failed
+     */
+    Rollout retry(String id, String actor);
+
+    /** The rollout's waves, in order. */
+    List<Wave> waves(String id);
+
+    /** Every step of one server of the rollout, oldest first. */
+    List<StepRecord> history(String id, String server);
 
     Optional<Rollout> find(String id);
 

@@ -14,5 +14,21 @@ public interface Upgrader {
      * @param force install even over a newer version
      * @return the outcome; a server's fault is an outcome, never an exception
      */
-    ServerOutcome upgrade(String rollout, Server server, Release release, boolean force, StepListener listener);
+    default ServerOutcome upgrade(String rollout, Server server, Release release, boolean force,
+                                  StepListener listener) {
+        return upgrade(rollout, server, release, force, listener, Journal.inMemory());
+    }
+
+    /**
+     * Upgrades one server, or finishes an upgrade that a crash interrupted: what {@code journal} holds says how far it
+     * went, and every step is safe to run again. A server found on the new release with no verified health check is
+     * checked and confirmed or rolled back, never skipped.
+     *
+     * @param journal where the upgrade records each step before its irreversible part
+     * @return the outcome; a server's fault is an outcome, never an exception
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST} when another
+     *         controller took the server over: nothing more was done on it
+     */
+    ServerOutcome upgrade(String rollout, Server server, Release release, boolean force, StepListener listener,
+                          Journal journal);
 }

@@ -33,6 +33,8 @@ import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
+import org.fleetup.api.rollout.StepRecord;
+import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.Upgrader;
@@ -259,6 +261,32 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         }
         LOGGER.info("Rollout {} is scheduled at {}", rollout.id(), rollout.startAt());
         schedule(rollout.id(), rollout.startAt());
+    }
+
+    // The stored engine (issue 11) implements these; this branch only carries the API.
+    @Override
+    public Rollout pause(String id, String actor) {
+        throw new UnsupportedOperationException("pause: the stored rollout engine implements it");
+    }
+
+    @Override
+    public Rollout resume(String id, String actor) {
+        throw new UnsupportedOperationException("resume: the stored rollout engine implements it");
+    }
+
+    @Override
+    public Rollout retry(String id, String actor) {
+        throw new UnsupportedOperationException("retry: the stored rollout engine implements it");
+    }
+
+    @Override
+    public List<Wave> waves(String id) {
+        throw new UnsupportedOperationException("waves: the stored rollout engine implements it");
+    }
+
+    @Override
+    public List<StepRecord> history(String id, String server) {
+        throw new UnsupportedOperationException("history: the stored rollout engine implements it");
     }
 
     @Override

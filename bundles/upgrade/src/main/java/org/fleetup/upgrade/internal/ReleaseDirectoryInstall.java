@@ -2,17 +2,16 @@ package org.fleetup.upgrade.internal;
 
 import static org.fleetup.api.ShellWords.quote;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -24,6 +23,7 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
+import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepState;
 import org.slf4j.Logger;
@@ -93,24 +93,55 @@ public final class ReleaseDirectoryInstall {
         return install(session, reconnect, profile, release, artifact, steps, HEALTH_CHECK_ONLY);
     }
 
+    /** Installs with a journal that lives as long as the call: nothing to resume. */
+    public ServerOutcome install(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
+                                 Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation) {
+        return install(session, reconnect, profile, release, artifact, steps, confirmation, Journal.inMemory());
+    }
+
     /**
      * Installs {@code release} on the server {@code session} reaches and makes it current, or leaves the previous
-     * release running.
+     * release running; or finishes such an install that a crash interrupted, from what {@code journal} holds.
      *
      * @param session open to the server; the caller keeps and closes it
      * @param reconnect opens a new session when this one dies, to roll back or clean up; may be {@code null}
      * @param profile the product's profile for this server, its {@code ${name}} attributes already replaced
      * @param artifact opens the artifact's bytes, once per transfer
      * @param confirmation checked after the health check passed; a problem rolls back too
+     * @param journal where every step records ({@link JournalKeys}) before its irreversible part
      * @return {@link StepState#DONE}, {@link StepState#FAILED} or {@link StepState#ROLLED_BACK}, final event told
      * @throws FleetupException {@link FleetupException#SERVER_INVALID} for an empty root,
      *         {@link FleetupException#RELEASE_INVALID} for a product, version ({@link ReleaseNames}) or checksum that
-     *         cannot be used; before anything is done on the server
+     *         cannot be used, before anything is done on the server; {@link FleetupException#LEASE_LOST} from the
+     *         journal, after which nothing more was done on the server
      */
     public ServerOutcome install(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
-                                 Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation) {
+                                 Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation,
+                                 Journal journal) {
         refuseUnsafe(profile, release, steps.server());
-        return new Installation(session, reconnect, profile, release, artifact, steps, confirmation).run();
+        return new Installation(session, reconnect, profile, release, artifact, steps, confirmation, journal).run();
+    }
+
+    /**
+     * Why the release {@code current} points to has no verified health record on the server, when it has none: the
+     * newest unit that switched to it did not end healthy (it died, or its rollback failed). Empty when it ended
+     * healthy, and when no unit ever switched to it (installed before units, or by hand), which is trusted as before.
+     */
+    public Optional<String> unverified(Session session, ProductProfile profile, Release release) {
+        refuseUnsafe(profile, release, session.server());
+        String target = "releases/" + release.version();
+        CommandResult found = session.execute(SwitchUnit.findSwitchedTo(profile.shellRoot(), target), commandTimeout);
+        List<String> lines = found.stdout().lines().toList();
+        if (lines.isEmpty()) {
+            return Optional.empty();
+        }
+        UnitReport report = UnitReport.parse(String.join("\n", lines.subList(1, lines.size())));
+        if (UnitReport.SWITCHED_HEALTHY.equals(report.end()) && target.equals(report.switched())) {
+            return Optional.empty();
+        }
+        return Optional.of("the unit " + lines.get(0) + " that switched to " + release.version() + " "
+                + (report.alive() ? "still runs" : report.ended() ? "ended " + report.end() : "never ended")
+                + ": no verified health check");
     }
 
     private static void refuseUnsafe(ProductProfile profile, Release release, String server) {
@@ -132,22 +163,8 @@ public final class ReleaseDirectoryInstall {
         return commandTimeout.plusSeconds(Math.max(0, size) / HEAVY_BYTES_PER_SECOND);
     }
 
-    private static String describe(Throwable e) {
-        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    /** A step that failed, with the words an operator reads. */
-    private static final class StepFailure extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        StepFailure(String detail) {
-            super(detail);
-        }
-
-        StepFailure(String detail, Throwable cause) {
-            super(detail, cause);
-        }
+    private static boolean leaseLost(Throwable e) {
+        return e instanceof FleetupException f && FleetupException.LEASE_LOST.equals(f.code());
     }
 
     private record Ending(StepState state, String to, String detail) {
@@ -156,75 +173,111 @@ public final class ReleaseDirectoryInstall {
     /** One install on one server: the state of the work, from the first command to the cleanup. */
     private final class Installation {
 
-        private final Supplier<Session> reconnect;
         private final ProductProfile profile;
         private final Release release;
         private final Supplier<InputStream> artifact;
         private final StepReporter steps;
         private final Confirmation confirmation;
+        private final Journal journal;
+        private final Map<String, String> resumed;
         private final String version;
+        private final String target;
         private final Duration heavyTimeout;
-        private final List<Session> reconnected = new ArrayList<>();
+        private final ServerCommands commands;
         private final Set<String> temporaries = new LinkedHashSet<>();
         // In the order they were made, parents first.
         private final List<String> createdDirectories = new ArrayList<>();
+        // Units that ended: what they wrote beside their journals goes with the cleanup.
+        private final List<String> endedUnits = new ArrayList<>();
 
-        private Session session;
+        private StepState step = StepState.CONNECTING;
         private String doing = "starting";
         private String root;
         private String staging;
         private String previousTarget;
         private boolean runningAlready;
         private String previousVersion;
-        private boolean switched;
-        private long sent;
+        private String unit;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
-                     Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation) {
-            this.session = session;
-            this.reconnect = reconnect;
+                     Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal) {
+            this.commands = new ServerCommands(session, reconnect, steps);
             this.profile = profile;
             this.release = release;
             this.artifact = artifact;
             this.steps = steps;
             this.confirmation = confirmation;
+            this.journal = journal;
+            this.resumed = journal.entries();
             this.version = release.version();
+            this.target = "releases/" + version;
             this.heavyTimeout = heavyTimeout(release.size());
         }
 
         ServerOutcome run() {
             Ending ending = null;
-            String cleanupNote;
+            String cleanupNote = "";
+            boolean lost = false;
             try {
                 ending = proceed();
             } catch (StepFailure failure) {
                 ending = afterFailure(failure.getMessage());
             } catch (RuntimeException e) {
-                LOGGER.warn("Unexpected failure while {}", doing, e);
-                ending = afterFailure(doing + " failed: " + describe(e));
-            } finally {
-                cleanupNote = cleanUp();
-                if (ending == null || ending.state() != StepState.DONE) {
-                    removeCreatedDirectories();
+                if (leaseLost(e)) {
+                    lost = true;
+                    throw e;
                 }
-                closeReconnected();
+                LOGGER.warn("Unexpected failure while {}", doing, e);
+                ending = afterFailure(doing + " failed: " + StepFailure.describe(e));
+            } finally {
+                // Another controller owns the server now: it finishes, and cleans up.
+                if (!lost && ending != null) {
+                    cleanupNote = cleanUp(ending.state() == StepState.DONE);
+                    if (ending.state() != StepState.DONE) {
+                        removeCreatedDirectories();
+                    }
+                }
+                commands.closeReconnected();
             }
             return steps.finish(ending.state(), previousVersion, ending.to(), ending.detail() + cleanupNote);
         }
 
         private Ending proceed() {
             resolveRoot();
+            if (resumed.containsKey(JournalKeys.UNIT)) {
+                return resumeOrderedSwitch();
+            }
             readCurrent();
             transferAndVerify();
-            installAndSwitch();
-            steps.step(StepState.RESTARTING, "no restart command configured for " + profile.product()
-                    + ": the health check runs against " + version + " as it is");
-            return check();
+            unpack();
+            return switchByUnit();
         }
 
-        // Before the switch, the previous release still runs untouched: a failure is just a failure.
+        /** Records {@code changes} in the journal before the step that needs them. */
+        private void record(StepState state, String detail, Map<String, String> changes) {
+            step = state;
+            journal.record(state, detail, changes);
+        }
+
+        // Before the unit is ordered, the previous release still runs untouched: a failure is just a failure. After,
+        // only the unit's journal says what happened: it is read, never guessed.
         private Ending afterFailure(String reason) {
-            return switched ? rollBack(reason) : new Ending(StepState.FAILED, previousVersion, reason);
+            if (unit == null) {
+                return new Ending(StepState.FAILED, previousVersion, reason);
+            }
+            try {
+                live("read what the unit on the server did");
+                return conclude(reason, settle(unit, UnitReport.parse(execute("reading the unit's journal",
+                        "cd " + profile.shellRoot() + " && " + SwitchUnit.read(unit), commandTimeout).stdout())),
+                        true);
+            } catch (RuntimeException e) {
+                if (leaseLost(e)) {
+                    throw e;
+                }
+                return new Ending(StepState.FAILED, null, reason + "; the unit " + unit + " on the server finishes "
+                        + "alone, but what it did could not be read (" + StepFailure.describe(e) + "): upgrade the "
+                        + "server again to reconcile it from " + root + "/" + SwitchUnit.journal(unit));
+            }
         }
 
         private void resolveRoot() {
@@ -233,6 +286,8 @@ public final class ReleaseDirectoryInstall {
             // A first install may find no root: it is made here, and what was made is remembered.
             List<String> lines = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P",
                     commandTimeout).stdout().lines().toList();
+            String made = resumed.getOrDefault(JournalKeys.CREATED, "");
+            made.lines().filter(line -> !line.isEmpty()).forEach(createdDirectories::add);
             remember(lines.subList(0, Math.max(0, lines.size() - 1)));
             String absolute = lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
             if (!absolute.startsWith("/")) {
@@ -247,17 +302,50 @@ public final class ReleaseDirectoryInstall {
         private void readCurrent() {
             String link = quote(root + "/current");
             doing = "reading where " + root + "/current points";
-            CommandResult result = run(doing, physicalPath(root + "/releases/" + version) + " && "
+            CommandResult result = run(doing, physicalPath(root + "/" + target) + " && "
                     + "if [ -L " + link + " ]; then readlink " + link + " && " + physicalPath(root + "/current") + "; "
                     + "elif [ -e " + link + " ]; then echo " + quote(root + "/current is not a symbolic link: move "
                     + "it away, then upgrade again") + " >&2; exit 2; fi", commandTimeout);
             List<String> lines = result.stdout().lines().toList();
             if (lines.size() >= 3) {
                 previousTarget = lines.get(1);
-                String target = previousTarget.replaceAll("/+$", "");
-                previousVersion = target.substring(target.lastIndexOf('/') + 1);
                 runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
             }
+            if (runningAlready) {
+                Optional<String> before = beforeAnUnverifiedSwitch().filter(p -> !versionOf(p).equals(version));
+                if (before.isPresent()) {
+                    previousTarget = before.get();
+                    runningAlready = false;
+                }
+            }
+            if (resumed.containsKey(JournalKeys.PREVIOUS_TARGET)) {
+                // Read before anything changed: a resumed install never takes what it put there for the old.
+                String recorded = resumed.get(JournalKeys.PREVIOUS_TARGET);
+                previousTarget = recorded.isEmpty() ? null : recorded;
+            }
+            previousVersion = previousTarget == null ? null : versionOf(previousTarget);
+            record(StepState.CONNECTING, doing, Map.of(JournalKeys.PREVIOUS_TARGET, nonNull(previousTarget),
+                    JournalKeys.PREVIOUS_VERSION, nonNull(previousVersion)));
+        }
+
+        // The release runs already: if a unit switched to it and never ended healthy, the previous target it
+        // recorded is what a failing check rolls back to.
+        private Optional<String> beforeAnUnverifiedSwitch() {
+            List<String> lines = execute("looking for the unit that switched to " + version,
+                    SwitchUnit.findSwitchedTo(quote(root), target), commandTimeout).stdout().lines().toList();
+            if (lines.isEmpty()) {
+                return Optional.empty();
+            }
+            String found = lines.get(0);
+            UnitReport report = settle(found, UnitReport.parse(String.join("\n", lines.subList(1, lines.size()))));
+            if (UnitReport.SWITCHED_HEALTHY.equals(report.end()) && target.equals(report.switched())) {
+                return Optional.empty();
+            }
+            steps.step(StepState.CHECKING, version + " runs, but the unit " + found + " that switched to it "
+                    + (report.ended() ? "ended " + report.end() : "never ended") + ": checking it again"
+                    + (report.previous() == null || report.previous().isEmpty() ? ""
+                    : ", ready to roll back to " + report.previous()));
+            return Optional.ofNullable(report.previous()).filter(p -> !p.isEmpty());
         }
 
         private static String physicalPath(String directory) {
@@ -271,54 +359,25 @@ public final class ReleaseDirectoryInstall {
             doing = "creating " + stagingDir;
             remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             temporaries.add(staging);
-            String lastSeen = null;
-            for (int attempt = 1; attempt <= verifyAttempts; attempt++) {
-                upload(attempt);
-                doing = "computing the SHA-256 of " + staging + " on the server";
-                steps.step(StepState.VERIFYING, doing);
-                String actual = firstLine(run(doing, "sha256sum " + quote(staging), heavyTimeout)).split("\\s+")[0];
-                actual = actual.startsWith("\\") ? actual.substring(1) : actual;
-                if (actual.equalsIgnoreCase(release.sha256())) {
-                    return;
-                }
-                lastSeen = actual;
-                LOGGER.warn("Checksum mismatch on the server for {} (attempt {} of {}): expected {}, got {}",
-                        staging, attempt, verifyAttempts, release.sha256(), actual);
-                run("removing the corrupt " + staging, "rm -f " + quote(staging), commandTimeout);
-            }
-            throw new StepFailure("checksum mismatch on the server after " + verifyAttempts
-                    + (verifyAttempts == 1 ? " attempt" : " attempts") + ": expected " + release.sha256()
-                    + ", got " + lastSeen);
-        }
-
-        private void upload(int attempt) {
-            long total = release.size();
             doing = "transferring";
-            String detail = "sending " + release.coordinates() + " (" + total + " bytes) to " + staging
-                    + (attempt > 1 ? " again, attempt " + attempt + " of " + verifyAttempts : "");
-            steps.step(StepState.TRANSFERRING, detail);
-            LongConsumer progress = steps.transferProgress(detail, total);
-            sent = 0;
-            progress.accept(0);
-            try (InputStream content = artifact.get()) {
-                session.upload(content, staging, 0, done -> {
-                    sent = done;
-                    progress.accept(done);
-                });
-            } catch (FleetupException e) {
-                // The transport's words already name the server, the bytes sent and the reason.
-                throw new StepFailure(describe(e), e);
-            } catch (IOException | RuntimeException e) {
-                throw new StepFailure("transfer failed after " + sent + " of " + total + " bytes: " + describe(e), e);
-            }
+            step = StepState.TRANSFERRING;
+            new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
+                    heavyTimeout).send(staging);
         }
 
-        private void installAndSwitch() {
+        private void unpack() {
+            String earlier = resumed.get(JournalKeys.SCRATCH);
+            if (earlier != null) {
+                temporaries.add(earlier);
+                run("removing the scratch directory " + earlier + " of an interrupted unpacking",
+                        "rm -rf -- " + quote(earlier), heavyTimeout);
+            }
             String scratch = root + "/.scratch-" + version + "-" + randomToken();
-            String target = root + "/releases/" + version;
+            String releaseDir = root + "/" + target;
             doing = "unpacking " + release.fileName() + " into " + scratch;
-            steps.step(StepState.INSTALLING, doing);
             temporaries.add(scratch);
+            record(StepState.INSTALLING, doing, Map.of(JournalKeys.SCRATCH, scratch));
+            steps.step(StepState.INSTALLING, doing);
             run("creating " + scratch, "mkdir " + quote(scratch), commandTimeout);
             // Not the archive's owners and modes: the server's user owns the files, its umask applies, and the
             // exec bits the archive carries stay (a umask only takes bits away). -o is --no-same-owner to GNU tar
@@ -337,60 +396,172 @@ public final class ReleaseDirectoryInstall {
                 LOGGER.info("{} holds no {}: its files are trusted through the artifact's SHA-256",
                         release.fileName(), MANIFEST);
             }
-            remember(run("creating " + root + "/releases", createMissing(quote(root + "/releases")), commandTimeout)
+            remember(run("creating " + root + "/releases and " + root + "/" + SwitchUnit.DIRECTORY,
+                    createMissing(quote(root + "/releases")) + " && "
+                            + createMissing(quote(root + "/" + SwitchUnit.DIRECTORY)), commandTimeout)
                     .stdout().lines().toList());
-            if (succeeds("[ -e " + quote(target) + " ] || [ -L " + quote(target) + " ]")) {
-                if (hasManifest && mismatch(target, manifest).isEmpty()) {
-                    steps.step(StepState.INSTALLING, target + " is installed already and matches the manifest: "
+            if (succeeds("[ -e " + quote(releaseDir) + " ] || [ -L " + quote(releaseDir) + " ]")) {
+                if (hasManifest && mismatch(releaseDir, manifest).isEmpty()) {
+                    steps.step(StepState.INSTALLING, releaseDir + " is installed already and matches the manifest: "
                             + "reusing it");
                 } else {
-                    replace(target, scratch, hasManifest);
+                    replace(releaseDir, scratch, hasManifest);
                 }
             } else {
-                doing = "moving the release into " + target;
-                run(doing, "mv -T " + quote(scratch) + " " + quote(target), commandTimeout);
+                doing = "moving the release into " + releaseDir;
+                run(doing, "mv -T " + quote(scratch) + " " + quote(releaseDir), commandTimeout);
             }
-            doing = "switching " + root + "/current to releases/" + version;
-            steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget + ")"));
-            temporaries.add(root + "/current.new");
-            // From here the switch may have happened even if the command reports a failure: roll back to be sure.
-            switched = true;
-            switchCurrent("releases/" + version);
         }
 
         // The directory is moved aside rather than deleted in place: a rename is atomic, so releases/<version> is
         // never a half-deleted tree, and the slow removal happens in the cleanup.
-        private void replace(String target, String scratch, boolean hasManifest) {
+        private void replace(String releaseDir, String scratch, boolean hasManifest) {
             if (runningAlready) {
-                throw new StepFailure(target + " is the running release and "
+                throw new StepFailure(releaseDir + " is the running release and "
                         + (hasManifest ? "does not match the archive's manifest" : "cannot be compared with the "
                         + "archive, which has no manifest") + "; it is not replaced under the running application");
             }
             String aside = root + "/.aside-" + version + "-" + randomToken();
-            doing = "moving the existing " + target + " aside to " + aside;
-            steps.step(StepState.INSTALLING, target + " exists but "
+            doing = "moving the existing " + releaseDir + " aside to " + aside;
+            steps.step(StepState.INSTALLING, releaseDir + " exists but "
                     + (hasManifest ? "does not match the archive's manifest" : "cannot be verified") + ": " + doing);
             temporaries.add(aside);
-            run(doing, "mv -T " + quote(target) + " " + quote(aside), commandTimeout);
-            doing = "moving the release into " + target;
-            run(doing, "mv -T " + quote(scratch) + " " + quote(target), commandTimeout);
+            run(doing, "mv -T " + quote(releaseDir) + " " + quote(aside), commandTimeout);
+            doing = "moving the release into " + releaseDir;
+            run(doing, "mv -T " + quote(scratch) + " " + quote(releaseDir), commandTimeout);
         }
 
-        private Ending check() {
-            doing = "checking " + version;
-            steps.step(StepState.CHECKING, "running '" + profile.healthCommand() + "' in " + root + ", expecting "
-                    + version);
-            Optional<String> problem = healthProblem(version);
-            if (problem.isEmpty()) {
-                try {
-                    problem = confirmation.problem(session);
-                } catch (RuntimeException e) {
-                    LOGGER.warn("Confirming {} failed", version, e);
-                    problem = Optional.of("confirming " + version + " failed: " + describe(e));
+        /** The release sits verified in releases/: the unit on the server does the rest, recorded first. */
+        private Ending switchByUnit() {
+            String id = UUID.randomUUID().toString();
+            doing = "switching " + root + "/current to " + target;
+            record(StepState.INSTALLING, doing, Map.of(JournalKeys.UNIT, id));
+            unit = id;
+            return startUnit(SwitchUnit.SWITCH, id, null);
+        }
+
+        private Ending startUnit(String mode, String id, String reason) {
+            boolean switching = SwitchUnit.SWITCH.equals(mode);
+            if (switching) {
+                steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget
+                        + ")") + " by the unit " + id + " on the server");
+                steps.step(StepState.RESTARTING, "no restart command configured for " + profile.product()
+                        + ": the health check runs against " + version + " as it is");
+                steps.step(StepState.CHECKING, "running '" + profile.healthCommand() + "' in " + root
+                        + ", expecting " + version);
+            } else {
+                steps.step(StepState.INSTALLING, "rolling back to " + previousVersion + " (" + previousTarget
+                        + ") by the unit " + id + " because " + reason);
+            }
+            UnitReport report = launch(mode, id);
+            return switching ? conclude(null, report, true) : concludeRollback(reason, report);
+        }
+
+        /** Starts a unit, waits for it on the same channel, and reads its journal. */
+        private UnitReport launch(String mode, String id) {
+            doing = SwitchUnit.SWITCH.equals(mode) ? "running the unit " + id + " on the server"
+                    : "rolling back by the unit " + id;
+            String printed = run(doing, SwitchUnit.start(quote(root), mode, id, target, version,
+                    nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(), commandTimeout),
+                    unitTimeout()).stdout();
+            return settle(id, UnitReport.parse(printed));
+        }
+
+        // The unit's own deadline bounds each health check; the wait allows for two and the removal.
+        private Duration unitTimeout() {
+            return commandTimeout.multipliedBy(2).plus(heavyTimeout);
+        }
+
+        /** Waits, bounded, while the unit still runs. */
+        private UnitReport settle(String id, UnitReport report) {
+            if (!report.alive()) {
+                return report;
+            }
+            steps.step(step, "the unit " + id + " still runs on the server: waiting for it to end");
+            return UnitReport.parse(run("waiting for the unit " + id,
+                    SwitchUnit.awaitEnd(quote(root), id), unitTimeout())
+                    .stdout());
+        }
+
+        /** What a switch unit's journal says, turned into the outcome; a healthy end is confirmed first. */
+        private Ending conclude(String failure, UnitReport report, boolean mayRestart) {
+            if (report.alive()) {
+                return new Ending(StepState.FAILED, null, (failure == null ? "" : failure + "; ") + "the unit "
+                        + unit + " still runs on the server: upgrade the server again to reconcile it");
+            }
+            if (!report.started() || report.died()) {
+                if (!mayRestart) {
+                    throw new StepFailure((failure == null ? "" : failure + "; ") + "the unit " + unit + " "
+                            + (report.started() ? "ended" : "started") + " without a word on the server");
+                }
+                return restartUnit(report);
+            }
+            record(step, "the unit " + unit + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            endedUnits.add(unit);
+            String health = report.healthProblem() == null ? "" : report.healthProblem();
+            return switch (report.end()) {
+                case UnitReport.SWITCHED_HEALTHY -> confirm();
+                case UnitReport.NOTHING_TO_ROLL_BACK -> new Ending(StepState.FAILED, null, health + "; " + version
+                        + " was already the running release, so there is nothing to roll back to");
+                default -> rolledBack(health, report);
+            };
+        }
+
+        // A unit that never started, or died without a word (the server went down under it), is started again: it
+        // is idempotent (the switch is a rename onto current, the check reads, the rollback switches to a target).
+        private Ending restartUnit(UnitReport report) {
+            if (!report.started()) {
+                String pointed = firstLine(run("reading where " + root + "/current points",
+                        "readlink " + quote(root + "/current") + " || true", commandTimeout));
+                if (!pointed.equals(nonNull(previousTarget))) {
+                    throw new StepFailure("the unit " + unit + " never started, yet " + root + "/current points to '"
+                            + pointed + "', not to '" + nonNull(previousTarget) + "' as before the switch: someone "
+                            + "else changed it; nothing was done, check the server and upgrade it again");
                 }
             }
+            String id = UUID.randomUUID().toString();
+            doing = "switching " + root + "/current to " + target + " again";
+            record(StepState.INSTALLING, "the unit " + unit + (report.started() ? " died without ending"
+                    : " never started") + ": starting it again", Map.of(JournalKeys.UNIT, id));
+            if (report.started()) {
+                endedUnits.add(unit);
+            }
+            unit = id;
+            return conclude(null, launch(SwitchUnit.SWITCH, id), false);
+        }
+
+        private Ending rolledBack(String reason, UnitReport report) {
+            String removal = report.removal().orElse("");
+            return switch (report.end()) {
+                case UnitReport.ROLLED_BACK -> previousTarget == null
+                        ? new Ending(StepState.ROLLED_BACK, null, reason + "; no release ran before " + version + ": "
+                        + (removal.isEmpty() ? "removed it and current, nothing is installed, as before"
+                        : "current removed" + removal))
+                        : new Ending(StepState.ROLLED_BACK, previousVersion,
+                        reason + "; rolled back to " + previousVersion + " (verified)" + removal);
+                case UnitReport.ROLLED_BACK_UNHEALTHY -> new Ending(StepState.FAILED, null, reason + "; rolled back to "
+                        + previousVersion + ", but it does not answer either: " + report.endDetail() + removal);
+                // The switch back is one rename: when it failed, current was left where it pointed.
+                default -> new Ending(StepState.FAILED, null, reason + "; " + report.endDetail()
+                        + "; current still points to " + version);
+            };
+        }
+
+        /** The unit said healthy: the plan's own inspection must agree, or the release goes. */
+        private Ending confirm() {
+            doing = "confirming " + version;
+            Optional<String> problem;
+            try {
+                problem = confirmation.problem(commands.session());
+            } catch (RuntimeException e) {
+                if (leaseLost(e)) {
+                    throw e;
+                }
+                LOGGER.warn("Confirming {} failed", version, e);
+                problem = Optional.of("confirming " + version + " failed: " + StepFailure.describe(e));
+            }
             if (problem.isPresent()) {
-                return rollBack(problem.get());
+                return rollBackByUnit(problem.get());
             }
             String done;
             if (previousVersion == null) {
@@ -403,116 +574,126 @@ public final class ReleaseDirectoryInstall {
             return new Ending(StepState.DONE, version, done);
         }
 
-        private Optional<String> healthProblem(String expected) {
-            CommandResult result;
-            try {
-                result = session.execute("cd " + quote(root) + " && " + profile.healthCommand(), commandTimeout);
-            } catch (FleetupException e) {
-                return Optional.of("health check failed: " + describe(e));
-            }
-            if (!result.succeeded()) {
-                return Optional.of("health check failed with exit code " + result.exitCode() + ": "
-                        + result.problem());
-            }
-            String printed = firstLine(result);
-            return printed.equals(expected)
-                    ? Optional.empty()
-                    : Optional.of("health check printed '" + printed + "', expected " + expected);
+        private Ending rollBackByUnit(String reason) {
+            String id = UUID.randomUUID().toString();
+            record(StepState.INSTALLING, "rolling back because " + reason,
+                    Map.of(JournalKeys.ROLLBACK_UNIT, id, JournalKeys.ROLLBACK_REASON, reason));
+            live("roll back");
+            return startUnit(SwitchUnit.ROLL_BACK, id, reason);
         }
 
-        private Ending rollBack(String reason) {
-            String target = root + "/releases/" + version;
-            if (runningAlready) {
-                return new Ending(StepState.FAILED, null, reason + "; " + version
-                        + " was already the running release, so there is nothing to roll back to");
+        private Ending concludeRollback(String reason, UnitReport report) {
+            String id = resumedOr(JournalKeys.ROLLBACK_UNIT);
+            if (report.alive()) {
+                return new Ending(StepState.FAILED, null, reason + "; the rollback unit " + id + " still runs on "
+                        + "the server: upgrade the server again to reconcile it");
             }
-            doing = "rolling back";
-            try {
-                live("roll back");
-            } catch (RuntimeException e) {
-                return new Ending(StepState.FAILED, null, reason + "; could not reconnect to roll back ("
-                        + describe(e) + "): current may point to the unverified release " + version);
-            }
-            if (previousTarget == null) {
-                steps.step(StepState.INSTALLING, "rolling back: no release ran before " + version
-                        + ", removing current");
-                try {
-                    run("removing " + root + "/current", "rm -f " + quote(root + "/current"), commandTimeout);
-                } catch (RuntimeException e) {
-                    return new Ending(StepState.FAILED, null, reason + "; " + describe(e)
-                            + "; current may still point to " + version);
+            if (!report.ended()) {
+                // Never started, or died: rolling back again is safe, it only points current back.
+                String again = UUID.randomUUID().toString();
+                record(StepState.INSTALLING, "the rollback unit " + id + " did not end: starting it again",
+                        Map.of(JournalKeys.ROLLBACK_UNIT, again));
+                if (report.started()) {
+                    endedUnits.add(id);
                 }
-                String removal = removeFailedRelease(target);
-                return new Ending(StepState.ROLLED_BACK, null, reason + "; no release ran before " + version + ": "
-                        + (removal.isEmpty() ? "removed it and current, nothing is installed, as before"
-                        : "current removed" + removal));
+                UnitReport second = launch(SwitchUnit.ROLL_BACK, again);
+                if (!second.ended()) {
+                    return new Ending(StepState.FAILED, null, reason + "; the rollback unit " + again
+                            + " did not end: upgrade the server again to reconcile it");
+                }
+                endedUnits.add(again);
+                record(step, "the rollback unit ended " + second.end(), Map.of(JournalKeys.OUTCOME, second.end()));
+                return second.end().equals(UnitReport.NOTHING_TO_ROLL_BACK) ? nothingToRollBack(reason)
+                        : rolledBack(reason, second);
             }
-            steps.step(StepState.INSTALLING, "rolling back to " + previousVersion + " (" + previousTarget + ") "
-                    + "because " + reason);
-            try {
-                switchCurrent(previousTarget);
-            } catch (RuntimeException e) {
-                return new Ending(StepState.FAILED, null, reason + "; rolling back to " + previousVersion
-                        + " failed: " + describe(e) + "; current may still point to " + version);
-            }
-            steps.step(StepState.CHECKING, "checking " + previousVersion + " answers again after the rollback");
-            Optional<String> oldProblem = healthProblem(previousVersion);
-            String removal = removeFailedRelease(target);
-            return oldProblem.isEmpty()
-                    ? new Ending(StepState.ROLLED_BACK, previousVersion,
-                            reason + "; rolled back to " + previousVersion + " (verified)" + removal)
-                    : new Ending(StepState.FAILED, null, reason + "; rolled back to " + previousVersion
-                            + ", but it does not answer either: " + oldProblem.get() + removal);
+            endedUnits.add(id);
+            record(step, "the rollback unit ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            return report.end().equals(UnitReport.NOTHING_TO_ROLL_BACK) ? nothingToRollBack(reason)
+                    : rolledBack(reason, report);
         }
 
-        // A release that failed its checks is removed: it never ran healthy, so keeping it would only let a later
-        // install reuse it unnoticed and let releases/ list a version that never served, and it takes disk space.
-        private String removeFailedRelease(String target) {
-            try {
-                run("removing the failed " + target, "rm -rf -- " + quote(target), commandTimeout);
-                return "";
-            } catch (RuntimeException e) {
-                LOGGER.warn("Could not remove the failed release {}: {}", target, describe(e));
-                return "; " + describe(e);
-            }
+        private Ending nothingToRollBack(String reason) {
+            return new Ending(StepState.FAILED, null, reason + "; " + version
+                    + " was already the running release, so there is nothing to roll back to");
         }
 
-        // The switch is one rename(2) of a new link over the old one. Plain mv would move the new link into the
-        // directory current points to: -T (GNU, BusyBox, toybox; POSIX has no way) renames onto current itself.
-        private void switchCurrent(String target) {
-            String next = quote(root + "/current.new");
-            run("switching " + root + "/current to " + target, "ln -sfn " + quote(target) + " " + next
-                    + " && mv -T " + next + " " + quote(root + "/current"), commandTimeout);
+        /** A crash came after the switch was ordered: the server's own journal says what happened since. */
+        private Ending resumeOrderedSwitch() {
+            previousTarget = emptyToNull(resumed.get(JournalKeys.PREVIOUS_TARGET));
+            previousVersion = emptyToNull(resumed.get(JournalKeys.PREVIOUS_VERSION));
+            unit = resumed.get(JournalKeys.UNIT);
+            Optional.ofNullable(resumed.get(JournalKeys.STAGING)).ifPresent(temporaries::add);
+            Optional.ofNullable(resumed.get(JournalKeys.SCRATCH)).ifPresent(temporaries::add);
+            steps.step(StepState.RECONNECTING, "resuming: the unit " + unit + " was ordered; reading "
+                    + root + "/" + SwitchUnit.journal(unit));
+            String rollbackUnit = resumed.get(JournalKeys.ROLLBACK_UNIT);
+            if (rollbackUnit != null) {
+                String reason = resumed.getOrDefault(JournalKeys.ROLLBACK_REASON, "the confirmation disagreed");
+                endedUnits.add(unit);
+                UnitReport report = settle(rollbackUnit, readUnit(rollbackUnit));
+                if (!report.started()) {
+                    return startUnit(SwitchUnit.ROLL_BACK, rollbackUnit, reason);
+                }
+                return concludeRollback(reason, report);
+            }
+            return conclude(null, settle(unit, readUnit(unit)), true);
+        }
+
+        private UnitReport readUnit(String id) {
+            return UnitReport.parse(run("reading the journal of the unit " + id,
+                    "cd " + quote(root) + " && " + SwitchUnit.read(id), commandTimeout).stdout());
+        }
+
+        private String resumedOr(String key) {
+            return journal.entries().getOrDefault(key, resumed.getOrDefault(key, "?"));
         }
 
         /** Whatever happened, the staging file and the scratch directory go; reconnecting when the session died. */
-        private String cleanUp() {
-            if (temporaries.isEmpty()) {
+        private String cleanUp(boolean verified) {
+            List<String> files = new ArrayList<>(temporaries);
+            // The units' journals stay as the server's record (a verified one is what a later upgrade trusts), but a
+            // first install that did not end verified leaves the server as it was.
+            boolean leaveAsItWas = !verified && previousTarget == null;
+            for (String ended : endedUnits) {
+                SwitchUnit.sideFiles(ended).forEach(file -> files.add(root + "/" + file));
+                if (leaveAsItWas) {
+                    files.add(root + "/" + SwitchUnit.journal(ended));
+                }
+            }
+            if (root == null || files.isEmpty() && !verified) {
                 return "";
             }
-            String names = String.join(", ", temporaries);
+            String names = String.join(", ", files);
             try {
                 live("clean up");
             } catch (RuntimeException e) {
-                LOGGER.warn("Could not reconnect to remove {}: {}", names, describe(e));
-                return "; could not reconnect to remove " + names + " (" + describe(e) + "): staging may hold a "
+                LOGGER.warn("Could not reconnect to remove {}: {}", names, StepFailure.describe(e));
+                return "; could not reconnect to remove " + names + " (" + StepFailure.describe(e) + "): staging may "
+                        + "hold a "
                         + "partial file, which is harmless: it is never used unverified";
             }
             try {
-                run("removing " + names, "rm -rf -- " + temporaries.stream().map(ShellWords::quote)
-                        .collect(Collectors.joining(" ")), commandTimeout);
+                String removal = files.isEmpty() ? "true" : "rm -rf -- " + files.stream().map(ShellWords::quote)
+                        .collect(Collectors.joining(" "));
+                run("removing " + names, removal + (verified ? " && " + SwitchUnit.prune(quote(root)) : ""),
+                        commandTimeout);
                 return "";
             } catch (RuntimeException e) {
-                LOGGER.warn("Cleanup failed: {}", describe(e));
-                return "; cleanup failed: " + describe(e);
+                LOGGER.warn("Cleanup failed: {}", StepFailure.describe(e));
+                return "; cleanup failed: " + StepFailure.describe(e);
             }
         }
 
         /** Lines of {@link #createMissing(String)}, deepest first. */
         private void remember(List<String> madeDeepestFirst) {
+            if (madeDeepestFirst.isEmpty()) {
+                return;
+            }
             for (int i = madeDeepestFirst.size() - 1; i >= 0; i--) {
                 createdDirectories.add(madeDeepestFirst.get(i));
             }
+            record(step, "created " + String.join(", ", madeDeepestFirst),
+                    Map.of(JournalKeys.CREATED, String.join("\n", createdDirectories)));
         }
 
         // rmdir removes only empty directories: whatever someone else put there stays, with its parents.
@@ -520,12 +701,13 @@ public final class ReleaseDirectoryInstall {
             if (createdDirectories.isEmpty()) {
                 return;
             }
-            List<String> deepestFirst = new ArrayList<>(createdDirectories);
+            List<String> deepestFirst = new ArrayList<>(new LinkedHashSet<>(createdDirectories));
             Collections.reverse(deepestFirst);
             String names = String.join(", ", deepestFirst);
             try {
                 live("remove the directories it created");
-                CommandResult result = session.execute("rmdir " + deepestFirst.stream().map(ShellWords::quote)
+                CommandResult result = commands.session().execute("rmdir " + deepestFirst.stream()
+                        .map(ShellWords::quote)
                         .collect(Collectors.joining(" ")), commandTimeout);
                 if (!result.succeeded()) {
                     LOGGER.info("Not every directory this install created could go ({}): {}", names,
@@ -533,33 +715,12 @@ public final class ReleaseDirectoryInstall {
                 }
             } catch (RuntimeException e) {
                 LOGGER.warn("Could not remove the empty directories this install created ({}): {}", names,
-                        describe(e));
+                        StepFailure.describe(e));
             }
         }
 
         private void live(String purpose) {
-            if (session.isOpen()) {
-                return;
-            }
-            if (reconnect == null) {
-                throw new FleetupException(FleetupException.TRANSPORT_FAILED, "the connection was lost and no "
-                        + "reconnection is possible");
-            }
-            steps.step(StepState.RECONNECTING, "the connection to " + steps.server() + " was lost; reconnecting to "
-                    + purpose);
-            Session fresh = reconnect.get();
-            reconnected.add(fresh);
-            session = fresh;
-        }
-
-        private void closeReconnected() {
-            for (Session opened : reconnected) {
-                try {
-                    opened.close();
-                } catch (RuntimeException e) {
-                    LOGGER.debug("Closing a reconnected session failed", e);
-                }
-            }
+            commands.live(purpose);
         }
 
         // BusyBox's sha256sum has neither --quiet nor --strict: the lines of the files that match are left out here,
@@ -573,25 +734,29 @@ public final class ReleaseDirectoryInstall {
         }
 
         private boolean succeeds(String test) {
-            return execute(test, test, commandTimeout).succeeded();
+            return commands.succeeds(test, commandTimeout);
         }
 
         private CommandResult run(String what, String command, Duration timeout) {
-            CommandResult result = execute(what, command, timeout);
-            if (!result.succeeded()) {
-                throw new StepFailure(what + " failed: " + result.problem());
-            }
-            return result;
+            return commands.run(what, command, timeout);
         }
 
         private CommandResult execute(String what, String command, Duration timeout) {
-            LOGGER.debug("Running {}", command);
-            try {
-                return session.execute(command, timeout);
-            } catch (FleetupException e) {
-                throw new StepFailure(what + " failed: " + describe(e), e);
-            }
+            return commands.execute(what, command, timeout);
         }
+    }
+
+    private static String versionOf(String releaseTarget) {
+        String trimmed = releaseTarget.replaceAll("/+$", "");
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    }
+
+    private static String nonNull(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /**

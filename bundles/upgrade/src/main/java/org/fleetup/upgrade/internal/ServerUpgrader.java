@@ -10,11 +10,13 @@ import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inspection.Inspector;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.TransportRegistry;
+import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
@@ -77,18 +79,19 @@ public final class ServerUpgrader implements Upgrader {
 
     @Override
     public ServerOutcome upgrade(String rollout, Server server, Release release, boolean force,
-                                 StepListener listener) {
+                                 StepListener listener, Journal journal) {
         MDC.put("server", server.name());
         MDC.put("rollout", String.valueOf(rollout));
         try {
-            return upgrade(server, release, force, new StepReporter(rollout, server.name(), listener));
+            return upgrade(server, release, force, new StepReporter(rollout, server.name(), listener), journal);
         } finally {
             MDC.remove("server");
             MDC.remove("rollout");
         }
     }
 
-    private ServerOutcome upgrade(Server server, Release release, boolean force, StepReporter steps) {
+    private ServerOutcome upgrade(Server server, Release release, boolean force, StepReporter steps,
+                                  Journal journal) {
         steps.step(StepState.CONNECTING, "connecting to " + server.address());
         Session session;
         try {
@@ -101,21 +104,41 @@ public final class ServerUpgrader implements Upgrader {
             Inspection inspection = inspector.inspect(session, server, release.product());
             running = inspection.version();
             PlanEntry entry = planner.decide(release, inspection, force);
+            ProductProfile profile = profiles.profile(release.product(), server);
+            if (!journal.entries().isEmpty() || entry.decision() == Decision.UPGRADE
+                    || entry.decision() == Decision.INSTALL) {
+                // A started upgrade is finished from its journal whatever the server runs now: after a crash the
+                // new release may run unverified, and the plan would call it current.
+                return install(session, server, release, profile, steps, journal);
+            }
+            if (entry.decision() == Decision.CURRENT) {
+                Optional<String> unverified = install.unverified(session, profile, release);
+                if (unverified.isPresent()) {
+                    steps.step(StepState.CHECKING, running + " runs, but " + unverified.get() + ": checking it");
+                    return install(session, server, release, profile, steps, journal);
+                }
+            }
             return switch (entry.decision()) {
                 case CURRENT, NEWER -> steps.finish(StepState.SKIPPED, running, running, entry.reason());
-                case UNKNOWN, UNREACHABLE -> steps.finish(StepState.FAILED, running, running, entry.reason());
-                // A first install is the same procedure: with no current, it has nothing to roll back to and says so.
-                case UPGRADE, INSTALL -> install.install(session, () -> transports.connect(server),
-                        profiles.profile(release.product(), server), release, () -> store.open(release), steps,
-                        confirmedBy(server, release));
+                default -> steps.finish(StepState.FAILED, running, running, entry.reason());
             };
         } catch (FleetupException e) {
+            if (FleetupException.LEASE_LOST.equals(e.code())) {
+                throw e;
+            }
             // Only before the install starts (the install turns its own failures into outcomes): nothing changed.
             return steps.finish(StepState.FAILED, running, running, e.getMessage());
         } catch (RuntimeException e) {
             LOGGER.error("Upgrading {} to {} failed unexpectedly", server.name(), release.coordinates(), e);
             return steps.finish(StepState.FAILED, running, null, "unexpected error: " + e);
         }
+    }
+
+    // A first install is the same procedure: with no current, it has nothing to roll back to and says so.
+    private ServerOutcome install(Session session, Server server, Release release, ProductProfile profile,
+                                  StepReporter steps, Journal journal) {
+        return install.install(session, () -> transports.connect(server), profile, release,
+                () -> store.open(release), steps, confirmedBy(server, release), journal);
     }
 
     /** The new version counts only once an inspection, as the plan reads it, finds it running. */

@@ -30,15 +30,44 @@ record ApplicationDirectory(Path path) {
         return path.resolve("releases").resolve(version);
     }
 
-    /** What is in staging, and every scratch, aside or half-switched link: nothing, after any upgrade. */
+    /**
+     * What is in staging, every scratch, aside or half-switched link, and whatever a unit left beside its journal (its
+     * log, its health check's output): nothing, after any upgrade.
+     */
     List<String> leftovers() {
-        try (Stream<Path> top = Files.list(path);
-             Stream<Path> staged = Files.isDirectory(path.resolve("staging"))
-                     ? Files.list(path.resolve("staging")) : Stream.empty()) {
-            return Stream.concat(
-                    top.map(p -> p.getFileName().toString())
-                            .filter(n -> n.startsWith(".scratch-") || n.startsWith(".aside-") || n.equals("current.new")),
-                    staged.map(p -> "staging/" + p.getFileName())).toList();
+        return Stream.of(list(path).filter(n -> n.startsWith(".scratch-") || n.startsWith(".aside-")
+                                || n.equals("current.new")),
+                        list(path.resolve("staging")).map(n -> "staging/" + n),
+                        list(path.resolve(SwitchUnit.DIRECTORY)).filter(n -> !n.endsWith(".journal"))
+                                .map(n -> SwitchUnit.DIRECTORY + "/" + n))
+                .flatMap(s -> s).toList();
+    }
+
+    private static Stream<String> list(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return Stream.empty();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).toList().stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The lines of every on-server unit's journal, one list per unit. */
+    List<List<String>> unitJournals() {
+        Path units = path.resolve(SwitchUnit.DIRECTORY);
+        if (!Files.isDirectory(units)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(units)) {
+            return files.filter(p -> p.toString().endsWith(".journal")).map(p -> {
+                try {
+                    return Files.readAllLines(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -78,6 +78,9 @@ class OpenSshInstallTest {
             assertThat(app.release("2.0.0").resolve("bin/demo-app")).isExecutable();
             assertThat(app.leftovers()).isEmpty();
             assertThat(app.release("1.4.2").resolve("bin/demo-app")).isExecutable();
+            assertThat(app.unitJournals()).singleElement().satisfies(journal -> assertThat(journal)
+                    .containsSubsequence("previous releases/1.4.2", "switched releases/2.0.0", "health ok",
+                            "switched-healthy"));
         }
     }
 
@@ -101,6 +104,10 @@ class OpenSshInstallTest {
             assertThat(app.filesNotMatchingTheirManifest("1.4.2")).isEmpty();
             assertThat(app.release("2.0.0")).doesNotExist();
             assertThat(app.leftovers()).isEmpty();
+            assertThat(app.unitJournals()).singleElement().satisfies(journal -> assertThat(journal)
+                    .containsSubsequence("previous releases/1.4.2", "switched releases/2.0.0",
+                            "health failed health check printed '1.9.9', expected 2.0.0", "switched releases/1.4.2",
+                            "rolled-back"));
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +25,7 @@ import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
+import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
@@ -167,6 +169,29 @@ class ReleaseDirectoryInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
+    /** A directory in the way of the switch back: the unit says its rollback failed, and the outcome says so. */
+    @Test
+    void rollbackThatCannotSwitchBackFailsWithTheTruth() {
+        SimulatedHost host = host("1.4.2");
+        Path liar = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+        ProductProfile blocking = new ProductProfile(DemoApplication.PRODUCT, PROFILE.root(),
+                PROFILE.versionCommand(), "mkdir -p current.new/in-the-way && " + PROFILE.healthCommand(),
+                PROFILE.scheme());
+
+        ServerOutcome outcome = install(host, blocking, Archives.release("2.0.0", liar), liar,
+                ReleaseDirectoryInstall.HEALTH_CHECK_ONLY);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).startsWith("health check printed '1.9.9', expected 2.0.0; switching current "
+                + "back to releases/1.4.2 failed: ").endsWith("; current still points to 2.0.0");
+        assertThat(outcome.to()).isNull();
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.unitJournals()).singleElement()
+                .satisfies(lines -> assertThat(lines.get(lines.size() - 1)).startsWith("rollback-failed "));
+    }
+
     @Test
     void confirmationThatDisagreesRollsBackToo() {
         SimulatedHost host = host("1.4.2");
@@ -217,6 +242,66 @@ class ReleaseDirectoryInstallTest {
         assertThat(events).filteredOn(e -> e.state() == StepState.VERIFYING).hasSize(3);
         assertThat(app.current()).isEqualTo("releases/1.4.2");
         assertThat(app.leftovers()).isEmpty();
+    }
+
+    /** Another controller took the server over: nothing more is done on it, not even a cleanup or a rollback. */
+    @Test
+    void lostLeaseStopsTheInstallBeforeTheSwitch() {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Journal journal = Journal.inMemory();
+        Journal takenOver = new Journal() {
+            @Override
+            public Map<String, String> entries() {
+                return journal.entries();
+            }
+
+            @Override
+            public void record(StepState step, String detail, Map<String, String> changes) {
+                if (changes.containsKey(JournalKeys.UNIT)) {
+                    throw new FleetupException(FleetupException.LEASE_LOST, "taken over");
+                }
+                journal.record(step, detail, changes);
+            }
+        };
+        Server server = fleet.server(host);
+
+        try (Session session = transport.connect(server)) {
+            assertThatThrownBy(() -> installer().install(session, () -> transport.connect(server), PROFILE,
+                    Archives.release("2.0.0", archive), open(archive), reporter(host),
+                    ReleaseDirectoryInstall.HEALTH_CHECK_ONLY, takenOver))
+                    .isInstanceOfSatisfying(FleetupException.class,
+                            e -> assertThat(e.code()).isEqualTo(FleetupException.LEASE_LOST));
+        }
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.unitJournals()).isEmpty();
+        // Left for the controller that owns the server now, which resumes from the journal.
+        assertThat(app.release("2.0.0")).isDirectory();
+        assertThat(journal.entries()).containsKeys(JournalKeys.STAGING, JournalKeys.SHA256_VERIFIED,
+                JournalKeys.SCRATCH);
+        assertThat(events).extracting(StepEvent::state).doesNotContain(StepState.DONE, StepState.FAILED);
+    }
+
+    @Test
+    void aServerKeepsTheNewestUnitJournalsOnly() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Path units = Files.createDirectories(app.path().resolve(SwitchUnit.DIRECTORY));
+        for (int i = 0; i < SwitchUnit.KEPT + 3; i++) {
+            Path old = Files.writeString(units.resolve("old-" + i + ".journal"), "pid 1\nswitched-healthy\n");
+            Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
+        }
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+
+        ServerOutcome outcome = install(host, Archives.release("2.0.0", archive), archive);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(app.unitJournals()).hasSize(SwitchUnit.KEPT)
+                .anySatisfy(lines -> assertThat(lines).contains("switched releases/2.0.0", "switched-healthy"));
+        assertThat(units.resolve("old-0.journal")).doesNotExist();
+        assertThat(units.resolve("old-" + (SwitchUnit.KEPT + 2) + ".journal")).exists();
     }
 
     @Test

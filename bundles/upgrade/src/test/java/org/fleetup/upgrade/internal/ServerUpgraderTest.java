@@ -168,6 +168,80 @@ class ServerUpgraderTest {
         assertThat(ApplicationDirectory.of(host).path().resolve("staging")).doesNotExist();
     }
 
+    /**
+     * The new release runs, but the unit that switched to it died before its health check ended (the server went
+     * down under it): it is checked and confirmed, never skipped as current.
+     */
+    @Test
+    void serverFoundOnTheNewReleaseWithNoVerifiedHealthRecordIsCheckedNotSkipped() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        switchedByAUnitThatDied(host, app);
+
+        ServerOutcome outcome = upgrader(registry()).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add);
+
+        assertThat(outcome).isEqualTo(new ServerOutcome(host.name(), StepState.DONE, "1.4.2", "2.0.0",
+                "upgraded from 1.4.2 to 2.0.0 (verified)"));
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(unitJournalsSaying(app, "switched-healthy")).hasSize(1);
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void serverFoundOnAnUnverifiedReleaseThatFailsItsCheckIsRolledBackToThePreviousOne() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Path liar = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+        switchedByAUnitThatDied(host, app);
+
+        ServerOutcome outcome = new ServerUpgrader(registry(), new VersionFileInspector(), new DottedPlanner(),
+                new FixedProfiles(), new OneReleaseStore(liar), config(30, 3))
+                .upgrade("rollout-7", fleet.server(host), Archives.release("2.0.0", liar), false, events::add);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).startsWith("health check printed '1.9.9', expected 2.0.0; rolled back to 1.4.2");
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.answer()).isEqualTo("1.4.2");
+        assertThat(app.release("2.0.0")).doesNotExist();
+    }
+
+    @Test
+    void serverOnTheNewReleaseWhoseUnitEndedHealthyIsSkipped() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        switchedByAUnitThatDied(host, app);
+        Files.writeString(app.path().resolve(SwitchUnit.journal("died")), "health ok\nswitched-healthy\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        ServerOutcome outcome = upgrader(registry()).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add);
+
+        assertThat(outcome.state()).isEqualTo(StepState.SKIPPED);
+        assertThat(app.path().resolve("staging")).doesNotExist();
+    }
+
+    // As a unit leaves it when the server goes down between its switch and its health check.
+    private static void switchedByAUnitThatDied(SimulatedHost host, ApplicationDirectory app) throws IOException {
+        DemoApplication.install(host.root(), "2.0.0");
+        Files.createDirectories(app.path().resolve(SwitchUnit.DIRECTORY));
+        Files.writeString(app.path().resolve(SwitchUnit.journal("died")),
+                "pid 99999999\nprevious releases/1.4.2\nswitched releases/2.0.0\n");
+    }
+
+    private static List<Path> unitJournalsSaying(ApplicationDirectory app, String line) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(app.path().resolve(SwitchUnit.DIRECTORY))) {
+            return files.filter(p -> p.toString().endsWith(".journal")).filter(p -> {
+                try {
+                    return Files.readAllLines(p).contains(line);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+
     @Test
     void serverRefusingConnectionsIsAFailedOutcome() {
         SimulatedHost host = host("1.4.2", Fault.REFUSE_CONNECTIONS);

@@ -1,0 +1,40 @@
+package org.fleetup.upgrade.internal;
+
+/**
+ * The entries an install keeps in its {@link org.fleetup.api.upgrade.Journal}, all in one place. Each is recorded
+ * before the step that needs it after a restart does its irreversible part.
+ *
+ * <ul>
+ * <li>{@link #CREATED}: directories the install made, parents first, one a line: a first install that does not end
+ * verified removes them (when empty).</li>
+ * <li>{@link #PREVIOUS_TARGET}, {@link #PREVIOUS_VERSION}: where {@code current} pointed before the install, and its
+ * version; {@code ""} for a first install. Read once: a resumed install never takes the new release for the old.</li>
+ * <li>{@link #STAGING}: the staging file, recorded before the first byte is sent; a resumed transfer appends to it
+ * from its size on the server.</li>
+ * <li>{@link #SHA256_VERIFIED}: {@code true} once the server computed the artifact's SHA-256 from the staging
+ * file.</li>
+ * <li>{@link #SCRATCH}: the directory being unpacked into, recorded before it is made: a resumed unpack removes it and
+ * starts again in a fresh one.</li>
+ * <li>{@link #UNIT}: the id of the on-server {@link SwitchUnit}, recorded before it is started. From then on the
+ * switch is ordered: a resumed install reads the unit's journal on the server and never switches blindly.</li>
+ * <li>{@link #ROLLBACK_UNIT}: the id of the unit that rolls back a release the controller's confirmation refused,
+ * with {@link #ROLLBACK_REASON} the reason.</li>
+ * <li>{@link #OUTCOME}: the last word a unit's journal ended with, as read back.</li>
+ * </ul>
+ */
+final class JournalKeys {
+
+    static final String CREATED = "created";
+    static final String PREVIOUS_TARGET = "previousTarget";
+    static final String PREVIOUS_VERSION = "previousVersion";
+    static final String STAGING = "staging";
+    static final String SHA256_VERIFIED = "sha256Verified";
+    static final String SCRATCH = "scratch";
+    static final String UNIT = "unit";
+    static final String ROLLBACK_UNIT = "rollbackUnit";
+    static final String ROLLBACK_REASON = "rollbackReason";
+    static final String OUTCOME = "outcome";
+
+    private JournalKeys() {
+    }
+}

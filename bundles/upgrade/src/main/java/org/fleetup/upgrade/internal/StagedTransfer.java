@@ -1,0 +1,122 @@
+package org.fleetup.upgrade.internal;
+
+import static org.fleetup.api.ShellWords.quote;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.upgrade.Journal;
+import org.fleetup.api.upgrade.StepState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends an artifact to its staging file and has the server verify its SHA-256, sending it again on a mismatch. What an
+ * earlier, interrupted transfer left in the staging file is continued from its size on the server: the checksum
+ * judges the whole file anyway, and a mismatch starts over from the first byte.
+ */
+final class StagedTransfer {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(StagedTransfer.class);
+
+    private final ServerCommands commands;
+    private final StepReporter steps;
+    private final Journal journal;
+    private final Release release;
+    private final Supplier<InputStream> artifact;
+    private final int verifyAttempts;
+    private final Duration commandTimeout;
+    private final Duration heavyTimeout;
+    private long sent;
+
+    StagedTransfer(ServerCommands commands, StepReporter steps, Journal journal, Release release,
+                   Supplier<InputStream> artifact, int verifyAttempts, Duration commandTimeout,
+                   Duration heavyTimeout) {
+        this.commands = commands;
+        this.steps = steps;
+        this.journal = journal;
+        this.release = release;
+        this.artifact = artifact;
+        this.verifyAttempts = verifyAttempts;
+        this.commandTimeout = commandTimeout;
+        this.heavyTimeout = heavyTimeout;
+    }
+
+    /** Leaves the artifact verified in {@code staging}, or fails the step. */
+    void send(String staging) {
+        journal.record(StepState.TRANSFERRING, "sending " + release.coordinates() + " to " + staging,
+                Map.of(JournalKeys.STAGING, staging));
+        long offset = partialSize(staging);
+        String lastSeen = null;
+        for (int attempt = 1; attempt <= verifyAttempts; attempt++) {
+            if (offset < release.size() || attempt > 1) {
+                upload(staging, attempt, attempt > 1 ? 0 : offset);
+            }
+            String doing = "computing the SHA-256 of " + staging + " on the server";
+            steps.step(StepState.VERIFYING, doing);
+            String actual = commands.run(doing, "sha256sum " + quote(staging), heavyTimeout).stdout().lines()
+                    .findFirst().map(String::strip).orElse("").split("\\s+")[0];
+            actual = actual.startsWith("\\") ? actual.substring(1) : actual;
+            if (actual.equalsIgnoreCase(release.sha256())) {
+                journal.record(StepState.VERIFYING, staging + " verified",
+                        Map.of(JournalKeys.SHA256_VERIFIED, "true"));
+                return;
+            }
+            lastSeen = actual;
+            LOGGER.warn("Checksum mismatch on the server for {} (attempt {} of {}): expected {}, got {}",
+                    staging, attempt, verifyAttempts, release.sha256(), actual);
+            commands.run("removing the corrupt " + staging, "rm -f " + quote(staging), commandTimeout);
+        }
+        throw new StepFailure("checksum mismatch on the server after " + verifyAttempts
+                + (verifyAttempts == 1 ? " attempt" : " attempts") + ": expected " + release.sha256()
+                + ", got " + lastSeen);
+    }
+
+    private long partialSize(String staging) {
+        long size;
+        try {
+            size = commands.session().remoteSize(staging);
+        } catch (FleetupException e) {
+            throw new StepFailure("reading the size of " + staging + " failed: " + StepFailure.describe(e), e);
+        }
+        if (size > release.size()) {
+            commands.run("removing the oversized " + staging, "rm -f " + quote(staging), commandTimeout);
+            return 0;
+        }
+        if (size > 0) {
+            steps.step(StepState.TRANSFERRING, staging + " holds " + size + " of " + release.size()
+                    + " bytes from an earlier transfer: continuing from there");
+        }
+        return Math.max(0, size);
+    }
+
+    private void upload(String staging, int attempt, long offset) {
+        long total = release.size();
+        String detail = "sending " + release.coordinates() + " (" + total + " bytes) to " + staging
+                + (attempt > 1 ? " again, attempt " + attempt + " of " + verifyAttempts : "")
+                + (offset > 0 ? " from byte " + offset : "");
+        steps.step(StepState.TRANSFERRING, detail);
+        LongConsumer progress = steps.transferProgress(detail, total);
+        sent = offset;
+        progress.accept(offset);
+        try (InputStream content = artifact.get()) {
+            content.skipNBytes(offset);
+            commands.session().upload(content, staging, offset, done -> {
+                sent = done;
+                progress.accept(done);
+            });
+        } catch (FleetupException e) {
+            // The transport's words already name the server, the bytes sent and the reason.
+            throw new StepFailure(StepFailure.describe(e), e);
+        } catch (IOException | RuntimeException e) {
+            throw new StepFailure("transfer failed after " + sent + " of " + total + " bytes: "
+                    + StepFailure.describe(e), e);
+        }
+    }
+}
