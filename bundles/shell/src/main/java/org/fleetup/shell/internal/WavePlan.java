@@ -23,8 +23,8 @@ final class WavePlan {
         List<Integer> sizes = options.waveSizes(changing.size());
         out.println("Waves: " + sizes.size() + " (canary " + options.canary() + ", then " + options.wave()
                 + " each); a wave starts once every server of the one before has ended verified; "
-                + options.maxErrors() + " failed in a wave " + (options.onError() == OnError.PAUSE ? "pause" : "abort")
-                + " the rollout.");
+                + "when " + options.maxErrors() + " of a wave fail, the rollout "
+                + (options.onError() == OnError.PAUSE ? "pauses" : "aborts") + ".");
         out.println("Order: " + order(options.order()));
         // By name, the waves are known now; by speed or at random, the engine picks their servers when it starts.
         List<String> names = options.order() == ServerOrder.NAME

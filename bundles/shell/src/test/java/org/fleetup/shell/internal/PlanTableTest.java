@@ -57,7 +57,7 @@ class PlanTableTest {
         WavePlan.print(plan, options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
         String printed = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("Waves: 2 (canary 1, then 50% each)", "1 failed in a wave pause the rollout",
+        assertThat(printed).contains("Waves: 2 (canary 1, then 50% each)", "when 1 of a wave fail, the rollout pauses.",
                 "Order: by name", "  wave 1 (canary): 1 server: web-01", "  wave 2: 1 server: web-02",
                 "To send: 2.0 KiB", "Estimated duration: unknown");
     }
