@@ -94,6 +94,23 @@ class SimulatedFaultsTest {
     }
 
     @Test
+    void aDroppedConnectionEndsWhatTheCommandStartedButNotWhatLeftItsSession() throws Exception {
+        SimulatedHost host = startOne(Fault.DROP_AFTER_SWITCH);
+        stage(host, "2.0.0");
+
+        OpenSshClient.Result switched = client.ssh(host, "setsid sh -c 'sleep 1; echo unit > detached.txt'"
+                + " </dev/null >/dev/null 2>&1 & (sleep 1; echo child > attached.txt) &"
+                + SWITCH_TO.formatted("2.0.0") + " && sleep 30");
+
+        assertThat(switched.exit()).as(switched.err()).isEqualTo(255);
+        await("the detached process's file").atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(host.root().resolve("detached.txt")));
+        // Both slept as long: the attached one would have written by now, had it not been killed with the channel.
+        assertThat(host.root().resolve("detached.txt")).hasContent("unit");
+        assertThat(host.root().resolve("attached.txt")).doesNotExist();
+    }
+
+    @Test
     void switchingBackFailsOnceTheNewReleaseFailedItsHealthCheck() throws Exception {
         SimulatedHost host = startOne(Fault.ROLLBACK_FAILS);
         stage(host, "2.0.0");
