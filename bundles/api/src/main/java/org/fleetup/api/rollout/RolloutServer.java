@@ -15,11 +15,11 @@ import org.fleetup.api.upgrade.StepState;
  * @param detail what it is doing, or why it was skipped or failed
  * @param updatedAt when this was recorded
  * @param wave the wave it belongs to, 1 for the canary; 0 when the rollout has no waves
- * @param outcome how it ended when its step alone does not tell ({@link ServerOutcome#NOT_STARTED},
- *        {@link ServerOutcome#NOT_INSTALLABLE}), or {@code null}: read it with {@link ServerOutcome#of(RolloutServer)}
+ * @param outcome how it ended when its step alone does not tell ({@link ReportStatus#NOT_STARTED},
+ *        {@link ReportStatus#NOT_INSTALLABLE}), or {@code null}: read it with {@link ReportStatus#of(RolloutServer)}
  */
 public record RolloutServer(String rollout, String server, StepState state, String from, String to, String detail,
-                            Instant updatedAt, int wave, ServerOutcome outcome) {
+                            Instant updatedAt, int wave, ReportStatus outcome) {
 
     /** A server whose step tells how it ended. */
     public RolloutServer(String rollout, String server, StepState state, String from, String to, String detail,

@@ -4,7 +4,7 @@ import java.util.List;
 
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutServer;
-import org.fleetup.api.rollout.ServerOutcome;
+import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
 
@@ -19,7 +19,7 @@ final class Pauses {
         return waves.stream().filter(w -> w.status() == WaveStatus.HALTED).findFirst()
                 .map(halted -> "Rollout " + rollout.id() + " paused on wave " + halted.number() + ": "
                         + servers.stream().filter(s -> s.wave() == halted.number())
-                                .filter(s -> ServerOutcome.of(s).isFailure()).count()
+                                .filter(s -> ReportStatus.of(s).isFailure()).count()
                         + " of " + halted.size() + " failed, max " + halted.maxErrors() + next)
                 .orElse("Rollout " + rollout.id() + " paused" + (rollout.detail() == null ? "" : ": "
                         + rollout.detail()) + next);

@@ -12,11 +12,11 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.fleetup.api.rollout.RolloutServer;
-import org.fleetup.api.rollout.ServerOutcome;
+import org.fleetup.api.rollout.ReportStatus;
 
 /**
  * How a rollout ended, server by server: on the console, and as CSV {@code name,status,detail}, the status one of
- * {@link ServerOutcome#label()} ({@code upgraded}, {@code skipped}, {@code failed}, {@code rolled-back},
+ * {@link ReportStatus#label()} ({@code upgraded}, {@code skipped}, {@code failed}, {@code rolled-back},
  * {@code not-installable}, {@code not-started}; {@code pending} only for a rollout that has not ended).
  */
 final class RolloutReport {
@@ -34,9 +34,9 @@ final class RolloutReport {
         table.column("To");
         table.column("Detail").maxSize(110).wrap();
         servers.stream()
-                .filter(s -> !onlyProblems || ServerOutcome.of(s).isFailure())
+                .filter(s -> !onlyProblems || ReportStatus.of(s).isFailure())
                 .forEach(s -> table.addRow().addContent(s.server(), s.wave() == 0 ? "" : s.wave(),
-                        ServerOutcome.of(s).label(), s.state(),
+                        ReportStatus.of(s).label(), s.state(),
                         s.from() == null ? "" : s.from(), s.to() == null ? "" : s.to(),
                         s.detail() == null ? "" : s.detail()));
         table.print(out);
@@ -47,7 +47,7 @@ final class RolloutReport {
              CSVPrinter csv = new CSVPrinter(writer,
                      CSVFormat.DEFAULT.builder().setHeader("name", "status", "detail").setRecordSeparator('\n').build())) {
             for (RolloutServer server : servers) {
-                csv.printRecord(server.server(), ServerOutcome.of(server).label(),
+                csv.printRecord(server.server(), ReportStatus.of(server).label(),
                         server.detail() == null ? "" : server.detail());
             }
         }

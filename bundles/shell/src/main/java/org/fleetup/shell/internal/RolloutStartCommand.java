@@ -36,7 +36,7 @@ import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
-import org.fleetup.api.rollout.ServerOutcome;
+import org.fleetup.api.rollout.ReportStatus;
 
 @Command(scope = "fleet", name = "rollout-start",
         description = "Shows the plan, then upgrades the servers to a release, now or at a set time")
@@ -173,7 +173,7 @@ public class RolloutStartCommand implements Action {
         List<RolloutServer> outcome = rollouts.servers(rollout.id());
         out.println("Rollout " + ended.id() + " " + ended.status() + (ended.detail() == null ? "" : ": "
                 + ended.detail()));
-        List<RolloutServer> failed = outcome.stream().filter(s -> ServerOutcome.of(s).isFailure()).toList();
+        List<RolloutServer> failed = outcome.stream().filter(s -> ReportStatus.of(s).isFailure()).toList();
         if (!failed.isEmpty()) {
             // What each runs now is its To column, where the outcome knows it; a blank one is not known (the detail
             // says why, e.g. a rollback that could not reconnect).

@@ -13,7 +13,7 @@ import java.util.List;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
-import org.fleetup.api.rollout.ServerOutcome;
+import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The CSV a script reads after {@code --wait --report}, and what a paused rollout tells it. */
 class RolloutReportTest {
 
-    private static RolloutServer server(String name, StepState state, int wave, ServerOutcome recorded,
+    private static RolloutServer server(String name, StepState state, int wave, ReportStatus recorded,
                                         String detail) {
         return new RolloutServer("r1", name, state, "1.0.0", null, detail, Instant.now(), wave, recorded);
     }
@@ -33,8 +33,8 @@ class RolloutReportTest {
             server("b", StepState.SKIPPED, 2, null, "runs 2.0.0 already"),
             server("c", StepState.FAILED, 2, null, "unreachable: connection refused"),
             server("d", StepState.ROLLED_BACK, 2, null, "health check failed: exit 1"),
-            server("e", StepState.SKIPPED, 2, ServerOutcome.NOT_INSTALLABLE, "busy: /srv/.lock for 10m"),
-            server("f", StepState.SKIPPED, 3, ServerOutcome.NOT_STARTED, "rollout paused on wave 2"));
+            server("e", StepState.SKIPPED, 2, ReportStatus.NOT_INSTALLABLE, "busy: /srv/.lock for 10m"),
+            server("f", StepState.SKIPPED, 3, ReportStatus.NOT_STARTED, "rollout paused on wave 2"));
 
     @Test
     void everyServerHasOneOfTheSixStatusesAndItsReason(@TempDir Path dir) throws Exception {

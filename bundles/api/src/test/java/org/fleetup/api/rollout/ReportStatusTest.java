@@ -10,32 +10,32 @@ import org.junit.jupiter.api.Test;
 /** The report's status of a server: one mapping, stable labels for scripts. */
 class ServerOutcomeTest {
 
-    private static RolloutServer server(StepState state, ServerOutcome recorded) {
+    private static RolloutServer server(StepState state, ReportStatus recorded) {
         return new RolloutServer("r", "web-01", state, "1.0.0", null, "why", Instant.now(), 1, recorded);
     }
 
     @Test
     void aRolledBackServerIsReportedRolledBackNotFailed() {
-        assertThat(ServerOutcome.of(server(StepState.ROLLED_BACK, null)).label()).isEqualTo("rolled-back");
-        assertThat(ServerOutcome.of(server(StepState.FAILED, null)).label()).isEqualTo("failed");
-        assertThat(ServerOutcome.of(server(StepState.DONE, null)).label()).isEqualTo("upgraded");
-        assertThat(ServerOutcome.of(server(StepState.SKIPPED, null)).label()).isEqualTo("skipped");
-        assertThat(ServerOutcome.of(server(StepState.TRANSFERRING, null)).label()).isEqualTo("pending");
+        assertThat(ReportStatus.of(server(StepState.ROLLED_BACK, null)).label()).isEqualTo("rolled-back");
+        assertThat(ReportStatus.of(server(StepState.FAILED, null)).label()).isEqualTo("failed");
+        assertThat(ReportStatus.of(server(StepState.DONE, null)).label()).isEqualTo("upgraded");
+        assertThat(ReportStatus.of(server(StepState.SKIPPED, null)).label()).isEqualTo("skipped");
+        assertThat(ReportStatus.of(server(StepState.TRANSFERRING, null)).label()).isEqualTo("pending");
     }
 
     @Test
     void theRecordedEndingTellsNotStartedAndNotInstallableApartFromSkipped() {
-        assertThat(ServerOutcome.of(server(StepState.SKIPPED, ServerOutcome.NOT_STARTED)).label())
+        assertThat(ReportStatus.of(server(StepState.SKIPPED, ReportStatus.NOT_STARTED)).label())
                 .isEqualTo("not-started");
-        assertThat(ServerOutcome.of(server(StepState.SKIPPED, ServerOutcome.NOT_INSTALLABLE)).label())
+        assertThat(ReportStatus.of(server(StepState.SKIPPED, ReportStatus.NOT_INSTALLABLE)).label())
                 .isEqualTo("not-installable");
     }
 
     @Test
     void failuresAreWhatAScriptMustNotTakeForSuccess() {
-        assertThat(ServerOutcome.values()).filteredOn(ServerOutcome::isFailure)
-                .containsExactlyInAnyOrder(ServerOutcome.FAILED, ServerOutcome.ROLLED_BACK,
-                        ServerOutcome.NOT_INSTALLABLE);
+        assertThat(ReportStatus.values()).filteredOn(ReportStatus::isFailure)
+                .containsExactlyInAnyOrder(ReportStatus.FAILED, ReportStatus.ROLLED_BACK,
+                        ReportStatus.NOT_INSTALLABLE);
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.fleetup.api.upgrade.StepState;
  * engine records the ending when it knows it ({@link RolloutServer#outcome()}); {@link #of(RolloutServer)} is the one
  * place that decides.
  */
-public enum ServerOutcome {
+public enum ReportStatus {
     /** Runs the release, verified; a first install too. */
     UPGRADED,
     /** Left as it was on purpose: it runs the release already, or something newer. */
@@ -37,12 +37,12 @@ public enum ServerOutcome {
     }
 
     /** The ending the engine recorded, or the one its step tells. */
-    public static ServerOutcome of(RolloutServer server) {
+    public static ReportStatus of(RolloutServer server) {
         return server.outcome() != null ? server.outcome() : of(server.state());
     }
 
     /** The ending a step tells by itself. */
-    public static ServerOutcome of(StepState state) {
+    public static ReportStatus of(StepState state) {
         return switch (state) {
             case DONE -> UPGRADED;
             case SKIPPED -> SKIPPED;
