@@ -41,6 +41,12 @@ public final class DemoApplication {
     /** The file of a release that lists the SHA-256 of every other file, in {@code sha256sum} format. */
     public static final String MANIFEST = "MANIFEST.sha256";
 
+    /**
+     * The shell file, under a server's {@code $HOME}, that the launcher ({@code bin/demo-app}) reads before it
+     * answers, with {@code demo_app_version} set to its own version: where the simulator puts a health fault.
+     */
+    public static final String HEALTH_HOOK = ".sim/health.sh";
+
     /** The versions the old servers of {@link #demoMix(int)} run, in turn. */
     public static final List<String> OLD_VERSIONS = List.of("1.0.0", "1.2.3", "1.4.2", "1.9.7");
 
@@ -186,6 +192,9 @@ public final class DemoApplication {
     private static byte[] launcher(String version) {
         return ("#!/bin/sh\n"
                 + "# demo-app " + version + ": prints the version of the release this script belongs to\n"
+                + "# A simulated server with a health fault keeps it in " + HEALTH_HOOK + ", read here.\n"
+                + "demo_app_version='" + version + "'\n"
+                + "if [ -r \"$HOME/" + HEALTH_HOOK + "\" ]; then . \"$HOME/" + HEALTH_HOOK + "\"; fi\n"
                 + "cat \"$(dirname \"$0\")/../VERSION\"\n").getBytes(StandardCharsets.UTF_8);
     }
 

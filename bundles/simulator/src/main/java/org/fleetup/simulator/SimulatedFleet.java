@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -27,6 +30,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.simulator.internal.ClientKeyFiles;
+import org.fleetup.simulator.internal.FaultSettings;
 import org.fleetup.simulator.internal.HostLauncher;
 import org.fleetup.simulator.internal.RunningHost;
 
@@ -48,6 +52,12 @@ public final class SimulatedFleet implements AutoCloseable {
     /** How many bytes may be written over SFTP to a {@code DISK_FULL} host before its disk is full. */
     public static final long DEFAULT_DISK_QUOTA_BYTES = 64 * 1024;
 
+    /** How long a {@code BUSY} host's marker stays by default, in seconds. */
+    public static final long DEFAULT_BUSY_SECONDS = 5;
+
+    /** How long a {@code REBOOT} host stays down by default, in seconds. */
+    public static final long DEFAULT_REBOOT_SECONDS = 3;
+
     public static final String USER = "fleetup";
     public static final String CLUSTER = "simulated";
 
@@ -63,6 +73,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private final Path baseDir;
     private final Path clientKey;
     private final CloseableExecutorService commandPumps;
+    private final ScheduledExecutorService faultWatches;
     private final HostLauncher launcher;
     private final List<RunningHost> running = new ArrayList<>();
     private boolean closed;
@@ -76,9 +87,25 @@ public final class SimulatedFleet implements AutoCloseable {
      * @param diskQuotaBytes how many bytes may be written over SFTP to a {@code DISK_FULL} host in all
      */
     public SimulatedFleet(Path baseDir, long dropAfterBytes, long diskQuotaBytes) {
+        this(baseDir, dropAfterBytes, diskQuotaBytes, Duration.ofSeconds(DEFAULT_BUSY_SECONDS),
+                Duration.ofSeconds(DEFAULT_REBOOT_SECONDS));
+    }
+
+    /**
+     * @param dropAfterBytes how many bytes one session may write over SFTP to a {@code DROP_CONNECTION} host
+     * @param diskQuotaBytes how many bytes may be written over SFTP to a {@code DISK_FULL} host in all
+     * @param busyFor how long the busy marker of a {@code BUSY} host stays
+     * @param rebootFor how long a {@code REBOOT} host stays down after a {@code reboot}
+     */
+    public SimulatedFleet(Path baseDir, long dropAfterBytes, long diskQuotaBytes, Duration busyFor,
+                          Duration rebootFor) {
         if (dropAfterBytes < 0 || diskQuotaBytes < 0) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "The simulator's byte limits must be zero or"
                     + " more, not dropAfterBytes=" + dropAfterBytes + ", diskQuotaBytes=" + diskQuotaBytes + ".");
+        }
+        if (busyFor.isNegative() || rebootFor.isNegative()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "The simulator's times must be zero or more,"
+                    + " not busySeconds=" + busyFor.toSeconds() + ", rebootSeconds=" + rebootFor.toSeconds() + ".");
         }
         this.baseDir = Objects.requireNonNull(baseDir, "baseDir").toAbsolutePath().normalize();
         this.clientKey = this.baseDir.resolve("client_key");
@@ -92,7 +119,14 @@ public final class SimulatedFleet implements AutoCloseable {
         }
         // One pool for the streams of every command of every host: its threads are reused from command to command.
         this.commandPumps = ThreadUtils.newCachedThreadPool("fleetup-simulator-commands");
-        this.launcher = new HostLauncher(USER, authorizedKey, dropAfterBytes, diskQuotaBytes, commandPumps);
+        // One thread for the watches and timers of every host's faults: each is a short look at a file.
+        this.faultWatches = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "fleetup-simulator-faults");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.launcher = new HostLauncher(USER, authorizedKey,
+                new FaultSettings(dropAfterBytes, diskQuotaBytes, busyFor, rebootFor), commandPumps, faultWatches);
     }
 
     /**
@@ -177,12 +211,15 @@ public final class SimulatedFleet implements AutoCloseable {
         closed = true;
         running.forEach(RunningHost::close);
         commandPumps.shutdownNow();
+        faultWatches.shutdownNow();
     }
 
     private RunningHost startHost(String name, HostSpec spec) {
         Path root = baseDir.resolve(name);
         try {
             if (Files.exists(root)) {
+                // What a fault of an earlier run left unwritable could not be removed otherwise.
+                HostLauncher.unlockFaults(root);
                 PathUtils.deleteDirectory(root);
             }
             Files.createDirectories(root);

@@ -19,6 +19,7 @@ final class OpenSshClient {
     private final Path workDir;
     private final Path identity;
     private final Path knownHosts;
+    private final int connectTimeoutSeconds;
 
     /** A client that logs in as the fleet's user with its key and trusts exactly its known_hosts. */
     OpenSshClient(SimulatedFleet fleet, Path workDir) {
@@ -26,9 +27,19 @@ final class OpenSshClient {
     }
 
     OpenSshClient(Path workDir, Path identity, Path knownHosts) {
+        this(workDir, identity, knownHosts, 10);
+    }
+
+    private OpenSshClient(Path workDir, Path identity, Path knownHosts, int connectTimeoutSeconds) {
         this.workDir = workDir;
         this.identity = identity;
         this.knownHosts = knownHosts;
+        this.connectTimeoutSeconds = connectTimeoutSeconds;
+    }
+
+    /** A client that gives up connecting, the SSH banner exchange included, after this many seconds. */
+    OpenSshClient withConnectTimeout(int seconds) {
+        return new OpenSshClient(workDir, identity, knownHosts, seconds);
     }
 
     OpenSshClient withIdentity(Path otherIdentity) {
@@ -67,7 +78,7 @@ final class OpenSshClient {
                 "-o", "StrictHostKeyChecking=yes",
                 "-o", "UserKnownHostsFile=" + knownHosts,
                 "-o", "GlobalKnownHostsFile=/dev/null",
-                "-o", "ConnectTimeout=10",
+                "-o", "ConnectTimeout=" + connectTimeoutSeconds,
                 "-i", identity.toString());
     }
 

@@ -1,5 +1,7 @@
 package org.fleetup.api.rollout;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -42,5 +44,26 @@ public record RolloutOptions(Size canary, Size wave, Size maxErrors, OnError onE
     public static RolloutOptions defaults(int parallelism, boolean force) {
         return new RolloutOptions(DEFAULT_CANARY, DEFAULT_WAVE, DEFAULT_MAX_ERRORS, OnError.PAUSE, ServerOrder.SPEED,
                 parallelism, force);
+    }
+
+    /**
+     * The sizes of the waves of {@code servers} servers, in order: the canary (when it has any server), then waves of
+     * {@link #wave()} of all the servers, the last one what remains. The plan shows these, and the engine makes these.
+     */
+    public List<Integer> waveSizes(int servers) {
+        List<Integer> sizes = new ArrayList<>();
+        int left = servers;
+        int first = canary.of(left);
+        if (first > 0) {
+            sizes.add(first);
+            left -= first;
+        }
+        int each = Math.max(1, wave.of(servers));
+        while (left > 0) {
+            int size = Math.min(each, left);
+            sizes.add(size);
+            left -= size;
+        }
+        return List.copyOf(sizes);
     }
 }

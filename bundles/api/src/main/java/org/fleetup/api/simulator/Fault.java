@@ -7,5 +7,37 @@ public enum Fault {
     /** The connection drops in the middle of a file transfer. */
     DROP_CONNECTION,
     /** Every connection is closed as soon as it is accepted. */
-    REFUSE_CONNECTIONS
+    REFUSE_CONNECTIONS,
+    /**
+     * The health command of any release but the one the server started with fails: the demo application's launcher
+     * prints why on stderr and exits 1 (read from {@code <root>/.sim/health.sh}).
+     */
+    HEALTH_FAILS,
+    /** The health command of any release but the one the server started with never returns. */
+    HEALTH_HANGS,
+    /** The connection drops (every session closed) right after {@code current} first points elsewhere. */
+    DROP_AFTER_SWITCH,
+    /**
+     * Switching back fails: the health command of a new release fails (as {@link #HEALTH_FAILS}) and leaves the
+     * product's directory unwritable, so that {@code current} can no longer be replaced.
+     */
+    ROLLBACK_FAILS,
+    /**
+     * A busy marker, {@code <root>/.sim/busy}, exists from the start for a while (the simulator's
+     * {@code busySeconds}), then disappears.
+     */
+    BUSY,
+    /** The releases directory, {@code <root>/demo-app/releases}, cannot be written (made there when missing). */
+    READ_ONLY,
+    /** The first file written over SFTP is corrupted once (one byte changed): a second send arrives intact. */
+    CORRUPT_TRANSFER,
+    /** Accepts TCP connections and never answers: no SSH banner, nothing. */
+    HUNG,
+    /**
+     * A {@code reboot} command (found first on the PATH of its commands) takes the server away: it closes every
+     * connection and refuses new ones, then comes back on the same port after a while (the simulator's
+     * {@code rebootSeconds}) with a new boot id in {@code <root>/.sim/boot_id} (made at start too), as Linux's
+     * {@code /proc/sys/kernel/random/boot_id}.
+     */
+    REBOOT
 }

@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
@@ -42,7 +43,7 @@ final class RolloutProgress implements StepListener {
         StepEvent event;
         while ((event = ended.poll()) != null) {
             out.print("\r\033[K");
-            out.printf("  %-14s %-9s %s%n", event.server(), event.state().outcome(),
+            out.printf("  %-14s %-11s %s%n", event.server(), ReportStatus.of(event.state()).label(),
                     event.detail() == null ? "" : event.detail());
         }
         Map<StepState, Integer> counts = new EnumMap<>(StepState.class);

@@ -30,11 +30,13 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutOptions;
 import org.fleetup.api.rollout.RolloutRequest;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
+import org.fleetup.api.rollout.ReportStatus;
 
 @Command(scope = "fleet", name = "rollout-start",
         description = "Shows the plan, then upgrades the servers to a release, now or at a set time")
@@ -66,6 +68,25 @@ public class RolloutStartCommand implements Action {
     @Option(name = "--parallel", description = "How many servers are upgraded at once")
     private int parallel = 10;
 
+    @Option(name = "--canary", description = "The first wave: " + WaveOptions.PERCENT_HELP + "; default 1")
+    private String canary;
+
+    @Option(name = "--wave", description = "Every later wave: " + WaveOptions.PERCENT_HELP
+            + "; default '25%'. A wave starts once every server of the one before has ended verified")
+    private String wave;
+
+    @Option(name = "--max-errors", description = "Failed servers of one wave (unreachable and timed-out ones"
+            + " count) that stop the rollout: " + WaveOptions.PERCENT_HELP + " of the wave; default '10%'")
+    private String maxErrors;
+
+    @Option(name = "--on-error", description = "What stopping means: pause (resume or cancel it then) or abort;"
+            + " default pause")
+    private String onError;
+
+    @Option(name = "--order", description = "The order of the servers: speed (fastest link first), name or"
+            + " random; default speed")
+    private String order;
+
     @Option(name = "--at", description = "When to start: now, 03:00, 2026-12-01T03:00 or an ISO instant")
     private String at;
 
@@ -96,9 +117,7 @@ public class RolloutStartCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        if (parallel < 1) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "--parallel must be at least 1");
-        }
+        RolloutOptions options = WaveOptions.parse(canary, wave, maxErrors, onError, order, parallel, force);
         // Refused here when it has passed or is too far ahead: before the plan, and before anything is saved.
         Instant start = scheduler.resolve(at);
         Duration waitLimit = Formats.parseDuration("--timeout", timeout);
@@ -109,6 +128,7 @@ public class RolloutStartCommand implements Action {
 
         Plan plan = fleet.plan(target, selected, parallel, force);
         PlanTable.print(plan, out);
+        WavePlan.print(plan, options, out);
         if (!yes && !confirmed(changes(plan) + " of " + selected.size() + " servers to "
                 + target.coordinates() + " " + when(start) + "? [y/N] ")) {
             out.println("Nothing changed.");
@@ -117,7 +137,7 @@ public class RolloutStartCommand implements Action {
         // Now stays now however long the plan and the question took; a set time is checked again.
         Instant requested = start.isAfter(asked) ? start : null;
         Rollout rollout = rollouts.start(new RolloutRequest(target.product(), target.version(),
-                selected.stream().map(Server::name).toList(), parallel, requested, force, Actors.current()));
+                selected.stream().map(Server::name).toList(), parallel, requested, force, Actors.current(), options));
         out.println("Rollout " + rollout.id() + " of " + target.coordinates() + " on " + selected.size()
                 + " servers, " + parallel + " at a time, starts " + when(start) + ".");
         if (!await) {
@@ -133,7 +153,7 @@ public class RolloutStartCommand implements Action {
         Rollout ended;
         AutoCloseable watching = rollouts.watch(rollout.id(), progress);
         try {
-            ended = awaitEnd(completion, progress, giveUpAt);
+            ended = awaitEnd(rollout.id(), completion, progress, giveUpAt);
         } catch (TimeoutException e) {
             out.println();
             throw new FleetupException(FleetupException.ROLLOUT_FAILED, "Rollout " + rollout.id() + " has not ended by "
@@ -151,8 +171,9 @@ public class RolloutStartCommand implements Action {
         }
         progress.finish();
         List<RolloutServer> outcome = rollouts.servers(rollout.id());
-        out.println("Rollout " + ended.id() + " " + ended.status() + ": " + ended.detail());
-        List<RolloutServer> failed = outcome.stream().filter(s -> "failed".equals(s.state().outcome())).toList();
+        out.println("Rollout " + ended.id() + " " + ended.status() + (ended.detail() == null ? "" : ": "
+                + ended.detail()));
+        List<RolloutServer> failed = outcome.stream().filter(s -> ReportStatus.of(s).isFailure()).toList();
         if (!failed.isEmpty()) {
             // What each runs now is its To column, where the outcome knows it; a blank one is not known (the detail
             // says why, e.g. a rollback that could not reconnect).
@@ -162,6 +183,11 @@ public class RolloutStartCommand implements Action {
         if (report != null) {
             RolloutReport.write(outcome, Path.of(report));
             out.println("Report written to " + report);
+        }
+        if (ended.status() == RolloutStatus.PAUSED) {
+            // It waits for an operator: a script must not take that for success, nor wait for ever.
+            throw new FleetupException(FleetupException.ROLLOUT_FAILED, Pauses.explain(ended,
+                    rollouts.waves(ended.id()), outcome));
         }
         if (ended.status() == RolloutStatus.CANCELLED) {
             // No success, even when no server failed: the servers it did not start still run what they ran.
@@ -175,13 +201,18 @@ public class RolloutStartCommand implements Action {
         return null;
     }
 
-    /** Redraws the bar until the rollout ends, or until {@code giveUpAt}. */
-    private static Rollout awaitEnd(CompletableFuture<Rollout> completion, RolloutProgress progress, Instant giveUpAt)
-            throws InterruptedException, ExecutionException, TimeoutException {
+    /** Redraws the bar until the rollout ends or pauses, or until {@code giveUpAt}. */
+    private Rollout awaitEnd(String id, CompletableFuture<Rollout> completion, RolloutProgress progress,
+                             Instant giveUpAt) throws InterruptedException, ExecutionException, TimeoutException {
         while (true) {
             try {
                 return completion.get(250, TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillRunning) {
+                // A paused rollout has not ended, so its completion waits: the stored status says it paused.
+                Rollout now = rollouts.require(id);
+                if (now.status() == RolloutStatus.PAUSED) {
+                    return now;
+                }
                 if (Instant.now().isAfter(giveUpAt)) {
                     throw stillRunning;
                 }

@@ -12,6 +12,10 @@ import org.fleetup.api.comparison.Decision;
 import org.fleetup.api.comparison.Plan;
 import org.fleetup.api.comparison.PlanEntry;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.rollout.OnError;
+import org.fleetup.api.rollout.RolloutOptions;
+import org.fleetup.api.rollout.ServerOrder;
+import org.fleetup.api.rollout.Size;
 import org.junit.jupiter.api.Test;
 
 /** How a plan reads on the console, and what the rollout asks before it starts. */
@@ -42,5 +46,19 @@ class PlanTableTest {
         assertThat(RolloutStartCommand.changes(plan)).isEqualTo("Upgrade 1 and install 1");
         assertThat(RolloutStartCommand.changes(new Plan(plan.release(), plan.entries(Decision.UPGRADE),
                 Instant.now()))).isEqualTo("Upgrade 1");
+    }
+
+    @Test
+    void theWavesTheOrderAndTheBytesToSendAreShownBeforeTheQuestion() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RolloutOptions options = new RolloutOptions(Size.count(1), Size.percent(50), Size.count(1), OnError.PAUSE,
+                ServerOrder.NAME, 10, false);
+
+        WavePlan.print(plan, options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("Waves: 2 (canary 1, then 50% each)", "when 1 of a wave fail, the rollout pauses.",
+                "Order: by name", "  wave 1 (canary): 1 server: web-01", "  wave 2: 1 server: web-02",
+                "To send: 2.0 KiB", "Estimated duration: unknown");
     }
 }

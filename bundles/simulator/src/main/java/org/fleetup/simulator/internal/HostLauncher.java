@@ -1,12 +1,20 @@
 package org.fleetup.simulator.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -18,6 +26,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.simulator.DemoApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,25 +43,28 @@ public final class HostLauncher {
     // A simulated host serves a handful of sessions; the default (one thread per core, plus one) times a fleet of
     // hosts would be threads for nothing.
     private static final int IO_THREADS = 2;
+    // How often the watches of a host's faults look at its files: "right after" a switch, well within a command.
+    private static final long WATCH_MILLIS = 10;
 
     private final String user;
     private final PublicKey clientKey;
-    private final long dropAfterBytes;
-    private final long diskQuotaBytes;
+    private final FaultSettings settings;
     private final Executor commandPumps;
+    private final ScheduledExecutorService watches;
 
     /**
      * @param user the only user who may log in
      * @param clientKey the only key that user may log in with
      * @param commandPumps runs the stream copies of commands, shared by every host
+     * @param watches runs the watches and timers of the hosts' faults, shared by every host
      */
-    public HostLauncher(String user, PublicKey clientKey, long dropAfterBytes, long diskQuotaBytes,
-                        Executor commandPumps) {
+    public HostLauncher(String user, PublicKey clientKey, FaultSettings settings, Executor commandPumps,
+                        ScheduledExecutorService watches) {
         this.user = user;
         this.clientKey = clientKey;
-        this.dropAfterBytes = dropAfterBytes;
-        this.diskQuotaBytes = diskQuotaBytes;
+        this.settings = settings;
         this.commandPumps = commandPumps;
+        this.watches = watches;
     }
 
     /**
@@ -68,11 +80,98 @@ public final class HostLauncher {
         if (keys.isEmpty()) {
             throw new IOException("No host key could be read or made in " + hostKeyFile);
         }
+        String hostKey = PublicKeyEntry.toString(keys.get(0).getPublic());
+        Set<Fault> faults = spec.faults();
+        List<AutoCloseable> stops = new ArrayList<>();
+        prepareFiles(root, spec, stops);
 
+        int port;
+        if (faults.contains(Fault.HUNG)) {
+            HungListener hung = new HungListener(name);
+            stops.add(0, hung);
+            port = hung.port();
+        } else {
+            HostServer server = new HostServer(name, root, p -> newServer(name, root, hostKeys, spec, p));
+            port = server.start();
+            stops.add(0, server);
+            watch(name, root, faults, server, stops);
+        }
+        SimulatedHost host = new SimulatedHost(name, port, root, spec.version(), faults, hostKey);
+        LOGGER.info("Simulated host {} listens on {}:{} (demo-app {}, faults {})", name, LOOPBACK, port,
+                spec.version(), faults);
+        // The watches stop first, then the server; the files its faults locked are writable again last.
+        List<AutoCloseable> inOrder = new ArrayList<>(stops);
+        Collections.reverse(inOrder);
+        return new RunningHost(host, () -> {
+            for (AutoCloseable stop : inOrder) {
+                stop.close();
+            }
+        });
+    }
+
+    /** Makes writable again what the faults of a host could have locked under {@code root}. */
+    public static void unlockFaults(Path root) {
+        Path product = root.resolve(DemoApplication.PRODUCT);
+        FaultFiles.unlock(product.resolve("releases"));
+        FaultFiles.unlock(product);
+    }
+
+    private void prepareFiles(Path root, HostSpec spec, List<AutoCloseable> stops) throws IOException {
+        Set<Fault> faults = spec.faults();
+        Path product = root.resolve(DemoApplication.PRODUCT);
+        FaultFiles.healthHook(root, faults, spec.version());
+        if (faults.contains(Fault.ROLLBACK_FAILS)) {
+            stops.add(() -> FaultFiles.unlock(product));
+        }
+        if (faults.contains(Fault.READ_ONLY)) {
+            Path releases = product.resolve("releases");
+            FaultFiles.lock(releases);
+            stops.add(() -> FaultFiles.unlock(releases));
+        }
+        if (faults.contains(Fault.BUSY)) {
+            FaultFiles.busyMarker(root);
+            ScheduledFuture<?> free = watches.schedule(() -> {
+                try {
+                    Files.deleteIfExists(root.resolve(FaultFiles.BUSY));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, settings.busyFor().toMillis(), TimeUnit.MILLISECONDS);
+            stops.add(() -> free.cancel(false));
+        }
+        if (faults.contains(Fault.REBOOT)) {
+            // Only a host that reboots has a boot id: the root of any other stays as its spec says.
+            FaultFiles.newBootId(root);
+            FaultFiles.rebootCommand(root);
+        }
+    }
+
+    private void watch(String name, Path root, Set<Fault> faults, HostServer server, List<AutoCloseable> stops) {
+        if (faults.contains(Fault.DROP_AFTER_SWITCH)) {
+            SwitchWatch watch = new SwitchWatch(name, root.resolve(DemoApplication.PRODUCT).resolve("current"),
+                    server::closeSessions);
+            ScheduledFuture<?> polling = watches.scheduleWithFixedDelay(watch, 0, WATCH_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            stops.add(() -> polling.cancel(false));
+        }
+        if (faults.contains(Fault.REBOOT)) {
+            Path requested = root.resolve(FaultFiles.REBOOT_REQUESTED);
+            Duration downFor = settings.rebootFor();
+            ScheduledFuture<?> polling = watches.scheduleWithFixedDelay(() -> {
+                if (HostServer.consume(requested)) {
+                    server.reboot(downFor, watches);
+                }
+            }, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
+            stops.add(() -> polling.cancel(false));
+        }
+    }
+
+    private SshServer newServer(String name, Path root, SimpleGeneratorHostKeyProvider hostKeys, HostSpec spec,
+                                int port) {
         SshServer server = SshServer.setUpDefaultServer();
         CoreModuleProperties.NIO_WORKERS.set(server, IO_THREADS);
         server.setHost(LOOPBACK);
-        server.setPort(0);
+        server.setPort(port);
         server.setKeyPairProvider(hostKeys);
         server.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         server.setPublickeyAuthenticator((username, key, session) ->
@@ -81,21 +180,17 @@ public final class HostLauncher {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
-        server.setCommandFactory(new ShellCommandFactory(root, user, commandPumps));
+        server.setCommandFactory(new ShellCommandFactory(root, user, commandPumps,
+                spec.faults().contains(Fault.REBOOT)));
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
                 .withFileSystemAccessor(new HostRootFileSystemAccessor(root))
                 .build();
-        sftp.addSftpEventListener(new SftpFaults(name, spec.faults(), dropAfterBytes, diskQuotaBytes));
+        sftp.addSftpEventListener(new SftpFaults(name, spec.faults(), settings.dropAfterBytes(),
+                settings.diskQuotaBytes()));
         server.setSubsystemFactories(List.of(sftp));
         if (spec.faults().contains(Fault.REFUSE_CONNECTIONS)) {
             server.addSessionListener(new RefuseConnections(name));
         }
-        server.start();
-
-        String hostKey = PublicKeyEntry.toString(keys.get(0).getPublic());
-        SimulatedHost host = new SimulatedHost(name, server.getPort(), root, spec.version(), spec.faults(), hostKey);
-        LOGGER.info("Simulated host {} listens on {}:{} (demo-app {}, faults {})", name, LOOPBACK, host.port(),
-                spec.version(), spec.faults());
-        return new RunningHost(host, server);
+        return server;
     }
 }

@@ -1,14 +1,11 @@
 package org.fleetup.simulator.internal;
 
-import java.io.IOException;
-
-import org.apache.sshd.server.SshServer;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A simulated host and the SSH server that is it. */
-public record RunningHost(SimulatedHost host, SshServer server) implements AutoCloseable {
+/** A simulated host and what stops it: its SSH server (or hung port) and its faults' watches. */
+public record RunningHost(SimulatedHost host, AutoCloseable stop) implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RunningHost.class);
 
@@ -16,9 +13,9 @@ public record RunningHost(SimulatedHost host, SshServer server) implements AutoC
     @Override
     public void close() {
         try {
-            server.stop(true);
+            stop.close();
             LOGGER.info("Simulated host {} stopped", host.name());
-        } catch (IOException e) {
+        } catch (Exception e) {
             LOGGER.warn("Simulated host {} did not stop cleanly: {}", host.name(), e.getMessage());
         }
     }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write that crosses a limit lands up to the limit before it fails, as {@code write(2)} on a full disk or a
  * link that breaks mid-stream would leave it, whatever size of writes the client chooses; so a transfer resumed
- * from the remote file's size makes progress on every connection.
+ * from the remote file's size makes progress on every connection. {@link Fault#CORRUPT_TRANSFER}: the first write
+ * to the host lands with one byte changed.
  */
 final class SftpFaults implements SftpEventListener {
 
@@ -32,6 +33,7 @@ final class SftpFaults implements SftpEventListener {
     private final boolean dropConnection;
     private final long dropAfterBytes;
     private final long diskQuotaBytes;
+    private boolean corruptNext;
     private final AttributeKey<AtomicLong> writtenInSession = new AttributeKey<>();
     private long writtenToDisk;
 
@@ -41,11 +43,19 @@ final class SftpFaults implements SftpEventListener {
         this.dropConnection = faults.contains(Fault.DROP_CONNECTION);
         this.dropAfterBytes = dropAfterBytes;
         this.diskQuotaBytes = diskQuotaBytes;
+        this.corruptNext = faults.contains(Fault.CORRUPT_TRANSFER);
     }
 
     @Override
     public synchronized void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
                                      byte[] data, int dataOffset, int dataLen) throws IOException {
+        if (corruptNext && dataLen > 0) {
+            // The buffer is the one written next: one bit of the first write lands flipped, once, as a bad link or
+            // disk would leave it unnoticed by SFTP; a checksum on the host tells, and a second send is intact.
+            corruptNext = false;
+            data[dataOffset + dataLen / 2] ^= 1;
+            LOGGER.info("Simulated host {} corrupts one byte of a write at offset {}", host, offset + dataLen / 2);
+        }
         if (!diskFull && !dropConnection) {
             return;
         }

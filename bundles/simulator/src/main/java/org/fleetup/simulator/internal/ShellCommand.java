@@ -3,6 +3,8 @@ package org.fleetup.simulator.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One exec request, run as a real sshd would: {@code /bin/sh -c <command>} in the host's root with a login
- * environment, its streams joined to the channel's, its exit status returned, and killed when the channel closes.
+ * environment, its streams joined to the channel's, its exit status returned, and killed when the channel closes
+ * (with what it started in its session; a process that left it with setsid goes on, as under sshd).
  */
 final class ShellCommand implements Command {
 
@@ -25,6 +28,8 @@ final class ShellCommand implements Command {
     private static final int BUFFER_SIZE = 8192;
     // The status a shell reports for a command that could not be run.
     private static final int NOT_RUN = 127;
+    // In /proc/<pid>/stat after the command name: state, ppid, pgrp, session.
+    private static final int SESSION_FIELD = 3;
 
     private final String command;
     private final Path root;
@@ -91,9 +96,24 @@ final class ShellCommand implements Command {
     public void destroy(ChannelSession channel) {
         Process running = process;
         if (running != null && running.isAlive()) {
-            // A dropped connection ends everything the command started, as sshd's SIGHUP would.
-            running.descendants().forEach(ProcessHandle::destroyForcibly);
+            // A dropped connection ends what the command started, as sshd's hang-up would; but not what left its
+            // session (setsid), which outlives the connection under sshd too: an on-server unit finishes.
+            long session = session(running.pid());
+            running.descendants().filter(child -> session(child.pid()) == session)
+                    .forEach(ProcessHandle::destroyForcibly);
             running.destroyForcibly();
+        }
+    }
+
+    /** The session id of a process, from Linux's /proc; -1 when it cannot be read (then every process matches). */
+    private static long session(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            // pid (comm) state ppid pgrp session ...; comm may hold spaces and parentheses, so read after the last ')'.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[SESSION_FIELD]);
+        } catch (IOException | RuntimeException unreadable) {
+            return -1;
         }
     }
 

@@ -17,17 +17,19 @@ final class ShellCommandFactory implements CommandFactory {
     private final Map<String, String> environment;
     private final Executor pumps;
 
-    ShellCommandFactory(Path root, String user, Executor pumps) {
+    /** @param ownCommands whether {@code <root>/.sim/bin} comes first on the PATH (the simulated reboot) */
+    ShellCommandFactory(Path root, String user, Executor pumps, boolean ownCommands) {
         this.root = root;
         this.pumps = pumps;
         // What a login shell would see; the controller's own environment stays out of the simulated host.
-        String path = System.getenv("PATH");
+        String inherited = System.getenv("PATH");
+        String path = inherited == null || inherited.isBlank() ? DEFAULT_PATH : inherited;
         this.environment = Map.of(
                 "HOME", root.toString(),
                 "USER", user,
                 "LOGNAME", user,
                 "SHELL", "/bin/sh",
-                "PATH", path == null || path.isBlank() ? DEFAULT_PATH : path,
+                "PATH", ownCommands ? root.resolve(FaultFiles.BIN) + ":" + path : path,
                 "LANG", "C.UTF-8");
     }
 

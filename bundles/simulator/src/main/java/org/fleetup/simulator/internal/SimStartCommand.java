@@ -28,6 +28,10 @@ public class SimStartCommand implements Action {
     /** Stands for "no version" in {@code --extra}: the server's root is empty. */
     static final String NOTHING_INSTALLED = "none";
 
+    /** Every fault as {@code --extra} writes it. */
+    static final String FAULTS = "disk-full, drop-connection, refuse-connections, health-fails, health-hangs,"
+            + " drop-after-switch, rollback-fails, busy, read-only, corrupt-transfer, hung, reboot";
+
     @Reference
     private Simulator simulator;
 
@@ -38,8 +42,8 @@ public class SimStartCommand implements Action {
     private String version;
 
     @Option(name = "--extra", multiValued = true,
-            description = "One more server, VERSION[:FAULT[+FAULT]], faults disk-full, drop-connection, "
-                    + "refuse-connections; e.g. 1.2.0:refuse-connections; VERSION " + NOTHING_INSTALLED
+            description = "One more server, VERSION[:FAULT[+FAULT]], faults " + SimStartCommand.FAULTS
+                    + "; e.g. 1.2.0:health-fails+drop-after-switch; VERSION " + NOTHING_INSTALLED
                     + " for a server with nothing installed")
     private List<String> extras;
 
@@ -72,7 +76,7 @@ public class SimStartCommand implements Action {
         return null;
     }
 
-    private static HostSpec spec(String text) {
+    static HostSpec spec(String text) {
         String[] parts = text.split(":", 2);
         Set<Fault> faults = EnumSet.noneOf(Fault.class);
         if (parts.length == 2) {
@@ -81,7 +85,7 @@ public class SimStartCommand implements Action {
                     faults.add(Fault.valueOf(fault.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
                 } catch (IllegalArgumentException e) {
                     throw new FleetupException(FleetupException.INVALID_INPUT, "Unknown fault '" + fault
-                            + "': disk-full, drop-connection or refuse-connections");
+                            + "': one of " + FAULTS);
                 }
             }
         }

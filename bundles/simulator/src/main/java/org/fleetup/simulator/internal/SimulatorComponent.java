@@ -2,6 +2,7 @@ package org.fleetup.simulator.internal;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -64,6 +65,12 @@ public final class SimulatorComponent implements Simulator {
         @AttributeDefinition(description = "Bytes that may be written over SFTP to a DISK_FULL host, in all,"
                 + " before its writes fail with 'No space left on device'")
         long diskQuotaBytes() default SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES;
+
+        @AttributeDefinition(description = "Seconds the busy marker (<root>/.sim/busy) of a BUSY host stays")
+        long busySeconds() default SimulatedFleet.DEFAULT_BUSY_SECONDS;
+
+        @AttributeDefinition(description = "Seconds a REBOOT host stays down after a reboot command")
+        long rebootSeconds() default SimulatedFleet.DEFAULT_REBOOT_SECONDS;
     }
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SimulatorComponent.class);
@@ -73,6 +80,8 @@ public final class SimulatorComponent implements Simulator {
     private final Path baseDir;
     private final long dropAfterBytes;
     private final long diskQuotaBytes;
+    private final Duration busyFor;
+    private final Duration rebootFor;
     private SimulatedFleet fleet;
 
     @Activate
@@ -81,12 +90,14 @@ public final class SimulatorComponent implements Simulator {
         this.baseDir = baseDir(config.baseDir());
         this.dropAfterBytes = config.dropAfterBytes();
         this.diskQuotaBytes = config.diskQuotaBytes();
+        this.busyFor = Duration.ofSeconds(config.busySeconds());
+        this.rebootFor = Duration.ofSeconds(config.rebootSeconds());
     }
 
     @Override
     public synchronized List<SimulatedHost> start(String prefix, List<HostSpec> specs) {
         if (fleet == null) {
-            fleet = new SimulatedFleet(baseDir, dropAfterBytes, diskQuotaBytes);
+            fleet = new SimulatedFleet(baseDir, dropAfterBytes, diskQuotaBytes, busyFor, rebootFor);
         }
         List<SimulatedHost> hosts = fleet.start(prefix, specs);
         List<Server> records = hosts.stream().map(fleet::server).toList();

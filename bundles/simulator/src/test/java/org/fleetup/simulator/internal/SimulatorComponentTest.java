@@ -166,6 +166,16 @@ class SimulatorComponentTest {
             public long diskQuotaBytes() {
                 return SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES;
             }
+
+            @Override
+            public long busySeconds() {
+                return SimulatedFleet.DEFAULT_BUSY_SECONDS;
+            }
+
+            @Override
+            public long rebootSeconds() {
+                return SimulatedFleet.DEFAULT_REBOOT_SECONDS;
+            }
         };
     }
 

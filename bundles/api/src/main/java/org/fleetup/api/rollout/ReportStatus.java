@@ -1,0 +1,54 @@
+package org.fleetup.api.rollout;
+
+import java.util.Locale;
+
+import org.fleetup.api.upgrade.StepState;
+
+/**
+ * How one server of a rollout ended, as reports and scripts read it ({@link #label()}: stable values). A step alone
+ * does not tell every ending apart (a server not started and one found current both end {@code SKIPPED}), so the
+ * engine records the ending when it knows it ({@link RolloutServer#outcome()}); {@link #of(RolloutServer)} is the one
+ * place that decides.
+ */
+public enum ReportStatus {
+    /** Runs the release, verified; a first install too. */
+    UPGRADED,
+    /** Left as it was on purpose: it runs the release already, or something newer. */
+    SKIPPED,
+    /** Not upgraded, and not known to run its previous release (see the detail). */
+    FAILED,
+    /** The release failed on it and its previous release runs again, verified. */
+    ROLLED_BACK,
+    /** Never became installable (no space, busy) within the limit; nothing was changed on it. */
+    NOT_INSTALLABLE,
+    /** The rollout ended (cancelled, aborted) before it reached this server; nothing was changed on it. */
+    NOT_STARTED,
+    /** Not ended yet. */
+    PENDING;
+
+    /** {@code upgraded}, {@code rolled-back}, {@code not-installable}...: the report's status. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether the rollout did not do what was asked on this server: a script's run fails when one did not. */
+    public boolean isFailure() {
+        return this == FAILED || this == ROLLED_BACK || this == NOT_INSTALLABLE;
+    }
+
+    /** The ending the engine recorded, or the one its step tells. */
+    public static ReportStatus of(RolloutServer server) {
+        return server.outcome() != null ? server.outcome() : of(server.state());
+    }
+
+    /** The ending a step tells by itself. */
+    public static ReportStatus of(StepState state) {
+        return switch (state) {
+            case DONE -> UPGRADED;
+            case SKIPPED -> SKIPPED;
+            case FAILED -> FAILED;
+            case ROLLED_BACK -> ROLLED_BACK;
+            default -> PENDING;
+        };
+    }
+}

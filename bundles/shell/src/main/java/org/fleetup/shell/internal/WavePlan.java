@@ -1,0 +1,53 @@
+package org.fleetup.shell.internal;
+
+import java.io.PrintStream;
+import java.util.Comparator;
+import java.util.List;
+
+import org.fleetup.api.comparison.Decision;
+import org.fleetup.api.comparison.Plan;
+import org.fleetup.api.comparison.PlanEntry;
+import org.fleetup.api.rollout.OnError;
+import org.fleetup.api.rollout.RolloutOptions;
+import org.fleetup.api.rollout.ServerOrder;
+
+/** What a rollout's options make of a plan: its waves, their order, the bytes to send and how long it may take. */
+final class WavePlan {
+
+    private WavePlan() {
+    }
+
+    static void print(Plan plan, RolloutOptions options, PrintStream out) {
+        List<PlanEntry> changing = plan.entries().stream()
+                .filter(e -> e.decision() == Decision.UPGRADE || e.decision() == Decision.INSTALL).toList();
+        List<Integer> sizes = options.waveSizes(changing.size());
+        out.println("Waves: " + sizes.size() + " (canary " + options.canary() + ", then " + options.wave()
+                + " each); a wave starts once every server of the one before has ended verified; "
+                + "when " + options.maxErrors() + " of a wave fail, the rollout "
+                + (options.onError() == OnError.PAUSE ? "pauses" : "aborts") + ".");
+        out.println("Order: " + order(options.order()));
+        // By name, the waves are known now; by speed or at random, the engine picks their servers when it starts.
+        List<String> names = options.order() == ServerOrder.NAME
+                ? changing.stream().map(PlanEntry::server).sorted(Comparator.naturalOrder()).toList() : null;
+        boolean canary = options.canary().of(changing.size()) > 0;
+        int first = 0;
+        for (int i = 0; i < sizes.size(); i++) {
+            int size = sizes.get(i);
+            String label = "  wave " + (i + 1) + (i == 0 && canary ? " (canary)" : "") + ": " + size
+                    + (size == 1 ? " server" : " servers");
+            out.println(names == null ? label : label + ": " + String.join(", ", names.subList(first, first + size)));
+            first += size;
+        }
+        long bytes = plan.release().size() * changing.size();
+        out.println("To send: " + Formats.bytes(bytes) + " (" + Formats.bytes(plan.release().size()) + " to each of "
+                + changing.size() + " servers). Estimated duration: unknown (no transfer rate recorded yet).");
+    }
+
+    private static String order(ServerOrder order) {
+        return switch (order) {
+            case SPEED -> "fastest link first (measured when the rollout starts)";
+            case NAME -> "by name";
+            case RANDOM -> "shuffled when the rollout starts";
+        };
+    }
+}
