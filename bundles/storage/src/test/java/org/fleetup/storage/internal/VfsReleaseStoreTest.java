@@ -249,7 +249,7 @@ class VfsReleaseStoreTest {
     @Test
     void refusesAVersionOfItsSchemeThatNoServerCouldNameADirectory() {
         VfsReleaseStore maven = new VfsReleaseStore(catalog, new DefaultVersionSchemes(),
-                new FixedProductProfiles("maven"), root.toUri().toString(), MAX_BYTES);
+                new FixedProductProfiles("maven"), root.toUri().toString(), MAX_BYTES, DEFAULT_LIMITS);
         try {
             assertThatThrownBy(() -> maven.add(PRODUCT, "..1", null, null, stream(TarGz.release("1").bytes())))
                     .isInstanceOfSatisfying(FleetupException.class,
