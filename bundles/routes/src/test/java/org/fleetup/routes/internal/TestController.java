@@ -99,6 +99,13 @@ final class TestController implements AutoCloseable {
         return hosts;
     }
 
+    /** Starts simulated servers as {@code specs} say, and puts them in the inventory. */
+    List<SimulatedHost> servers(String prefix, List<HostSpec> specs) {
+        List<SimulatedHost> hosts = fleet.start(prefix, specs);
+        inventory.addServers(hosts.stream().map(fleet::server).toList());
+        return hosts;
+    }
+
     /** Adds a release of the demo application to the store. */
     void release(String version) {
         Path archive = DemoApplication.writeRelease(version, dir.resolve("demo-app-" + version + ".tar.gz"));
