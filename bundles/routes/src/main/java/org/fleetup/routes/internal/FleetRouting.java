@@ -153,8 +153,9 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                 settings.maxParallelism());
 
         this.camel = camel;
-        // A worker stopped with the context leaves its server to the next incarnation: no need to wait for it long.
-        camel.getShutdownStrategy().setTimeout(5);
+        // The next incarnation takes the servers in flight back at once: wait for their workers to stop, up to the
+        // lease, which another controller would wait for as well.
+        camel.getShutdownStrategy().setTimeout(Math.max(1, settings.lease().toSeconds()));
         camel.getShutdownStrategy().setShutdownNowOnTimeout(true);
         ExecutorService serverPool = camel.getExecutorServiceManager()
                 .newFixedThreadPool(this, "fleetup-server", settings.maxParallelism());

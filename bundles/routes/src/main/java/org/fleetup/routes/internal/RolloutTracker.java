@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRepository;
+import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepListener;
 import org.slf4j.Logger;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells the watchers of a rollout the steps of its servers as this controller's workers take them, and completes the
- * rollout's future when it ends, here or on another controller sharing the inventory. The steps themselves are
+ * rollout's future when it ends or pauses, here or on another controller sharing the inventory. The steps themselves are
  * written by the workers, fenced ({@link StoredJournal}).
  */
 final class RolloutTracker {
@@ -46,24 +47,38 @@ final class RolloutTracker {
         return () -> watchers.computeIfPresent(rollout, (id, list) -> list.remove(watcher) && list.isEmpty() ? null : list);
     }
 
+    /** Completes when the rollout ends, or pauses; a future completed by a pause is replaced once it goes on. */
     CompletableFuture<Rollout> completion(String rollout) {
-        CompletableFuture<Rollout> future = completions.computeIfAbsent(rollout, id -> new CompletableFuture<>());
-        // It may have ended before anyone asked, or in an earlier life of the controller.
-        repository.rollout(rollout).filter(r -> r.status().isFinal()).ifPresent(future::complete);
+        CompletableFuture<Rollout> future = completions.compute(rollout,
+                (id, known) -> known == null || known.isDone() && !known.join().status().isFinal()
+                        ? new CompletableFuture<>() : known);
+        // It may have stopped before anyone asked, or in an earlier life of the controller.
+        repository.rollout(rollout).filter(RolloutTracker::stopped).ifPresent(future::complete);
         return future;
     }
 
-    /** Completes the futures of the rollouts that ended elsewhere: on another controller, or an earlier life. */
+    /** Completes the futures of the rollouts that stopped elsewhere: on another controller, or an earlier life. */
     void pollEnded() {
         completions.forEach((id, future) -> {
             if (!future.isDone()) {
-                repository.rollout(id).filter(r -> r.status().isFinal()).ifPresent(this::ended);
+                repository.rollout(id).filter(RolloutTracker::stopped).ifPresent(stopped -> {
+                    if (stopped.status().isFinal()) {
+                        ended(stopped);
+                    } else {
+                        future.complete(stopped);
+                    }
+                });
             }
         });
     }
 
+    private static boolean stopped(Rollout rollout) {
+        return rollout.status().isFinal() || rollout.status() == RolloutStatus.PAUSED;
+    }
+
     void ended(Rollout rollout) {
-        completions.computeIfAbsent(rollout.id(), id -> new CompletableFuture<>()).complete(rollout);
+        completions.compute(rollout.id(), (id, known) -> known == null || known.isDone() ? new CompletableFuture<>()
+                : known).complete(rollout);
         watchers.remove(rollout.id());
     }
 }
