@@ -112,6 +112,9 @@ class RolloutWavesTest {
         for (SimulatedHost host : hosts) {
             assertThat(current(host)).isEqualTo("releases/2.0.0");
         }
+        assertThat(controller.repository.transferRates()).as("for --order speed next time")
+                .containsKeys(TestController.names(hosts).toArray(String[]::new))
+                .allSatisfy((server, rate) -> assertThat(rate).isPositive());
     }
 
     @Test
