@@ -29,8 +29,21 @@ public interface RolloutRepository {
     /** The rollout's waves, in order; empty for an unknown one. */
     List<Wave> waves(String rollout);
 
-    /** Updates the status and times of a wave. */
-    void saveWave(Wave wave);
+    /**
+     * Moves a wave to the status and times of {@code wave} if it is still {@code from}: of several controllers that see
+     * the same change to make, one makes it.
+     *
+     * @return whether this call moved it
+     */
+    boolean moveWave(Wave wave, WaveStatus from);
+
+    /**
+     * Moves a rollout to the status, end time and detail of {@code rollout} if it is still {@code from}; one that ends
+     * lets its servers go in the same transaction.
+     *
+     * @return whether this call moved it
+     */
+    boolean moveRollout(Rollout rollout, RolloutStatus from);
 
     /** The actions of a rollout, in its order. */
     List<RolloutAction> actions(String rollout);

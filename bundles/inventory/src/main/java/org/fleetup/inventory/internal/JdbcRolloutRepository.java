@@ -9,7 +9,9 @@ import java.util.Optional;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
+import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 
 import org.fleetup.api.rollout.Rollout;
@@ -43,8 +45,13 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
-    public void saveWave(Wave wave) {
-        rollouts.saveWave(wave);
+    public boolean moveWave(Wave wave, WaveStatus from) {
+        return rollouts.moveWave(wave, from);
+    }
+
+    @Override
+    public boolean moveRollout(Rollout rollout, RolloutStatus from) {
+        return rollouts.moveRollout(rollout, from);
     }
 
     @Override

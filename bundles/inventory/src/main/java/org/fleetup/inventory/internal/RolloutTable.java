@@ -270,17 +270,37 @@ final class RolloutTable {
         });
     }
 
-    void saveWave(Wave wave) {
-        database.run("save wave " + wave.number() + " of rollout " + wave.rollout(), connection -> {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_waves SET status = ?,"
-                    + " started_at = ?, ended_at = ? WHERE rollout = ? AND number = ?")) {
-                update.setString(1, wave.status().name());
-                InventoryDatabase.setInstant(update, 2, wave.startedAt());
-                InventoryDatabase.setInstant(update, 3, wave.endedAt());
-                update.setString(4, wave.rollout());
-                update.setInt(5, wave.number());
-                return update.executeUpdate();
+    boolean moveWave(Wave wave, WaveStatus from) {
+        return database.run("move wave " + wave.number() + " of rollout " + wave.rollout() + " to " + wave.status(),
+                connection -> {
+                    try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_waves SET status = ?,"
+                            + " started_at = ?, ended_at = ? WHERE rollout = ? AND number = ? AND status = ?")) {
+                        update.setString(1, wave.status().name());
+                        InventoryDatabase.setInstant(update, 2, wave.startedAt());
+                        InventoryDatabase.setInstant(update, 3, wave.endedAt());
+                        update.setString(4, wave.rollout());
+                        update.setInt(5, wave.number());
+                        update.setString(6, from.name());
+                        return update.executeUpdate() == 1;
+                    }
+                });
+    }
+
+    boolean moveRollout(Rollout rollout, RolloutStatus from) {
+        return database.transaction("move rollout " + rollout.id() + " to " + rollout.status(), connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE rollouts SET status = ?,"
+                    + " finished_at = ?, detail = ? WHERE id = ? AND status = ?")) {
+                update.setString(1, rollout.status().name());
+                InventoryDatabase.setInstant(update, 2, rollout.finishedAt());
+                update.setString(3, rollout.detail());
+                update.setString(4, rollout.id());
+                update.setString(5, from.name());
+                if (update.executeUpdate() == 0) {
+                    return false;
+                }
             }
+            release(connection, rollout);
+            return true;
         });
     }
 

@@ -207,6 +207,24 @@ class RolloutActionsTest {
     }
 
     @Test
+    void ofTwoControllersMakingTheSameChangeOneMakesIt() {
+        String id = create("a", "b");
+        Wave open = new Wave(id, 1, 1, 1, WaveStatus.RUNNING, NOW, null);
+
+        assertThat(repository.moveWave(open, WaveStatus.PENDING)).isTrue();
+        assertThat(repository.moveWave(open, WaveStatus.PENDING)).isFalse();
+        assertThat(repository.waves(id).get(0)).isEqualTo(open);
+
+        Rollout rollout = repository.rollout(id).orElseThrow();
+        Rollout cancelled = rollout.withStatus(RolloutStatus.CANCELLED, NOW, "cancelled by tester");
+        assertThat(repository.moveRollout(cancelled, RolloutStatus.SCHEDULED)).isTrue();
+        assertThat(repository.moveRollout(rollout.withStatus(RolloutStatus.FINISHED, NOW, "2 upgraded"),
+                RolloutStatus.SCHEDULED)).isFalse();
+        assertThat(repository.rollout(id)).contains(cancelled);
+        assertThat(repository.servers(create("a"))).as("an ended rollout holds no server").hasSize(1);
+    }
+
+    @Test
     void theLastTransferRateOfEachServerIsKept() {
         repository.recordTransfer("a", 1_000_000, Duration.ofSeconds(4));
         repository.recordTransfer("a", 1_000_000, Duration.ofSeconds(1));

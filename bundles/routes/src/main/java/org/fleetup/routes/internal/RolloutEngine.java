@@ -130,7 +130,9 @@ final class RolloutEngine {
             }
             Wave opened = new Wave(rollout.id(), next.get().number(), next.get().size(), next.get().maxErrors(),
                     WaveStatus.RUNNING, Instant.now(), null);
-            repository.saveWave(opened);
+            if (!repository.moveWave(opened, WaveStatus.PENDING)) {
+                return; // Another controller opened it: the next tick goes on from there.
+            }
             LOGGER.info("Rollout {}: wave {} of {} opens, {} servers", rollout.id(), opened.number(), waves.size(),
                     opened.size());
             open = Optional.of(opened);
@@ -143,8 +145,10 @@ final class RolloutEngine {
             return;
         }
         if (inWave.stream().allMatch(action -> action.step().isFinal())) {
-            repository.saveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(), WaveStatus.DONE,
-                    wave.startedAt(), Instant.now()));
+            if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
+                    WaveStatus.DONE, wave.startedAt(), Instant.now()), WaveStatus.RUNNING)) {
+                return;
+            }
             LOGGER.info("Rollout {}: wave {} done, {} failed", rollout.id(), wave.number(), failed);
             runWaves(rollout);
             return;
@@ -157,8 +161,10 @@ final class RolloutEngine {
     }
 
     private void halt(Rollout rollout, Wave wave, long failed, int size) {
-        repository.saveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(), WaveStatus.HALTED,
-                wave.startedAt(), Instant.now()));
+        if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
+                WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING)) {
+            return; // Halted by another controller, which pauses or aborts the rollout.
+        }
         String why = "wave " + wave.number() + ": " + failed + " of " + size + " servers failed, reaching its max"
                 + " errors of " + wave.maxErrors();
         if (rollout.options().onError() == OnError.ABORT) {

@@ -65,8 +65,9 @@ final class RolloutLifecycle {
             return Optional.of(rollout);
         }
         Rollout running = rollout.withStatus(RolloutStatus.RUNNING, null, null);
-        repository.saveRollout(running);
-        return Optional.of(running);
+        // Begun by another controller meanwhile: it runs all the same.
+        return repository.moveRollout(running, RolloutStatus.SCHEDULED) ? Optional.of(running)
+                : repository.rollout(id).filter(r -> r.status() == RolloutStatus.RUNNING);
     }
 
     /**
@@ -82,7 +83,7 @@ final class RolloutLifecycle {
             case SCHEDULED -> {
                 Rollout cancelled = rollout.withStatus(RolloutStatus.CANCELLED, Instant.now(),
                         by + " before it started");
-                repository.saveRollout(cancelled);
+                move(rollout, cancelled);
                 markUnfinished(id, StepState.SKIPPED, "not started: rollout " + by);
                 inventory.audit(actor, "rollout-cancel", id + " " + coordinates(rollout) + ", scheduled at "
                         + rollout.startAt() + ": dropped before it started");
@@ -92,7 +93,7 @@ final class RolloutLifecycle {
             }
             case RUNNING, PAUSED -> {
                 Rollout cancelling = rollout.withStatus(RolloutStatus.CANCELLING, null, by);
-                repository.saveRollout(cancelling);
+                move(rollout, cancelling);
                 inventory.audit(actor, "rollout-cancel", id + " " + coordinates(rollout)
                         + ": running; no new server starts, those in flight finish");
                 LOGGER.info("Rollout {} {} while running: no new server starts, those in flight finish", id, by);
@@ -125,7 +126,9 @@ final class RolloutLifecycle {
         Rollout ended = cancelled
                 ? rollout.withStatus(RolloutStatus.CANCELLED, Instant.now(), rollout.detail() + ": " + summary)
                 : rollout.withStatus(RolloutStatus.FINISHED, Instant.now(), summary);
-        repository.saveRollout(ended);
+        if (!repository.moveRollout(ended, rollout.status())) {
+            return repository.rollout(id).orElseThrow(); // Closed by another controller meanwhile.
+        }
         inventory.audit("fleetup", cancelled ? "rollout-cancelled" : "rollout-finished", id + " "
                 + coordinates(rollout) + ": " + ended.detail());
         LOGGER.info("Rollout {} {}: {}", id, ended.status(), ended.detail());
@@ -137,7 +140,7 @@ final class RolloutLifecycle {
     synchronized void abort(String id, String why) {
         repository.rollout(id).filter(r -> !r.status().isFinal()).ifPresent(rollout -> {
             Rollout aborted = rollout.withStatus(RolloutStatus.ABORTED, Instant.now(), why);
-            repository.saveRollout(aborted);
+            move(rollout, aborted);
             markUnfinished(id, StepState.FAILED, "rollout aborted: " + why);
             LOGGER.error("Rollout {} aborted: {}", id, why);
             tracker.ended(aborted);
@@ -158,7 +161,7 @@ final class RolloutLifecycle {
             }
             case SCHEDULED, RUNNING -> {
                 Rollout paused = rollout.withStatus(RolloutStatus.PAUSED, null, "paused by " + actor);
-                repository.saveRollout(paused);
+                move(rollout, paused);
                 inventory.audit(actor, "rollout-pause", id + " " + coordinates(rollout)
                         + ": no new server starts, those in flight finish");
                 LOGGER.info("Rollout {} paused by {}", id, actor);
@@ -190,7 +193,7 @@ final class RolloutLifecycle {
         }
         boolean early = rollout.startAt() != null && rollout.startAt().isAfter(Instant.now());
         Rollout resumed = rollout.withStatus(early ? RolloutStatus.SCHEDULED : RolloutStatus.RUNNING, null, null);
-        repository.saveRollout(resumed);
+        move(rollout, resumed);
         inventory.audit(actor, "rollout-resume", id + " " + coordinates(rollout) + ", paused as: "
                 + rollout.detail());
         LOGGER.info("Rollout {} resumed by {}", id, actor);
@@ -203,7 +206,9 @@ final class RolloutLifecycle {
         if (rollout.status() != RolloutStatus.RUNNING) {
             return;
         }
-        repository.saveRollout(rollout.withStatus(RolloutStatus.PAUSED, null, why));
+        if (!repository.moveRollout(rollout.withStatus(RolloutStatus.PAUSED, null, why), RolloutStatus.RUNNING)) {
+            return;
+        }
         inventory.audit("fleetup", "rollout-paused", id + " " + coordinates(rollout) + ": " + why
                 + "; 'fleet:rollout-resume " + id + "' goes on with the next wave");
         LOGGER.warn("Rollout {} paused: {}", id, why);
@@ -215,12 +220,26 @@ final class RolloutLifecycle {
         if (rollout.status() != RolloutStatus.RUNNING) {
             return;
         }
-        repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout aborted: " + why, Instant.now());
         Rollout aborted = rollout.withStatus(RolloutStatus.ABORTED, Instant.now(), why);
-        repository.saveRollout(aborted);
+        if (!repository.moveRollout(aborted, RolloutStatus.RUNNING)) {
+            return;
+        }
+        repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout aborted: " + why, Instant.now());
         inventory.audit("fleetup", "rollout-aborted", id + " " + coordinates(rollout) + ": " + why);
         LOGGER.error("Rollout {} aborted: {}", id, why);
         tracker.ended(aborted);
+    }
+
+    /**
+     * Moves the rollout from the status it was read in; another controller (or a worker's end) changed it meanwhile
+     * when that fails, and the operator is told to look again.
+     */
+    private void move(Rollout from, Rollout to) {
+        if (!repository.moveRollout(to, from.status())) {
+            throw new FleetupException(FleetupException.ROLLOUT_STATE, "Rollout " + from.id() + " changed while this"
+                    + " was asked (it was " + from.status() + "). 'fleet:rollout-status " + from.id() + "' shows it"
+                    + " now; ask again if still needed.");
+        }
     }
 
     private Rollout require(String id) {
