@@ -84,7 +84,7 @@ final class RolloutLifecycle {
                 Rollout cancelled = rollout.withStatus(RolloutStatus.CANCELLED, Instant.now(),
                         by + " before it started");
                 move(rollout, cancelled);
-                markUnfinished(id, StepState.SKIPPED, "not started: rollout " + by);
+                repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout " + by, Instant.now());
                 inventory.audit(actor, "rollout-cancel", id + " " + coordinates(rollout) + ", scheduled at "
                         + rollout.startAt() + ": dropped before it started");
                 LOGGER.info("Rollout {} {} before it started", id, by);
