@@ -140,13 +140,18 @@ final class RolloutEngine {
         Wave wave = open.get();
         List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
         long failed = inWave.stream().filter(action -> failed(action.step())).count();
-        if (failed > 0 && failed >= wave.maxErrors()) {
+        boolean reached = failed > 0 && failed >= wave.maxErrors();
+        // The last wave has nothing after it to protect: it ends, and the rollout with it, rather than pause.
+        boolean last = waves.stream().noneMatch(later -> later.number() > wave.number()
+                && later.status() == WaveStatus.PENDING);
+        if (reached && !last) {
             halt(rollout, wave, failed, inWave.size());
             return;
         }
         if (inWave.stream().allMatch(action -> action.step().isFinal())) {
             if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
-                    WaveStatus.DONE, wave.startedAt(), Instant.now()), WaveStatus.RUNNING)) {
+                    reached ? WaveStatus.HALTED : WaveStatus.DONE, wave.startedAt(), Instant.now()),
+                    WaveStatus.RUNNING)) {
                 return;
             }
             LOGGER.info("Rollout {}: wave {} done, {} failed", rollout.id(), wave.number(), failed);

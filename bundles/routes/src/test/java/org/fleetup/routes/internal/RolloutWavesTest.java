@@ -182,12 +182,25 @@ class RolloutWavesTest {
         assertThat(retry.id()).isNotEqualTo(rollout.id());
         assertThat(retry.servers()).containsExactly("web-01");
         assertThat(retry.options()).isEqualTo(rollout.options());
-        assertThat(ended(retry).status()).isEqualTo(RolloutStatus.ABORTED);
+        assertThat(ended(retry)).as("one wave, the last: nothing to abort for")
+                .extracting(Rollout::status, Rollout::detail).containsExactly(RolloutStatus.FINISHED, "1 failed");
         assertThat(controller.inventory.audit(20)).extracting(AuditEntry::actor, AuditEntry::action)
                 .contains(tuple("tester", "rollout-retry"), tuple("fleetup", "rollout-aborted"));
         assertThatThrownBy(() -> routing.retry(startOther(), "tester"))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.ROLLOUT_STATE));
+    }
+
+    @Test
+    void aLastWaveOverItsMaxErrorsEndsTheRolloutAsThereIsNothingLeftToProtect() throws Exception {
+        List<SimulatedHost> hosts = controller.servers("web", List.of(GOOD, UNREACHABLE));
+
+        Rollout ended = ended(start(hosts, 1, options(1, 1, Size.count(1), OnError.PAUSE)));
+
+        assertThat(ended.status()).isEqualTo(RolloutStatus.FINISHED);
+        assertThat(ended.detail()).isEqualTo("1 failed, 1 upgraded");
+        assertThat(routing.waves(ended.id())).extracting(Wave::status)
+                .containsExactly(WaveStatus.DONE, WaveStatus.HALTED);
     }
 
     @Test
