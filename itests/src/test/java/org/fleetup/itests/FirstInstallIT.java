@@ -51,8 +51,9 @@ public class FirstInstallIT extends FleetupTestSupport {
         assertTrue("nothing changed by the plan", isEmpty(empty));
 
         Path report = work.resolve("report.csv");
-        Result rollout = run("fleet:rollout-start --release demo-app/2.0.0 --yes --wait --report " + report
-                + " first-01 first-02 first-03");
+        // One wave of all three: the failing server must not pause the rollout before the empty one is installed.
+        Result rollout = run("fleet:rollout-start --release demo-app/2.0.0 --canary 0 --wave 100pct --max-errors"
+                + " 100pct --yes --wait --report " + report + " first-01 first-02 first-03");
         assertTrue("the unreadable server fails the rollout:\n" + rollout.all(), rollout.failed());
 
         assertEquals("releases/2.0.0", currentTarget(empty));

@@ -87,7 +87,7 @@ public class RolloutTimesAndCancelIT extends FleetupTestSupport {
         Instant at = Instant.now().plus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
 
         String started = ok("fleet:rollout-start --release demo-app/3.0.0 --yes --at " + at + " " + names);
-        String id = started.replaceAll("(?s).*Rollout (\\w+) of.*", "$1");
+        String id = started.replaceAll("(?s).*Rollout ([\\w-]+) of.*", "$1");
         assertTrue(ok("fleet:rollout-status " + id).contains(": SCHEDULED"));
 
         // A second rollout naming one of its servers is refused, and says what to do.

@@ -42,7 +42,7 @@ public class ScheduledRolloutIT extends FleetupTestSupport {
 
         Instant at = Instant.now().plusSeconds(8);
         String started = ok("fleet:rollout-start --release demo-app/2.0.0 --yes --at " + at + " " + names);
-        String id = started.replaceAll("(?s).*Rollout (\\w+) of.*", "$1");
+        String id = started.replaceAll("(?s).*Rollout ([\\w-]+) of.*", "$1");
         Rollouts rollouts = service(Rollouts.class);
         assertEquals(RolloutStatus.SCHEDULED, rollouts.require(id).status());
         assertTrue(ok("fleet:rollout-status").contains("SCHEDULED"));
@@ -81,7 +81,7 @@ public class ScheduledRolloutIT extends FleetupTestSupport {
                 + " bound-01");
 
         assertTrue(waited.all(), waited.failed() && waited.error().getMessage().contains("has not ended by"));
-        String id = waited.output().replaceAll("(?s).*Rollout (\\w+) of.*", "$1");
+        String id = waited.output().replaceAll("(?s).*Rollout ([\\w-]+) of.*", "$1");
         assertEquals("the rollout goes on", RolloutStatus.SCHEDULED, service(Rollouts.class).require(id).status());
     }
 

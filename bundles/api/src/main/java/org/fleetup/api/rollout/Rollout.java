@@ -26,7 +26,8 @@ public record Rollout(String id, String product, String version, List<String> se
 
     public Rollout {
         servers = List.copyOf(servers);
-        options = options == null ? RolloutOptions.defaults(parallelism, force) : options;
+        // A row saved by an older Fleetup may carry a parallelism of 0: readable, so that it can be aborted.
+        options = options == null ? RolloutOptions.defaults(Math.max(1, parallelism), force) : options;
     }
 
     /** A rollout of the default options, by no one in particular. */

@@ -1,12 +1,106 @@
 package org.fleetup.api.rollout;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** Where rollouts and the per-server state of each are persisted. */
+import org.fleetup.api.upgrade.StepState;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Where rollouts, their waves and the per-server actions of each are persisted: the state the rollout engine advances.
+ * Implemented by Fleetup's inventory only.
+ */
+@ProviderType
 public interface RolloutRepository {
 
-    /** Inserts or updates a rollout. */
+    /**
+     * Inserts a new rollout, its waves and one pending action per server (the servers of {@code rollout} in order,
+     * given to the waves by their sizes), in one transaction, unless a rollout that has not ended holds one of its
+     * servers. An existing id is never overwritten.
+     *
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#ROLLOUT_CONFLICT} naming the
+     *         servers and who holds them
+     */
+    void create(Rollout rollout, List<Wave> waves);
+
+    /** The rollout's waves, in order; empty for an unknown one. */
+    List<Wave> waves(String rollout);
+
+    /**
+     * Moves a wave to the status and times of {@code wave} if it is still {@code from}: of several controllers that see
+     * the same change to make, one makes it.
+     *
+     * @return whether this call moved it
+     */
+    boolean moveWave(Wave wave, WaveStatus from);
+
+    /**
+     * Moves a rollout to the status, end time and detail of {@code rollout} if it is still {@code from}; one that ends
+     * lets its servers go in the same transaction.
+     *
+     * @return whether this call moved it
+     */
+    boolean moveRollout(Rollout rollout, RolloutStatus from);
+
+    /** The actions of a rollout, in its order. */
+    List<RolloutAction> actions(String rollout);
+
+    /**
+     * Claims an action that has not ended and whose lease is free or expired at {@code now}: one conditional update
+     * that sets the lease and raises the fence.
+     *
+     * @return the action as claimed, or empty when another controller holds it or it has ended
+     */
+    Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until);
+
+    /**
+     * Writes a step of an action, its journal changes and its history row in one transaction, if {@code fence} is
+     * still the action's.
+     *
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST} when the action
+     *         was claimed since: the caller must stop touching its server
+     */
+    void record(String action, long fence, ActionUpdate update);
+
+    /**
+     * Extends the lease of an action still held with {@code fence}.
+     *
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST}
+     */
+    void renew(String action, long fence, Instant until);
+
+    /**
+     * Lets the leases held by the earlier incarnations of a controller expire at once, so that the current one claims
+     * them again without waiting.
+     *
+     * @param ownerPrefix what the owners of that controller start with
+     * @param current the owner that is kept
+     * @return how many leases were let go
+     */
+    int expireLeases(String ownerPrefix, String current);
+
+    /**
+     * Ends the actions of a rollout that never started (step pending, no live lease) with {@code step}, each with a
+     * history row.
+     *
+     * @param wave only those of this wave; of every wave when 0
+     * @return how many ended
+     */
+    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at);
+
+    /** Every step of one server of a rollout, oldest first. */
+    List<StepRecord> history(String rollout, String server);
+
+    /** Records how fast a transfer to a server went, for ordering the fastest first. */
+    void recordTransfer(String server, long bytes, Duration took);
+
+    /** The last recorded transfer rate of each server that has one, in bytes per second. */
+    Map<String, Double> transferRates();
+
+    /** Inserts or updates a rollout (its status, times and detail); servers new to it get pending actions. */
     void saveRollout(Rollout rollout);
 
     Optional<Rollout> rollout(String id);
@@ -20,7 +114,7 @@ public interface RolloutRepository {
      */
     List<Rollout> unfinished();
 
-    /** Inserts or updates the state of one server of a rollout. */
+    /** Inserts or updates the state of one server of a rollout, unfenced: for rollouts no engine works on. */
     void saveServer(RolloutServer server);
 
     /** Ordered as the rollout's servers are. */

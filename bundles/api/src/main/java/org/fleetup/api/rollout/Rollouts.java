@@ -75,7 +75,11 @@ public interface Rollouts {
 
     List<RolloutServer> servers(String id);
 
-    /** Completes when the rollout has ended, with its final state. */
+    /**
+     * Completes when the rollout stops by itself: when it has ended, with its final state, or when it pauses (on a
+     * wave's errors, or by an operator), with that state, as it waits for an operator then. Asked again after a resume,
+     * it completes at the next stop.
+     */
     CompletionStage<Rollout> completion(String id);
 
     /** Tells {@code listener} every step of the rollout from now on, until the returned handle is closed. */

@@ -1,7 +1,18 @@
 package org.fleetup.inventory.internal;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+
+import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.RolloutAction;
+import org.fleetup.api.rollout.StepRecord;
+import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveStatus;
+import org.fleetup.api.upgrade.StepState;
 
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRepository;
@@ -10,15 +21,82 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** The rollouts and the per-server state of each, kept in the inventory database. */
+/** The rollouts, their waves and the per-server actions of each, kept in the inventory database. */
 @Component(service = RolloutRepository.class)
 public final class JdbcRolloutRepository implements RolloutRepository {
 
     private final RolloutTable rollouts;
+    private final ActionTable actions;
 
     @Activate
     public JdbcRolloutRepository(@Reference InventoryDatabase database) {
         this.rollouts = new RolloutTable(database);
+        this.actions = new ActionTable(database);
+    }
+
+    @Override
+    public void create(Rollout rollout, List<Wave> waves) {
+        rollouts.create(rollout, waves);
+    }
+
+    @Override
+    public List<Wave> waves(String rollout) {
+        return rollouts.waves(rollout);
+    }
+
+    @Override
+    public boolean moveWave(Wave wave, WaveStatus from) {
+        return rollouts.moveWave(wave, from);
+    }
+
+    @Override
+    public boolean moveRollout(Rollout rollout, RolloutStatus from) {
+        return rollouts.moveRollout(rollout, from);
+    }
+
+    @Override
+    public List<RolloutAction> actions(String rollout) {
+        return actions.actions(rollout);
+    }
+
+    @Override
+    public Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until) {
+        return actions.claim(action, owner, now, until);
+    }
+
+    @Override
+    public void record(String action, long fence, ActionUpdate update) {
+        actions.record(action, fence, update);
+    }
+
+    @Override
+    public void renew(String action, long fence, Instant until) {
+        actions.renew(action, fence, until);
+    }
+
+    @Override
+    public int expireLeases(String ownerPrefix, String current) {
+        return actions.expireLeases(ownerPrefix, current);
+    }
+
+    @Override
+    public int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at) {
+        return actions.endNotStarted(rollout, wave, step, detail, at);
+    }
+
+    @Override
+    public List<StepRecord> history(String rollout, String server) {
+        return actions.history(rollout, server);
+    }
+
+    @Override
+    public void recordTransfer(String server, long bytes, Duration took) {
+        actions.recordTransfer(server, bytes, took);
+    }
+
+    @Override
+    public Map<String, Double> transferRates() {
+        return actions.transferRates();
     }
 
     @Override

@@ -12,26 +12,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutOptions;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.ServerOrder;
+import org.fleetup.api.rollout.Size;
+import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 import org.h2.api.ErrorCode;
 
 /**
- * Rollouts and where each of their servers stands. The order of {@link Rollout#servers()} is kept as each server's
- * position, so that a restarted controller takes the servers in the same order.
+ * Rollouts, their waves, and where each of their servers stands (its action). The order of {@link Rollout#servers()}
+ * is kept as each action's position, so that a restarted controller takes the servers in the same order.
  */
 final class RolloutTable {
 
     private static final String SELECT_ROLLOUT = "SELECT id, product, version, parallelism, force, status,"
-            + " created_at, start_at, finished_at, detail FROM rollouts";
+            + " created_at, start_at, finished_at, detail, canary, wave_size, max_errors, on_error, server_order,"
+            + " created_by FROM rollouts";
     private static final String IN_ORDER = " ORDER BY rollout, position, server";
     /** The statuses of the rollouts that have not ended, as SQL: {@code ('SCHEDULED', 'RUNNING', ...)}. */
-    private static final String UNFINISHED = Arrays.stream(RolloutStatus.values())
+    static final String UNFINISHED = Arrays.stream(RolloutStatus.values())
             .filter(status -> !status.isFinal())
             .map(status -> "'" + status.name() + "'")
             .collect(Collectors.joining(", ", "(", ")"));
@@ -42,28 +50,103 @@ final class RolloutTable {
         this.database = database;
     }
 
+    /**
+     * Inserts a new rollout with its waves and actions, refusing a server held by a rollout that has not ended: read
+     * first for a message naming the holders, and enforced by the database's unique index for writers that race.
+     */
+    void create(Rollout rollout, List<Wave> waves) {
+        database.transaction("create rollout " + rollout.id(), connection -> {
+            Map<String, List<String>> held = holders(connection, rollout.servers());
+            if (!held.isEmpty()) {
+                throw conflict(held);
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rollouts (id, product, version,"
+                    + " parallelism, force, status, created_at, start_at, finished_at, detail, canary, wave_size,"
+                    + " max_errors, on_error, server_order, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    + " ?, ?, ?, ?)")) {
+                setRollout(insert, rollout);
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1) {
+                    throw new FleetupException(FleetupException.ROLLOUT_CONFLICT, "A rollout with id " + rollout.id()
+                            + " exists already; start again for a new id.", e);
+                }
+                throw e;
+            }
+            insertWaves(connection, rollout.id(), waves);
+            int first = 0;
+            for (Wave wave : waves) {
+                insertActions(connection, rollout, wave.number(), first, rollout.servers().subList(first,
+                        Math.min(rollout.servers().size(), first + wave.size())));
+                first += wave.size();
+            }
+            return null;
+        });
+    }
+
+    /** The servers of {@code wanted} that rollouts which have not ended hold, by holder ("id (STATUS)"). */
+    private static Map<String, List<String>> holders(Connection connection, List<String> wanted) throws SQLException {
+        Set<String> servers = new HashSet<>(wanted);
+        Map<String, List<String>> held = new LinkedHashMap<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT r.id, r.status, a.server FROM"
+                + " rollout_actions a JOIN rollouts r ON r.id = a.rollout WHERE r.status IN " + UNFINISHED
+                + " ORDER BY r.created_at, r.id, a.position");
+             ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                if (servers.contains(row.getString(3))) {
+                    held.computeIfAbsent(row.getString(1) + " (" + row.getString(2) + ")", k -> new ArrayList<>())
+                            .add(row.getString(3));
+                }
+            }
+        }
+        return held;
+    }
+
+    private static FleetupException conflict(Map<String, List<String>> held) {
+        String holders = held.entrySet().stream()
+                .map(entry -> String.join(", ", entry.getValue()) + (entry.getValue().size() == 1 ? " is" : " are")
+                        + " in rollout " + entry.getKey())
+                .collect(Collectors.joining("; "));
+        boolean one = held.size() == 1;
+        String id = one ? held.keySet().iterator().next().split(" ")[0] : "ID";
+        return new FleetupException(FleetupException.ROLLOUT_CONFLICT, holders + ", and a server is in one rollout at"
+                + " a time. Wait for " + (one ? "that rollout" : "those rollouts") + " to end ('fleet:rollout-status "
+                + id + "'), or cancel " + (one ? "it" : "them") + " ('fleet:rollout-cancel " + id + "'), then start"
+                + " again; or leave those servers out.");
+    }
+
     /** Inserts or updates the rollout, and gives its servers their positions; a new server starts as pending. */
     void save(Rollout rollout) {
         database.transaction("save rollout " + rollout.id(), connection -> {
             try (PreparedStatement merge = connection.prepareStatement(
                     "MERGE INTO rollouts (id, product, version, parallelism, force, status, created_at, start_at,"
-                            + " finished_at, detail) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                merge.setString(1, rollout.id());
-                merge.setString(2, rollout.product());
-                merge.setString(3, rollout.version());
-                merge.setInt(4, rollout.parallelism());
-                merge.setBoolean(5, rollout.force());
-                merge.setString(6, rollout.status().name());
-                InventoryDatabase.setInstant(merge, 7, rollout.createdAt());
-                InventoryDatabase.setInstant(merge, 8, rollout.startAt());
-                InventoryDatabase.setInstant(merge, 9, rollout.finishedAt());
-                merge.setString(10, rollout.detail());
+                            + " finished_at, detail, canary, wave_size, max_errors, on_error, server_order,"
+                            + " created_by) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                setRollout(merge, rollout);
                 merge.executeUpdate();
+            }
+            if (waveCount(connection, rollout.id()) == 0) {
+                // Saved without waves (by an older caller): one wave of them all, with no threshold.
+                int size = rollout.servers().size();
+                insertWaves(connection, rollout.id(), List.of(new Wave(rollout.id(), 1, size, size + 1,
+                        WaveStatus.PENDING, null, null)));
             }
             removeServersLeftOut(connection, rollout);
             placeServers(connection, rollout);
+            release(connection, rollout);
             return null;
         });
+    }
+
+    /** A rollout that has ended holds no server any more. */
+    static void release(Connection connection, Rollout rollout) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE rollout_actions SET held_server = CASE WHEN ? THEN NULL ELSE held_server END"
+                        + " WHERE rollout = ?")) {
+            update.setBoolean(1, rollout.status().isFinal());
+            update.setString(2, rollout.id());
+            update.executeUpdate();
+        }
     }
 
     Optional<Rollout> find(String id) {
@@ -89,69 +172,209 @@ final class RolloutTable {
         return database.run("list the rollouts that have not ended", connection -> {
             try (PreparedStatement select = connection.prepareStatement(SELECT_ROLLOUT + " WHERE status IN "
                     + UNFINISHED + " ORDER BY created_at NULLS FIRST, id")) {
-                return rollouts(select, serverNamesWhere(connection, "rollout IN (SELECT id FROM rollouts WHERE status IN "
-                        + UNFINISHED + ")"));
+                return rollouts(select, serverNamesWhere(connection, "rollout IN (SELECT id FROM rollouts WHERE"
+                        + " status IN " + UNFINISHED + ")"));
             }
         });
     }
 
     /**
-     * Records where one server of a rollout stands. A server the rollout did not list is added after the others.
+     * Records where one server of a rollout stands, unfenced. A server the rollout did not list is added after the
+     * others, in its last wave.
      *
      * @throws FleetupException {@link FleetupException#ROLLOUT_NOT_FOUND} when the rollout was never saved
      */
     void saveServer(RolloutServer server) {
-        database.run("save the state of " + server.server() + " in rollout " + server.rollout(), connection -> {
-            try (PreparedStatement merge = connection.prepareStatement(
-                    "MERGE INTO rollout_servers target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
-                            + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
-                            + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                            + " AS source (rollout, server, state, from_version, to_version, detail, updated_at)"
-                            + " ON target.rollout = source.rollout AND target.server = source.server"
-                            + " WHEN MATCHED THEN UPDATE SET state = source.state,"
-                            + " from_version = source.from_version, to_version = source.to_version,"
-                            + " detail = source.detail, updated_at = source.updated_at"
-                            + " WHEN NOT MATCHED THEN INSERT (rollout, server, position, state, from_version,"
-                            + " to_version, detail, updated_at) VALUES (source.rollout, source.server,"
-                            + " (SELECT COALESCE(MAX(position) + 1, 0) FROM rollout_servers"
-                            + " WHERE rollout = source.rollout), source.state, source.from_version,"
-                            + " source.to_version, source.detail, source.updated_at)")) {
-                merge.setString(1, server.rollout());
-                merge.setString(2, server.server());
-                merge.setString(3, server.state().name());
-                merge.setString(4, server.from());
-                merge.setString(5, server.to());
-                merge.setString(6, server.detail());
-                InventoryDatabase.setInstant(merge, 7, server.updatedAt());
-                return merge.executeUpdate();
-            } catch (SQLException e) {
-                if (e.getErrorCode() == ErrorCode.REFERENTIAL_INTEGRITY_VIOLATED_PARENT_MISSING_1) {
-                    throw notFound(server.rollout());
-                }
-                throw e;
+        database.transaction("save the state of " + server.server() + " in rollout " + server.rollout(),
+                connection -> {
+                    try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET step = ?,"
+                            + " from_version = ?, to_version = ?, detail = ?, updated_at = ? WHERE rollout = ?"
+                            + " AND server = ?")) {
+                        update.setString(1, server.state().name());
+                        update.setString(2, server.from());
+                        update.setString(3, server.to());
+                        update.setString(4, server.detail());
+                        InventoryDatabase.setInstant(update, 5, server.updatedAt());
+                        update.setString(6, server.rollout());
+                        update.setString(7, server.server());
+                        if (update.executeUpdate() == 0) {
+                            insertAction(connection, server);
+                        }
+                    }
+                    return null;
+                });
+    }
+
+    private static void insertAction(Connection connection, RolloutServer server) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rollout_actions (id, rollout, wave,"
+                + " position, server, step, from_version, to_version, detail, updated_at) VALUES (?, ?,"
+                + " (SELECT COALESCE(MAX(number), 1) FROM rollout_waves WHERE rollout = ?),"
+                + " (SELECT COALESCE(MAX(position) + 1, 0) FROM rollout_actions WHERE rollout = ?),"
+                + " ?, ?, ?, ?, ?, ?)")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setString(2, server.rollout());
+            insert.setString(3, server.rollout());
+            insert.setString(4, server.rollout());
+            insert.setString(5, server.server());
+            insert.setString(6, server.state().name());
+            insert.setString(7, server.from());
+            insert.setString(8, server.to());
+            insert.setString(9, server.detail());
+            InventoryDatabase.setInstant(insert, 10, server.updatedAt());
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            if (e.getErrorCode() == ErrorCode.REFERENTIAL_INTEGRITY_VIOLATED_PARENT_MISSING_1) {
+                throw notFound(server.rollout());
             }
-        });
+            throw e;
+        }
     }
 
     /** Ordered as the rollout's servers are; empty for an unknown rollout. */
     List<RolloutServer> servers(String rollout) {
         return database.run("read the servers of rollout " + rollout, connection -> {
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT rollout, server, state, from_version, to_version, detail, updated_at"
-                            + " FROM rollout_servers WHERE rollout = ?" + IN_ORDER)) {
+                    "SELECT rollout, server, step, from_version, to_version, detail, updated_at, wave"
+                            + " FROM rollout_actions WHERE rollout = ?" + IN_ORDER)) {
                 select.setString(1, rollout);
                 List<RolloutServer> servers = new ArrayList<>();
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
                         servers.add(new RolloutServer(row.getString("rollout"), row.getString("server"),
-                                StepState.valueOf(row.getString("state")), row.getString("from_version"),
+                                StepState.valueOf(row.getString("step")), row.getString("from_version"),
                                 row.getString("to_version"), row.getString("detail"),
-                                InventoryDatabase.getInstant(row, "updated_at")));
+                                InventoryDatabase.getInstant(row, "updated_at"), row.getInt("wave")));
                     }
                 }
                 return servers;
             }
         });
+    }
+
+    List<Wave> waves(String rollout) {
+        return database.run("read the waves of rollout " + rollout, connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT number, size, max_errors, status,"
+                    + " started_at, ended_at FROM rollout_waves WHERE rollout = ? ORDER BY number")) {
+                select.setString(1, rollout);
+                List<Wave> waves = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        waves.add(new Wave(rollout, row.getInt(1), row.getInt(2), row.getInt(3),
+                                WaveStatus.valueOf(row.getString(4)), InventoryDatabase.getInstant(row, "started_at"),
+                                InventoryDatabase.getInstant(row, "ended_at")));
+                    }
+                }
+                return waves;
+            }
+        });
+    }
+
+    boolean moveWave(Wave wave, WaveStatus from) {
+        return database.run("move wave " + wave.number() + " of rollout " + wave.rollout() + " to " + wave.status(),
+                connection -> {
+                    try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_waves SET status = ?,"
+                            + " started_at = ?, ended_at = ? WHERE rollout = ? AND number = ? AND status = ?")) {
+                        update.setString(1, wave.status().name());
+                        InventoryDatabase.setInstant(update, 2, wave.startedAt());
+                        InventoryDatabase.setInstant(update, 3, wave.endedAt());
+                        update.setString(4, wave.rollout());
+                        update.setInt(5, wave.number());
+                        update.setString(6, from.name());
+                        return update.executeUpdate() == 1;
+                    }
+                });
+    }
+
+    boolean moveRollout(Rollout rollout, RolloutStatus from) {
+        return database.transaction("move rollout " + rollout.id() + " to " + rollout.status(), connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE rollouts SET status = ?,"
+                    + " finished_at = ?, detail = ? WHERE id = ? AND status = ?")) {
+                update.setString(1, rollout.status().name());
+                InventoryDatabase.setInstant(update, 2, rollout.finishedAt());
+                update.setString(3, rollout.detail());
+                update.setString(4, rollout.id());
+                update.setString(5, from.name());
+                if (update.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            release(connection, rollout);
+            return true;
+        });
+    }
+
+    private static int waveCount(Connection connection, String rollout) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT COUNT(*) FROM rollout_waves WHERE rollout = ?")) {
+            select.setString(1, rollout);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
+    }
+
+    private static void insertWaves(Connection connection, String rollout, List<Wave> waves) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rollout_waves (rollout, number,"
+                + " size, max_errors, status, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (Wave wave : waves) {
+                insert.setString(1, rollout);
+                insert.setInt(2, wave.number());
+                insert.setInt(3, wave.size());
+                insert.setInt(4, wave.maxErrors());
+                insert.setString(5, wave.status().name());
+                InventoryDatabase.setInstant(insert, 6, wave.startedAt());
+                InventoryDatabase.setInstant(insert, 7, wave.endedAt());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void insertActions(Connection connection, Rollout rollout, int wave, int first,
+                                      List<String> servers) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rollout_actions (id, rollout, wave,"
+                + " position, server, step, updated_at, held_server) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < servers.size(); i++) {
+                insert.setObject(1, UUID.randomUUID());
+                insert.setString(2, rollout.id());
+                insert.setInt(3, wave);
+                insert.setInt(4, first + i);
+                insert.setString(5, servers.get(i));
+                insert.setString(6, StepState.PENDING.name());
+                InventoryDatabase.setInstant(insert, 7, rollout.createdAt());
+                insert.setString(8, rollout.status().isFinal() ? null : servers.get(i));
+                insert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1) {
+                // The index on held_server: another controller took a server between the check and the insert.
+                throw new FleetupException(FleetupException.ROLLOUT_CONFLICT, "Another rollout took one of the"
+                        + " servers of " + rollout.id() + " at the same moment. 'fleet:rollout-list' shows it; start"
+                        + " again without those servers.", e);
+            }
+            throw e;
+        }
+    }
+
+    private static void setRollout(PreparedStatement statement, Rollout rollout) throws SQLException {
+        RolloutOptions options = rollout.options();
+        statement.setString(1, rollout.id());
+        statement.setString(2, rollout.product());
+        statement.setString(3, rollout.version());
+        statement.setInt(4, rollout.parallelism());
+        statement.setBoolean(5, rollout.force());
+        statement.setString(6, rollout.status().name());
+        InventoryDatabase.setInstant(statement, 7, rollout.createdAt());
+        InventoryDatabase.setInstant(statement, 8, rollout.startAt());
+        InventoryDatabase.setInstant(statement, 9, rollout.finishedAt());
+        statement.setString(10, rollout.detail());
+        statement.setString(11, options.canary().toString());
+        statement.setString(12, options.wave().toString());
+        statement.setString(13, options.maxErrors().toString());
+        statement.setString(14, options.onError().name());
+        statement.setString(15, options.order().name());
+        statement.setString(16, rollout.createdBy());
     }
 
     private static FleetupException notFound(String rollout) {
@@ -163,7 +386,7 @@ final class RolloutTable {
         Set<String> kept = new HashSet<>(rollout.servers());
         List<String> leftOut = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT server FROM rollout_servers WHERE rollout = ?")) {
+                "SELECT server FROM rollout_actions WHERE rollout = ?")) {
             select.setString(1, rollout.id());
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
@@ -174,7 +397,7 @@ final class RolloutTable {
             }
         }
         try (PreparedStatement delete = connection.prepareStatement(
-                "DELETE FROM rollout_servers WHERE rollout = ? AND server = ?")) {
+                "DELETE FROM rollout_actions WHERE rollout = ? AND server = ?")) {
             for (String server : leftOut) {
                 delete.setString(1, rollout.id());
                 delete.setString(2, server);
@@ -185,23 +408,34 @@ final class RolloutTable {
     }
 
     private static void placeServers(Connection connection, Rollout rollout) throws SQLException {
-        try (PreparedStatement merge = connection.prepareStatement(
-                "MERGE INTO rollout_servers target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
-                        + " CAST(? AS INTEGER), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                        + " AS source (rollout, server, position, at)"
-                        + " ON target.rollout = source.rollout AND target.server = source.server"
-                        + " WHEN MATCHED THEN UPDATE SET position = source.position"
-                        + " WHEN NOT MATCHED THEN INSERT (rollout, server, position, state, updated_at)"
-                        + " VALUES (source.rollout, source.server, source.position, '" + StepState.PENDING.name()
-                        + "', source.at)")) {
-            for (int position = 0; position < rollout.servers().size(); position++) {
-                merge.setString(1, rollout.id());
-                merge.setString(2, rollout.servers().get(position));
-                merge.setInt(3, position);
-                InventoryDatabase.setInstant(merge, 4, rollout.createdAt());
-                merge.addBatch();
+        Set<String> placed = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT server FROM rollout_actions WHERE rollout = ?")) {
+            select.setString(1, rollout.id());
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    placed.add(row.getString(1));
+                }
             }
-            merge.executeBatch();
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE rollout_actions SET position = ? WHERE rollout = ? AND server = ?")) {
+            for (int position = 0; position < rollout.servers().size(); position++) {
+                String server = rollout.servers().get(position);
+                if (placed.contains(server)) {
+                    update.setInt(1, position);
+                    update.setString(2, rollout.id());
+                    update.setString(3, server);
+                    update.addBatch();
+                }
+            }
+            update.executeBatch();
+        }
+        for (int position = 0; position < rollout.servers().size(); position++) {
+            String server = rollout.servers().get(position);
+            if (!placed.contains(server)) {
+                insertActions(connection, rollout, 1, position, List.of(server));
+            }
         }
     }
 
@@ -212,14 +446,27 @@ final class RolloutTable {
         try (ResultSet row = select.executeQuery()) {
             while (row.next()) {
                 String id = row.getString("id");
+                int parallelism = row.getInt("parallelism");
+                boolean force = row.getBoolean("force");
                 rollouts.add(new Rollout(id, row.getString("product"), row.getString("version"),
-                        servers.getOrDefault(id, List.of()), row.getInt("parallelism"), row.getBoolean("force"),
+                        servers.getOrDefault(id, List.of()), parallelism, force,
                         RolloutStatus.valueOf(row.getString("status")), InventoryDatabase.getInstant(row, "created_at"),
                         InventoryDatabase.getInstant(row, "start_at"), InventoryDatabase.getInstant(row, "finished_at"),
-                        row.getString("detail")));
+                        row.getString("detail"), options(row, parallelism, force), row.getString("created_by")));
             }
         }
         return rollouts;
+    }
+
+    /** The options as saved; the defaults for a rollout saved before rollouts had options (or with a broken one). */
+    private static RolloutOptions options(ResultSet row, int parallelism, boolean force) throws SQLException {
+        if (row.getString("canary") == null || parallelism < 1) {
+            return parallelism < 1 ? null : RolloutOptions.defaults(parallelism, force);
+        }
+        return new RolloutOptions(Size.parse("canary", row.getString("canary")),
+                Size.parse("wave", row.getString("wave_size")), Size.parse("max-errors", row.getString("max_errors")),
+                OnError.valueOf(row.getString("on_error")), ServerOrder.valueOf(row.getString("server_order")),
+                parallelism, force);
     }
 
     /** The servers of one rollout, or of all when {@code rollout} is {@code null}, in their order. */
@@ -235,7 +482,7 @@ final class RolloutTable {
             throws SQLException {
         Map<String, List<String>> servers = new LinkedHashMap<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT rollout, server FROM rollout_servers WHERE " + where + IN_ORDER)) {
+                "SELECT rollout, server FROM rollout_actions WHERE " + where + IN_ORDER)) {
             for (int i = 0; i < parameters.length; i++) {
                 select.setString(i + 1, parameters[i]);
             }

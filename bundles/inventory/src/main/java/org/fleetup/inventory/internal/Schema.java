@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 
 import org.fleetup.api.FleetupException;
@@ -23,7 +24,7 @@ import org.h2.tools.RunScript;
 final class Schema {
 
     /** The version {@code schema.sql} creates. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private static final String SCRIPT = "schema.sql";
 
@@ -40,6 +41,9 @@ final class Schema {
                     + ". Run the newer Fleetup, or point org.fleetup.inventory url at another database.");
         }
         ServerLogins.keyUnkeyed(connection);
+        if (found < 3) {
+            actionsFromRolloutServers(connection);
+        }
         if (found < VERSION) {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {
@@ -49,6 +53,28 @@ final class Schema {
             }
         }
         return found;
+    }
+
+    /**
+     * Version 3 keeps a rollout's servers as actions in waves: each rollout of an older Fleetup becomes one wave that
+     * never halts (it had no threshold), and each of its servers an action of that wave, with its step, versions and
+     * detail. The database's one-rollout-per-server index does not cover these rows (an older inventory may hold
+     * overlaps it never refused); the controller's own check still does.
+     */
+    private static void actionsFromRolloutServers(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO rollout_waves (rollout, number, size, max_errors, status,"
+                    + " started_at, ended_at) SELECT r.id, 1, c.n, c.n + 1, CASE WHEN r.status = 'SCHEDULED' THEN"
+                    + " 'PENDING' WHEN r.status IN ('FINISHED', 'ABORTED', 'CANCELLED') THEN 'DONE' ELSE 'RUNNING'"
+                    + " END, r.start_at, r.finished_at FROM rollouts r JOIN (SELECT rollout, COUNT(*) n FROM"
+                    + " rollout_servers GROUP BY rollout) c ON c.rollout = r.id WHERE NOT EXISTS (SELECT 1 FROM"
+                    + " rollout_waves w WHERE w.rollout = r.id)");
+            statement.executeUpdate("INSERT INTO rollout_actions (id, rollout, wave, position, server, step,"
+                    + " from_version, to_version, detail, updated_at) SELECT RANDOM_UUID(), s.rollout, 1, s.position,"
+                    + " s.server, s.state, s.from_version, s.to_version, s.detail, s.updated_at FROM rollout_servers s"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM rollout_actions a WHERE a.rollout = s.rollout"
+                    + " AND a.server = s.server)");
+        }
     }
 
     private static void runScript(Connection connection) throws SQLException {

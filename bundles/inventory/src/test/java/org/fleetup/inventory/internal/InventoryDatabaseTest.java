@@ -34,8 +34,9 @@ class InventoryDatabaseTest {
         Server server = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/k",
                 "ssh-ed25519 AAAA", Map.of("site", "paris"));
         Rollout rollout = JdbcRolloutRepositoryTest.rollout("r1", List.of("web-01"), Instant.now());
+        // A rollout saved without waves has one, numbered 1.
         RolloutServer done = new RolloutServer("r1", "web-01", StepState.DONE, "1.4.2", "2.0.0", "upgraded",
-                Instant.now());
+                Instant.now(), 1);
         try (InventoryDatabase database = TestDatabases.open(dir)) {
             new JdbcInventory(database).addServers(List.of(server));
             JdbcRolloutRepository repository = new JdbcRolloutRepository(database);

@@ -93,7 +93,7 @@ class JdbcRolloutRepositoryTest {
         repository.saveRollout(rollout("r1", List.of("a"), CREATED));
         repository.saveServer(state("r1", "a", StepState.INSTALLING));
         RolloutServer done = new RolloutServer("r1", "a", StepState.DONE, "1.4.2", "2.0.0", "upgraded",
-                CREATED.plusSeconds(90));
+                CREATED.plusSeconds(90), 1);
 
         repository.saveServer(done);
 

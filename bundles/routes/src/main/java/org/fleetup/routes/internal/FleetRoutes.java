@@ -1,31 +1,45 @@
 package org.fleetup.routes.internal;
 
-import java.util.concurrent.ExecutorService;
-
 import java.util.ArrayList;
+import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.builder.AggregationStrategies;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The flow of Fleetup as Camel routes: inspection, comparison and upgrade fanned out over the servers. The routes say
- * what happens; the work is in {@link InspectionSteps} and {@link RolloutSteps}.
+ * The flow of Fleetup as Camel routes: inspection fanned out over the servers; the rollout engine's tick; and the
+ * per-server action on its own bounded set of workers, so that inspection and planning never wait behind a rollout.
+ * The routes say what happens; the work is in {@link InspectionSteps}, {@link RolloutEngine} and
+ * {@link ActionWorker}. Their errors are handled as {@link FleetErrors} says.
  */
 final class FleetRoutes extends RouteBuilder {
 
     static final String INSPECT = "direct:fleet-inspect";
-    static final String ROLLOUT = "direct:fleet-rollout";
-    static final String UPGRADE_SERVER = "direct:fleet-upgrade-server";
 
     private final InspectionSteps inspection;
-    private final RolloutSteps rollout;
     private final ExecutorService serverPool;
+    private final RolloutEngine engine;
+    private final ActionWorker worker;
+    private final long tickMillis;
+    private final int workers;
 
-    FleetRoutes(InspectionSteps inspection, RolloutSteps rollout, ExecutorService serverPool) {
+    FleetRoutes(InspectionSteps inspection, ExecutorService serverPool, RolloutEngine engine, ActionWorker worker,
+                long tickMillis, int workers) {
         this.inspection = inspection;
-        this.rollout = rollout;
         this.serverPool = serverPool;
+        this.engine = engine;
+        this.worker = worker;
+        this.tickMillis = tickMillis;
+        this.workers = workers;
+    }
+
+    /**
+     * The queue of claimed actions: as long as there are workers, since the tick claims only what free workers can
+     * take, so that handing an action over never waits.
+     */
+    static String actions(int workers) {
+        return "seda:fleet-action?size=" + Math.max(1, workers) + "&concurrentConsumers=" + Math.max(1, workers);
     }
 
     /** Gathers the bodies of a split back into a list. */
@@ -41,14 +55,10 @@ final class FleetRoutes extends RouteBuilder {
                 .bean(inspection, "inspect").id("inspect-server")
             .end();
 
-        from(ROLLOUT).routeId("fleet-rollout")
-            .bean(rollout, "begin").id("rollout-begin")
-            .split(body(), inOrder()).parallelProcessing().executorService(serverPool)
-                .to(UPGRADE_SERVER).id("upgrade-server")
-            .end()
-            .bean(rollout, "finish").id("rollout-finish");
+        from("timer:fleet-rollout-tick?period=" + tickMillis + "&delay=0").routeId("fleet-rollout-tick")
+            .bean(engine, "tick").id("rollout-tick");
 
-        from(UPGRADE_SERVER).routeId("fleet-upgrade-server")
-            .bean(rollout, "upgrade").id("upgrade");
+        from(actions(workers)).routeId("fleet-action")
+            .bean(worker, "run").id("action");
     }
 }

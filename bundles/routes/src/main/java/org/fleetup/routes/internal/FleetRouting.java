@@ -1,14 +1,18 @@
 package org.fleetup.routes.internal;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 
 import org.apache.camel.CamelContext;
@@ -27,16 +31,19 @@ import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutOptions;
 import org.fleetup.api.rollout.RolloutRepository;
 import org.fleetup.api.rollout.RolloutRequest;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
+import org.fleetup.api.rollout.ServerOrder;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.StepListener;
+import org.fleetup.api.upgrade.StepState;
 import org.fleetup.api.upgrade.Upgrader;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -50,8 +57,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns Fleetup's Camel context and runs inspections and rollouts through its routes. A rollout left scheduled or
- * running by an earlier life of the controller is taken up again at activation, without redoing finished servers.
+ * Owns Fleetup's Camel context and runs inspections and rollouts through its routes. A rollout lives in the inventory
+ * and the engine advances it from there, so that one left scheduled, running or paused by an earlier life of the
+ * controller (or by another controller) goes on without redoing finished servers.
  */
 @Component(service = {Rollouts.class, FleetInspection.class})
 @Designate(ocd = FleetRouting.Config.class)
@@ -60,8 +68,46 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     @ObjectClassDefinition(name = "Fleetup routes", description = "How inspections and rollouts fan out")
     public @interface Config {
 
-        @AttributeDefinition(description = "Most servers worked on at once, over all inspections and rollouts")
+        @AttributeDefinition(description = "Most servers worked on at once by inspections, and, apart, by rollouts")
         int maxParallelism() default 64;
+
+        @AttributeDefinition(description = "This controller's name in the leases of the servers it works on; empty"
+                + " for <host>:<karaf.home>. Controllers sharing an inventory need different names.")
+        String controllerId() default "";
+
+        @AttributeDefinition(min = "10", description = "Milliseconds between two looks of the rollout engine at the"
+                + " rollouts that have not ended")
+        long tickMillis() default 500;
+
+        @AttributeDefinition(min = "1", description = "Seconds a controller holds a server it works on without"
+                + " renewing; after that another may take the server over")
+        int leaseSeconds() default 30;
+    }
+
+    /**
+     * How the engine runs.
+     *
+     * @param controllerId this controller's name in leases
+     * @param tickMillis between two ticks
+     * @param lease how long a claim holds without renewal
+     * @param maxParallelism the workers of inspections, and apart those of rollouts
+     */
+    record Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism) {
+
+        static Settings of(Config config) {
+            return new Settings(config.controllerId().isBlank() ? defaultControllerId() : config.controllerId(),
+                    config.tickMillis(), Duration.ofSeconds(config.leaseSeconds()), config.maxParallelism());
+        }
+
+        private static String defaultControllerId() {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+            return host + ":" + System.getProperty("karaf.home", System.getProperty("user.dir"));
+        }
     }
 
     private static final Logger LOGGER = LoggerFactory.getLogger(FleetRouting.class);
@@ -74,9 +120,10 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     private final Scheduler scheduler;
     private final RolloutTracker tracker;
     private final RolloutLifecycle lifecycle;
-    private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    private final RolloutEngine engine;
     private final CamelContext camel;
     private final ProducerTemplate template;
+    private final Random random = new Random();
 
     @Activate
     public FleetRouting(BundleContext bundleContext, Config config, @Reference Inventory inventory,
@@ -84,12 +131,12 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                         @Reference TransportRegistry transports, @Reference Inspector inspector,
                         @Reference Planner planner, @Reference Upgrader upgrader, @Reference Scheduler scheduler)
             throws Exception {
-        this(osgiContext(bundleContext), config.maxParallelism(), inventory, repository, store, transports, inspector,
+        this(osgiContext(bundleContext), Settings.of(config), inventory, repository, store, transports, inspector,
                 planner, upgrader, scheduler);
     }
 
     /** @param camel a context of its own, not started: it is started here and stopped at deactivation */
-    FleetRouting(CamelContext camel, int maxParallelism, Inventory inventory, RolloutRepository repository,
+    FleetRouting(CamelContext camel, Settings settings, Inventory inventory, RolloutRepository repository,
                  ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
                  Upgrader upgrader, Scheduler scheduler) throws Exception {
         this.inventory = inventory;
@@ -100,18 +147,33 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         this.scheduler = scheduler;
         this.tracker = new RolloutTracker(repository);
         this.lifecycle = new RolloutLifecycle(repository, inventory, tracker);
-        RolloutSteps rolloutSteps = new RolloutSteps(repository, inventory, store, upgrader, tracker, lifecycle);
+        // One incarnation per activation: its leases are told from those of the earlier ones, taken back below.
+        String owner = settings.controllerId() + "/" + UUID.randomUUID();
+        this.engine = new RolloutEngine(repository, lifecycle, tracker, owner, settings.lease(),
+                settings.maxParallelism());
 
         this.camel = camel;
+        // The next incarnation takes the servers in flight back at once: wait for their workers to stop, up to the
+        // lease, which another controller would wait for as well.
+        camel.getShutdownStrategy().setTimeout(Math.max(1, settings.lease().toSeconds()));
+        camel.getShutdownStrategy().setShutdownNowOnTimeout(true);
         ExecutorService serverPool = camel.getExecutorServiceManager()
-                .newFixedThreadPool(this, "fleetup-server", maxParallelism);
+                .newFixedThreadPool(this, "fleetup-server", settings.maxParallelism());
+        ScheduledExecutorService heartbeats = camel.getExecutorServiceManager()
+                .newScheduledThreadPool(this, "fleetup-lease", 1);
+        ActionWorker worker = new ActionWorker(repository, inventory, store, upgrader, tracker, engine, heartbeats,
+                settings.lease());
         camel.start();
+        takeUpUnfinished(settings.controllerId(), owner);
         // Added to the running context, the routes start at once; added before, the OSGi context left them stopped.
-        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), rolloutSteps, serverPool));
-        LOGGER.info("Camel context {} runs routes {}", camel.getName(),
-                camel.getRoutes().stream().map(Route::getRouteId).toList());
+        camel.addRoutes(new FleetErrors());
+        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), serverPool, engine, worker,
+                settings.tickMillis(), settings.maxParallelism()));
+        LOGGER.info("Camel context {} runs routes {}; this controller is {}", camel.getName(),
+                camel.getRoutes().stream().map(Route::getRouteId).toList(), owner);
         template = camel.createProducerTemplate();
-        takeUpUnfinished();
+        String actions = FleetRoutes.actions(settings.maxParallelism());
+        engine.dispatchTo(claim -> template.sendBody(actions, claim));
     }
 
     private static CamelContext osgiContext(BundleContext bundleContext) {
@@ -120,10 +182,14 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         return context;
     }
 
+    /**
+     * Hands the running rollouts over to the next incarnation: nothing more is claimed or written, and the servers in
+     * flight keep their leases, which the next incarnation of this controller takes back at once. Nothing is marked
+     * failed because the controller stopped.
+     */
     @Deactivate
     void deactivate() {
-        // What this component scheduled must not fire into a stopped context; its next life schedules it again.
-        scheduled.forEach(scheduler::cancel);
+        engine.stop();
         camel.stop();
     }
 
@@ -157,31 +223,24 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         requireTransports(servers);
         Instant now = Instant.now();
         Instant at = request.at() == null ? now : scheduler.requireSchedulable(request.at());
-        List<String> names = servers.stream().map(Server::name).toList();
-        Rollout rollout = new Rollout(UUID.randomUUID().toString().substring(0, 8), release.product(),
-                release.version(), names, request.parallelism(), request.force(), RolloutStatus.SCHEDULED, now, at,
-                null, null);
-        lifecycle.create(rollout, request.actor(), rollout.id() + " " + release.coordinates() + " on "
-                + names.size() + " servers, " + request.parallelism() + " at a time, at " + at
+        RolloutOptions options = request.options();
+        List<String> names = WavePlan.order(servers.stream().map(Server::name).distinct().toList(), options.order(),
+                options.order() == ServerOrder.SPEED ? repository.transferRates() : Map.of(), random);
+        Rollout rollout = new Rollout(UUID.randomUUID().toString(), release.product(), release.version(), names,
+                request.parallelism(), request.force(), RolloutStatus.SCHEDULED, now, at, null, null, options,
+                request.actor());
+        List<Wave> waves = WavePlan.waves(rollout.id(), names.size(), options);
+        lifecycle.create(rollout, waves, request.actor(), rollout.id() + " " + release.coordinates() + " on "
+                + names.size() + " servers in " + waves.size() + " waves (canary " + options.canary() + ", waves of "
+                + options.wave() + ", max errors " + options.maxErrors() + " then " + options.onError() + ", order "
+                + options.order() + "), " + request.parallelism() + " at a time, at " + at
                 + (request.force() ? ", forced" : ""));
-        try {
-            schedule(rollout.id(), at);
-        } catch (RuntimeException e) {
-            lifecycle.abort(rollout.id(), "could not be scheduled: " + e.getMessage());
-            throw e;
-        }
         return rollout;
     }
 
     @Override
     public Rollout cancel(String id, String actor) {
-        Rollout after = lifecycle.cancel(id, actor);
-        if (after.status() == RolloutStatus.CANCELLED) {
-            // After the status is saved: a timer that fires meanwhile finds the rollout ended and starts nothing.
-            scheduled.remove(id);
-            scheduler.cancel(id);
-        }
-        return after;
+        return lifecycle.cancel(id, actor);
     }
 
     /** Fails before anything changes when a server's address has no transport. */
@@ -189,29 +248,22 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         servers.forEach(server -> transports.transportFor(server.address()));
     }
 
-    private void schedule(String id, Instant at) {
-        scheduled.add(id);
-        scheduler.schedule(id, at, () -> {
-            scheduled.remove(id);
-            launch(id);
-        });
-    }
-
-    private void launch(String id) {
-        template.asyncRequestBodyAndHeader(FleetRoutes.ROLLOUT, id, RolloutSteps.ROLLOUT_ID, id)
-                .whenComplete((result, failure) -> {
-                    if (failure != null) {
-                        LOGGER.error("Rollout {} failed", id, failure);
-                        lifecycle.abort(id, String.valueOf(failure.getMessage()));
-                    }
-                });
-    }
-
     /**
-     * Schedules again what an earlier life of the controller left unfinished. Nothing read from the database stops the
-     * controller from starting: a rollout that cannot be taken up is aborted with the reason, and the others go on.
+     * Takes back the servers that earlier lives of this controller left in flight, and checks what they left
+     * unfinished; the engine's tick then goes on with it. Nothing read from the database stops the controller from
+     * starting: a rollout that cannot be taken up is aborted with the reason, and the others go on.
      */
-    private void takeUpUnfinished() {
+    private void takeUpUnfinished(String controllerId, String owner) {
+        try {
+            int taken = repository.expireLeases(controllerId + "/", owner);
+            if (taken > 0) {
+                LOGGER.info("Took back {} servers an earlier life of controller {} had in flight", taken,
+                        controllerId);
+            }
+        } catch (RuntimeException e) {
+            LOGGER.error("Could not take back the servers an earlier life left in flight: they are taken up when"
+                    + " their leases expire", e);
+        }
         List<Rollout> unfinished;
         try {
             unfinished = repository.unfinished();
@@ -244,7 +296,6 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         if (rollout.status() != RolloutStatus.SCHEDULED) {
             LOGGER.info("Rollout {} was {} when the controller stopped: taking it up again", rollout.id(),
                     rollout.status());
-            schedule(rollout.id(), Instant.now());
             return;
         }
         if (rollout.startAt() == null) {
@@ -260,33 +311,50 @@ public final class FleetRouting implements Rollouts, FleetInspection {
             }
         }
         LOGGER.info("Rollout {} is scheduled at {}", rollout.id(), rollout.startAt());
-        schedule(rollout.id(), rollout.startAt());
     }
 
-    // The stored engine (issue 11) implements these; this branch only carries the API.
     @Override
     public Rollout pause(String id, String actor) {
-        throw new UnsupportedOperationException("pause: the stored rollout engine implements it");
+        return lifecycle.pause(id, actor);
     }
 
     @Override
     public Rollout resume(String id, String actor) {
-        throw new UnsupportedOperationException("resume: the stored rollout engine implements it");
+        return lifecycle.resume(id, actor);
     }
 
     @Override
     public Rollout retry(String id, String actor) {
-        throw new UnsupportedOperationException("retry: the stored rollout engine implements it");
+        Rollout rollout = require(id);
+        if (!rollout.status().isFinal()) {
+            throw new FleetupException(FleetupException.ROLLOUT_STATE, "Rollout " + id + " is " + rollout.status()
+                    + " and holds its servers: retry it once it has ended; a paused one ends with 'fleet:rollout-cancel "
+                    + id + "'.");
+        }
+        List<String> failed = repository.servers(id).stream()
+                .filter(server -> server.state() == StepState.FAILED || server.state() == StepState.ROLLED_BACK)
+                .map(RolloutServer::server)
+                .toList();
+        if (failed.isEmpty()) {
+            throw new FleetupException(FleetupException.ROLLOUT_STATE, "No server of rollout " + id + " failed or"
+                    + " rolled back: there is nothing to retry.");
+        }
+        inventory.audit(actor, "rollout-retry", id + " " + rollout.product() + "/" + rollout.version() + ": "
+                + failed.size() + " failed servers as a new rollout");
+        return start(new RolloutRequest(rollout.product(), rollout.version(), failed, rollout.parallelism(), null,
+                rollout.force(), actor, rollout.options()));
     }
 
     @Override
     public List<Wave> waves(String id) {
-        throw new UnsupportedOperationException("waves: the stored rollout engine implements it");
+        require(id);
+        return repository.waves(id);
     }
 
     @Override
     public List<StepRecord> history(String id, String server) {
-        throw new UnsupportedOperationException("history: the stored rollout engine implements it");
+        require(id);
+        return repository.history(id, server);
     }
 
     @Override

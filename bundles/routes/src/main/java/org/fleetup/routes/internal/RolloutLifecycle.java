@@ -2,12 +2,9 @@ package org.fleetup.routes.internal;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
@@ -16,14 +13,16 @@ import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRepository;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every change of a rollout's status, each made under one lock: so that two starts cannot both take a server, and a
- * cancel cannot cross the start or the end of the rollout it cancels. A rollout that has not ended holds its servers.
- * The lock guards this controller's own changes; controllers sharing a database will need the database to decide.
+ * Every change of a rollout's status, each made under one lock: so that a cancel, a pause or a resume cannot cross
+ * the start or the end of the rollout it changes. A rollout that has not ended holds its servers; the inventory
+ * enforces that, for this controller and any other sharing the database.
  */
 final class RolloutLifecycle {
 
@@ -32,8 +31,6 @@ final class RolloutLifecycle {
     private final RolloutRepository repository;
     private final Inventory inventory;
     private final RolloutTracker tracker;
-    /** The rollouts cancelled while running: their servers not begun yet are not started. */
-    private final Set<String> cancelling = ConcurrentHashMap.newKeySet();
 
     RolloutLifecycle(RolloutRepository repository, Inventory inventory, RolloutTracker tracker) {
         this.repository = repository;
@@ -42,37 +39,14 @@ final class RolloutLifecycle {
     }
 
     /**
-     * Saves a new rollout, its servers pending, unless a rollout that has not ended holds one of them.
+     * Saves a new rollout with its waves, its servers pending, unless a rollout that has not ended holds one of them;
+     * the inventory checks that in the same transaction, and its index refuses what another controller races in.
      *
      * @throws FleetupException {@link FleetupException#ROLLOUT_CONFLICT}, naming the servers and who holds them
      */
-    synchronized void create(Rollout rollout, String actor, String what) {
-        Set<String> wanted = Set.copyOf(rollout.servers());
-        Map<Rollout, List<String>> held = new LinkedHashMap<>();
-        for (Rollout other : repository.unfinished()) {
-            List<String> taken = other.servers().stream().filter(wanted::contains).toList();
-            if (!taken.isEmpty()) {
-                held.put(other, taken);
-            }
-        }
-        if (!held.isEmpty()) {
-            throw conflict(held);
-        }
-        repository.saveRollout(rollout);
+    synchronized void create(Rollout rollout, List<Wave> waves, String actor, String what) {
+        repository.create(rollout, waves);
         inventory.audit(actor, "rollout-start", what);
-    }
-
-    private static FleetupException conflict(Map<Rollout, List<String>> held) {
-        String holders = held.entrySet().stream()
-                .map(entry -> String.join(", ", entry.getValue()) + (entry.getValue().size() == 1 ? " is" : " are")
-                        + " in rollout " + entry.getKey().id() + " (" + entry.getKey().status() + ")")
-                .collect(Collectors.joining("; "));
-        boolean one = held.size() == 1;
-        String id = one ? held.keySet().iterator().next().id() : "ID";
-        return new FleetupException(FleetupException.ROLLOUT_CONFLICT, holders + ", and a server is in one rollout at"
-                + " a time. Wait for " + (one ? "that rollout" : "those rollouts") + " to end ('fleet:rollout-status "
-                + id + "'), or cancel " + (one ? "it" : "them") + " ('fleet:rollout-cancel " + id + "'), then start"
-                + " again; or leave those servers out.");
     }
 
     /**
@@ -87,18 +61,13 @@ final class RolloutLifecycle {
             LOGGER.info("Rollout {} ended {} before it began: nothing to do", id, rollout.status());
             return Optional.empty();
         }
-        if (rollout.status() == RolloutStatus.CANCELLING) {
-            cancelling.add(id);
+        if (rollout.status() != RolloutStatus.SCHEDULED) {
             return Optional.of(rollout);
         }
         Rollout running = rollout.withStatus(RolloutStatus.RUNNING, null, null);
-        repository.saveRollout(running);
-        return Optional.of(running);
-    }
-
-    /** Whether the rollout was cancelled while running: a server of it not begun yet is then not started. */
-    boolean isCancelling(String id) {
-        return cancelling.contains(id);
+        // Begun by another controller meanwhile: it runs all the same.
+        return repository.moveRollout(running, RolloutStatus.SCHEDULED) ? Optional.of(running)
+                : repository.rollout(id).filter(r -> r.status() == RolloutStatus.RUNNING);
     }
 
     /**
@@ -114,18 +83,17 @@ final class RolloutLifecycle {
             case SCHEDULED -> {
                 Rollout cancelled = rollout.withStatus(RolloutStatus.CANCELLED, Instant.now(),
                         by + " before it started");
-                repository.saveRollout(cancelled);
-                markUnfinished(id, StepState.SKIPPED, "not started: rollout " + by);
+                move(rollout, cancelled);
+                repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout " + by, Instant.now());
                 inventory.audit(actor, "rollout-cancel", id + " " + coordinates(rollout) + ", scheduled at "
                         + rollout.startAt() + ": dropped before it started");
                 LOGGER.info("Rollout {} {} before it started", id, by);
                 tracker.ended(cancelled);
                 return cancelled;
             }
-            case RUNNING -> {
-                cancelling.add(id);
+            case RUNNING, PAUSED -> {
                 Rollout cancelling = rollout.withStatus(RolloutStatus.CANCELLING, null, by);
-                repository.saveRollout(cancelling);
+                move(rollout, cancelling);
                 inventory.audit(actor, "rollout-cancel", id + " " + coordinates(rollout)
                         + ": running; no new server starts, those in flight finish");
                 LOGGER.info("Rollout {} {} while running: no new server starts, those in flight finish", id, by);
@@ -158,11 +126,12 @@ final class RolloutLifecycle {
         Rollout ended = cancelled
                 ? rollout.withStatus(RolloutStatus.CANCELLED, Instant.now(), rollout.detail() + ": " + summary)
                 : rollout.withStatus(RolloutStatus.FINISHED, Instant.now(), summary);
-        repository.saveRollout(ended);
+        if (!repository.moveRollout(ended, rollout.status())) {
+            return repository.rollout(id).orElseThrow(); // Closed by another controller meanwhile.
+        }
         inventory.audit("fleetup", cancelled ? "rollout-cancelled" : "rollout-finished", id + " "
                 + coordinates(rollout) + ": " + ended.detail());
         LOGGER.info("Rollout {} {}: {}", id, ended.status(), ended.detail());
-        cancelling.remove(id);
         tracker.ended(ended);
         return ended;
     }
@@ -171,12 +140,119 @@ final class RolloutLifecycle {
     synchronized void abort(String id, String why) {
         repository.rollout(id).filter(r -> !r.status().isFinal()).ifPresent(rollout -> {
             Rollout aborted = rollout.withStatus(RolloutStatus.ABORTED, Instant.now(), why);
-            repository.saveRollout(aborted);
+            move(rollout, aborted);
             markUnfinished(id, StepState.FAILED, "rollout aborted: " + why);
-            cancelling.remove(id);
             LOGGER.error("Rollout {} aborted: {}", id, why);
             tracker.ended(aborted);
         });
+    }
+
+    /**
+     * Pauses a scheduled or running rollout: nothing new is claimed; the servers in flight finish.
+     *
+     * @throws FleetupException {@link FleetupException#ROLLOUT_ENDED}, or {@link FleetupException#ROLLOUT_STATE} when
+     *         it is being cancelled
+     */
+    synchronized Rollout pause(String id, String actor) {
+        Rollout rollout = require(id);
+        switch (rollout.status()) {
+            case PAUSED -> {
+                return rollout;
+            }
+            case SCHEDULED, RUNNING -> {
+                Rollout paused = rollout.withStatus(RolloutStatus.PAUSED, null, "paused by " + actor);
+                move(rollout, paused);
+                inventory.audit(actor, "rollout-pause", id + " " + coordinates(rollout)
+                        + ": no new server starts, those in flight finish");
+                LOGGER.info("Rollout {} paused by {}", id, actor);
+                return paused;
+            }
+            case CANCELLING -> throw new FleetupException(FleetupException.ROLLOUT_STATE, "Rollout " + id
+                    + " is being cancelled: it starts no new server already, and ends once those in flight have.");
+            default -> throw ended(rollout, "pause");
+        }
+    }
+
+    /**
+     * Resumes a paused rollout: a wave that halted it counts as done (its servers not started never start), and the
+     * next wave opens.
+     *
+     * @throws FleetupException {@link FleetupException#ROLLOUT_STATE} when it is not paused
+     */
+    synchronized Rollout resume(String id, String actor) {
+        Rollout rollout = require(id);
+        if (rollout.status() != RolloutStatus.PAUSED) {
+            throw new FleetupException(FleetupException.ROLLOUT_STATE, "Rollout " + id + " is " + rollout.status()
+                    + ", not paused: there is nothing to resume. 'fleet:rollout-status " + id + "' shows it.");
+        }
+        for (Wave wave : repository.waves(id)) {
+            if (wave.status() == WaveStatus.HALTED) {
+                repository.endNotStarted(id, wave.number(), StepState.SKIPPED, "not started: wave " + wave.number()
+                        + " halted the rollout", Instant.now());
+            }
+        }
+        boolean early = rollout.startAt() != null && rollout.startAt().isAfter(Instant.now());
+        Rollout resumed = rollout.withStatus(early ? RolloutStatus.SCHEDULED : RolloutStatus.RUNNING, null, null);
+        move(rollout, resumed);
+        inventory.audit(actor, "rollout-resume", id + " " + coordinates(rollout) + ", paused as: "
+                + rollout.detail());
+        LOGGER.info("Rollout {} resumed by {}", id, actor);
+        return resumed;
+    }
+
+    /** A wave's failures reached its max errors: the rollout pauses, with the reason. */
+    synchronized void pauseOnErrors(String id, String why) {
+        Rollout rollout = require(id);
+        if (rollout.status() != RolloutStatus.RUNNING) {
+            return;
+        }
+        if (!repository.moveRollout(rollout.withStatus(RolloutStatus.PAUSED, null, why), RolloutStatus.RUNNING)) {
+            return;
+        }
+        inventory.audit("fleetup", "rollout-paused", id + " " + coordinates(rollout) + ": " + why
+                + "; 'fleet:rollout-resume " + id + "' goes on with the next wave");
+        LOGGER.warn("Rollout {} paused: {}", id, why);
+    }
+
+    /** A wave's failures reached its max errors: the rollout aborts, its servers not started never start. */
+    synchronized void abortOnErrors(String id, String why) {
+        Rollout rollout = require(id);
+        if (rollout.status() != RolloutStatus.RUNNING) {
+            return;
+        }
+        Rollout aborted = rollout.withStatus(RolloutStatus.ABORTED, Instant.now(), why);
+        if (!repository.moveRollout(aborted, RolloutStatus.RUNNING)) {
+            return;
+        }
+        repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout aborted: " + why, Instant.now());
+        inventory.audit("fleetup", "rollout-aborted", id + " " + coordinates(rollout) + ": " + why);
+        LOGGER.error("Rollout {} aborted: {}", id, why);
+        tracker.ended(aborted);
+    }
+
+    /**
+     * Moves the rollout from the status it was read in; another controller (or a worker's end) changed it meanwhile
+     * when that fails, and the operator is told to look again.
+     */
+    private void move(Rollout from, Rollout to) {
+        if (!repository.moveRollout(to, from.status())) {
+            throw new FleetupException(FleetupException.ROLLOUT_STATE, "Rollout " + from.id() + " changed while this"
+                    + " was asked (it was " + from.status() + "). 'fleet:rollout-status " + from.id() + "' shows it"
+                    + " now; ask again if still needed.");
+        }
+    }
+
+    private Rollout require(String id) {
+        return repository.rollout(id).orElseThrow(() -> new FleetupException(FleetupException.ROLLOUT_NOT_FOUND,
+                "Unknown rollout '" + id + "'. 'fleet:rollout-status' lists the rollouts."));
+    }
+
+    private static FleetupException ended(Rollout rollout, String verb) {
+        return new FleetupException(FleetupException.ROLLOUT_ENDED, "Rollout " + rollout.id() + " has ended "
+                + rollout.status() + (rollout.finishedAt() == null ? ""
+                        : " at " + rollout.finishedAt().truncatedTo(ChronoUnit.SECONDS))
+                + ": there is nothing to " + verb + ". 'fleet:rollout-status " + rollout.id()
+                + "' shows how it ended.");
     }
 
     private void markUnfinished(String id, StepState state, String detail) {

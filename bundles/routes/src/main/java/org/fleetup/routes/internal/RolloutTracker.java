@@ -1,6 +1,5 @@
 package org.fleetup.routes.internal;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -9,38 +8,30 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRepository;
-import org.fleetup.api.rollout.RolloutServer;
-import org.fleetup.api.upgrade.ServerOutcome;
+import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the steps of every running rollout: persists each step change (so a restarted controller knows where every
- * server stands), tells the watchers, and completes the rollout's future when it ends.
+ * Tells the watchers of a rollout the steps of its servers as this controller's workers take them, and completes the
+ * rollout's future when it ends or pauses, here or on another controller sharing the inventory. The steps themselves are
+ * written by the workers, fenced ({@link StoredJournal}).
  */
-final class RolloutTracker implements StepListener {
+final class RolloutTracker {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RolloutTracker.class);
 
     private final RolloutRepository repository;
     private final Map<String, List<StepListener>> watchers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Rollout>> completions = new ConcurrentHashMap<>();
-    private final Map<String, StepEvent> lastStep = new ConcurrentHashMap<>();
 
     RolloutTracker(RolloutRepository repository) {
         this.repository = repository;
     }
 
-    @Override
-    public void onStep(StepEvent event) {
-        StepEvent previous = lastStep.put(event.rollout() + '/' + event.server(), event);
-        // Progress within a step is told to watchers but not persisted: only step changes are worth a write.
-        if (previous == null || previous.state() != event.state()) {
-            repository.saveServer(new RolloutServer(event.rollout(), event.server(), event.state(), null, null,
-                    event.detail(), event.at()));
-        }
+    void tell(StepEvent event) {
         for (StepListener watcher : watchers.getOrDefault(event.rollout(), List.of())) {
             try {
                 watcher.onStep(event);
@@ -56,21 +47,38 @@ final class RolloutTracker implements StepListener {
         return () -> watchers.computeIfPresent(rollout, (id, list) -> list.remove(watcher) && list.isEmpty() ? null : list);
     }
 
+    /** Completes when the rollout ends, or pauses; a future completed by a pause is replaced once it goes on. */
     CompletableFuture<Rollout> completion(String rollout) {
-        CompletableFuture<Rollout> future = completions.computeIfAbsent(rollout, id -> new CompletableFuture<>());
-        // It may have ended before anyone asked, or in an earlier life of the controller.
-        repository.rollout(rollout).filter(r -> r.status().isFinal()).ifPresent(future::complete);
+        CompletableFuture<Rollout> future = completions.compute(rollout,
+                (id, known) -> known == null || known.isDone() && !known.join().status().isFinal()
+                        ? new CompletableFuture<>() : known);
+        // It may have stopped before anyone asked, or in an earlier life of the controller.
+        repository.rollout(rollout).filter(RolloutTracker::stopped).ifPresent(future::complete);
         return future;
     }
 
-    void ended(Rollout rollout) {
-        completions.computeIfAbsent(rollout.id(), id -> new CompletableFuture<>()).complete(rollout);
-        watchers.remove(rollout.id());
-        lastStep.keySet().removeIf(key -> key.startsWith(rollout.id() + '/'));
+    /** Completes the futures of the rollouts that stopped elsewhere: on another controller, or an earlier life. */
+    void pollEnded() {
+        completions.forEach((id, future) -> {
+            if (!future.isDone()) {
+                repository.rollout(id).filter(RolloutTracker::stopped).ifPresent(stopped -> {
+                    if (stopped.status().isFinal()) {
+                        ended(stopped);
+                    } else {
+                        future.complete(stopped);
+                    }
+                });
+            }
+        });
     }
 
-    void recordOutcome(String rollout, String server, ServerOutcome outcome) {
-        repository.saveServer(new RolloutServer(rollout, server, outcome.state(), outcome.from(), outcome.to(),
-                outcome.detail(), Instant.now()));
+    private static boolean stopped(Rollout rollout) {
+        return rollout.status().isFinal() || rollout.status() == RolloutStatus.PAUSED;
+    }
+
+    void ended(Rollout rollout) {
+        completions.compute(rollout.id(), (id, known) -> known == null || known.isDone() ? new CompletableFuture<>()
+                : known).complete(rollout);
+        watchers.remove(rollout.id());
     }
 }

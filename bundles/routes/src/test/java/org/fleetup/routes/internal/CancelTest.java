@@ -23,6 +23,7 @@ import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRequest;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
@@ -116,6 +117,8 @@ class CancelTest {
         assertThat(routing.completion(rollout.id()).toCompletableFuture().getNow(null)).isEqualTo(cancelled);
         assertThat(routing.servers(rollout.id())).extracting(RolloutServer::state, RolloutServer::detail)
                 .containsOnly(tuple(StepState.SKIPPED, "not started: rollout cancelled by tester"));
+        assertThat(routing.history(rollout.id(), hosts.get(0).name())).extracting(StepRecord::step)
+                .containsExactly(StepState.SKIPPED);
         assertThat(controller.scheduler.cancel(rollout.id())).as("no longer waiting for its time").isFalse();
         for (SimulatedHost host : hosts) {
             assertThat(current(host)).isEqualTo("releases/1.4.2");

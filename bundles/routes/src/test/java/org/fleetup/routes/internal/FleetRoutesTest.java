@@ -2,6 +2,7 @@ package org.fleetup.routes.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.Executors;
 
 import org.apache.camel.CamelContext;
@@ -15,11 +16,14 @@ class FleetRoutesTest {
     void routesHaveTheirIds() throws Exception {
         CamelContext camel = new DefaultCamelContext();
         try {
-            camel.addRoutes(new FleetRoutes(new InspectionSteps(null, null),
-                    new RolloutSteps(null, null, null, null, null, null), Executors.newFixedThreadPool(2)));
+            // An engine never handed a dispatcher ticks without touching anything.
+            RolloutEngine engine = new RolloutEngine(null, null, null, "test/1", Duration.ofSeconds(1), 2);
+            camel.addRoutes(new FleetErrors());
+            camel.addRoutes(new FleetRoutes(new InspectionSteps(null, null), Executors.newFixedThreadPool(2), engine,
+                    new ActionWorker(null, null, null, null, null, engine, null, Duration.ofSeconds(1)), 1000, 2));
             camel.start();
             assertThat(camel.getRoutes()).extracting(Route::getRouteId)
-                    .containsExactlyInAnyOrder("fleet-inspect", "fleet-rollout", "fleet-upgrade-server");
+                    .containsExactlyInAnyOrder("fleet-inspect", "fleet-rollout-tick", "fleet-action");
         } finally {
             camel.stop();
         }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,13 @@ final class TestController implements AutoCloseable {
         return hosts;
     }
 
+    /** Starts simulated servers as {@code specs} say, and puts them in the inventory. */
+    List<SimulatedHost> servers(String prefix, List<HostSpec> specs) {
+        List<SimulatedHost> hosts = fleet.start(prefix, specs);
+        inventory.addServers(hosts.stream().map(fleet::server).toList());
+        return hosts;
+    }
+
     /** Adds a release of the demo application to the store. */
     void release(String version) {
         Path archive = DemoApplication.writeRelease(version, dir.resolve("demo-app-" + version + ".tar.gz"));
@@ -110,8 +118,23 @@ final class TestController implements AutoCloseable {
 
     /** Activates the routing component, as Declarative Services would: it takes up what was left unfinished. */
     FleetRouting start() throws Exception {
-        routing = new FleetRouting(new DefaultCamelContext(), 8, inventory, repository, store, transports, inspector,
-                planner, upgrader, scheduler);
+        routing = start("controller-1");
+        return routing;
+    }
+
+    /**
+     * Another incarnation of the routing component, on the same inventory, as controller {@code id}: its engine ticks
+     * every 50 ms and holds a lease 5 s. Closed by the caller (deactivate).
+     */
+    FleetRouting start(String id) throws Exception {
+        return new FleetRouting(new DefaultCamelContext(), new FleetRouting.Settings(id, 50, Duration.ofSeconds(5), 8),
+                inventory, repository, store, transports, inspector, planner, upgrader, scheduler);
+    }
+
+    /** Deactivates the routing component started by {@link #start()} and starts it again, as a config change does. */
+    FleetRouting restart() throws Exception {
+        routing.deactivate();
+        routing = start("controller-1");
         return routing;
     }
 

@@ -1,0 +1,297 @@
+package org.fleetup.inventory.internal;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.RolloutAction;
+import org.fleetup.api.rollout.StepRecord;
+import org.fleetup.api.upgrade.StepState;
+
+/**
+ * The actions of rollouts as the engine works them: claimed with a lease and a fence, written only under the fence
+ * that claimed them, each step appended to the history in the same transaction.
+ */
+final class ActionTable {
+
+    private static final String SELECT_ACTION = "SELECT id, rollout, wave, position, server, step, from_version,"
+            + " to_version, detail, attempt, lease_owner, lease_until, fence, journal, updated_at FROM rollout_actions";
+    /** Steps that end an action, as SQL. */
+    private static final String FINAL = "('DONE', 'SKIPPED', 'FAILED', 'ROLLED_BACK')";
+
+    private final InventoryDatabase database;
+
+    ActionTable(InventoryDatabase database) {
+        this.database = database;
+    }
+
+    List<RolloutAction> actions(String rollout) {
+        return database.run("read the actions of rollout " + rollout, connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ACTION
+                    + " WHERE rollout = ? ORDER BY position, server")) {
+                select.setString(1, rollout);
+                List<RolloutAction> actions = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        actions.add(action(row));
+                    }
+                }
+                return actions;
+            }
+        });
+    }
+
+    Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until) {
+        return database.run("claim action " + action, connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET lease_owner = ?,"
+                    + " lease_until = ?, fence = fence + 1, attempt = attempt + 1 WHERE id = ? AND step NOT IN "
+                    + FINAL + " AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until < ?)")) {
+                update.setString(1, owner);
+                InventoryDatabase.setInstant(update, 2, until);
+                update.setObject(3, UUID.fromString(action));
+                InventoryDatabase.setInstant(update, 4, now);
+                if (update.executeUpdate() == 0) {
+                    return Optional.empty();
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ACTION + " WHERE id = ?")) {
+                select.setObject(1, UUID.fromString(action));
+                try (ResultSet row = select.executeQuery()) {
+                    // Read back after the update: another claim may follow, but then this fence is already stale.
+                    return row.next() ? Optional.of(action(row)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    void record(String action, long fence, ActionUpdate update) {
+        database.transaction("record step " + update.step() + " of action " + action, connection -> {
+            Map<String, String> journal;
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT journal FROM rollout_actions WHERE id = ? AND fence = ? FOR UPDATE")) {
+                select.setObject(1, UUID.fromString(action));
+                select.setLong(2, fence);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        throw leaseLost(action, fence);
+                    }
+                    journal = parse(row.getString(1));
+                }
+            }
+            if (update.journalChanges() != null) {
+                update.journalChanges().forEach((key, value) -> {
+                    if (value == null) {
+                        journal.remove(key);
+                    } else {
+                        journal.put(key, value);
+                    }
+                });
+            }
+            try (PreparedStatement write = connection.prepareStatement("UPDATE rollout_actions SET step = ?,"
+                    + " from_version = COALESCE(?, from_version), to_version = COALESCE(?, to_version), detail = ?,"
+                    + " journal = ?, updated_at = ?, lease_until = ?,"
+                    + " lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END WHERE id = ? AND fence = ?")) {
+                write.setString(1, update.step().name());
+                write.setString(2, update.from());
+                write.setString(3, update.to());
+                write.setString(4, update.detail());
+                write.setString(5, format(journal));
+                InventoryDatabase.setInstant(write, 6, update.at());
+                InventoryDatabase.setInstant(write, 7, update.leaseUntil());
+                write.setBoolean(8, update.leaseUntil() == null);
+                write.setObject(9, UUID.fromString(action));
+                write.setLong(10, fence);
+                if (write.executeUpdate() == 0) {
+                    throw leaseLost(action, fence);
+                }
+            }
+            if (update.history()) {
+                appendHistory(connection, action, update.step(), update.detail(), update.at());
+            }
+            return null;
+        });
+    }
+
+    void renew(String action, long fence, Instant until) {
+        database.run("renew the lease of action " + action, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE rollout_actions SET lease_until = ? WHERE id = ? AND fence = ? AND lease_owner IS NOT NULL")) {
+                InventoryDatabase.setInstant(update, 1, until);
+                update.setObject(2, UUID.fromString(action));
+                update.setLong(3, fence);
+                if (update.executeUpdate() == 0) {
+                    throw leaseLost(action, fence);
+                }
+                return null;
+            }
+        });
+    }
+
+    int expireLeases(String ownerPrefix, String current) {
+        return database.run("take back the leases of " + ownerPrefix, connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET lease_until = NULL,"
+                    + " lease_owner = NULL WHERE lease_owner LIKE ? ESCAPE '\\' AND lease_owner <> ?")) {
+                update.setString(1, ownerPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+                update.setString(2, current);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at) {
+        return database.transaction("end the servers of rollout " + rollout + " that did not start", connection -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM rollout_actions WHERE"
+                    + " rollout = ? AND (? = 0 OR wave = ?) AND step = 'PENDING' AND (lease_owner IS NULL"
+                    + " OR lease_until IS NULL OR lease_until < ?) FOR UPDATE")) {
+                select.setString(1, rollout);
+                select.setInt(2, wave);
+                select.setInt(3, wave);
+                InventoryDatabase.setInstant(select, 4, at);
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        ids.add(row.getString(1));
+                    }
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET step = ?,"
+                    + " detail = ?, updated_at = ?, fence = fence + 1, lease_owner = NULL, lease_until = NULL"
+                    + " WHERE id = ?")) {
+                for (String id : ids) {
+                    update.setString(1, step.name());
+                    update.setString(2, detail);
+                    InventoryDatabase.setInstant(update, 3, at);
+                    update.setObject(4, UUID.fromString(id));
+                    update.executeUpdate();
+                    appendHistory(connection, id, step, detail, at);
+                }
+            }
+            return ids.size();
+        });
+    }
+
+    List<StepRecord> history(String rollout, String server) {
+        return database.run("read the history of " + server + " in rollout " + rollout, connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT s.at, s.step, s.detail FROM"
+                    + " action_steps s JOIN rollout_actions a ON a.id = s.action WHERE a.rollout = ? AND a.server = ?"
+                    + " ORDER BY s.seq")) {
+                select.setString(1, rollout);
+                select.setString(2, server);
+                List<StepRecord> records = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        records.add(new StepRecord(rollout, server, StepState.valueOf(row.getString("step")),
+                                row.getString("detail"), InventoryDatabase.getInstant(row, "at")));
+                    }
+                }
+                return records;
+            }
+        });
+    }
+
+    void recordTransfer(String server, long bytes, Duration took) {
+        database.run("record a transfer to " + server, connection -> {
+            try (PreparedStatement merge = connection.prepareStatement("MERGE INTO server_links (server, bytes,"
+                    + " took_nanos, measured_at) KEY (server) VALUES (?, ?, ?, ?)")) {
+                merge.setString(1, server);
+                merge.setLong(2, bytes);
+                merge.setLong(3, Math.max(1, took.toNanos()));
+                InventoryDatabase.setInstant(merge, 4, Instant.now());
+                return merge.executeUpdate();
+            }
+        });
+    }
+
+    Map<String, Double> transferRates() {
+        return database.run("read the transfer rates", connection -> {
+            Map<String, Double> rates = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT server, bytes, took_nanos FROM server_links");
+                 ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    rates.put(row.getString(1), row.getLong(2) * 1e9 / row.getLong(3));
+                }
+            }
+            return rates;
+        });
+    }
+
+    private static void appendHistory(Connection connection, String action, StepState step, String detail,
+                                      Instant at) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO action_steps (action, at, step, detail) VALUES (?, ?, ?, ?)")) {
+            insert.setObject(1, UUID.fromString(action));
+            InventoryDatabase.setInstant(insert, 2, at);
+            insert.setString(3, step.name());
+            insert.setString(4, detail);
+            insert.executeUpdate();
+        }
+    }
+
+    private static FleetupException leaseLost(String action, long fence) {
+        return new FleetupException(FleetupException.LEASE_LOST, "Action " + action + " was taken over (its fence is"
+                + " no longer " + fence + "): this controller stops working on its server; the one holding it now"
+                + " goes on.");
+    }
+
+    private static RolloutAction action(ResultSet row) throws SQLException {
+        return new RolloutAction(row.getString("id"), row.getString("rollout"), row.getInt("wave"),
+                row.getInt("position"), row.getString("server"), StepState.valueOf(row.getString("step")),
+                row.getString("from_version"), row.getString("to_version"), row.getString("detail"),
+                row.getInt("attempt"), row.getString("lease_owner"), InventoryDatabase.getInstant(row, "lease_until"),
+                row.getLong("fence"), parse(row.getString("journal")), InventoryDatabase.getInstant(row, "updated_at"));
+    }
+
+    /** The journal as a properties text: readable by an operator in the database, and safe for any value. */
+    static Map<String, String> parse(String text) {
+        Map<String, String> entries = new TreeMap<>();
+        if (text == null || text.isEmpty()) {
+            return entries;
+        }
+        Properties properties = new Properties();
+        try {
+            properties.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        properties.stringPropertyNames().forEach(key -> entries.put(key, properties.getProperty(key)));
+        return entries;
+    }
+
+    static String format(Map<String, String> entries) {
+        if (entries.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        // Sorted and without the date comment Properties.store writes, so that the same journal reads the same.
+        for (Map.Entry<String, String> entry : new TreeMap<>(entries).entrySet()) {
+            Properties one = new Properties();
+            one.setProperty(entry.getKey(), entry.getValue());
+            StringWriter line = new StringWriter();
+            try {
+                one.store(line, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            line.toString().lines().filter(l -> !l.startsWith("#")).forEach(l -> text.append(l).append('\n'));
+        }
+        return text.toString();
+    }
+}

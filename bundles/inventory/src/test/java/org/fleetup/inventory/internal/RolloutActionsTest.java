@@ -1,0 +1,239 @@
+package org.fleetup.inventory.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutAction;
+import org.fleetup.api.rollout.RolloutServer;
+import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.StepRecord;
+import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveStatus;
+import org.fleetup.api.upgrade.StepState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rollouts as the engine stores them: created once, in waves; actions claimed with a lease and written fenced. */
+class RolloutActionsTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
+
+    @TempDir
+    Path dir;
+
+    private InventoryDatabase database;
+    private JdbcRolloutRepository repository;
+
+    @BeforeEach
+    void open() {
+        database = TestDatabases.open(dir);
+        repository = new JdbcRolloutRepository(database);
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    private static Rollout rollout(String id, String... servers) {
+        return new Rollout(id, "demo-app", "2.0.0", List.of(servers), 2, false, RolloutStatus.SCHEDULED, NOW, NOW,
+                null, null);
+    }
+
+    private static Wave wave(String rollout, int number, int size, int maxErrors) {
+        return new Wave(rollout, number, size, maxErrors, WaveStatus.PENDING, null, null);
+    }
+
+    private String create(String... servers) {
+        String id = UUID.randomUUID().toString();
+        repository.create(rollout(id, servers), List.of(wave(id, 1, 1, 1), wave(id, 2, servers.length - 1, 1)));
+        return id;
+    }
+
+    @Test
+    void aRolloutIsCreatedWithItsWavesAndOneActionPerServerInOrder() {
+        String id = create("c", "a", "b");
+
+        assertThat(repository.waves(id)).extracting(Wave::number, Wave::size, Wave::maxErrors, Wave::status)
+                .containsExactly(tuple(1, 1, 1, WaveStatus.PENDING), tuple(2, 2, 1, WaveStatus.PENDING));
+        assertThat(repository.servers(id)).extracting(RolloutServer::server, RolloutServer::wave, RolloutServer::state)
+                .containsExactly(tuple("c", 1, StepState.PENDING), tuple("a", 2, StepState.PENDING),
+                        tuple("b", 2, StepState.PENDING));
+        assertThat(repository.actions(id)).allSatisfy(action -> {
+            assertThat(UUID.fromString(action.id()).toString()).isEqualTo(action.id());
+            assertThat(action.fence()).isZero();
+        });
+    }
+
+    @Test
+    void aRolloutIdThatExistsIsNeverOverwritten() {
+        String id = create("a", "b");
+
+        assertThatThrownBy(() -> repository.create(rollout(id, "x", "y"), List.of(wave(id, 1, 2, 1))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.ROLLOUT_CONFLICT));
+        assertThat(repository.rollout(id).orElseThrow().servers()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aServerIsInOneRolloutThatHasNotEndedAndIsFreedWhenItEnds() {
+        String holder = create("a", "b");
+
+        assertThatThrownBy(() -> create("b", "c"))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.ROLLOUT_CONFLICT))
+                .hasMessageStartingWith("b is in rollout " + holder + " (SCHEDULED)");
+        assertThat(repository.rollouts()).hasSize(1);
+
+        repository.saveRollout(repository.rollout(holder).orElseThrow()
+                .withStatus(RolloutStatus.CANCELLED, NOW, "cancelled"));
+        assertThat(repository.servers(create("b", "c"))).hasSize(2);
+    }
+
+    @Test
+    void theDatabaseItselfRefusesASecondRolloutHoldingAServer() throws Exception {
+        create("a", "b");
+        String other = UUID.randomUUID().toString();
+        // As a controller that skipped the check would: straight into the tables.
+        database.run("insert", connection -> {
+            try (var insert = connection.prepareStatement("INSERT INTO rollouts (id, product, version, parallelism,"
+                    + " force, status) VALUES (?, 'demo-app', '2.0.0', 1, FALSE, 'RUNNING')")) {
+                insert.setString(1, other);
+                insert.executeUpdate();
+            }
+            return null;
+        });
+
+        assertThatThrownBy(() -> database.run("insert", connection -> {
+            try (var insert = connection.prepareStatement("INSERT INTO rollout_actions (id, rollout, wave, position,"
+                    + " server, step, held_server) VALUES (RANDOM_UUID(), ?, 1, 0, 'a', 'PENDING', 'a')")) {
+                insert.setString(1, other);
+                return insert.executeUpdate();
+            }
+        })).isInstanceOf(FleetupException.class).hasMessageContaining("ONE_ROLLOUT_PER_SERVER");
+    }
+
+    @Test
+    void aClaimHoldsTheActionUntilItsLeaseExpiresAndRaisesTheFence() {
+        String id = create("a", "b");
+        String action = repository.actions(id).get(0).id();
+
+        RolloutAction first = repository.claim(action, "ctl-1/x", NOW, NOW.plusSeconds(30)).orElseThrow();
+        assertThat(first.fence()).isEqualTo(1);
+        assertThat(first.leaseOwner()).isEqualTo("ctl-1/x");
+        assertThat(repository.claim(action, "ctl-2/y", NOW.plusSeconds(29), NOW.plusSeconds(59)))
+                .as("held by ctl-1").isEmpty();
+
+        RolloutAction second = repository.claim(action, "ctl-2/y", NOW.plusSeconds(31), NOW.plusSeconds(61))
+                .orElseThrow();
+        assertThat(second.fence()).isEqualTo(2);
+        assertThat(second.attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteWithAStaleFenceIsRefusedAndChangesNothing() {
+        String id = create("a", "b");
+        String action = repository.actions(id).get(0).id();
+        RolloutAction stale = repository.claim(action, "ctl-1/x", NOW, NOW.plusSeconds(30)).orElseThrow();
+        repository.record(action, stale.fence(), update(StepState.CONNECTING, "connecting", Map.of("k", "1")));
+        RolloutAction current = repository.claim(action, "ctl-2/y", NOW.plusSeconds(60), NOW.plusSeconds(90))
+                .orElseThrow();
+
+        assertThatThrownBy(() -> repository.record(action, stale.fence(),
+                update(StepState.DONE, "upgraded", Map.of("k", "stale"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.LEASE_LOST));
+        assertThatThrownBy(() -> repository.renew(action, stale.fence(), NOW.plusSeconds(120)))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.LEASE_LOST));
+        RolloutAction read = repository.actions(id).get(0);
+        assertThat(read.step()).isEqualTo(StepState.CONNECTING);
+        assertThat(read.journal()).containsExactly(Map.entry("k", "1"));
+
+        Map<String, String> changes = new HashMap<>();
+        changes.put("k", null);
+        changes.put("unit", "u-1=x\nline");
+        repository.record(action, current.fence(), update(StepState.TRANSFERRING, "sending", changes));
+        assertThat(repository.actions(id).get(0).journal()).containsExactly(Map.entry("unit", "u-1=x\nline"));
+        assertThat(repository.history(id, "a")).extracting(StepRecord::step, StepRecord::detail)
+                .containsExactly(tuple(StepState.CONNECTING, "connecting"), tuple(StepState.TRANSFERRING, "sending"));
+    }
+
+    @Test
+    void aControllerTakesBackTheLeasesOfItsEarlierIncarnationsOnly() {
+        String id = create("a", "b", "c");
+        List<RolloutAction> actions = repository.actions(id);
+        repository.claim(actions.get(0).id(), "ctl-1/old", NOW, NOW.plusSeconds(3600));
+        repository.claim(actions.get(1).id(), "ctl-10/other", NOW, NOW.plusSeconds(3600));
+        repository.claim(actions.get(2).id(), "ctl-1/new", NOW, NOW.plusSeconds(3600));
+
+        assertThat(repository.expireLeases("ctl-1/", "ctl-1/new")).isEqualTo(1);
+
+        assertThat(repository.actions(id)).extracting(RolloutAction::leaseOwner)
+                .containsExactly(null, "ctl-10/other", "ctl-1/new");
+        assertThat(repository.claim(actions.get(0).id(), "ctl-1/new", NOW, NOW.plusSeconds(30))).isPresent();
+    }
+
+    @Test
+    void serversNotStartedEndWithAHistoryRowAndThoseInFlightAreLeft() {
+        String id = create("a", "b", "c");
+        List<RolloutAction> actions = repository.actions(id);
+        RolloutAction inFlight = repository.claim(actions.get(1).id(), "ctl-1/x", NOW, NOW.plusSeconds(30))
+                .orElseThrow();
+
+        assertThat(repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout cancelled", NOW))
+                .isEqualTo(2);
+
+        assertThat(repository.servers(id)).extracting(RolloutServer::server, RolloutServer::state)
+                .containsExactly(tuple("a", StepState.SKIPPED), tuple("b", StepState.PENDING),
+                        tuple("c", StepState.SKIPPED));
+        assertThat(repository.history(id, "c")).extracting(StepRecord::step, StepRecord::detail)
+                .containsExactly(tuple(StepState.SKIPPED, "not started: rollout cancelled"));
+        repository.record(inFlight.id(), inFlight.fence(), update(StepState.DONE, "upgraded", Map.of()));
+    }
+
+    @Test
+    void ofTwoControllersMakingTheSameChangeOneMakesIt() {
+        String id = create("a", "b");
+        Wave open = new Wave(id, 1, 1, 1, WaveStatus.RUNNING, NOW, null);
+
+        assertThat(repository.moveWave(open, WaveStatus.PENDING)).isTrue();
+        assertThat(repository.moveWave(open, WaveStatus.PENDING)).isFalse();
+        assertThat(repository.waves(id).get(0)).isEqualTo(open);
+
+        Rollout rollout = repository.rollout(id).orElseThrow();
+        Rollout cancelled = rollout.withStatus(RolloutStatus.CANCELLED, NOW, "cancelled by tester");
+        assertThat(repository.moveRollout(cancelled, RolloutStatus.SCHEDULED)).isTrue();
+        assertThat(repository.moveRollout(rollout.withStatus(RolloutStatus.FINISHED, NOW, "2 upgraded"),
+                RolloutStatus.SCHEDULED)).isFalse();
+        assertThat(repository.rollout(id)).contains(cancelled);
+        assertThat(repository.servers(create("a"))).as("an ended rollout holds no server").hasSize(1);
+    }
+
+    @Test
+    void theLastTransferRateOfEachServerIsKept() {
+        repository.recordTransfer("a", 1_000_000, Duration.ofSeconds(4));
+        repository.recordTransfer("a", 1_000_000, Duration.ofSeconds(1));
+        repository.recordTransfer("b", 500, Duration.ofSeconds(1));
+
+        assertThat(repository.transferRates()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 1e6, "b", 500.0));
+    }
+
+    private static ActionUpdate update(StepState step, String detail, Map<String, String> changes) {
+        return new ActionUpdate(step, null, null, detail, changes, NOW.plusSeconds(30), true, NOW);
+    }
+}

@@ -1,0 +1,213 @@
+package org.fleetup.routes.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import org.fleetup.api.rollout.OnError;
+import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutAction;
+import org.fleetup.api.rollout.RolloutRepository;
+import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveStatus;
+import org.fleetup.api.upgrade.StepState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Advances every rollout that has not ended from what the inventory holds, at each tick of the route
+ * {@code fleet-rollout-tick}: starts a scheduled one whose time has come, opens the next wave once every server of the
+ * open one has ended, halts a wave whose failures reach its max errors, and claims what free workers can take. No
+ * thread waits here: what cannot be claimed now is claimed at a later tick, by this controller or another.
+ */
+final class RolloutEngine {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(RolloutEngine.class);
+
+    private final RolloutRepository repository;
+    private final RolloutLifecycle lifecycle;
+    private final RolloutTracker tracker;
+    private final String owner;
+    private final Duration lease;
+    private final int workers;
+    /** The actions this incarnation works on now. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<ActionWorker.Claim> dispatch;
+    private volatile boolean stopping;
+
+    RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
+                  Duration lease, int workers) {
+        this.repository = repository;
+        this.lifecycle = lifecycle;
+        this.tracker = tracker;
+        this.owner = owner;
+        this.lease = lease;
+        this.workers = workers;
+    }
+
+    void dispatchTo(Consumer<ActionWorker.Claim> claims) {
+        this.dispatch = claims;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** From now on nothing is claimed, and every write of the actions in flight is refused: they keep their leases. */
+    void stop() {
+        stopping = true;
+    }
+
+    void ended(String action) {
+        inFlight.remove(action);
+    }
+
+    /** One tick: each rollout advanced on its own, so that one that cannot be read does not stop the others. */
+    public void tick() {
+        if (stopping || dispatch == null) {
+            return;
+        }
+        for (Rollout rollout : repository.unfinished()) {
+            try {
+                advance(rollout);
+            } catch (RuntimeException e) {
+                LOGGER.error("Rollout {} could not be advanced; the next tick tries again", rollout.id(), e);
+            }
+        }
+        tracker.pollEnded();
+    }
+
+    private void advance(Rollout rollout) {
+        Instant now = Instant.now();
+        switch (rollout.status()) {
+            case SCHEDULED -> {
+                if (rollout.startAt() != null && !rollout.startAt().isAfter(now)) {
+                    lifecycle.begin(rollout.id()).filter(r -> r.status() == RolloutStatus.RUNNING)
+                            .ifPresent(this::runWaves);
+                }
+            }
+            case RUNNING -> runWaves(rollout);
+            case PAUSED -> claim(rollout, repository.actions(rollout.id()), action -> begun(action));
+            case CANCELLING -> {
+                repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now);
+                List<RolloutAction> actions = repository.actions(rollout.id());
+                if (actions.stream().allMatch(action -> action.step().isFinal())) {
+                    lifecycle.finish(rollout.id());
+                } else {
+                    claim(rollout, actions, action -> begun(action));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static boolean begun(RolloutAction action) {
+        return action.step() != StepState.PENDING;
+    }
+
+    private void runWaves(Rollout rollout) {
+        List<Wave> waves = repository.waves(rollout.id());
+        List<RolloutAction> actions = repository.actions(rollout.id());
+        Optional<Wave> open = waves.stream().filter(wave -> wave.status() == WaveStatus.RUNNING).findFirst();
+        if (open.isEmpty()) {
+            Optional<Wave> next = waves.stream().filter(wave -> wave.status() == WaveStatus.PENDING)
+                    .min(Comparator.comparingInt(Wave::number));
+            if (next.isEmpty()) {
+                if (actions.stream().allMatch(action -> action.step().isFinal())) {
+                    lifecycle.finish(rollout.id());
+                } else {
+                    // Left by a halted wave that was resumed: those begun are finished, the others never start.
+                    claim(rollout, actions, RolloutEngine::begun);
+                }
+                return;
+            }
+            Wave opened = new Wave(rollout.id(), next.get().number(), next.get().size(), next.get().maxErrors(),
+                    WaveStatus.RUNNING, Instant.now(), null);
+            if (!repository.moveWave(opened, WaveStatus.PENDING)) {
+                return; // Another controller opened it: the next tick goes on from there.
+            }
+            LOGGER.info("Rollout {}: wave {} of {} opens, {} servers", rollout.id(), opened.number(), waves.size(),
+                    opened.size());
+            open = Optional.of(opened);
+        }
+        Wave wave = open.get();
+        List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
+        long failed = inWave.stream().filter(action -> failed(action.step())).count();
+        boolean reached = failed > 0 && failed >= wave.maxErrors();
+        // The last wave has nothing after it to protect: it ends, and the rollout with it, rather than pause.
+        boolean last = waves.stream().noneMatch(later -> later.number() > wave.number()
+                && later.status() == WaveStatus.PENDING);
+        if (reached && !last) {
+            halt(rollout, wave, failed, inWave.size());
+            return;
+        }
+        if (inWave.stream().allMatch(action -> action.step().isFinal())) {
+            if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
+                    reached ? WaveStatus.HALTED : WaveStatus.DONE, wave.startedAt(), Instant.now()),
+                    WaveStatus.RUNNING)) {
+                return;
+            }
+            LOGGER.info("Rollout {}: wave {} done, {} failed", rollout.id(), wave.number(), failed);
+            runWaves(rollout);
+            return;
+        }
+        claim(rollout, inWave, action -> true);
+    }
+
+    private static boolean failed(StepState step) {
+        return step == StepState.FAILED || step == StepState.ROLLED_BACK;
+    }
+
+    private void halt(Rollout rollout, Wave wave, long failed, int size) {
+        if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
+                WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING)) {
+            return; // Halted by another controller, which pauses or aborts the rollout.
+        }
+        String why = "wave " + wave.number() + ": " + failed + " of " + size + " servers failed, reaching its max"
+                + " errors of " + wave.maxErrors();
+        if (rollout.options().onError() == OnError.ABORT) {
+            lifecycle.abortOnErrors(rollout.id(), why);
+        } else {
+            lifecycle.pauseOnErrors(rollout.id(), why);
+        }
+    }
+
+    /**
+     * Claims the actions {@code eligible} lets through, not ended and not leased, up to the rollout's parallelism less
+     * those it has in flight (on any controller), and up to the free workers here; each with one conditional update.
+     */
+    private void claim(Rollout rollout, List<RolloutAction> actions,
+                       java.util.function.Predicate<RolloutAction> eligible) {
+        Instant now = Instant.now();
+        long live = actions.stream().filter(action -> !action.step().isFinal() && action.leasedAt(now)).count();
+        long room = Math.min(rollout.parallelism() - live, workers - inFlight.size());
+        for (RolloutAction action : actions) {
+            if (room <= 0 || stopping) {
+                return;
+            }
+            if (action.step().isFinal() || action.leasedAt(now) || inFlight.contains(action.id())
+                    || !eligible.test(action)) {
+                continue;
+            }
+            Optional<RolloutAction> claimed = repository.claim(action.id(), owner, now, now.plus(lease));
+            if (claimed.isPresent()) {
+                inFlight.add(action.id());
+                room--;
+                try {
+                    dispatch.accept(new ActionWorker.Claim(rollout, claimed.get()));
+                } catch (RuntimeException e) {
+                    // Its lease expires and a later tick claims it again.
+                    inFlight.remove(action.id());
+                    LOGGER.error("Could not hand {} of rollout {} to a worker", action.server(), rollout.id(), e);
+                }
+            }
+        }
+    }
+}
