@@ -78,8 +78,13 @@ class RolloutHandOverTest {
             for (SimulatedHost host : hosts) {
                 List<StepState> steps = routing.history(rollout.id(), host.name()).stream().map(StepRecord::step)
                         .toList();
-                assertThat(steps).as(host.name()).containsOnlyOnce(StepState.CONNECTING, StepState.INSTALLING,
+                assertThat(steps).as(host.name()).containsOnlyOnce(StepState.CONNECTING, StepState.TRANSFERRING,
                         StepState.DONE);
+                // The ground truth: one switch ran on the server, one unit journal of its own.
+                try (var units = java.nio.file.Files.list(host.root().resolve("demo-app/.fleetup"))) {
+                    assertThat(units.filter(unit -> unit.toString().endsWith(".journal")).count()).as(host.name())
+                            .isEqualTo(1);
+                }
                 assertThat(RolloutWavesTest.current(host)).isEqualTo("releases/2.0.0");
             }
         } finally {
