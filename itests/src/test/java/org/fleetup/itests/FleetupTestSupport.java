@@ -283,13 +283,16 @@ public abstract class FleetupTestSupport {
         }
     }
 
-    /** Anything left in the application root that is neither a release, nor {@code current}. */
+    /**
+     * Anything left in the application root that is neither a release, nor {@code current}, nor the journals of the
+     * on-server units ({@code .fleetup/}, kept as each switch's health record).
+     */
     protected static List<String> leftovers(Path root) throws IOException {
         Path app = root.resolve("demo-app");
         List<String> left = new java.util.ArrayList<>();
         try (Stream<Path> entries = Files.list(app)) {
             entries.map(p -> app.relativize(p).toString())
-                    .filter(name -> !name.equals("releases") && !name.equals("current"))
+                    .filter(name -> !List.of("releases", "current", ".fleetup").contains(name))
                     .forEach(name -> {
                         Path path = app.resolve(name);
                         try (Stream<Path> inside = Files.isDirectory(path) ? Files.list(path) : Stream.of(path)) {
