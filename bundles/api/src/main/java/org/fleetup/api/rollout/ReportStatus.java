@@ -36,9 +36,16 @@ public enum ReportStatus {
         return this == FAILED || this == ROLLED_BACK || this == NOT_INSTALLABLE;
     }
 
-    /** The ending the engine recorded, or the one its step tells. */
+    /**
+     * The ending the engine recorded, or the one its step tells. A server skipped with no version read was never
+     * started (the rollout was cancelled or aborted, or its wave halted it); one skipped after its version was read
+     * runs the release already, or something newer.
+     */
     public static ReportStatus of(RolloutServer server) {
-        return server.outcome() != null ? server.outcome() : of(server.state());
+        if (server.outcome() != null) {
+            return server.outcome();
+        }
+        return server.state() == StepState.SKIPPED && server.from() == null ? NOT_STARTED : of(server.state());
     }
 
     /** The ending a step tells by itself. */

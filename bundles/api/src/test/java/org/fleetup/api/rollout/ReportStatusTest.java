@@ -32,6 +32,14 @@ class ServerOutcomeTest {
     }
 
     @Test
+    void aServerSkippedBeforeItsVersionWasReadWasNotStarted() {
+        RolloutServer cancelled = new RolloutServer("r", "web-02", StepState.SKIPPED, null, null,
+                "not started: rollout cancelled", Instant.now(), 2);
+
+        assertThat(ReportStatus.of(cancelled)).isEqualTo(ReportStatus.NOT_STARTED);
+    }
+
+    @Test
     void failuresAreWhatAScriptMustNotTakeForSuccess() {
         assertThat(ReportStatus.values()).filteredOn(ReportStatus::isFailure)
                 .containsExactlyInAnyOrder(ReportStatus.FAILED, ReportStatus.ROLLED_BACK,

@@ -21,6 +21,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.AuditEntry;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRequest;
+import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.StepRecord;
@@ -96,6 +97,7 @@ class CancelTest {
             } else {
                 assertThat(server.state()).as(host.name()).isEqualTo(StepState.SKIPPED);
                 assertThat(server.detail()).isEqualTo("not started: rollout cancelled");
+                assertThat(ReportStatus.of(server)).isEqualTo(ReportStatus.NOT_STARTED);
                 assertThat(current(host)).as(host.name() + " untouched").isEqualTo("releases/1.4.2");
                 assertThat(app(host).resolve("releases/2.0.0")).doesNotExist();
                 assertThat(Files.readString(app(host).resolve("current/VERSION")).strip()).isEqualTo("1.4.2");
@@ -117,6 +119,7 @@ class CancelTest {
         assertThat(routing.completion(rollout.id()).toCompletableFuture().getNow(null)).isEqualTo(cancelled);
         assertThat(routing.servers(rollout.id())).extracting(RolloutServer::state, RolloutServer::detail)
                 .containsOnly(tuple(StepState.SKIPPED, "not started: rollout cancelled by tester"));
+        assertThat(routing.servers(rollout.id())).extracting(ReportStatus::of).containsOnly(ReportStatus.NOT_STARTED);
         assertThat(routing.history(rollout.id(), hosts.get(0).name())).extracting(StepRecord::step)
                 .containsExactly(StepState.SKIPPED);
         assertThat(controller.scheduler.cancel(rollout.id())).as("no longer waiting for its time").isFalse();
