@@ -37,22 +37,13 @@ final class WavePlan {
     }
 
     /**
-     * A canary wave (when the canary is not 0), then waves of the wave size, until every server has one; each wave's
-     * max errors resolved from the options on that wave's size.
+     * The waves the plan shows ({@link RolloutOptions#waveSizes}): a canary wave (when the canary is not 0), then waves
+     * of the wave size, until every server has one; each wave's max errors resolved from the options on its size.
      */
     static List<Wave> waves(String rollout, int servers, RolloutOptions options) {
         List<Wave> waves = new ArrayList<>();
-        int canary = options.canary().of(servers);
-        int size = Math.max(1, options.wave().of(servers));
-        int placed = 0;
-        if (canary > 0) {
-            waves.add(wave(rollout, 1, canary, options));
-            placed = canary;
-        }
-        while (placed < servers) {
-            int next = Math.min(size, servers - placed);
-            waves.add(wave(rollout, waves.size() + 1, next, options));
-            placed += next;
+        for (int size : options.waveSizes(servers)) {
+            waves.add(wave(rollout, waves.size() + 1, size, options));
         }
         return waves;
     }
