@@ -317,6 +317,26 @@ class ServerUpgraderTest {
             public int verifyAttempts() {
                 return verifyAttempts;
             }
+
+            @Override
+            public int installableWaitSeconds() {
+                return 300;
+            }
+
+            @Override
+            public int installableFirstBackOffSeconds() {
+                return 2;
+            }
+
+            @Override
+            public int installableMaxBackOffSeconds() {
+                return 30;
+            }
+
+            @Override
+            public double installableSpaceFactor() {
+                return 3;
+            }
         };
     }
 
