@@ -205,6 +205,8 @@ public final class ReleaseDirectoryInstall {
         private String staging;
         private String previousTarget;
         private boolean runningAlready;
+        // current points to the release, verified or not: nothing is to be installed, only checked.
+        private boolean targetRunning;
         private String previousVersion;
         private String unit;
 
@@ -257,7 +259,9 @@ public final class ReleaseDirectoryInstall {
                 return resumeOrderedSwitch();
             }
             readCurrent();
-            Optional<String> refused = waitUntilInstallable();
+            // A server found running the release (unverified, after a crash) is checked and confirmed or rolled back
+            // whatever its state: leaving it "not installable" would leave an unverified release running.
+            Optional<String> refused = targetRunning ? Optional.empty() : waitUntilInstallable();
             if (refused.isPresent()) {
                 return new Ending(StepState.FAILED, previousVersion,
                         ReportStatus.NOT_INSTALLABLE_DETAIL + refused.get());
@@ -325,6 +329,7 @@ public final class ReleaseDirectoryInstall {
                 previousTarget = lines.get(1);
                 runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
             }
+            targetRunning = runningAlready;
             if (runningAlready) {
                 Optional<String> before = beforeAnUnverifiedSwitch().filter(p -> !versionOf(p).equals(version));
                 if (before.isPresent()) {
