@@ -17,9 +17,14 @@ import org.fleetup.api.ShellWords;
  *        installed
  * @param healthCommand prints the version of the release {@code current} points to once it runs, run in {@code root}
  * @param scheme the version scheme ({@code semantic}, {@code maven}, {@code serial})
+ * @param busyMarker a path that exists while the server is busy (no install then): under {@code root} when
+ *        relative; a leading {@code ~} or {@code $HOME} is the login's home, as in {@code root}
  */
 public record ProductProfile(String product, String root, String versionCommand, String healthCommand,
-                             String scheme) {
+                             String scheme, String busyMarker) {
+
+    /** The marker when a profile names none: {@code <root>/.busy}. */
+    public static final String DEFAULT_BUSY_MARKER = ".busy";
 
     public ProductProfile {
         Objects.requireNonNull(product, "product");
@@ -27,6 +32,12 @@ public record ProductProfile(String product, String root, String versionCommand,
         Objects.requireNonNull(versionCommand, "versionCommand");
         Objects.requireNonNull(healthCommand, "healthCommand");
         Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(busyMarker, "busyMarker");
+    }
+
+    /** A profile with the {@link #DEFAULT_BUSY_MARKER}. */
+    public ProductProfile(String product, String root, String versionCommand, String healthCommand, String scheme) {
+        this(product, root, versionCommand, healthCommand, scheme, DEFAULT_BUSY_MARKER);
     }
 
     /**

@@ -26,6 +26,13 @@ public enum ReportStatus {
     /** Not ended yet. */
     PENDING;
 
+    /**
+     * How the detail of a {@link StepState#FAILED} server starts when it never became installable: the install
+     * writes it, {@link #of(RolloutServer)} reads it, so that a not-installable server is told apart however it was
+     * stored (a step and a detail are all every store keeps).
+     */
+    public static final String NOT_INSTALLABLE_DETAIL = "not installable: ";
+
     /** {@code upgraded}, {@code rolled-back}, {@code not-installable}...: the report's status. */
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -39,11 +46,16 @@ public enum ReportStatus {
     /**
      * The ending the engine recorded, or the one its step tells. A server skipped with no version read was never
      * started (the rollout was cancelled or aborted, or its wave halted it); one skipped after its version was read
-     * runs the release already, or something newer.
+     * runs the release already, or something newer. A failed server whose detail starts with
+     * {@link #NOT_INSTALLABLE_DETAIL} waited for an installable state in vain, and nothing was changed on it.
      */
     public static ReportStatus of(RolloutServer server) {
         if (server.outcome() != null) {
             return server.outcome();
+        }
+        if (server.state() == StepState.FAILED && server.detail() != null
+                && server.detail().startsWith(NOT_INSTALLABLE_DETAIL)) {
+            return NOT_INSTALLABLE;
         }
         return server.state() == StepState.SKIPPED && server.from() == null ? NOT_STARTED : of(server.state());
     }

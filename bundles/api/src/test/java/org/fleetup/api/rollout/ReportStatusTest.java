@@ -40,6 +40,17 @@ class ServerOutcomeTest {
     }
 
     @Test
+    void aServerFailedAsNotInstallableIsReportedNotInstallable() {
+        RolloutServer busy = new RolloutServer("r", "web-03", StepState.FAILED, "1.0.0", "1.0.0",
+                ReportStatus.NOT_INSTALLABLE_DETAIL + "the server is busy: the marker .busy exists", Instant.now(), 1);
+        RolloutServer failed = new RolloutServer("r", "web-04", StepState.FAILED, "1.0.0", "1.0.0",
+                "transfer failed: not installable: quoted from elsewhere", Instant.now(), 1);
+
+        assertThat(ReportStatus.of(busy).label()).isEqualTo("not-installable");
+        assertThat(ReportStatus.of(failed)).isEqualTo(ReportStatus.FAILED);
+    }
+
+    @Test
     void failuresAreWhatAScriptMustNotTakeForSuccess() {
         assertThat(ReportStatus.values()).filteredOn(ReportStatus::isFailure)
                 .containsExactlyInAnyOrder(ReportStatus.FAILED, ReportStatus.ROLLED_BACK,

@@ -18,8 +18,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The product profiles as configured: defaults for every product, and per product overrides as the extra keys
- * {@code <product>.root}, {@code <product>.versionCommand}, {@code <product>.healthCommand} and
- * {@code <product>.scheme} of the same configuration (metatype cannot declare keys named after products).
+ * {@code <product>.root}, {@code <product>.versionCommand}, {@code <product>.healthCommand},
+ * {@code <product>.scheme} and {@code <product>.busyMarker} of the same configuration (metatype cannot declare keys named after products).
  */
 @Component(service = ProductProfiles.class, configurationPid = "org.fleetup.profiles")
 @Designate(ocd = ConfiguredProductProfiles.Config.class)
@@ -28,11 +28,12 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     /** Stands for the product's name in the defaults. */
     static final String PRODUCT_PLACEHOLDER = "{product}";
 
-    private static final List<String> FIELDS = List.of("root", "versionCommand", "healthCommand", "scheme");
+    private static final List<String> FIELDS = List.of("root", "versionCommand", "healthCommand", "scheme",
+            "busyMarker");
 
     @ObjectClassDefinition(name = "Fleetup product profiles", description = "How each product lives on a server;"
             + " {product} stands for the product's name, ${attribute} for a server attribute. Override one product"
-            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme")
+            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme, <product>.busyMarker")
     public @interface Config {
 
         @AttributeDefinition(description = "The application root, a path: releases/<version>/, the current link and"
@@ -51,6 +52,11 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
         @AttributeDefinition(description = "The version scheme: semantic, maven, debian, serial or date")
         String scheme() default "semantic";
+
+        @AttributeDefinition(description = "A path that exists while the server is busy: no install starts then, the"
+                + " upgrade waits (etc/org.fleetup.upgrade.cfg installableWaitSeconds). Under the root when relative;"
+                + " a leading ~/ or $HOME/ is the login's home directory; server attributes ${name} as in the root")
+        String busyMarker() default ProductProfile.DEFAULT_BUSY_MARKER;
     }
 
     private final Map<String, String> defaults;
@@ -59,7 +65,8 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     @Activate
     public ConfiguredProductProfiles(Config config, Map<String, Object> properties) {
         this.defaults = Map.of("root", config.root(), "versionCommand", config.versionCommand(),
-                "healthCommand", config.healthCommand(), "scheme", config.scheme());
+                "healthCommand", config.healthCommand(), "scheme", config.scheme(),
+                "busyMarker", config.busyMarker());
         this.overrides = overrides(properties);
     }
 
@@ -84,7 +91,8 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
         ReleaseNames.requireProduct(product);
         Map<String, String> own = overrides.getOrDefault(product, Map.of());
         return new ProductProfile(product, field("root", product, own), field("versionCommand", product, own),
-                field("healthCommand", product, own), field("scheme", product, own));
+                field("healthCommand", product, own), field("scheme", product, own),
+                field("busyMarker", product, own));
     }
 
     private String field(String name, String product, Map<String, String> own) {
@@ -92,7 +100,7 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     }
 
     /**
-     * Attributes become single-quoted words in the commands and text in the root, which is a path
+     * Attributes become single-quoted words in the commands and text in the root and the busy marker, which are paths
      * ({@link ServerAttributes}); the scheme takes them as they are.
      *
      * @throws FleetupException as {@link ProductProfiles#profile(String, Server)} says
@@ -105,6 +113,7 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
                 attributes.command("versionCommand", profile.versionCommand()),
                 attributes.command("healthCommand", profile.healthCommand()),
                 new StringSubstitutor(server.attributes()).setValueDelimiterMatcher(null)
-                        .setDisableSubstitutionInValues(true).replace(profile.scheme()));
+                        .setDisableSubstitutionInValues(true).replace(profile.scheme()),
+                attributes.path("busyMarker", profile.busyMarker()));
     }
 }

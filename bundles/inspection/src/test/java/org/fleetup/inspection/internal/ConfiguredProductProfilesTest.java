@@ -69,6 +69,17 @@ class ConfiguredProductProfilesTest {
     }
 
     @Test
+    void theBusyMarkerIsUnderTheRootByDefaultAndAPathWithAttributesAsText() {
+        assertThat(profiles(Map.of()).profile("demo-app").busyMarker()).isEqualTo(".busy");
+
+        ProductProfile profile = profiles(Map.of("demo-app.busyMarker", "/run/${site}/{product}.lock"))
+                .profile("demo-app", server(Map.of("site", "eu1 'x'")));
+
+        assertThat(profile.busyMarker()).isEqualTo("/run/eu1 'x'/demo-app.lock");
+        assertThat(profiles(Map.of()).profile("billing").busyMarker()).isEqualTo(".busy");
+    }
+
+    @Test
     void theProfileAsConfiguredKeepsItsPlaceholders() {
         assertThat(profiles(Map.of("root", "/srv/${site}")).profile("demo-app").root()).isEqualTo("/srv/${site}");
     }

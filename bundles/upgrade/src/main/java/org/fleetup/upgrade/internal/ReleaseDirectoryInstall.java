@@ -21,6 +21,7 @@ import org.fleetup.api.ShellWords;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseNames;
+import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
@@ -69,12 +70,19 @@ public final class ReleaseDirectoryInstall {
 
     private final Duration commandTimeout;
     private final int verifyAttempts;
+    private final InstallableState.Limits installable;
+
+    /** With the default installable-state wait ({@link InstallableState.Limits#DEFAULTS}). */
+    public ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts) {
+        this(commandTimeout, verifyAttempts, InstallableState.Limits.DEFAULTS);
+    }
 
     /**
      * @param commandTimeout how long one command on the server may run
      * @param verifyAttempts how many times the artifact is sent before a checksum mismatch on the server is final
+     * @param installable how long a server that is busy or short of space is waited for, and the room a release needs
      */
-    public ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts) {
+    ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts, InstallableState.Limits installable) {
         if (commandTimeout.isNegative() || commandTimeout.isZero()) {
             throw new FleetupException(FleetupException.INVALID_INPUT,
                     "The command timeout must be positive, not " + commandTimeout + ".");
@@ -85,6 +93,7 @@ public final class ReleaseDirectoryInstall {
         }
         this.commandTimeout = commandTimeout;
         this.verifyAttempts = verifyAttempts;
+        this.installable = installable;
     }
 
     /** Installs with the health check as the only confirmation. */
@@ -196,6 +205,8 @@ public final class ReleaseDirectoryInstall {
         private String staging;
         private String previousTarget;
         private boolean runningAlready;
+        // current points to the release, verified or not: nothing is to be installed, only checked.
+        private boolean targetRunning;
         private String previousVersion;
         private String unit;
 
@@ -248,6 +259,13 @@ public final class ReleaseDirectoryInstall {
                 return resumeOrderedSwitch();
             }
             readCurrent();
+            // A server found running the release (unverified, after a crash) is checked and confirmed or rolled back
+            // whatever its state: leaving it "not installable" would leave an unverified release running.
+            Optional<String> refused = targetRunning ? Optional.empty() : waitUntilInstallable();
+            if (refused.isPresent()) {
+                return new Ending(StepState.FAILED, previousVersion,
+                        ReportStatus.NOT_INSTALLABLE_DETAIL + refused.get());
+            }
             transferAndVerify();
             unpack();
             return switchByUnit();
@@ -311,6 +329,7 @@ public final class ReleaseDirectoryInstall {
                 previousTarget = lines.get(1);
                 runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
             }
+            targetRunning = runningAlready;
             if (runningAlready) {
                 Optional<String> before = beforeAnUnverifiedSwitch().filter(p -> !versionOf(p).equals(version));
                 if (before.isPresent()) {
@@ -346,6 +365,34 @@ public final class ReleaseDirectoryInstall {
                     + (report.previous() == null || report.previous().isEmpty() ? ""
                     : ", ready to roll back to " + report.previous()));
             return Optional.ofNullable(report.previous()).filter(p -> !p.isEmpty());
+        }
+
+        /**
+         * Waits, with back-off, while the server is busy or short of space, before a byte is sent; why it never became
+         * installable within the budget, when it did not. Only reads: a server left this way was not changed (what a
+         * first install made of its root goes with the cleanup).
+         */
+        private Optional<String> waitUntilInstallable() {
+            // What an interrupted transfer left goes too if the server is left now.
+            Optional.ofNullable(resumed.get(JournalKeys.STAGING)).ifPresent(temporaries::add);
+            long needed = (long) Math.ceil(Math.max(0, release.size()) * installable.spaceFactor());
+            String check = InstallableState.command(root, profile.busyMarker());
+            long deadline = System.nanoTime() + installable.budget().toNanos();
+            Duration backOff = installable.firstBackOff();
+            while (true) {
+                doing = "checking that " + root + " can take " + version;
+                Optional<String> problem = InstallableState.problem(execute(doing, check, commandTimeout), root,
+                        profile.busyMarker(), needed);
+                long left = deadline - System.nanoTime();
+                if (problem.isEmpty() || left <= 0) {
+                    return problem;
+                }
+                Duration pause = Duration.ofNanos(Math.min(backOff.toNanos(), left));
+                record(StepState.WAITING, problem.get() + ": checking again in " + seconds(pause), Map.of());
+                steps.step(StepState.WAITING, problem.get() + ": checking again in " + seconds(pause));
+                pause(pause);
+                backOff = installable.next(backOff);
+            }
         }
 
         private static String physicalPath(String directory) {
@@ -743,6 +790,20 @@ public final class ReleaseDirectoryInstall {
 
         private CommandResult execute(String what, String command, Duration timeout) {
             return commands.execute(what, command, timeout);
+        }
+    }
+
+    private static String seconds(Duration duration) {
+        return Math.max(1, (duration.toMillis() + 999) / 1000) + " s";
+    }
+
+    // The controller's worker holds this server's action while it waits: its lease is renewed by its heartbeat.
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StepFailure("interrupted while waiting for the server to become installable");
         }
     }
 

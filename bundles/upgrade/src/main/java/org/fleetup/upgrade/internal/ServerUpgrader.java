@@ -55,6 +55,23 @@ public final class ServerUpgrader implements Upgrader {
         @AttributeDefinition(description = "How many times an artifact is sent when its SHA-256 on the server "
                 + "does not match, before the server fails")
         int verifyAttempts() default 3;
+
+        @AttributeDefinition(description = "Seconds a server that is busy (its profile's busyMarker exists) or short "
+                + "of space for the release is waited for, in all, before it ends not installable, unchanged; 0 "
+                + "checks once")
+        int installableWaitSeconds() default 300;
+
+        @AttributeDefinition(description = "Seconds before a server that is not installable is checked again the "
+                + "first time; each later wait is twice as long, up to installableMaxBackOffSeconds")
+        int installableFirstBackOffSeconds() default 2;
+
+        @AttributeDefinition(description = "The longest wait, in seconds, between two checks of a server that is not "
+                + "installable")
+        int installableMaxBackOffSeconds() default 30;
+
+        @AttributeDefinition(description = "The free space a release needs in the application root's file system, "
+                + "as a multiple of its artifact's size (the staging file, the release unpacked, and room to spare)")
+        double installableSpaceFactor() default 3;
     }
 
     private final TransportRegistry transports;
@@ -74,7 +91,10 @@ public final class ServerUpgrader implements Upgrader {
         this.profiles = profiles;
         this.store = store;
         this.install = new ReleaseDirectoryInstall(Duration.ofSeconds(config.commandTimeoutSeconds()),
-                config.verifyAttempts());
+                config.verifyAttempts(), new InstallableState.Limits(
+                        Duration.ofSeconds(config.installableWaitSeconds()),
+                        Duration.ofSeconds(config.installableFirstBackOffSeconds()),
+                        Duration.ofSeconds(config.installableMaxBackOffSeconds()), config.installableSpaceFactor()));
     }
 
     @Override

@@ -208,6 +208,25 @@ class ServerUpgraderTest {
     }
 
     @Test
+    void serverFoundOnAnUnverifiedReleaseIsCheckedAndRolledBackEvenWhileBusy() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        Path liar = Archives.writeWithManifest(temp.resolve("liar.tar.gz"), Archives.demoFiles("2.0.0", "1.9.9"),
+                false);
+        switchedByAUnitThatDied(host, app);
+        Files.writeString(app.path().resolve(".busy"), "maintenance\n");
+
+        ServerOutcome outcome = new ServerUpgrader(registry(), new VersionFileInspector(), new DottedPlanner(),
+                new FixedProfiles(), new OneReleaseStore(liar), config(30, 3, 0))
+                .upgrade("rollout-7", fleet.server(host), Archives.release("2.0.0", liar), false, events::add);
+
+        // Leaving it "not installable" would leave the unverified release running: it is checked, busy or not.
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.answer()).isEqualTo("1.4.2");
+    }
+
+    @Test
     void serverOnTheNewReleaseWhoseUnitEndedHealthyIsSkipped() throws IOException {
         SimulatedHost host = host("1.4.2");
         ApplicationDirectory app = ApplicationDirectory.of(host);
@@ -302,6 +321,11 @@ class ServerUpgraderTest {
     }
 
     private static ServerUpgrader.Config config(int commandTimeoutSeconds, int verifyAttempts) {
+        return config(commandTimeoutSeconds, verifyAttempts, 300);
+    }
+
+    private static ServerUpgrader.Config config(int commandTimeoutSeconds, int verifyAttempts,
+                                                int installableWaitSeconds) {
         return new ServerUpgrader.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -316,6 +340,26 @@ class ServerUpgraderTest {
             @Override
             public int verifyAttempts() {
                 return verifyAttempts;
+            }
+
+            @Override
+            public int installableWaitSeconds() {
+                return installableWaitSeconds;
+            }
+
+            @Override
+            public int installableFirstBackOffSeconds() {
+                return 2;
+            }
+
+            @Override
+            public int installableMaxBackOffSeconds() {
+                return 30;
+            }
+
+            @Override
+            public double installableSpaceFactor() {
+                return 3;
             }
         };
     }
