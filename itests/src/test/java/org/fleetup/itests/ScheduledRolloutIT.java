@@ -43,7 +43,8 @@ public class ScheduledRolloutIT extends FleetupTestSupport {
         Instant at = Instant.now().plusSeconds(8);
         String started = ok("fleet:rollout-start --release demo-app/2.0.0 --yes --at " + at + " " + names);
         String id = started.replaceAll("(?s).*Rollout ([\\w-]+) of.*", "$1");
-        Rollouts rollouts = service(Rollouts.class);
+        // The engine runs with the settings of etc/org.fleetup.routes.cfg: its configuration's PID, and the tick there.
+        Rollouts rollouts = service(Rollouts.class, "(&(service.pid=org.fleetup.routes)(tickMillis=500))");
         assertEquals(RolloutStatus.SCHEDULED, rollouts.require(id).status());
         assertTrue(ok("fleet:rollout-status").contains("SCHEDULED"));
 

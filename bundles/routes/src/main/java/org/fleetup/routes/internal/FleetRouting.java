@@ -48,6 +48,7 @@ import org.fleetup.api.upgrade.Upgrader;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -61,7 +62,10 @@ import org.slf4j.LoggerFactory;
  * and the engine advances it from there, so that one left scheduled, running or paused by an earlier life of the
  * controller (or by another controller) goes on without redoing finished servers.
  */
-@Component(service = {Rollouts.class, FleetInspection.class})
+// Started only with etc/org.fleetup.routes.cfg (the feature ships it): its settings apply from the first activation,
+// and the component is not activated once without them and again when the file arrives.
+@Component(service = {Rollouts.class, FleetInspection.class}, configurationPid = "org.fleetup.routes",
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = FleetRouting.Config.class)
 public final class FleetRouting implements Rollouts, FleetInspection {
 
