@@ -30,7 +30,6 @@ public class TransportHotSwapIT extends FleetupTestSupport {
 
     @Test
     public void sshTransportRemovedAndInstalledAgainAtRuntime() throws Exception {
-        FeaturesService features = service(FeaturesService.class);
         Path work = Files.createTempDirectory("fleetup-it");
         ok("fleet:sim-start --prefix swap --version 1.2.3 3");
         List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("swap-")).toList();
@@ -40,6 +39,9 @@ public class TransportHotSwapIT extends FleetupTestSupport {
         ok("fleet:release-add --product demo-app --version 2.0.0 " + artifact);
         assertTrue(ok("fleet:transport-list").contains("ssh"));
 
+        // Fetched where it is used: one fetched at the start of the test can be one Karaf has replaced since (its
+        // configuration arrives during the boot), whose executor is shut down.
+        FeaturesService features = service(FeaturesService.class);
         features.uninstallFeature(FEATURE);
         assertFalse(features.isInstalled(features.getFeature(FEATURE)));
         assertFalse(ok("fleet:transport-list").contains("ssh"));
@@ -54,7 +56,7 @@ public class TransportHotSwapIT extends FleetupTestSupport {
             assertFalse(host.name() + " got nothing", Files.exists(host.root().resolve("demo-app/staging")));
         }
 
-        features.installFeature(FEATURE);
+        service(FeaturesService.class).installFeature(FEATURE);
         service(Transport.class);
         ok("fleet:rollout-start --release demo-app/2.0.0 --yes --wait " + names);
         for (SimulatedHost host : hosts) {
