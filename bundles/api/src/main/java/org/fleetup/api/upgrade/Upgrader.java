@@ -2,11 +2,13 @@ package org.fleetup.api.upgrade;
 
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Upgrades one server, never leaving it half-upgraded: either the old release still runs, or the new one does,
  * verified. Idempotent: run again on a server already at the release, it skips it.
  */
+@ProviderType
 public interface Upgrader {
 
     /**
@@ -29,6 +31,17 @@ public interface Upgrader {
      * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST} when another
      *         controller took the server over: nothing more was done on it
      */
-    ServerOutcome upgrade(String rollout, Server server, Release release, boolean force, StepListener listener,
-                          Journal journal);
+    default ServerOutcome upgrade(String rollout, Server server, Release release, boolean force,
+                                  StepListener listener, Journal journal) {
+        try (Procedure procedure = begin(rollout, server, release, force, listener, journal)) {
+            return procedure.runToEnd();
+        }
+    }
+
+    /**
+     * The same upgrade, to be run a step at a time ({@link Procedure}); nothing is done on the server before its first
+     * step runs.
+     */
+    Procedure begin(String rollout, Server server, Release release, boolean force, StepListener listener,
+                    Journal journal);
 }

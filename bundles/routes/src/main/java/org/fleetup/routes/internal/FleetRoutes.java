@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.AggregationStrategy;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.AggregationStrategies;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
+import org.fleetup.api.upgrade.Procedure;
 
 /**
  * The flow of Fleetup as Camel routes: inspection fanned out over the servers; the rollout engine's tick; and the
@@ -16,6 +19,9 @@ import org.apache.camel.builder.RouteBuilder;
 final class FleetRoutes extends RouteBuilder {
 
     static final String INSPECT = "direct:fleet-inspect";
+
+    /** The log of the servers' steps, by the action route. */
+    private static final String LOG = "org.fleetup.routes.steps";
 
     private final InspectionSteps inspection;
     private final ExecutorService serverPool;
@@ -58,7 +64,18 @@ final class FleetRoutes extends RouteBuilder {
         from("timer:fleet-rollout-tick?period=" + tickMillis + "&delay=0").routeId("fleet-rollout-tick")
             .bean(engine, "tick").id("rollout-tick");
 
-        from(actions(workers)).routeId("fleet-action")
-            .bean(worker, "run").id("action");
+        // The per-server procedure: a node per step, each a Camel step (its events timed by StepTimings). A step that
+        // throws is retried or ends the procedure as FleetErrors says, and the route goes on to the next node, which
+        // then has nothing to do: the outcome is written at the end whatever happened.
+        RouteDefinition action = from(actions(workers)).routeId("fleet-action")
+            .process(worker::begin).id("begin");
+        for (Procedure.Step step : Procedure.Step.values()) {
+            // The log node is cheap when its level is off, and a step of a single node would send no step events.
+            action.step(step.id())
+                    .process(exchange -> worker.run(exchange, step))
+                    .log(LoggingLevel.DEBUG, LOG, step.id() + " done on ${exchangeProperty." + ActionWorker.SERVER + "}")
+                .end();
+        }
+        action.process(worker::finish).id("finish");
     }
 }

@@ -86,6 +86,14 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         @AttributeDefinition(min = "1", description = "Seconds a controller holds a server it works on without"
                 + " renewing; after that another may take the server over")
         int leaseSeconds() default 30;
+
+        @AttributeDefinition(min = "0", description = "How many more times a rollout tries to connect to a server it"
+                + " cannot reach, before the server fails")
+        int connectRetries() default 2;
+
+        @AttributeDefinition(min = "0", description = "Milliseconds before the first retry to connect; each next"
+                + " wait is twice as long. No worker waits meanwhile.")
+        long connectRetryDelayMillis() default 1000;
     }
 
     /**
@@ -95,12 +103,20 @@ public final class FleetRouting implements Rollouts, FleetInspection {
      * @param tickMillis between two ticks
      * @param lease how long a claim holds without renewal
      * @param maxParallelism the workers of inspections, and apart those of rollouts
+     * @param unreachable how a step that cannot reach its server is tried again
      */
-    record Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism) {
+    record Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
+                    FleetErrors.Retries unreachable) {
+
+        Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism) {
+            this(controllerId, tickMillis, lease, maxParallelism, new FleetErrors.Retries(2, Duration.ofSeconds(1)));
+        }
 
         static Settings of(Config config) {
             return new Settings(config.controllerId().isBlank() ? defaultControllerId() : config.controllerId(),
-                    config.tickMillis(), Duration.ofSeconds(config.leaseSeconds()), config.maxParallelism());
+                    config.tickMillis(), Duration.ofSeconds(config.leaseSeconds()), config.maxParallelism(),
+                    new FleetErrors.Retries(config.connectRetries(),
+                            Duration.ofMillis(config.connectRetryDelayMillis())));
         }
 
         private static String defaultControllerId() {
@@ -127,6 +143,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     private final RolloutEngine engine;
     private final CamelContext camel;
     private final ProducerTemplate template;
+    private final StepTimings stepTimings = new StepTimings();
     private final Random random = new Random();
 
     @Activate
@@ -168,9 +185,12 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         ActionWorker worker = new ActionWorker(repository, inventory, store, upgrader, tracker, engine, heartbeats,
                 settings.lease());
         camel.start();
+        // Once started: the context sets its management up as it starts, and a notifier added before may be lost.
+        camel.getManagementStrategy().addEventNotifier(stepTimings);
+        stepTimings.start();
         takeUpUnfinished(settings.controllerId(), owner);
         // Added to the running context, the routes start at once; added before, the OSGi context left them stopped.
-        camel.addRoutes(new FleetErrors());
+        camel.addRoutes(new FleetErrors(worker, settings.unreachable()));
         camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), serverPool, engine, worker,
                 settings.tickMillis(), settings.maxParallelism()));
         LOGGER.info("Camel context {} runs routes {}; this controller is {}", camel.getName(),
@@ -195,6 +215,12 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     void deactivate() {
         engine.stop();
         camel.stop();
+        stepTimings.stop();
+    }
+
+    /** How long each step of the servers' procedures took, by step, since this incarnation started. */
+    Map<String, StepTimings.Timing> stepTimings() {
+        return stepTimings.timings();
     }
 
     @Override

@@ -18,9 +18,10 @@ class FleetRoutesTest {
         try {
             // An engine never handed a dispatcher ticks without touching anything.
             RolloutEngine engine = new RolloutEngine(null, null, null, "test/1", Duration.ofSeconds(1), 2);
-            camel.addRoutes(new FleetErrors());
+            ActionWorker worker = new ActionWorker(null, null, null, null, null, engine, null, Duration.ofSeconds(1));
+            camel.addRoutes(new FleetErrors(worker, new FleetErrors.Retries(0, Duration.ZERO)));
             camel.addRoutes(new FleetRoutes(new InspectionSteps(null, null), Executors.newFixedThreadPool(2), engine,
-                    new ActionWorker(null, null, null, null, null, engine, null, Duration.ofSeconds(1)), 1000, 2));
+                    worker, 1000, 2));
             camel.start();
             assertThat(camel.getRoutes()).extracting(Route::getRouteId)
                     .containsExactlyInAnyOrder("fleet-inspect", "fleet-rollout-tick", "fleet-action");

@@ -53,6 +53,8 @@ final class TestController implements AutoCloseable {
     private final ServerUpgrader upgrader;
     private final TransportRegistry transports;
     private FleetRouting routing;
+    /** The Camel context of the routing component started last. */
+    DefaultCamelContext camel;
 
     TestController(Path dir) {
         this.dir = dir;
@@ -127,7 +129,9 @@ final class TestController implements AutoCloseable {
      * every 50 ms and holds a lease 5 s. Closed by the caller (deactivate).
      */
     FleetRouting start(String id) throws Exception {
-        return new FleetRouting(new DefaultCamelContext(), new FleetRouting.Settings(id, 50, Duration.ofSeconds(5), 8),
+        camel = new DefaultCamelContext();
+        return new FleetRouting(camel, new FleetRouting.Settings(id, 50, Duration.ofSeconds(5), 8,
+                new FleetErrors.Retries(2, Duration.ofMillis(100))),
                 inventory, repository, store, transports, inspector, planner, upgrader, scheduler);
     }
 

@@ -25,6 +25,7 @@ import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
+import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepState;
 import org.slf4j.Logger;
@@ -127,8 +128,21 @@ public final class ReleaseDirectoryInstall {
     public ServerOutcome install(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                                  Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation,
                                  Journal journal) {
+        try (Installation installation = begin(session, reconnect, profile, release, artifact, steps, confirmation,
+                journal)) {
+            return installation.runToEnd();
+        }
+    }
+
+    /**
+     * The same install, to be run a step at a time from {@link Procedure.Step#COMPARE} on: {@link Installation#prepare}
+     * first, then each later step in order.
+     */
+    Installation begin(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
+                       Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation,
+                       Journal journal) {
         refuseUnsafe(profile, release, steps.server());
-        return new Installation(session, reconnect, profile, release, artifact, steps, confirmation, journal).run();
+        return new Installation(session, reconnect, profile, release, artifact, steps, confirmation, journal);
     }
 
     /**
@@ -180,7 +194,7 @@ public final class ReleaseDirectoryInstall {
     }
 
     /** One install on one server: the state of the work, from the first command to the cleanup. */
-    private final class Installation {
+    final class Installation implements AutoCloseable {
 
         private final ProductProfile profile;
         private final Release release;
@@ -209,6 +223,13 @@ public final class ReleaseDirectoryInstall {
         private boolean targetRunning;
         private String previousVersion;
         private String unit;
+        private UnitReport unitReport;
+        private boolean resumingUnit;
+        private boolean healthy;
+        private String rollbackReason;
+        private Ending ending;
+        private ServerOutcome outcome;
+        private boolean lost;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                      Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal) {
@@ -225,50 +246,174 @@ public final class ReleaseDirectoryInstall {
             this.heavyTimeout = heavyTimeout(release.size());
         }
 
-        ServerOutcome run() {
-            Ending ending = null;
-            String cleanupNote = "";
-            boolean lost = false;
+        /** Every step in order, from {@link #prepare()} on, failing the install on the first that fails. */
+        ServerOutcome runToEnd() {
             try {
-                ending = proceed();
-            } catch (StepFailure failure) {
-                ending = afterFailure(failure.getMessage());
+                prepare();
+            } catch (RuntimeException e) {
+                fail(e);
+            }
+            for (Procedure.Step each : Procedure.Step.values()) {
+                if (ending != null) {
+                    break;
+                }
+                try {
+                    run(each);
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
+            }
+            return outcome();
+        }
+
+        /**
+         * Reads where the server stands: its root, where {@code current} points, and whether an earlier life of this
+         * install ordered the switch already (then only its unit's record decides).
+         */
+        void prepare() {
+            step(() -> {
+                resolveRoot();
+                if (resumed.containsKey(JournalKeys.UNIT)) {
+                    resumingUnit = true;
+                    return;
+                }
+                readCurrent();
+            });
+        }
+
+        /** Runs {@code step} when it is due; the steps before {@code WAIT_INSTALLABLE} are the caller's. */
+        void run(Procedure.Step step) {
+            switch (step) {
+                case WAIT_INSTALLABLE -> step(this::awaitInstallable);
+                case STAGE -> step(this::stage);
+                case VERIFY -> step(this::verify);
+                case INSTALL -> step(this::order);
+                case HEALTH -> step(this::health);
+                case CONFIRM -> step(this::confirmStep);
+                case ROLLBACK -> step(this::rollBackStep);
+                default -> {
+                    // CONNECT, INSPECT, COMPARE are the caller's; the unit restarts, and nothing reboots yet.
+                }
+            }
+        }
+
+        /**
+         * Ends the install because a step threw: before the unit was ordered nothing changed but the temporaries,
+         * which go; after, only the unit's journal says what happened.
+         */
+        void fail(RuntimeException e) {
+            if (leaseLost(e)) {
+                lost = true;
+                throw e;
+            }
+            if (ending != null || lost) {
+                return;
+            }
+            if (e instanceof StepFailure) {
+                end(afterFailure(e.getMessage()));
+            } else {
+                LOGGER.warn("Unexpected failure while {}", doing, e);
+                end(afterFailure(doing + " failed: " + StepFailure.describe(e)));
+            }
+        }
+
+        boolean ended() {
+            return outcome != null;
+        }
+
+        /** @throws IllegalStateException before the install has ended */
+        ServerOutcome outcome() {
+            if (outcome == null) {
+                throw new IllegalStateException("the install on " + steps.server() + " has not ended");
+            }
+            return outcome;
+        }
+
+        /** Closes what was opened to clean up or roll back. */
+        @Override
+        public void close() {
+            commands.closeReconnected();
+        }
+
+        private void step(Runnable work) {
+            if (ending != null || lost) {
+                return;
+            }
+            try {
+                work.run();
             } catch (RuntimeException e) {
                 if (leaseLost(e)) {
                     lost = true;
-                    throw e;
                 }
-                LOGGER.warn("Unexpected failure while {}", doing, e);
-                ending = afterFailure(doing + " failed: " + StepFailure.describe(e));
-            } finally {
-                // Another controller owns the server now: it finishes, and cleans up.
-                if (!lost && ending != null) {
-                    cleanupNote = cleanUp(ending.state() == StepState.DONE);
-                    if (ending.state() != StepState.DONE) {
-                        removeCreatedDirectories();
-                    }
-                }
-                commands.closeReconnected();
+                throw e;
             }
-            return steps.finish(ending.state(), previousVersion, ending.to(), ending.detail() + cleanupNote);
         }
 
-        private Ending proceed() {
-            resolveRoot();
-            if (resumed.containsKey(JournalKeys.UNIT)) {
-                return resumeOrderedSwitch();
+        // Cleans up at once: the next step may run on another thread, or never, when the route stops here. Another
+        // controller that owns the server now finishes and cleans up itself.
+        private void end(Ending reached) {
+            ending = reached;
+            String cleanupNote = cleanUp(reached.state() == StepState.DONE);
+            if (reached.state() != StepState.DONE) {
+                removeCreatedDirectories();
             }
-            readCurrent();
-            // A server found running the release (unverified, after a crash) is checked and confirmed or rolled back
-            // whatever its state: leaving it "not installable" would leave an unverified release running.
-            Optional<String> refused = targetRunning ? Optional.empty() : waitUntilInstallable();
-            if (refused.isPresent()) {
-                return new Ending(StepState.FAILED, previousVersion,
-                        ReportStatus.NOT_INSTALLABLE_DETAIL + refused.get());
+            outcome = steps.finish(reached.state(), previousVersion, reached.to(), reached.detail() + cleanupNote);
+        }
+
+        // A server found running the release (unverified, after a crash) is checked and confirmed or rolled back
+        // whatever its state: leaving it "not installable" would leave an unverified release running.
+        private void awaitInstallable() {
+            if (resumingUnit || targetRunning) {
+                return;
             }
-            transferAndVerify();
-            unpack();
-            return switchByUnit();
+            waitUntilInstallable().ifPresent(refused -> end(new Ending(StepState.FAILED, previousVersion,
+                    ReportStatus.NOT_INSTALLABLE_DETAIL + refused)));
+        }
+
+        private void stage() {
+            if (!resumingUnit) {
+                transferAndVerify();
+            }
+        }
+
+        private void verify() {
+            if (!resumingUnit) {
+                unpack();
+            }
+        }
+
+        private void order() {
+            if (!resumingUnit) {
+                unitReport = switchByUnit();
+            }
+        }
+
+        /** The unit's verdict: healthy goes on to the confirmation; anything else ends here. */
+        private void health() {
+            Ending verdict = resumingUnit ? resumeOrderedSwitch() : verdict(null, unitReport, true);
+            if (verdict != null) {
+                end(verdict);
+            } else {
+                healthy = true;
+            }
+        }
+
+        private void confirmStep() {
+            if (!healthy) {
+                return;
+            }
+            Optional<String> problem = confirmationProblem();
+            if (problem.isEmpty()) {
+                end(confirmed());
+            } else {
+                rollbackReason = problem.get();
+            }
+        }
+
+        private void rollBackStep() {
+            if (rollbackReason != null) {
+                end(rollBackByUnit(rollbackReason));
+            }
         }
 
         /** Records {@code changes} in the journal before the step that needs them. */
@@ -479,29 +624,24 @@ public final class ReleaseDirectoryInstall {
         }
 
         /** The release sits verified in releases/: the unit on the server does the rest, recorded first. */
-        private Ending switchByUnit() {
+        private UnitReport switchByUnit() {
             String id = UUID.randomUUID().toString();
             doing = "switching " + root + "/current to " + target;
             record(StepState.INSTALLING, doing, Map.of(JournalKeys.UNIT, id));
             unit = id;
-            return startUnit(SwitchUnit.SWITCH, id, null);
+            steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget
+                    + ")") + " by the unit " + id + " on the server");
+            steps.step(StepState.RESTARTING, "no restart command configured for " + profile.product()
+                    + ": the health check runs against " + version + " as it is");
+            steps.step(StepState.CHECKING, "running '" + profile.healthCommand() + "' in " + root
+                    + ", expecting " + version);
+            return launch(SwitchUnit.SWITCH, id);
         }
 
-        private Ending startUnit(String mode, String id, String reason) {
-            boolean switching = SwitchUnit.SWITCH.equals(mode);
-            if (switching) {
-                steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget
-                        + ")") + " by the unit " + id + " on the server");
-                steps.step(StepState.RESTARTING, "no restart command configured for " + profile.product()
-                        + ": the health check runs against " + version + " as it is");
-                steps.step(StepState.CHECKING, "running '" + profile.healthCommand() + "' in " + root
-                        + ", expecting " + version);
-            } else {
-                steps.step(StepState.INSTALLING, "rolling back to " + previousVersion + " (" + previousTarget
-                        + ") by the unit " + id + " because " + reason);
-            }
-            UnitReport report = launch(mode, id);
-            return switching ? conclude(null, report, true) : concludeRollback(reason, report);
+        private Ending startRollbackUnit(String id, String reason) {
+            steps.step(StepState.INSTALLING, "rolling back to " + previousVersion + " (" + previousTarget
+                    + ") by the unit " + id + " because " + reason);
+            return concludeRollback(reason, launch(SwitchUnit.ROLL_BACK, id));
         }
 
         /** Starts a unit, waits for it on the same channel, and reads its journal. */
@@ -532,6 +672,12 @@ public final class ReleaseDirectoryInstall {
 
         /** What a switch unit's journal says, turned into the outcome; a healthy end is confirmed first. */
         private Ending conclude(String failure, UnitReport report, boolean mayRestart) {
+            Ending verdict = verdict(failure, report, mayRestart);
+            return verdict != null ? verdict : confirm();
+        }
+
+        /** What a switch unit's journal says: the outcome, or {@code null} when it ended healthy, to be confirmed. */
+        private Ending verdict(String failure, UnitReport report, boolean mayRestart) {
             if (report.alive()) {
                 return new Ending(StepState.FAILED, null, (failure == null ? "" : failure + "; ") + "the unit "
                         + unit + " still runs on the server: upgrade the server again to reconcile it");
@@ -547,7 +693,7 @@ public final class ReleaseDirectoryInstall {
             endedUnits.add(unit);
             String health = report.healthProblem() == null ? "" : report.healthProblem();
             return switch (report.end()) {
-                case UnitReport.SWITCHED_HEALTHY -> confirm();
+                case UnitReport.SWITCHED_HEALTHY -> null;
                 case UnitReport.NOTHING_TO_ROLL_BACK -> new Ending(StepState.FAILED, null, health + "; " + version
                         + " was already the running release, so there is nothing to roll back to");
                 default -> rolledBack(health, report);
@@ -574,7 +720,7 @@ public final class ReleaseDirectoryInstall {
                 endedUnits.add(unit);
             }
             unit = id;
-            return conclude(null, launch(SwitchUnit.SWITCH, id), false);
+            return verdict(null, launch(SwitchUnit.SWITCH, id), false);
         }
 
         private Ending rolledBack(String reason, UnitReport report) {
@@ -596,20 +742,24 @@ public final class ReleaseDirectoryInstall {
 
         /** The unit said healthy: the plan's own inspection must agree, or the release goes. */
         private Ending confirm() {
+            Optional<String> problem = confirmationProblem();
+            return problem.isPresent() ? rollBackByUnit(problem.get()) : confirmed();
+        }
+
+        private Optional<String> confirmationProblem() {
             doing = "confirming " + version;
-            Optional<String> problem;
             try {
-                problem = confirmation.problem(commands.session());
+                return confirmation.problem(commands.session());
             } catch (RuntimeException e) {
                 if (leaseLost(e)) {
                     throw e;
                 }
                 LOGGER.warn("Confirming {} failed", version, e);
-                problem = Optional.of("confirming " + version + " failed: " + StepFailure.describe(e));
+                return Optional.of("confirming " + version + " failed: " + StepFailure.describe(e));
             }
-            if (problem.isPresent()) {
-                return rollBackByUnit(problem.get());
-            }
+        }
+
+        private Ending confirmed() {
             String done;
             if (previousVersion == null) {
                 done = "installed " + version + " (verified); no release ran before";
@@ -626,7 +776,7 @@ public final class ReleaseDirectoryInstall {
             record(StepState.INSTALLING, "rolling back because " + reason,
                     Map.of(JournalKeys.ROLLBACK_UNIT, id, JournalKeys.ROLLBACK_REASON, reason));
             live("roll back");
-            return startUnit(SwitchUnit.ROLL_BACK, id, reason);
+            return startRollbackUnit(id, reason);
         }
 
         private Ending concludeRollback(String reason, UnitReport report) {
@@ -679,11 +829,11 @@ public final class ReleaseDirectoryInstall {
                 endedUnits.add(unit);
                 UnitReport report = settle(rollbackUnit, readUnit(rollbackUnit));
                 if (!report.started()) {
-                    return startUnit(SwitchUnit.ROLL_BACK, rollbackUnit, reason);
+                    return startRollbackUnit(rollbackUnit, reason);
                 }
                 return concludeRollback(reason, report);
             }
-            return conclude(null, settle(unit, readUnit(unit)), true);
+            return verdict(null, settle(unit, readUnit(unit)), true);
         }
 
         private UnitReport readUnit(String id) {
