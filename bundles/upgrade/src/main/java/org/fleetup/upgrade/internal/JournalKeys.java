@@ -20,6 +20,9 @@ package org.fleetup.upgrade.internal;
  * <li>{@link #ROLLBACK_UNIT}: the id of the unit that rolls back a release the controller's confirmation refused,
  * with {@link #ROLLBACK_REASON} the reason.</li>
  * <li>{@link #OUTCOME}: the last word a unit's journal ended with, as read back.</li>
+ * <li>{@link #INSTALLABLE_SINCE}: when the server was first found not installable (busy, short of space), and
+ * {@link #INSTALLABLE_BACK_OFF} the last wait before looking again: the wait's budget counts from the first look,
+ * across the stops of a route and the restarts of a controller.</li>
  * </ul>
  */
 final class JournalKeys {
@@ -34,6 +37,8 @@ final class JournalKeys {
     static final String ROLLBACK_UNIT = "rollbackUnit";
     static final String ROLLBACK_REASON = "rollbackReason";
     static final String OUTCOME = "outcome";
+    static final String INSTALLABLE_SINCE = "installableSince";
+    static final String INSTALLABLE_BACK_OFF = "installableBackOff";
 
     private JournalKeys() {
     }

@@ -4,6 +4,7 @@ import static org.fleetup.api.ShellWords.quote;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -130,6 +131,11 @@ public final class ReleaseDirectoryInstall {
                                  Journal journal) {
         try (Installation installation = begin(session, reconnect, profile, release, artifact, steps, confirmation,
                 journal)) {
+            try {
+                installation.prepare();
+            } catch (RuntimeException e) {
+                installation.fail(e);
+            }
             return installation.runToEnd();
         }
     }
@@ -230,6 +236,7 @@ public final class ReleaseDirectoryInstall {
         private Ending ending;
         private ServerOutcome outcome;
         private boolean lost;
+        private Instant resumeAt;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                      Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal) {
@@ -246,24 +253,35 @@ public final class ReleaseDirectoryInstall {
             this.heavyTimeout = heavyTimeout(release.size());
         }
 
-        /** Every step in order, from {@link #prepare()} on, failing the install on the first that fails. */
+        /**
+         * Every step in order after {@link #prepare()}, failing the install on the first that fails; a server not
+         * installable yet is waited for here, on this thread, as a caller without a scheduler does.
+         */
         ServerOutcome runToEnd() {
-            try {
-                prepare();
-            } catch (RuntimeException e) {
-                fail(e);
-            }
             for (Procedure.Step each : Procedure.Step.values()) {
                 if (ending != null) {
                     break;
                 }
                 try {
                     run(each);
+                    while (resumeAt != null) {
+                        pause(Duration.between(Instant.now(), resumeAt));
+                        resumeAt = null;
+                        run(each);
+                    }
                 } catch (RuntimeException e) {
                     fail(e);
                 }
             }
             return outcome();
+        }
+
+        /**
+         * When the install stopped without an outcome, to go on then from the journal (the server was not
+         * installable yet); empty while it runs and once it has ended.
+         */
+        Optional<Instant> resumeAt() {
+            return Optional.ofNullable(resumeAt);
         }
 
         /**
@@ -336,7 +354,7 @@ public final class ReleaseDirectoryInstall {
         }
 
         private void step(Runnable work) {
-            if (ending != null || lost) {
+            if (ending != null || lost || resumeAt != null) {
                 return;
             }
             try {
@@ -366,7 +384,7 @@ public final class ReleaseDirectoryInstall {
             if (resumingUnit || targetRunning) {
                 return;
             }
-            waitUntilInstallable().ifPresent(refused -> end(new Ending(StepState.FAILED, previousVersion,
+            lookAtInstallable().ifPresent(refused -> end(new Ending(StepState.FAILED, previousVersion,
                     ReportStatus.NOT_INSTALLABLE_DETAIL + refused)));
         }
 
@@ -513,31 +531,41 @@ public final class ReleaseDirectoryInstall {
         }
 
         /**
-         * Waits, with back-off, while the server is busy or short of space, before a byte is sent; why it never became
-         * installable within the budget, when it did not. Only reads: a server left this way was not changed (what a
-         * first install made of its root goes with the cleanup).
+         * One look, before a byte is sent, at whether the server can take the release: busy, or short of space. When
+         * it cannot, and the wait's budget (counted from the first look, kept in the journal) is not spent, the
+         * install stops without an outcome until {@link #resumeAt()}: nothing holds a thread meanwhile. Only reads: a
+         * server left this way was not changed (what a first install made of its root goes with the cleanup).
+         *
+         * @return why it never became installable within the budget, when it did not
          */
-        private Optional<String> waitUntilInstallable() {
+        private Optional<String> lookAtInstallable() {
             // What an interrupted transfer left goes too if the server is left now.
             Optional.ofNullable(resumed.get(JournalKeys.STAGING)).ifPresent(temporaries::add);
             long needed = (long) Math.ceil(Math.max(0, release.size()) * installable.spaceFactor());
             String check = InstallableState.command(root, profile.busyMarker());
-            long deadline = System.nanoTime() + installable.budget().toNanos();
-            Duration backOff = installable.firstBackOff();
-            while (true) {
-                doing = "checking that " + root + " can take " + version;
-                Optional<String> problem = InstallableState.problem(execute(doing, check, commandTimeout), root,
-                        profile.busyMarker(), needed);
-                long left = deadline - System.nanoTime();
-                if (problem.isEmpty() || left <= 0) {
-                    return problem;
-                }
-                Duration pause = Duration.ofNanos(Math.min(backOff.toNanos(), left));
-                record(StepState.WAITING, problem.get() + ": checking again in " + seconds(pause), Map.of());
-                steps.step(StepState.WAITING, problem.get() + ": checking again in " + seconds(pause));
-                pause(pause);
-                backOff = installable.next(backOff);
+            doing = "checking that " + root + " can take " + version;
+            Optional<String> problem = InstallableState.problem(execute(doing, check, commandTimeout), root,
+                    profile.busyMarker(), needed);
+            if (problem.isEmpty()) {
+                return problem;
             }
+            Map<String, String> entries = journal.entries();
+            Instant now = Instant.now();
+            Instant since = Optional.ofNullable(entries.get(JournalKeys.INSTALLABLE_SINCE)).map(Instant::parse)
+                    .orElse(now);
+            Duration backOff = Optional.ofNullable(entries.get(JournalKeys.INSTALLABLE_BACK_OFF)).map(Duration::parse)
+                    .map(installable::next).orElse(installable.firstBackOff());
+            Instant deadline = since.plus(installable.budget());
+            if (!now.isBefore(deadline)) {
+                return problem;
+            }
+            Duration pause = Duration.between(now, Collections.min(List.of(now.plus(backOff), deadline)));
+            String waiting = problem.get() + ": checking again in " + seconds(pause);
+            record(StepState.WAITING, waiting, Map.of(JournalKeys.INSTALLABLE_SINCE, since.toString(),
+                    JournalKeys.INSTALLABLE_BACK_OFF, backOff.toString()));
+            steps.step(StepState.WAITING, waiting);
+            resumeAt = now.plus(pause);
+            return Optional.empty();
         }
 
         private static String physicalPath(String directory) {
@@ -947,10 +975,10 @@ public final class ReleaseDirectoryInstall {
         return Math.max(1, (duration.toMillis() + 999) / 1000) + " s";
     }
 
-    // The controller's worker holds this server's action while it waits: its lease is renewed by its heartbeat.
+    // Only a caller that runs every step at once waits here; a route stops and comes back at resumeAt.
     private static void pause(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
+            Thread.sleep(Math.max(0, duration.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StepFailure("interrupted while waiting for the server to become installable");

@@ -1,6 +1,7 @@
 package org.fleetup.upgrade.internal;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -116,12 +117,12 @@ final class ServerProcedure implements Procedure {
 
     @Override
     public Optional<Instant> resumeAt() {
-        return Optional.empty();
+        return installation == null || outcome().isPresent() ? Optional.empty() : installation.resumeAt();
     }
 
     @Override
     public ServerOutcome runToEnd() {
-        for (Step step : Step.values()) {
+        for (Step step : List.of(Step.CONNECT, Step.INSPECT, Step.COMPARE)) {
             try {
                 run(step);
             } catch (RuntimeException e) {
@@ -131,7 +132,8 @@ final class ServerProcedure implements Procedure {
                 return outcome;
             }
         }
-        throw new IllegalStateException("the upgrade of " + server.name() + " ran every step without an outcome");
+        // The install waits in place for a server not installable yet: this caller has no scheduler to come back.
+        return logged(installation::runToEnd);
     }
 
     @Override
@@ -196,10 +198,17 @@ final class ServerProcedure implements Procedure {
     }
 
     private void logged(Runnable work) {
+        logged(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private <T> T logged(Supplier<T> work) {
         MDC.put("server", server.name());
         MDC.put("rollout", String.valueOf(rollout));
         try {
-            work.run();
+            return work.get();
         } finally {
             MDC.remove("server");
             MDC.remove("rollout");
