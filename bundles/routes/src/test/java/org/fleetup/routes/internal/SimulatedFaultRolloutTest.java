@@ -229,6 +229,7 @@ class SimulatedFaultRolloutTest {
         Rollout ended = ended(start(hosts, null));
 
         assertThat(report(ended, hosts.get(0))).isEqualTo("not-installable");
+        assertThat(ended.detail()).isEqualTo("1 not-installable, 1 upgraded");
         assertThat(servers(ended).get("web-01").detail()).startsWith(ReportStatus.NOT_INSTALLABLE_DETAIL)
                 .contains("busy");
         assertThat(steps(ended, hosts.get(0))).contains(StepState.WAITING).doesNotContain(StepState.TRANSFERRING);
@@ -259,6 +260,8 @@ class SimulatedFaultRolloutTest {
         Rollout ended = ended(start(hosts, null));
 
         assertThat(report(ended, hosts.get(0))).isEqualTo("rolled-back");
+        assertThat(ended.detail()).as("the rollout's count, in the report's words")
+                .isEqualTo("1 rolled-back, 1 upgraded");
         assertThat(servers(ended).get("web-01").detail()).contains("simulated HEALTH_FAILS")
                 .contains("rolled back to 1.4.2 (verified)");
         untouched(hosts.get(0));
