@@ -1,6 +1,7 @@
 package org.fleetup.routes.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -160,6 +162,13 @@ class OpenSshRolloutTest {
         assertThat(stuck.releases()).containsExactly("1.4.2");
         assertThat(stuck.leftovers()).isEmpty();
 
+        // Cut means cut: nothing the hung commands started still runs on those servers (OpenSSH would let it run).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(commandLines(hangingHealth))
+                    .noneMatch(line -> line.contains("sleep") || line.contains("demo-app"));
+            assertThat(commandLines(hangingVersion)).noneMatch(line -> line.contains("VERSION"));
+        });
+
         // Never stalled: a healthy server was at work while the hung ones were, and ended before the last of them.
         Instant lastHungEnd = List.of(hangingHealth.name(), hangingTcp.name(), hangingVersion.name()).stream()
                 .map(name -> last(rollout, name).at()).max(Instant::compareTo).orElseThrow();
@@ -178,6 +187,12 @@ class OpenSshRolloutTest {
         assertThat(app.release("2.0.0")).as(server.name() + ": the failed release is gone").doesNotExist();
         assertThat(app.releases()).containsExactly("1.4.2");
         assertThat(app.leftovers()).isEmpty();
+    }
+
+    /** The command lines of what the server runs now: its sessions and every command they started. */
+    private static List<String> commandLines(OpenSshServer server) {
+        return server.descendants().stream().map(ProcessHandle::of).flatMap(Optional::stream)
+                .map(handle -> handle.info().commandLine().orElse("")).toList();
     }
 
     private Duration took(Rollout rollout, String server) {

@@ -50,12 +50,14 @@ import org.junit.jupiter.api.io.TempDir;
  * server shares its rollout with a healthy one, which must end upgraded whatever happens beside it.
  *
  * <p>Proven elsewhere, and not repeated here: a wave of unreachable servers over its max errors pausing the rollout
- * with later waves untouched on disk ({@link RolloutWavesTest#aWaveWhoseFailuresReachItsMaxErrorsPausesTheRolloutAndLaterWavesAreUntouchedUntilResumed});
- * a running rollout cancelled, the server in flight finishing and the others {@code not-started} and untouched
+ * with later waves untouched on disk, then resumed
+ * ({@link RolloutWavesTest#aWaveWhoseFailuresReachItsMaxErrorsPausesTheRolloutAndLaterWavesAreUntouchedUntilResumed};
+ * here the threshold is reached by a rolled-back canary, and the paused rollout is cancelled); a running rollout
+ * cancelled, the server in flight finishing and the others {@code not-started} and untouched
  * ({@link CancelTest#aRunningRolloutCancelledStartsNoNewServerAndLetsTheOneInFlightFinish}); a controller restarted
- * with the same configuration mid-rollout ({@link RolloutHandOverTest}). The reboot fault is left out here until the
- * reboot step exists. Real OpenSSH servers, where the timing of hung commands is true, are
- * {@link OpenSshRolloutTest}'s.
+ * with the same configuration mid-rollout ({@link RolloutHandOverTest}; here the configuration changes). The reboot
+ * fault is left out until the reboot step exists. Real OpenSSH servers, where the timing of hung commands is true,
+ * are {@link OpenSshRolloutTest}'s.
  */
 class SimulatedFaultRolloutTest {
 
