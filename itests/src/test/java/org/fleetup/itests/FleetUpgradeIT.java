@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -23,8 +24,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * Upgrades a mixed simulated fleet through the shell commands, then checks the ground truth in every server's own
- * directory: healthy old servers run 2.0.0 intact, current and newer ones were not touched, faulty ones still run
- * their old release intact, and the report names every failed server with a reason.
+ * directory: healthy old servers run 2.0.0 intact (the one whose connection drops mid-transfer too: its transfer is
+ * resumed), current and newer ones were not touched, faulty ones still run their old release intact, and the report
+ * names every failed server with a reason.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -64,7 +66,7 @@ public class FleetUpgradeIT extends FleetupTestSupport {
         for (SimulatedHost host : hosts) {
             Path root = host.root();
             String name = host.name();
-            if (!host.faults().isEmpty()) {
+            if (!host.faults().isEmpty() && !host.faults().equals(Set.of(Fault.DROP_CONNECTION))) {
                 expectedFailures.add(name);
                 assertEquals(name + " still points to its release", before.get(name), currentTarget(root));
                 assertEquals(name + " still runs its version", host.version(), runningVersion(root));
@@ -86,7 +88,7 @@ public class FleetUpgradeIT extends FleetupTestSupport {
             }
             assertEquals(name + " has nothing left over", List.of(), leftovers(root));
         }
-        assertEquals(3, expectedFailures.size());
+        assertEquals(2, expectedFailures.size());
 
         Map<String, String[]> rows = new TreeMap<>();
         List<String> lines = Files.readAllLines(report);

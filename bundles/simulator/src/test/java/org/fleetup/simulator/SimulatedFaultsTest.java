@@ -131,9 +131,9 @@ class SimulatedFaultsTest {
     void aBusyMarkerExistsForAWhileThenDisappears() throws Exception {
         SimulatedHost host = startOne(Fault.BUSY);
 
-        assertThat(client.ssh(host, "test -e .sim/busy").exit()).isZero();
+        assertThat(client.ssh(host, "test -e demo-app/.busy").exit()).isZero();
         await("the busy marker gone").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> client.ssh(host, "test -e .sim/busy").exit() == 1);
+                .until(() -> client.ssh(host, "test -e demo-app/.busy").exit() == 1);
     }
 
     @Test

@@ -23,8 +23,8 @@ public enum Fault {
      */
     ROLLBACK_FAILS,
     /**
-     * A busy marker, {@code <root>/.sim/busy}, exists from the start for a while (the simulator's
-     * {@code busySeconds}), then disappears.
+     * A busy marker, {@code <root>/demo-app/.busy} (where the demo application's profile looks by default), exists
+     * from the start for a while (the simulator's {@code busySeconds}), then disappears.
      */
     BUSY,
     /** The releases directory, {@code <root>/demo-app/releases}, cannot be written (made there when missing). */

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRepository;
 import org.fleetup.api.rollout.RolloutServer;
@@ -109,7 +110,11 @@ final class RolloutLifecycle {
         }
     }
 
-    /** Closes the rollout, once every server of it has ended, with a count of how they ended. */
+    /**
+     * Closes the rollout, once every server of it has ended, with a count of how they ended in the report's words
+     * ({@link ReportStatus}): a server rolled back, not installable or never started is told as such, as in the
+     * report, not as failed or skipped.
+     */
     synchronized Rollout finish(String id) {
         Rollout rollout = repository.rollout(id).orElseThrow();
         if (rollout.status().isFinal()) {
@@ -117,7 +122,7 @@ final class RolloutLifecycle {
             return rollout;
         }
         Map<String, Long> outcomes = repository.servers(id).stream()
-                .collect(Collectors.groupingBy(server -> server.state().outcome(), Collectors.counting()));
+                .collect(Collectors.groupingBy(server -> ReportStatus.of(server).label(), Collectors.counting()));
         String summary = outcomes.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .map(entry -> entry.getValue() + " " + entry.getKey())

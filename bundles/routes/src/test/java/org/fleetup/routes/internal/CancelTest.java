@@ -86,7 +86,7 @@ class CancelTest {
 
         assertThat(cancelling.status()).isEqualTo(RolloutStatus.CANCELLING);
         assertThat(ended.status()).isEqualTo(RolloutStatus.CANCELLED);
-        assertThat(ended.detail()).isEqualTo("cancelled by tester: 2 skipped, 1 upgraded");
+        assertThat(ended.detail()).isEqualTo("cancelled by tester: 2 not-started, 1 upgraded");
         Map<String, RolloutServer> servers = routing.servers(rollout.id()).stream()
                 .collect(Collectors.toMap(RolloutServer::server, Function.identity()));
         for (SimulatedHost host : hosts) {

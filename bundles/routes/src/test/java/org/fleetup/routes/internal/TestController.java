@@ -40,6 +40,19 @@ import org.fleetup.upgrade.internal.ServerUpgrader;
  */
 final class TestController implements AutoCloseable {
 
+    /**
+     * What a test may make short or faulty: how long the simulator's busy marker stays, the SSH deadlines, and the
+     * configuration of the upgrade ({@link ServerUpgrader.Config}) and of the inspection
+     * ({@link SessionInspector.Config}), as etc/org.fleetup.upgrade.cfg and etc/org.fleetup.inspection.cfg hold it.
+     */
+    record Tuning(Duration busyFor, SshSettings ssh, Map<String, ?> upgrade, Map<String, ?> inspection) {
+
+        static Tuning defaults() {
+            return new Tuning(Duration.ofSeconds(SimulatedFleet.DEFAULT_BUSY_SECONDS), SshSettings.defaults(),
+                    Map.of(), Map.of());
+        }
+    }
+
     private final Path dir;
     final SimulatedFleet fleet;
     final InventoryDatabase database;
@@ -50,26 +63,33 @@ final class TestController implements AutoCloseable {
     private final SshTransport ssh;
     private final SessionInspector inspector;
     private final VersionPlanner planner;
-    private final ServerUpgrader upgrader;
+    private final ProductProfiles profiles;
+    private ServerUpgrader upgrader;
     private final TransportRegistry transports;
     private FleetRouting routing;
     /** The Camel context of the routing component started last. */
     DefaultCamelContext camel;
 
     TestController(Path dir) {
+        this(dir, Tuning.defaults());
+    }
+
+    TestController(Path dir, Tuning tuning) {
         this.dir = dir;
-        this.fleet = new SimulatedFleet(dir.resolve("fleet"));
+        this.fleet = new SimulatedFleet(dir.resolve("fleet"), SimulatedFleet.DEFAULT_DROP_AFTER_BYTES,
+                SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES, tuning.busyFor(),
+                Duration.ofSeconds(SimulatedFleet.DEFAULT_REBOOT_SECONDS));
         this.database = new InventoryDatabase(ComponentConfigs.of(InventoryDatabase.Config.class,
                 Map.of("url", url(), "password", "test")));
         this.inventory = new JdbcInventory(database);
         this.repository = new JdbcRolloutRepository(database);
         DefaultVersionSchemes schemes = new DefaultVersionSchemes();
         Map<String, Object> profile = Map.of("scheme", "semantic");
-        ProductProfiles profiles = new ConfiguredProductProfiles(
+        this.profiles = new ConfiguredProductProfiles(
                 ComponentConfigs.of(ConfiguredProductProfiles.Config.class, profile), profile);
         this.store = new VfsReleaseStore(inventory, schemes, profiles, ComponentConfigs.of(VfsReleaseStore.Config.class,
                 Map.of("root", dir.resolve("store").toUri().toString())));
-        this.ssh = new SshTransport(SshSettings.defaults());
+        this.ssh = new SshTransport(tuning.ssh());
         Transport transport = ssh::connect;
         this.transports = new TransportRegistry() {
             @Override
@@ -83,11 +103,15 @@ final class TestController implements AutoCloseable {
             }
         };
         this.inspector = new SessionInspector(transports, profiles, schemes,
-                ComponentConfigs.defaults(SessionInspector.Config.class));
+                ComponentConfigs.of(SessionInspector.Config.class, tuning.inspection()));
         this.planner = new VersionPlanner(schemes, profiles);
-        this.upgrader = new ServerUpgrader(transports, inspector, planner, profiles, store,
-                ComponentConfigs.defaults(ServerUpgrader.Config.class));
+        this.upgrader = upgrader(tuning.upgrade());
         this.scheduler = new ExecutorScheduler(ComponentConfigs.defaults(ExecutorScheduler.Config.class));
+    }
+
+    private ServerUpgrader upgrader(Map<String, ?> config) {
+        return new ServerUpgrader(transports, inspector, planner, profiles, store,
+                ComponentConfigs.of(ServerUpgrader.Config.class, config));
     }
 
     String url() {
@@ -139,6 +163,19 @@ final class TestController implements AutoCloseable {
     FleetRouting restart() throws Exception {
         routing.deactivate();
         routing = start("controller-1");
+        return routing;
+    }
+
+    /**
+     * As a change of etc/org.fleetup.upgrade.cfg and etc/org.fleetup.routes.cfg does under Declarative Services: the
+     * upgrade component is made again with {@code upgrade}, and the routing component, which holds it, is deactivated
+     * and activated again with {@code settings}.
+     */
+    FleetRouting reconfigure(Map<String, ?> upgrade, FleetRouting.Settings settings) throws Exception {
+        routing.deactivate();
+        upgrader = upgrader(upgrade);
+        routing = new FleetRouting(new DefaultCamelContext(), settings, inventory, repository, store, transports,
+                inspector, planner, upgrader, scheduler);
         return routing;
     }
 

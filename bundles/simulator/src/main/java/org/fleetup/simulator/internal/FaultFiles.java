@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.simulator.DemoApplication;
 import org.slf4j.Logger;
@@ -17,13 +18,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The files through which a simulated host's faults act on the real tools that run on it: its boot id, the health
  * hook the demo application's launcher reads, the busy marker, the {@code reboot} on its PATH, and unwritable
- * directories. All under {@code <root>/.sim}, except what the faults make unwritable.
+ * directories. All under {@code <root>/.sim}, except what the faults make unwritable and the busy marker, which is
+ * where the demo application's profile looks for it by default.
  */
 final class FaultFiles {
 
     static final String SIM = ".sim";
     static final String BOOT_ID = SIM + "/boot_id";
-    static final String BUSY = SIM + "/busy";
+    /** The default profile's marker ({@link ProductProfile#DEFAULT_BUSY_MARKER}) under the application root. */
+    static final String BUSY = DemoApplication.PRODUCT + "/" + ProductProfile.DEFAULT_BUSY_MARKER;
     static final String BIN = SIM + "/bin";
     static final String REBOOT_REQUESTED = SIM + "/reboot-requested";
 
@@ -69,7 +72,7 @@ final class FaultFiles {
     }
 
     static void busyMarker(Path root) throws IOException {
-        Files.createDirectories(root.resolve(SIM));
+        Files.createDirectories(root.resolve(BUSY).getParent());
         Files.writeString(root.resolve(BUSY), "busy (simulated BUSY)\n", StandardCharsets.UTF_8);
     }
 

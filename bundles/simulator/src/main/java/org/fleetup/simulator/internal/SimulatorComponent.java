@@ -66,7 +66,7 @@ public final class SimulatorComponent implements Simulator {
                 + " before its writes fail with 'No space left on device'")
         long diskQuotaBytes() default SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES;
 
-        @AttributeDefinition(description = "Seconds the busy marker (<root>/.sim/busy) of a BUSY host stays")
+        @AttributeDefinition(description = "Seconds the busy marker (<root>/demo-app/.busy) of a BUSY host stays")
         long busySeconds() default SimulatedFleet.DEFAULT_BUSY_SECONDS;
 
         @AttributeDefinition(description = "Seconds a REBOOT host stays down after a reboot command")

@@ -96,7 +96,38 @@ final class StagedTransfer {
         return Math.max(0, size);
     }
 
+    /**
+     * Sends from {@code offset}; when the connection drops on the way, reconnects and goes on from what the staging
+     * file holds then, as long as each send moved it forward: a link that drops now and then costs the bytes lost in
+     * flight, not the whole artifact again. A refusal on a live connection (a full disk) is final.
+     */
     private void upload(String staging, int attempt, long offset) {
+        long from = offset;
+        while (true) {
+            try {
+                uploadFrom(staging, attempt, from);
+                return;
+            } catch (StepFailure failure) {
+                if (commands.session().isOpen()) {
+                    throw failure;
+                }
+                try {
+                    commands.live("resume the transfer to " + staging);
+                } catch (FleetupException e) {
+                    throw new StepFailure(failure.getMessage() + "; reconnecting to resume it failed: "
+                            + StepFailure.describe(e), e);
+                }
+                long reached = partialSize(staging);
+                if (reached <= from) {
+                    throw new StepFailure(failure.getMessage() + "; " + staging + " did not grow (" + reached
+                            + " bytes), so the transfer is not resumed again", failure);
+                }
+                from = reached;
+            }
+        }
+    }
+
+    private void uploadFrom(String staging, int attempt, long offset) {
         long total = release.size();
         String detail = "sending " + release.coordinates() + " (" + total + " bytes) to " + staging
                 + (attempt > 1 ? " again, attempt " + attempt + " of " + verifyAttempts : "")

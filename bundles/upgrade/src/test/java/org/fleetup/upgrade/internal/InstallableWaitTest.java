@@ -55,10 +55,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class InstallableWaitTest {
 
-    /** The simulator's BUSY fault keeps its marker at {@code <host root>/.sim/busy}; the host root is $HOME. */
-    private static final ProductProfile SIMULATOR_PROFILE = new ProductProfile(DemoApplication.PRODUCT,
-            "$HOME/demo-app", "cat current/VERSION", "current/bin/demo-app --version", "semantic", "$HOME/.sim/busy");
-
+    /** The simulator's BUSY fault makes the marker this profile looks for by default: {@code <root>/.busy}. */
     private static final ProductProfile DEFAULT_MARKER_PROFILE = new ProductProfile(DemoApplication.PRODUCT,
             "$HOME/demo-app", "cat current/VERSION", "current/bin/demo-app --version", "semantic");
 
@@ -100,15 +97,15 @@ class InstallableWaitTest {
         SimulatedHost host = simulated(Duration.ofSeconds(2), "1.4.2", Fault.BUSY);
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
 
-        ServerOutcome outcome = install(host, SIMULATOR_PROFILE, LONG_BUDGET, archive, events::add);
+        ServerOutcome outcome = install(host, DEFAULT_MARKER_PROFILE, LONG_BUDGET, archive, events::add);
 
         ApplicationDirectory app = ApplicationDirectory.of(host);
         assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
         assertThat(app.current()).isEqualTo("releases/2.0.0");
         assertThat(app.answer()).isEqualTo("2.0.0");
-        assertThat(host.root().resolve(".sim/busy")).doesNotExist();
+        assertThat(ApplicationDirectory.of(host).path().resolve(".busy")).doesNotExist();
         assertThat(waits()).isNotEmpty().allSatisfy(detail -> assertThat(detail)
-                .startsWith("the server is busy: the marker $HOME/.sim/busy exists"));
+                .startsWith("the server is busy: the marker .busy exists"));
         assertThat(journalled).anySatisfy(entry -> assertThat(entry).startsWith("WAITING the server is busy"));
         // Nothing is sent while it waits.
         assertThat(events.stream().takeWhile(e -> e.state() != StepState.TRANSFERRING)
@@ -122,12 +119,12 @@ class InstallableWaitTest {
         Map<String, String> before = tree(host.root());
 
         Instant start = Instant.now();
-        ServerOutcome outcome = install(host, SIMULATOR_PROFILE, SHORT_BUDGET, archive, events::add);
+        ServerOutcome outcome = install(host, DEFAULT_MARKER_PROFILE, SHORT_BUDGET, archive, events::add);
 
         assertThat(Duration.between(start, Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
         assertThat(outcome.state()).isEqualTo(StepState.FAILED);
         assertThat(outcome.detail()).startsWith(ReportStatus.NOT_INSTALLABLE_DETAIL
-                + "the server is busy: the marker $HOME/.sim/busy exists");
+                + "the server is busy: the marker .busy exists");
         assertThat(outcome.to()).isEqualTo("1.4.2");
         assertThat(reportStatus(outcome)).isEqualTo(ReportStatus.NOT_INSTALLABLE);
         assertThat(tree(host.root())).isEqualTo(before);
@@ -156,7 +153,7 @@ class InstallableWaitTest {
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Map<String, String> before = tree(host.root());
 
-        ServerOutcome outcome = install(host, SIMULATOR_PROFILE, NO_ROOM, archive, events::add);
+        ServerOutcome outcome = install(host, DEFAULT_MARKER_PROFILE, NO_ROOM, archive, events::add);
 
         assertThat(outcome.state()).isEqualTo(StepState.FAILED);
         assertThat(outcome.detail()).startsWith(ReportStatus.NOT_INSTALLABLE_DETAIL + "no space: ");
@@ -170,7 +167,7 @@ class InstallableWaitTest {
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Map<String, String> before = tree(host.root());
 
-        ServerOutcome outcome = install(host, SIMULATOR_PROFILE, NO_ROOM, archive, events::add);
+        ServerOutcome outcome = install(host, DEFAULT_MARKER_PROFILE, NO_ROOM, archive, events::add);
 
         assertThat(outcome.detail()).startsWith(ReportStatus.NOT_INSTALLABLE_DETAIL + "no space: ");
         assertThat(ApplicationDirectory.of(host).path()).doesNotExist();

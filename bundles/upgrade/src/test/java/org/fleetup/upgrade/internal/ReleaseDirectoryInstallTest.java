@@ -133,7 +133,31 @@ class ReleaseDirectoryInstallTest {
     }
 
     @Test
-    void droppedConnectionFailsAndIsCleanedUpThroughANewSession() {
+    void droppedConnectionIsResumedThroughANewSessionFromWhatTheStagingFileHolds() {
+        // Each session may write 96 KiB: the 260 KiB artifact lands in three sessions.
+        SimulatedHost host = host("1.4.2", Fault.DROP_CONNECTION);
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Release release = Archives.release("2.0.0", archive);
+
+        ServerOutcome outcome = install(host, release, archive);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(events).extracting(StepEvent::state).contains(StepState.RECONNECTING);
+        long dropAfter = SimulatedFleet.DEFAULT_DROP_AFTER_BYTES;
+        assertThat(events).filteredOn(e -> e.state() == StepState.TRANSFERRING && e.total() == 0)
+                .extracting(StepEvent::detail)
+                .anySatisfy(detail -> assertThat(detail).endsWith(" from byte " + dropAfter))
+                .anySatisfy(detail -> assertThat(detail).endsWith(" from byte " + 2 * dropAfter));
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.filesNotMatchingTheirManifest("2.0.0")).isEmpty();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    @Test
+    void connectionDroppedBeforeAnyByteLandsFailsAndIsCleanedUpThroughANewSession() {
+        fleet.close();
+        fleet = new SimulatedFleet(temp.resolve("fleet"), 0, SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES);
         SimulatedHost host = host("1.4.2", Fault.DROP_CONNECTION);
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Release release = Archives.release("2.0.0", archive);
@@ -143,7 +167,8 @@ class ReleaseDirectoryInstallTest {
         ApplicationDirectory app = ApplicationDirectory.of(host);
         assertThat(outcome.state()).isEqualTo(StepState.FAILED);
         assertThat(outcome.detail()).startsWith("Transfer to " + host.name() + " failed after ")
-                .contains("the connection was lost").doesNotContain("could not reconnect");
+                .contains("the connection was lost").contains("did not grow (0 bytes)")
+                .doesNotContain("could not reconnect");
         assertThat(events).extracting(StepEvent::state).contains(StepState.RECONNECTING);
         assertThat(app.current()).isEqualTo("releases/1.4.2");
         assertThat(app.answer()).isEqualTo("1.4.2");
