@@ -186,8 +186,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         takeUpUnfinished(settings.controllerId(), owner);
         // Added to the running context, the routes start at once; added before, the OSGi context left them stopped.
         camel.addRoutes(new FleetErrors());
-        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), serverPool, engine, worker,
-                settings.tickMillis(), settings.maxParallelism()));
+        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory, repository), serverPool, engine,
+                worker, settings.tickMillis(), settings.maxParallelism()));
         LOGGER.info("Camel context {} runs routes {}; this controller is {}", camel.getName(),
                 camel.getRoutes().stream().map(Route::getRouteId).toList(), owner);
         template = camel.createProducerTemplate();
@@ -244,7 +244,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         Instant at = request.at() == null ? now : scheduler.requireSchedulable(request.at());
         RolloutOptions options = request.options();
         List<String> names = WavePlan.order(servers.stream().map(Server::name).distinct().toList(), options.order(),
-                options.order() == ServerOrder.SPEED ? repository.transferRates() : Map.of(), random);
+                options.order() == ServerOrder.SPEED ? repository.transferRates() : Map.of(),
+                options.order() == ServerOrder.SPEED ? repository.roundTrips() : Map.of(), random);
         Rollout rollout = new Rollout(UUID.randomUUID().toString(), release.product(), release.version(), names,
                 request.parallelism(), request.force(), RolloutStatus.SCHEDULED, now, at, null, null, options,
                 request.actor());
