@@ -1,11 +1,14 @@
 package org.fleetup.routes.internal;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ClusterWindow;
 
 /**
  * The maintenance windows of the clusters: one per cluster that has its own, the default window for the others; no
@@ -104,6 +107,23 @@ final class MaintenanceWindows {
 
     Optional<MaintenanceWindow> fallback() {
         return fallback;
+    }
+
+    /** The default window, then each cluster's own by name, as they stand at {@code at}. */
+    List<ClusterWindow> describe(Instant at) {
+        if (broken != null) {
+            return List.of(new ClusterWindow(null, null, false, null, broken));
+        }
+        List<ClusterWindow> described = new ArrayList<>();
+        described.add(describe(null, fallback, at));
+        clusters.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(entry -> described.add(describe(entry.getKey(), entry.getValue(), at)));
+        return described;
+    }
+
+    private static ClusterWindow describe(String cluster, Optional<MaintenanceWindow> window, Instant at) {
+        return window.map(w -> new ClusterWindow(cluster, w.text(), w.isOpen(at), w.nextOpening(at), null))
+                .orElseGet(() -> new ClusterWindow(cluster, ALWAYS, true, at, null));
     }
 
     /**

@@ -1,8 +1,12 @@
 package org.fleetup.routes.internal;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ClusterWindow;
+import org.fleetup.api.rollout.ClusterWindows;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -16,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * The maintenance windows of {@code etc/org.fleetup.windows.cfg}, read again when the file changes without restarting
  * the routes: a running rollout goes on under the new windows at its next tick.
  */
-@Component(service = WindowSettings.class, configurationPid = "org.fleetup.windows")
+@Component(service = {WindowSettings.class, ClusterWindows.class}, configurationPid = "org.fleetup.windows")
 @Designate(ocd = WindowSettings.Config.class)
-public final class WindowSettings {
+public final class WindowSettings implements ClusterWindows {
 
     @ObjectClassDefinition(name = "Fleetup maintenance windows", description = "When servers may be started, per"
             + " cluster; add cluster.<name> = DAYS HH:MM DURATION ZONE (or always) for a cluster's own window")
@@ -42,8 +46,10 @@ public final class WindowSettings {
     void modified(Map<String, Object> properties) {
         try {
             windows = MaintenanceWindows.of(properties);
-            LOGGER.info("Maintenance windows: default {}, clusters {}",
-                    windows.fallback().map(Object::toString).orElse("always open"), windows.clusters());
+            LOGGER.info("Maintenance windows: default {}; clusters of their own: {}",
+                    windows.fallback().map(Object::toString).orElse(MaintenanceWindows.ALWAYS),
+                    windows.clusters().entrySet().stream().map(entry -> entry.getKey() + " = " + entry.getValue()
+                            .map(Object::toString).orElse(MaintenanceWindows.ALWAYS)).toList());
         } catch (FleetupException e) {
             LOGGER.error("{} Until then no server is started.", e.getMessage());
             windows = MaintenanceWindows.broken(e.getMessage());
@@ -52,5 +58,10 @@ public final class WindowSettings {
 
     MaintenanceWindows windows() {
         return windows;
+    }
+
+    @Override
+    public List<ClusterWindow> windows(Instant at) {
+        return windows.describe(at);
     }
 }

@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.util.Map;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ClusterWindow;
 import org.junit.jupiter.api.Test;
 
 /** A window as an operator writes it: when it is open, when it opens next, and what a mistyped one says. */
@@ -98,5 +99,23 @@ class MaintenanceWindowTest {
 
         assertThatThrownBy(() -> MaintenanceWindows.of(Map.of("defaultWindow", "", "cluster.db", "weekends")))
                 .hasMessageContaining("cluster.db = 'weekends'");
+    }
+
+    @Test
+    void theWindowsAreListedDefaultFirstWithWhetherEachIsOpenAndWhenItOpensNext() {
+        WindowSettings settings = new WindowSettings(Map.of("defaultWindow", "Sat 01:00 1h UTC",
+                "cluster.web", "* 11:00 2h UTC", "cluster.lab", "always"));
+        Instant wednesday = Instant.parse("2026-12-09T12:00:00Z");
+
+        assertThat(settings.windows(wednesday)).containsExactly(
+                new ClusterWindow(null, "Sat 01:00 1h UTC", false, Instant.parse("2026-12-12T01:00:00Z"), null),
+                new ClusterWindow("lab", "always", true, wednesday, null),
+                new ClusterWindow("web", "* 11:00 2h UTC", true, wednesday, null));
+
+        settings.modified(Map.of("defaultWindow", "Sat 1h"));
+        assertThat(settings.windows(wednesday)).singleElement().satisfies(broken -> {
+            assertThat(broken.open()).isFalse();
+            assertThat(broken.problem()).startsWith("Maintenance window defaultWindow = 'Sat 1h' cannot be read");
+        });
     }
 }
