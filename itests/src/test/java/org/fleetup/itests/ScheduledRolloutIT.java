@@ -70,6 +70,48 @@ public class ScheduledRolloutIT extends FleetupTestSupport {
     }
 
     @Test
+    public void aScheduledRolloutIsListedWithItsStartAndOneCancelledBeforeItStaysCancelledAcrossARestart()
+            throws Exception {
+        Path work = Files.createTempDirectory("fleetup-it");
+        ok("fleet:sim-start --prefix cancel --version 1.4.2 2");
+        List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("cancel-")).toList();
+        String names = hosts.stream().map(SimulatedHost::name).collect(Collectors.joining(" "));
+        Path artifact = work.resolve("demo-app-2.0.0.tar.gz");
+        ok("fleet:sim-release --version 2.0.0 " + artifact);
+        ok("fleet:release-add --product demo-app --version 2.0.0 " + artifact);
+
+        Instant at = Instant.now().plusSeconds(6).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String started = ok("fleet:rollout-start --release demo-app/2.0.0 --yes --at " + at + " " + names);
+        String id = started.replaceAll("(?s).*Rollout ([\\w-]+) of.*", "$1");
+        java.time.ZoneId zone = service(org.fleetup.api.rollout.Scheduler.class).zone();
+        String startShown = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(zone)
+                .format(at);
+        String listed = ok("fleet:rollout-list").lines().filter(line -> line.contains(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("fleet:rollout-list shows no " + id));
+        assertTrue(listed, listed.contains("SCHEDULED") && listed.contains(startShown));
+
+        ok("fleet:rollout-cancel " + id);
+        // The routes bundle restarts, as after a controller restart, before the time the rollout was set for.
+        Bundle routes = java.util.Arrays.stream(bundleContext.getBundles())
+                .filter(b -> b.getSymbolicName().equals("fleetup-routes")).findFirst().orElseThrow();
+        routes.stop();
+        routes.start();
+        Rollouts restarted = service(Rollouts.class);
+        assertTrue("restarted before the time it was set for", Instant.now().isBefore(at));
+
+        // Past its time, and many ticks more: still cancelled, and nothing was done on its servers.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> Instant.now().isAfter(at.plusSeconds(3)));
+        assertEquals(RolloutStatus.CANCELLED, restarted.require(id).status());
+        String after = ok("fleet:rollout-list").lines().filter(line -> line.contains(id)).findFirst().orElseThrow();
+        assertTrue(after, after.contains("CANCELLED") && after.contains(startShown));
+        for (SimulatedHost host : hosts) {
+            assertEquals(host.name() + " untouched", "releases/1.4.2", currentTarget(host.root()));
+            assertFalse(host.name(), Files.exists(host.root().resolve("demo-app/releases/2.0.0")));
+        }
+    }
+
+    @Test
     public void waitingForARolloutIsBoundedByItsTimeout() throws Exception {
         Path work = Files.createTempDirectory("fleetup-it");
         ok("fleet:sim-start --prefix bound --version 1.4.2 1");

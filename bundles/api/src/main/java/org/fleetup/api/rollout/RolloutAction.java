@@ -23,13 +23,27 @@ import org.fleetup.api.upgrade.StepState;
  * @param fence raised by every claim; a write carrying an older fence is refused
  * @param journal what the upgrade recorded (see {@link org.fleetup.api.upgrade.Journal})
  * @param updatedAt when it last changed
+ * @param notBefore no controller claims it before this time (it was deferred), or {@code null}
  */
 public record RolloutAction(String id, String rollout, int wave, int position, String server, StepState step,
                             String from, String to, String detail, int attempt, String leaseOwner, Instant leaseUntil,
-                            long fence, Map<String, String> journal, Instant updatedAt) {
+                            long fence, Map<String, String> journal, Instant updatedAt, Instant notBefore) {
 
     public RolloutAction {
         journal = journal == null ? Map.of() : Map.copyOf(journal);
+    }
+
+    /** An action never deferred: kept for callers written before {@link #notBefore}. */
+    public RolloutAction(String id, String rollout, int wave, int position, String server, StepState step,
+                         String from, String to, String detail, int attempt, String leaseOwner, Instant leaseUntil,
+                         long fence, Map<String, String> journal, Instant updatedAt) {
+        this(id, rollout, wave, position, server, step, from, to, detail, attempt, leaseOwner, leaseUntil, fence,
+                journal, updatedAt, null);
+    }
+
+    /** Whether it was deferred past {@code now}: not to be claimed yet. */
+    public boolean deferredAt(Instant now) {
+        return notBefore != null && notBefore.isAfter(now);
     }
 
     /** Whether a controller works on it now: a lease that has not expired at {@code now}. */

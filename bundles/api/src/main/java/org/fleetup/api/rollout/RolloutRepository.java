@@ -49,8 +49,8 @@ public interface RolloutRepository {
     List<RolloutAction> actions(String rollout);
 
     /**
-     * Claims an action that has not ended and whose lease is free or expired at {@code now}: one conditional update
-     * that sets the lease and raises the fence.
+     * Claims an action that has not ended, whose lease is free or expired at {@code now} and that is not deferred past
+     * {@code now} ({@link RolloutAction#notBefore}): one conditional update that sets the lease and raises the fence.
      *
      * @return the action as claimed, or empty when another controller holds it or it has ended
      */
@@ -64,6 +64,17 @@ public interface RolloutRepository {
      *         was claimed since: the caller must stop touching its server
      */
     void record(String action, long fence, ActionUpdate update);
+
+    /**
+     * Puts an action still held with {@code fence} aside until {@code notBefore}: its lease is let go, no controller
+     * claims it before then, and its detail (and a history row) say why. An action that never started stays
+     * {@link StepState#PENDING} (nothing was done on its server, so a cancel or a pause still counts it as not
+     * started); one under way becomes {@link StepState#WAITING}. Its journal is kept.
+     *
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST} when the action
+     *         was claimed since
+     */
+    void defer(String action, long fence, Instant notBefore, String detail);
 
     /**
      * Extends the lease of an action still held with {@code fence}.
@@ -99,6 +110,15 @@ public interface RolloutRepository {
 
     /** The last recorded transfer rate of each server that has one, in bytes per second. */
     Map<String, Double> transferRates();
+
+    /**
+     * Records the round trip measured on a server's connection (its login and a first answer), for ordering servers
+     * never sent a release by how close they are.
+     */
+    void recordRoundTrip(String server, Duration roundTrip);
+
+    /** The last recorded round trip of each server that has one. */
+    Map<String, Duration> roundTrips();
 
     /** Inserts or updates a rollout (its status, times and detail); servers new to it get pending actions. */
     void saveRollout(Rollout rollout);

@@ -32,7 +32,8 @@ import org.fleetup.api.upgrade.StepState;
 final class ActionTable {
 
     private static final String SELECT_ACTION = "SELECT id, rollout, wave, position, server, step, from_version,"
-            + " to_version, detail, attempt, lease_owner, lease_until, fence, journal, updated_at FROM rollout_actions";
+            + " to_version, detail, attempt, lease_owner, lease_until, fence, journal, updated_at, not_before"
+            + " FROM rollout_actions";
     /** Steps that end an action, as SQL. */
     private static final String FINAL = "('DONE', 'SKIPPED', 'FAILED', 'ROLLED_BACK')";
 
@@ -61,12 +62,14 @@ final class ActionTable {
     Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until) {
         return database.run("claim action " + action, connection -> {
             try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET lease_owner = ?,"
-                    + " lease_until = ?, fence = fence + 1, attempt = attempt + 1 WHERE id = ? AND step NOT IN "
-                    + FINAL + " AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until < ?)")) {
+                    + " lease_until = ?, fence = fence + 1, attempt = attempt + 1, not_before = NULL WHERE id = ?"
+                    + " AND step NOT IN " + FINAL + " AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until"
+                    + " < ?) AND (not_before IS NULL OR not_before <= ?)")) {
                 update.setString(1, owner);
                 InventoryDatabase.setInstant(update, 2, until);
                 update.setObject(3, UUID.fromString(action));
                 InventoryDatabase.setInstant(update, 4, now);
+                InventoryDatabase.setInstant(update, 5, now);
                 if (update.executeUpdate() == 0) {
                     return Optional.empty();
                 }
@@ -125,6 +128,39 @@ final class ActionTable {
             if (update.history()) {
                 appendHistory(connection, action, update.step(), update.detail(), update.at());
             }
+            return null;
+        });
+    }
+
+    void defer(String action, long fence, Instant notBefore, String detail, Instant at) {
+        database.transaction("defer action " + action + " until " + notBefore, connection -> {
+            StepState step;
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT step FROM rollout_actions WHERE id = ? AND fence = ? AND lease_owner IS NOT NULL"
+                            + " AND step NOT IN " + FINAL + " FOR UPDATE")) {
+                select.setObject(1, UUID.fromString(action));
+                select.setLong(2, fence);
+                try (ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        throw leaseLost(action, fence);
+                    }
+                    // Nothing was done on a server that never started: it stays countable as not started.
+                    step = StepState.valueOf(row.getString(1)) == StepState.PENDING
+                            ? StepState.PENDING : StepState.WAITING;
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET step = ?,"
+                    + " detail = ?, updated_at = ?, not_before = ?, lease_owner = NULL, lease_until = NULL"
+                    + " WHERE id = ? AND fence = ?")) {
+                update.setString(1, step.name());
+                update.setString(2, detail);
+                InventoryDatabase.setInstant(update, 3, at);
+                InventoryDatabase.setInstant(update, 4, notBefore);
+                update.setObject(5, UUID.fromString(action));
+                update.setLong(6, fence);
+                update.executeUpdate();
+            }
+            appendHistory(connection, action, step, detail, at);
             return null;
         });
     }
@@ -233,6 +269,32 @@ final class ActionTable {
         });
     }
 
+    void recordRoundTrip(String server, Duration roundTrip) {
+        database.run("record the round trip to " + server, connection -> {
+            try (PreparedStatement merge = connection.prepareStatement("MERGE INTO server_round_trips (server,"
+                    + " round_trip_nanos, measured_at) KEY (server) VALUES (?, ?, ?)")) {
+                merge.setString(1, server);
+                merge.setLong(2, Math.max(1, roundTrip.toNanos()));
+                InventoryDatabase.setInstant(merge, 3, Instant.now());
+                return merge.executeUpdate();
+            }
+        });
+    }
+
+    Map<String, Duration> roundTrips() {
+        return database.run("read the round trips", connection -> {
+            Map<String, Duration> trips = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT server, round_trip_nanos FROM server_round_trips");
+                 ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    trips.put(row.getString(1), Duration.ofNanos(row.getLong(2)));
+                }
+            }
+            return trips;
+        });
+    }
+
     private static void appendHistory(Connection connection, String action, StepState step, String detail,
                                       Instant at) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
@@ -256,7 +318,8 @@ final class ActionTable {
                 row.getInt("position"), row.getString("server"), StepState.valueOf(row.getString("step")),
                 row.getString("from_version"), row.getString("to_version"), row.getString("detail"),
                 row.getInt("attempt"), row.getString("lease_owner"), InventoryDatabase.getInstant(row, "lease_until"),
-                row.getLong("fence"), parse(row.getString("journal")), InventoryDatabase.getInstant(row, "updated_at"));
+                row.getLong("fence"), parse(row.getString("journal")), InventoryDatabase.getInstant(row, "updated_at"),
+                InventoryDatabase.getInstant(row, "not_before"));
     }
 
     /** The journal as a properties text: readable by an operator in the database, and safe for any value. */

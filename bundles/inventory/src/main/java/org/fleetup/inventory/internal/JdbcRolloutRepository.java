@@ -70,6 +70,11 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public void defer(String action, long fence, Instant notBefore, String detail) {
+        actions.defer(action, fence, notBefore, detail, Instant.now());
+    }
+
+    @Override
     public void renew(String action, long fence, Instant until) {
         actions.renew(action, fence, until);
     }
@@ -97,6 +102,16 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     @Override
     public Map<String, Double> transferRates() {
         return actions.transferRates();
+    }
+
+    @Override
+    public void recordRoundTrip(String server, Duration roundTrip) {
+        actions.recordRoundTrip(server, roundTrip);
+    }
+
+    @Override
+    public Map<String, Duration> roundTrips() {
+        return actions.roundTrips();
     }
 
     @Override

@@ -24,7 +24,7 @@ import org.h2.tools.RunScript;
 final class Schema {
 
     /** The version {@code schema.sql} creates. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     private static final String SCRIPT = "schema.sql";
 

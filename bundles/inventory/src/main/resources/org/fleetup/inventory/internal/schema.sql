@@ -1,4 +1,4 @@
--- The inventory schema, version 3. Every statement is idempotent: it runs at every activation.
+-- The inventory schema, version 4. Every statement is idempotent: it runs at every activation.
 -- Times are TIMESTAMP(9) WITH TIME ZONE so that an Instant comes back exactly as it was written.
 -- A later version adds its changes as new statements and bumps Schema.VERSION; schema_version tells what ran.
 
@@ -150,5 +150,15 @@ CREATE TABLE IF NOT EXISTS server_links (
     server VARCHAR PRIMARY KEY,
     bytes BIGINT NOT NULL,
     took_nanos BIGINT NOT NULL,
+    measured_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
+);
+
+-- Version 4: an action put aside (RolloutRepository.defer) is not claimed before not_before; and the round trip of
+-- each server's connection, measured when it is inspected, orders the servers no transfer measured yet.
+ALTER TABLE rollout_actions ADD COLUMN IF NOT EXISTS not_before TIMESTAMP(9) WITH TIME ZONE;
+
+CREATE TABLE IF NOT EXISTS server_round_trips (
+    server VARCHAR PRIMARY KEY,
+    round_trip_nanos BIGINT NOT NULL,
     measured_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
 );

@@ -14,12 +14,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.assertj.core.groups.Tuple;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
@@ -121,6 +124,55 @@ class SchemaMigrationTest {
         }
     }
 
+    @Test
+    void aVersion3InventoryKeepsItsActionsWithTheirLeasesAndJournalsAndGainsDeferral() throws Exception {
+        writeInventory("schema-v3.sql",
+                "INSERT INTO rollouts (id, product, version, parallelism, force, status, created_at, start_at,"
+                        + " canary, wave_size, max_errors, on_error, server_order, created_by) VALUES"
+                        + " ('5f0c2a51-0f4e-4f6e-9d43-3f6f0b0a1c2d', 'demo-app', '2.0.0', 2, FALSE, 'RUNNING',"
+                        + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE"
+                        + " '2026-01-01 00:00:00+00', '1', '25%', '10%', 'PAUSE', 'SPEED', 'karaf')",
+                "INSERT INTO rollout_waves (rollout, number, size, max_errors, status, started_at) VALUES"
+                        + " ('5f0c2a51-0f4e-4f6e-9d43-3f6f0b0a1c2d', 1, 2, 1, 'RUNNING', TIMESTAMP WITH TIME ZONE"
+                        + " '2026-01-01 00:00:00+00')",
+                "INSERT INTO rollout_actions (id, rollout, wave, position, server, step, from_version, detail,"
+                        + " attempt, lease_owner, lease_until, fence, journal, updated_at, held_server) VALUES"
+                        + " ('0b0c0d0e-0000-4000-8000-000000000001', '5f0c2a51-0f4e-4f6e-9d43-3f6f0b0a1c2d', 1, 0,"
+                        + " 'web-01', 'TRANSFERRING', '1.0.0', 'sending', 1, 'ctl/old', TIMESTAMP WITH TIME ZONE"
+                        + " '2026-01-01 00:01:00+00', 3, 'staging=/tmp/s\n', TIMESTAMP WITH TIME ZONE"
+                        + " '2026-01-01 00:00:30+00', 'web-01'), ('0b0c0d0e-0000-4000-8000-000000000002',"
+                        + " '5f0c2a51-0f4e-4f6e-9d43-3f6f0b0a1c2d', 1, 1, 'web-02', 'PENDING', NULL, NULL, 0, NULL,"
+                        + " NULL, 0, NULL, NULL, 'web-02')",
+                "INSERT INTO server_links (server, bytes, took_nanos, measured_at) VALUES ('web-01', 2000000,"
+                        + " 1000000000, TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:40+00')");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(versions(database)).containsExactly(3, Schema.VERSION);
+            JdbcRolloutRepository repository = new JdbcRolloutRepository(database);
+            String rollout = "5f0c2a51-0f4e-4f6e-9d43-3f6f0b0a1c2d";
+            assertThat(repository.actions(rollout))
+                    .extracting(RolloutAction::server, RolloutAction::step, RolloutAction::from,
+                            RolloutAction::leaseOwner, RolloutAction::fence, RolloutAction::journal,
+                            RolloutAction::notBefore)
+                    .containsExactly(tuple("web-01", StepState.TRANSFERRING, "1.0.0", "ctl/old", 3L,
+                                    Map.of("staging", "/tmp/s"), null),
+                            tuple("web-02", StepState.PENDING, null, null, 0L, Map.of(), null));
+            assertThat(repository.transferRates()).containsExactly(Map.entry("web-01", 2e6));
+            assertThat(repository.roundTrips()).isEmpty();
+
+            Instant now = Instant.parse("2026-01-01T00:02:00Z");
+            RolloutAction claimed = repository.claim("0b0c0d0e-0000-4000-8000-000000000001", "ctl/new", now,
+                    now.plusSeconds(30)).orElseThrow();
+            assertThat(claimed.fence()).isEqualTo(4);
+            repository.defer(claimed.id(), claimed.fence(), now.plusSeconds(3600), "waits");
+            assertThat(repository.claim(claimed.id(), "ctl/new", now.plusSeconds(60), now.plusSeconds(90)))
+                    .isEmpty();
+        }
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(versions(database)).as("migrated once").containsExactly(3, Schema.VERSION);
+        }
+    }
+
     /** A database as Fleetup wrote it at schema version 1, holding {@code rows}. */
     private void writeVersion1Inventory(String rows) throws Exception {
         writeInventory("schema-v1.sql", rows);
@@ -134,9 +186,9 @@ class SchemaMigrationTest {
              InputStream script = SchemaMigrationTest.class.getResourceAsStream(schema);
              Reader reader = new InputStreamReader(script, StandardCharsets.UTF_8)) {
             RunScript.execute(connection, reader);
-            if (schema.equals("schema-v2.sql")) {
+            if (!schema.equals("schema-v1.sql")) {
                 try (PreparedStatement version = connection.prepareStatement("INSERT INTO schema_version (version,"
-                        + " applied_at) VALUES (2, CURRENT_TIMESTAMP)")) {
+                        + " applied_at) VALUES (" + schema.replaceAll("\\D", "") + ", CURRENT_TIMESTAMP)")) {
                     version.executeUpdate();
                 }
             }

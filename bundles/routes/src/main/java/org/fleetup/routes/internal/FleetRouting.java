@@ -2,6 +2,7 @@ package org.fleetup.routes.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -150,16 +152,29 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     public FleetRouting(BundleContext bundleContext, Config config, @Reference Inventory inventory,
                         @Reference RolloutRepository repository, @Reference ReleaseStore store,
                         @Reference TransportRegistry transports, @Reference Inspector inspector,
-                        @Reference Planner planner, @Reference Upgrader upgrader, @Reference Scheduler scheduler)
+                        @Reference Planner planner, @Reference Upgrader upgrader, @Reference Scheduler scheduler,
+                        @Reference WindowSettings windows)
             throws Exception {
         this(osgiContext(bundleContext), Settings.of(config), inventory, repository, store, transports, inspector,
-                planner, upgrader, scheduler);
+                planner, upgrader, scheduler, windows::windows, Clock.systemUTC());
     }
 
     /** @param camel a context of its own, not started: it is started here and stopped at deactivation */
     FleetRouting(CamelContext camel, Settings settings, Inventory inventory, RolloutRepository repository,
                  ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
                  Upgrader upgrader, Scheduler scheduler) throws Exception {
+        this(camel, settings, inventory, repository, store, transports, inspector, planner, upgrader, scheduler,
+                () -> MaintenanceWindows.ALWAYS_OPEN, Clock.systemUTC());
+    }
+
+    /**
+     * @param windows the maintenance windows as they are at each tick
+     * @param clock the operator's time, which the windows are read on
+     */
+    FleetRouting(CamelContext camel, Settings settings, Inventory inventory, RolloutRepository repository,
+                 ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
+                 Upgrader upgrader, Scheduler scheduler, Supplier<MaintenanceWindows> windows, Clock clock)
+            throws Exception {
         this.inventory = inventory;
         this.repository = repository;
         this.store = store;
@@ -171,7 +186,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         // One incarnation per activation: its leases are told from those of the earlier ones, taken back below.
         String owner = settings.controllerId() + "/" + UUID.randomUUID();
         this.engine = new RolloutEngine(repository, lifecycle, tracker, owner, settings.lease(),
-                settings.maxParallelism());
+                settings.maxParallelism(), new WindowGate(windows, inventory, clock));
 
         this.camel = camel;
         // The next incarnation takes the servers in flight back at once: wait for their workers to stop, up to the
@@ -191,8 +206,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         takeUpUnfinished(settings.controllerId(), owner);
         // Added to the running context, the routes start at once; added before, the OSGi context left them stopped.
         camel.addRoutes(new FleetErrors(worker, settings.unreachable()));
-        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory), serverPool, engine, worker,
-                settings.tickMillis(), settings.maxParallelism()));
+        camel.addRoutes(new FleetRoutes(new InspectionSteps(inspector, inventory, repository), serverPool, engine,
+                worker, settings.tickMillis(), settings.maxParallelism()));
         LOGGER.info("Camel context {} runs routes {}; this controller is {}", camel.getName(),
                 camel.getRoutes().stream().map(Route::getRouteId).toList(), owner);
         template = camel.createProducerTemplate();
@@ -255,7 +270,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         Instant at = request.at() == null ? now : scheduler.requireSchedulable(request.at());
         RolloutOptions options = request.options();
         List<String> names = WavePlan.order(servers.stream().map(Server::name).distinct().toList(), options.order(),
-                options.order() == ServerOrder.SPEED ? repository.transferRates() : Map.of(), random);
+                options.order() == ServerOrder.SPEED ? repository.transferRates() : Map.of(),
+                options.order() == ServerOrder.SPEED ? repository.roundTrips() : Map.of(), random);
         Rollout rollout = new Rollout(UUID.randomUUID().toString(), release.product(), release.version(), names,
                 request.parallelism(), request.force(), RolloutStatus.SCHEDULED, now, at, null, null, options,
                 request.actor());

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Advances every rollout that has not ended from what the inventory holds, at each tick of the route
  * {@code fleet-rollout-tick}: starts a scheduled one whose time has come, opens the next wave once every server of the
  * open one has ended, halts a wave whose failures reach its max errors, and claims what free workers can take. No
- * thread waits here: what cannot be claimed now is claimed at a later tick, by this controller or another.
+ * thread waits here: what cannot be claimed now is claimed at a later tick, by this controller or another. A server
+ * whose maintenance window is closed is not started (those in flight finish), nor one deferred past now.
  */
 final class RolloutEngine {
 
@@ -36,6 +37,7 @@ final class RolloutEngine {
     private final String owner;
     private final Duration lease;
     private final int workers;
+    private final WindowGate windows;
     /** The actions this incarnation works on now. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile Consumer<ActionWorker.Claim> dispatch;
@@ -43,6 +45,12 @@ final class RolloutEngine {
 
     RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
                   Duration lease, int workers) {
+        this(repository, lifecycle, tracker, owner, lease, workers, WindowGate.ALWAYS_OPEN);
+    }
+
+    RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
+                  Duration lease, int workers, WindowGate windows) {
+        this.windows = windows;
         this.repository = repository;
         this.lifecycle = lifecycle;
         this.tracker = tracker;
@@ -180,6 +188,24 @@ final class RolloutEngine {
     }
 
     /**
+     * Writes once in the server's detail (and history) why it waits and until when; it stays pending and unleased, and
+     * every tick asks its window again, so that a window changed or opened by the clock lets it start at once.
+     */
+    private void tellWaiting(Rollout rollout, RolloutAction action, String why, Instant now) {
+        if (why.equals(action.detail())) {
+            return;
+        }
+        repository.claim(action.id(), owner, now, now.plus(lease)).ifPresent(claimed -> {
+            try {
+                repository.defer(claimed.id(), claimed.fence(), now, why);
+            } catch (RuntimeException e) {
+                LOGGER.warn("Could not tell that {} of rollout {} waits for its window", action.server(),
+                        rollout.id(), e);
+            }
+        });
+    }
+
+    /**
      * Claims the actions {@code eligible} lets through, not ended and not leased, up to the rollout's parallelism less
      * those it has in flight (on any controller), and up to the free workers here; each with one conditional update.
      */
@@ -188,13 +214,21 @@ final class RolloutEngine {
         Instant now = Instant.now();
         long live = actions.stream().filter(action -> !action.step().isFinal() && action.leasedAt(now)).count();
         long room = Math.min(rollout.parallelism() - live, workers - inFlight.size());
+        WindowGate.Look gate = windows.look();
         for (RolloutAction action : actions) {
             if (room <= 0 || stopping) {
                 return;
             }
             if (action.step().isFinal() || action.leasedAt(now) || inFlight.contains(action.id())
-                    || !eligible.test(action)) {
+                    || action.deferredAt(now) || !eligible.test(action)) {
                 continue;
+            }
+            if (action.step() == StepState.PENDING) {
+                Optional<MaintenanceWindows.Closed> closed = gate.closed(action.server());
+                if (closed.isPresent()) {
+                    tellWaiting(rollout, action, closed.get().why(), now);
+                    continue;
+                }
             }
             Optional<RolloutAction> claimed = repository.claim(action.id(), owner, now, now.plus(lease));
             if (claimed.isPresent()) {

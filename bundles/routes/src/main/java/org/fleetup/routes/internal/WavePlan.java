@@ -1,5 +1,6 @@
 package org.fleetup.routes.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -18,18 +19,29 @@ final class WavePlan {
     private WavePlan() {
     }
 
-    /**
-     * The servers in the order asked for. {@link ServerOrder#SPEED}: fastest last transfer first; those never measured
-     * after them, by name.
-     */
+    /** As {@link #order(List, ServerOrder, Map, Map, Random)} with no round trip known. */
     static List<String> order(List<String> servers, ServerOrder order, Map<String, Double> rates, Random random) {
+        return order(servers, order, rates, Map.of(), random);
+    }
+
+    /**
+     * The servers in the order asked for. {@link ServerOrder#SPEED}: those with a transfer rate first, fastest first (a
+     * rate is what a release takes to send); then those with a round trip, closest first; then the others, by name.
+     *
+     * @param rates the last transfer rate of each server, in bytes per second
+     * @param roundTrips the last round trip of each server, measured when it was inspected
+     */
+    static List<String> order(List<String> servers, ServerOrder order, Map<String, Double> rates,
+                              Map<String, Duration> roundTrips, Random random) {
         List<String> ordered = new ArrayList<>(servers);
         Comparator<String> byName = Comparator.naturalOrder();
+        Duration unknown = Duration.ofSeconds(Long.MAX_VALUE);
         switch (order) {
             case NAME -> ordered.sort(byName);
             case RANDOM -> Collections.shuffle(ordered, random);
             case SPEED -> ordered.sort(Comparator
                     .comparing((String server) -> -rates.getOrDefault(server, -1.0))
+                    .thenComparing(server -> roundTrips.getOrDefault(server, unknown))
                     .thenComparing(byName));
             default -> throw new IllegalArgumentException("order " + order);
         }

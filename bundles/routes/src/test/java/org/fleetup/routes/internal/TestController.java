@@ -6,11 +6,13 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.apache.camel.impl.DefaultCamelContext;
 import org.fleetup.api.release.ProductProfiles;
@@ -157,6 +159,14 @@ final class TestController implements AutoCloseable {
         return new FleetRouting(camel, new FleetRouting.Settings(id, 50, Duration.ofSeconds(5), 8,
                 new FleetErrors.Retries(2, Duration.ofMillis(100))),
                 inventory, repository, store, transports, inspector, planner, upgrader, scheduler);
+    }
+
+    /** As {@link #start()}, under maintenance windows read on {@code clock}. */
+    FleetRouting start(Supplier<MaintenanceWindows> windows, Clock clock) throws Exception {
+        routing = new FleetRouting(new DefaultCamelContext(), new FleetRouting.Settings("controller-1", 50,
+                Duration.ofSeconds(5), 8), inventory, repository, store, transports, inspector, planner, upgrader,
+                scheduler, windows, clock);
+        return routing;
     }
 
     /** Deactivates the routing component started by {@link #start()} and starts it again, as a config change does. */

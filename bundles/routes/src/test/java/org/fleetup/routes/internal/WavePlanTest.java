@@ -3,6 +3,7 @@ package org.fleetup.routes.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,5 +45,15 @@ class WavePlanTest {
                 .containsExactly("web-01", "web-02", "web-03", "web-04");
         assertThat(WavePlan.order(SERVERS, ServerOrder.RANDOM, Map.of(), new Random(1)))
                 .containsExactlyInAnyOrderElementsOf(SERVERS);
+    }
+
+    @Test
+    void aKnownRateComesFirstThenTheLowestRoundTripThenTheName() {
+        Map<String, Double> rates = Map.of("web-04", 10.0);
+        Map<String, Duration> trips = Map.of("web-04", Duration.ofMillis(1), "web-03", Duration.ofMillis(300),
+                "web-02", Duration.ofMillis(20));
+
+        assertThat(WavePlan.order(SERVERS, ServerOrder.SPEED, rates, trips, new Random(1)))
+                .containsExactly("web-04", "web-02", "web-03", "web-01");
     }
 }

@@ -45,7 +45,8 @@ final class WavePlan {
 
     private static String order(ServerOrder order) {
         return switch (order) {
-            case SPEED -> "fastest link first (measured when the rollout starts)";
+            case SPEED -> "fastest link first: the last transfer rate of each server, fastest first, then the round"
+                    + " trip this plan measured, closest first, then by name";
             case NAME -> "by name";
             case RANDOM -> "shuffled when the rollout starts";
         };
