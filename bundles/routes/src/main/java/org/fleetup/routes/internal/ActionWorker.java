@@ -1,6 +1,7 @@
 package org.fleetup.routes.internal;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -81,9 +82,10 @@ public final class ActionWorker {
             this.journal = journal;
         }
 
-        /** Whether the steps still have a server to work on. */
+        /** Whether the steps still have a server to work on now. */
         boolean due() {
-            return !lost && outcome == null && procedure != null && procedure.outcome().isEmpty();
+            return !lost && outcome == null && procedure != null && procedure.outcome().isEmpty()
+                    && procedure.resumeAt().isEmpty();
         }
 
         Procedure.Step step() {
@@ -138,10 +140,16 @@ public final class ActionWorker {
         guarded(work, () -> work.procedure.fail(work.step, cause));
     }
 
-    /** Writes how the server ended, and lets the lease go. */
+    /** Writes how the server ended, or when to go on with it, and lets the lease go. */
     public void finish(Exchange exchange) {
         Work work = work(exchange);
         if (work.lost) {
+            return;
+        }
+        Optional<Instant> resumeAt = work.outcome == null && work.procedure != null
+                ? work.procedure.resumeAt() : Optional.empty();
+        if (resumeAt.isPresent()) {
+            guarded(work, () -> work.journal.defer(resumeAt.get(), work.journal.lastDetail()));
             return;
         }
         ServerOutcome outcome = work.outcome != null ? work.outcome

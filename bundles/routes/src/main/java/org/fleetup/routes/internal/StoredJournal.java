@@ -31,6 +31,7 @@ final class StoredJournal implements Journal, StepListener {
     private final RolloutTracker tracker;
     private final Map<String, String> entries;
     private StepState last;
+    private String lastDetail;
     private long transferStarted;
     private long transferBytes;
 
@@ -87,6 +88,15 @@ final class StoredJournal implements Journal, StepListener {
                 null, false, Instant.now()));
     }
 
+    /**
+     * Puts the action aside until {@code notBefore}, its lease let go and its journal kept: no thread waits for the
+     * server meanwhile, and any controller takes it up then.
+     */
+    synchronized void defer(Instant notBefore, String detail) {
+        requireRunning();
+        repository.defer(action.id(), action.fence(), notBefore, detail);
+    }
+
     /** The heartbeat: keeps the lease while a long step runs. */
     void renew() {
         requireRunning();
@@ -100,6 +110,12 @@ final class StoredJournal implements Journal, StepListener {
         repository.record(action.id(), action.fence(), new ActionUpdate(step, from, to, detail, changes,
                 end ? null : now.plus(lease), step != last, now));
         last = step;
+        lastDetail = detail;
+    }
+
+    /** The detail of the last step written, as the operator reads it. */
+    synchronized String lastDetail() {
+        return lastDetail == null ? action.detail() : lastDetail;
     }
 
     /** The rate of the last transfer, for ordering the fastest servers first next time. */
