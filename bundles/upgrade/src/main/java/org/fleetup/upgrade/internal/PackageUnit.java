@@ -140,7 +140,8 @@ final class PackageUnit implements InstallStrategy {
         if (!result.succeeded()) {
             throw new StepFailure(what + " failed: " + result.problem());
         }
-        return result.stdout().lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst();
+        return Optional.of(result.stdout().lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+                .orElseThrow(() -> new StepFailure(what + " printed no version")));
     }
 
     /** The package must be the one the profile names, at the release's version: else nothing is installed. */

@@ -91,14 +91,20 @@ final class ScriptUnit implements InstallStrategy {
         return suffix;
     }
 
-    /** What the profile's version command prints; nothing when it fails or prints nothing. */
+    /**
+     * What the profile's version command prints; nothing when it fails, as the inspection reads it. A command that
+     * succeeds and prints nothing fails the step: taken for "nothing installed", a later failure would be rolled back
+     * to nothing.
+     */
     @Override
     public Optional<String> installed(ServerCommands commands, String rootWord, Duration timeout) {
-        CommandResult result = commands.execute("reading the installed version", "cd " + rootWord + " && "
-                + profile.versionCommand(), timeout);
-        return result.succeeded()
-                ? result.stdout().lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
-                : Optional.empty();
+        String what = "reading the installed version with '" + profile.versionCommand() + "'";
+        CommandResult result = commands.execute(what, "cd " + rootWord + " && " + profile.versionCommand(), timeout);
+        if (!result.succeeded()) {
+            return Optional.empty();
+        }
+        return Optional.of(result.stdout().lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+                .orElseThrow(() -> new StepFailure(what + " printed nothing")));
     }
 
     @Override
