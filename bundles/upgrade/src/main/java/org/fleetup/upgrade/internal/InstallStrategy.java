@@ -40,6 +40,9 @@ interface InstallStrategy {
     /** The unit's shell functions for this strategy ({@code ""}: the switch's own), given the staged artifact. */
     String unitFunctions(String staging);
 
+    /** What undoing a failed first install did, in words for people. */
+    String undoneFirstInstall();
+
     /** What the server runs when the way back failed, in words for people. */
     String leftAfterFailedRollback(String version);
 
@@ -97,6 +100,11 @@ interface InstallStrategy {
         @Override
         public String unitFunctions(String staging) {
             return "";
+        }
+
+        @Override
+        public String undoneFirstInstall() {
+            return "removed it and current, nothing is installed, as before";
         }
 
         @Override

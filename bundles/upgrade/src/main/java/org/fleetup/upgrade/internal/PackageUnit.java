@@ -173,6 +173,11 @@ final class PackageUnit implements InstallStrategy {
     }
 
     @Override
+    public String undoneFirstInstall() {
+        return "removed the package " + name + ", nothing of it is installed, as before";
+    }
+
+    @Override
     public String leftAfterFailedRollback(String version) {
         return "the package " + name + " " + version + " stays installed";
     }

@@ -607,7 +607,7 @@ public final class ReleaseDirectoryInstall {
             return switch (report.end()) {
                 case UnitReport.ROLLED_BACK -> previousTarget == null
                         ? new Ending(StepState.ROLLED_BACK, null, reason + "; no release ran before " + version + ": "
-                        + (removal.isEmpty() ? "removed it and current, nothing is installed, as before"
+                        + (removal.isEmpty() ? strategy.undoneFirstInstall()
                         : "current removed" + removal))
                         : new Ending(StepState.ROLLED_BACK, previousVersion,
                         reason + "; rolled back to " + previousVersion + " (verified)" + removal);

@@ -121,6 +121,11 @@ final class ScriptUnit implements InstallStrategy {
     }
 
     @Override
+    public String undoneFirstInstall() {
+        return "its rollbackCommand ran, with no previous version";
+    }
+
+    @Override
     public String leftAfterFailedRollback(String version) {
         return version + " is left as the hooks left it: check the server";
     }

@@ -149,6 +149,8 @@ class PackageInstallTest {
         ServerOutcome outcome = install(Journal.inMemory(), release("2.0.0", liar), liar, UnaryOperator.identity());
 
         assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).isEqualTo("health check printed '1.9.9', expected 2.0.0; no release ran before "
+                + "2.0.0: removed the package demo-app, nothing of it is installed, as before");
         assertThat(dpkgStatus()).noneMatch(line -> line.equals("Status: install ok installed"));
         assertThat(system.resolve("opt/demo-app/ANSWER")).doesNotExist();
     }
@@ -210,6 +212,40 @@ class PackageInstallTest {
         assertThat(last.sentBytes()).isZero();
         assertThat(dpkgStatus()).containsSubsequence("Status: install ok installed", "Version: 2.0.0");
         assertThat(root.resolve("packages/demo-app_2.0.0.deb")).hasSameBinaryContentAs(second);
+    }
+
+    /** The unit is killed after dpkg ran, as when the server goes down: the next unit installs again, harmlessly. */
+    @Test
+    void unitKilledAfterDpkgRanIsRunAgainAndTheServerEndsOnTheNewPackage() throws IOException {
+        Path first = deb(PRODUCT, "1.0.0", "1.0.0");
+        Path second = deb(PRODUCT, "2.0.0", "2.0.0");
+        install(Journal.inMemory(), release("1.0.0", first), first, UnaryOperator.identity());
+        Files.delete(root.resolve("gate"));
+        Journal journal = Journal.inMemory();
+        Release release = release("2.0.0", second);
+        assertThatThrownBy(() -> install(journal, release, second, s -> s.dieWhileRunning(
+                command -> command.contains("sh -c 'mode=$1"), () -> unitJournalSays("switched 2.0.0"))))
+                .isInstanceOf(ControllerDied.class);
+        String unit = journal.entries().get(JournalKeys.UNIT);
+        ProcessHandle handle = ProcessHandle.of(Long.parseLong(Files.readAllLines(root.resolve(SwitchUnit.journal(unit)))
+                .get(0).substring("pid ".length()))).orElseThrow();
+        handle.descendants().forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+        Awaitility.await("the unit is gone").atMost(WAIT).until(() -> !handle.isAlive());
+        Files.createFile(root.resolve("gate"));
+        Journal resumed = Journal.inMemory();
+        resumed.record(StepState.PENDING, "resumed", journal.entries());
+
+        ServerOutcome outcome = install(resumed, release, second, UnaryOperator.identity());
+
+        assertThat(outcome).isEqualTo(new ServerOutcome(server.name(), StepState.DONE, "1.0.0", "2.0.0",
+                "upgraded from 1.0.0 to 2.0.0 (verified)"));
+        assertThat(last.commands()).filteredOn(command -> command.contains("sh -c 'mode=$1")).hasSize(1);
+        assertThat(dpkgStatus()).containsSubsequence("Package: demo-app", "Status: install ok installed",
+                "Version: 2.0.0");
+        assertThat(unitJournals()).filteredOn(lines -> lines.contains("previous 1.0.0")).hasSize(2);
+        assertThat(root.resolve("packages/demo-app_2.0.0.deb")).hasSameBinaryContentAs(second);
+        assertThat(root.resolve("staging")).isEmptyDirectory();
     }
 
     private ProductProfile profile(ProductProfile.Installer installer) {
