@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * &lt;root&gt;/current            symlink to releases/&lt;version&gt;, the running one
  * &lt;root&gt;/staging/           artifacts while they are transferred and verified
  * </pre>
+ *
+ * <p>The profile may choose another {@link InstallStrategy} for a release (issue 11): a script or a package is staged
+ * and verified the same way, then installed by the same unit, with the same journal, health check and rollback; it
+ * is not unpacked, and what runs is the version the strategy reads instead of where {@code current} points.
  */
 public final class ReleaseDirectoryInstall {
 
