@@ -1,7 +1,9 @@
 package org.fleetup.api.release;
 
+import java.util.Locale;
 import java.util.Objects;
 
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.ShellWords;
 
 /**
@@ -19,9 +21,10 @@ import org.fleetup.api.ShellWords;
  * @param scheme the version scheme ({@code semantic}, {@code maven}, {@code serial})
  * @param busyMarker a path that exists while the server is busy (no install then): under {@code root} when
  *        relative; a leading {@code ~} or {@code $HOME} is the login's home, as in {@code root}
+ * @param installer how a release is installed ({@link Installer}); {@link Installer#DEFAULT} when {@code null}
  */
 public record ProductProfile(String product, String root, String versionCommand, String healthCommand,
-                             String scheme, String busyMarker) {
+                             String scheme, String busyMarker, Installer installer) {
 
     /** The marker when a profile names none: {@code <root>/.busy}. */
     public static final String DEFAULT_BUSY_MARKER = ".busy";
@@ -33,6 +36,13 @@ public record ProductProfile(String product, String root, String versionCommand,
         Objects.requireNonNull(healthCommand, "healthCommand");
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(busyMarker, "busyMarker");
+        installer = installer == null ? Installer.DEFAULT : installer;
+    }
+
+    /** A profile with the {@link Installer#DEFAULT} installer. */
+    public ProductProfile(String product, String root, String versionCommand, String healthCommand, String scheme,
+                          String busyMarker) {
+        this(product, root, versionCommand, healthCommand, scheme, busyMarker, Installer.DEFAULT);
     }
 
     /** A profile with the {@link #DEFAULT_BUSY_MARKER}. */
@@ -47,5 +57,86 @@ public record ProductProfile(String product, String root, String versionCommand,
      */
     public String shellRoot() {
         return ShellWords.path(root);
+    }
+
+    /**
+     * How a release is installed on a server. The hooks are commands for the server's {@code /bin/sh}, run
+     * in the root with the staged, verified artifact's path as {@code $1} and in {@code FLEETUP_ARTIFACT}, the target
+     * version in {@code FLEETUP_VERSION}, the previous one ({@code ""} for none) in {@code FLEETUP_PREVIOUS_VERSION}.
+     *
+     * @param strategy {@code directories}, {@code script}, {@code package} or {@code auto} ({@link #strategyFor})
+     * @param preInstallCommand run before {@code installCommand}; {@code ""} for none
+     * @param installCommand installs the artifact (script strategy); {@code ""} for none
+     * @param postInstallCommand run after {@code installCommand}, before the health check; {@code ""} for none
+     * @param rollbackCommand brings the previous version back after a failed health check; {@code ""} for none, and
+     *        then a failure after the install has no way back
+     * @param packageName the name of the package (package strategy); {@code ""} for the product's name
+     * @param packageCommand the package manager as invoked on the server, options included ({@code sudo dpkg},
+     *        {@code dpkg --root=$HOME/sys --force-not-root}); {@code ""} for {@code dpkg} or {@code rpm} by the
+     *        artifact's file name
+     */
+    public record Installer(String strategy, String preInstallCommand, String installCommand,
+                            String postInstallCommand, String rollbackCommand, String packageName,
+                            String packageCommand) {
+
+        public static final String AUTO = "auto";
+        public static final String DIRECTORIES = "directories";
+        public static final String SCRIPT = "script";
+        public static final String PACKAGE = "package";
+
+        /** Release directories, unless the release's file or kind says otherwise ({@link #strategyFor}). */
+        public static final Installer DEFAULT = new Installer(AUTO, "", "", "", "", "", "");
+
+        public Installer {
+            strategy = strategy == null || strategy.isBlank() ? AUTO : strategy.strip().toLowerCase(Locale.ROOT);
+            preInstallCommand = Objects.requireNonNullElse(preInstallCommand, "");
+            installCommand = Objects.requireNonNullElse(installCommand, "");
+            postInstallCommand = Objects.requireNonNullElse(postInstallCommand, "");
+            rollbackCommand = Objects.requireNonNullElse(rollbackCommand, "");
+            packageName = Objects.requireNonNullElse(packageName, "");
+            packageCommand = Objects.requireNonNullElse(packageCommand, "");
+        }
+
+        /**
+         * The strategy that installs {@code release}: the configured one, or with {@code auto} a {@code .deb} or
+         * {@code .rpm} file goes to {@code package}, a {@code firmware} or {@code bios} release with an
+         * {@code installCommand} to {@code script}, anything else to {@code directories}.
+         *
+         * @throws FleetupException {@link FleetupException#RELEASE_INVALID} when the strategy cannot install the
+         *         release (a package strategy for a file that is no {@code .deb} or {@code .rpm}, a directory strategy
+         *         for a package, a script strategy without {@code installCommand}), or is unknown
+         */
+        public String strategyFor(Release release) {
+            String file = release.fileName() == null ? "" : release.fileName().toLowerCase(Locale.ROOT);
+            boolean packaged = file.endsWith(".deb") || file.endsWith(".rpm");
+            String chosen = switch (strategy) {
+                case AUTO -> packaged ? PACKAGE
+                        : !installCommand.isBlank() && ("firmware".equals(release.kind())
+                        || "bios".equals(release.kind())) ? SCRIPT : DIRECTORIES;
+                case DIRECTORIES, SCRIPT, PACKAGE -> strategy;
+                default -> throw new FleetupException(FleetupException.RELEASE_INVALID, "The install strategy '"
+                        + strategy + "' of the product profile is unknown: set strategy to directories, script, "
+                        + "package or auto.");
+            };
+            if (PACKAGE.equals(chosen) && !packaged) {
+                throw mismatch(release, "the package strategy installs only .deb and .rpm files, not '"
+                        + release.fileName() + "': add the release as a package, or set the profile's strategy to "
+                        + "directories or script");
+            }
+            if (DIRECTORIES.equals(chosen) && packaged) {
+                throw mismatch(release, "'" + release.fileName() + "' is a package, which the release directories "
+                        + "strategy cannot unpack: set the profile's strategy to package or auto");
+            }
+            if (SCRIPT.equals(chosen) && installCommand.isBlank()) {
+                throw mismatch(release, "the script strategy needs an installCommand, and the product profile has "
+                        + "none: set installCommand (and rollbackCommand, for a way back)");
+            }
+            return chosen;
+        }
+
+        private static FleetupException mismatch(Release release, String why) {
+            return new FleetupException(FleetupException.RELEASE_INVALID, "Release " + release.coordinates()
+                    + " (" + release.kind() + ") cannot be installed: " + why + ".");
+        }
     }
 }

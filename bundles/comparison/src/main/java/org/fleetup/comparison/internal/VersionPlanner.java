@@ -12,6 +12,7 @@ import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.comparison.VersionScheme;
 import org.fleetup.api.comparison.VersionSchemes;
 import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.osgi.service.component.annotations.Activate;
@@ -38,17 +39,27 @@ public final class VersionPlanner implements Planner {
     /** @throws FleetupException {@link FleetupException#VERSION_MALFORMED} when the release's version is not of its scheme */
     @Override
     public PlanEntry decide(Release release, Inspection inspection, boolean allowDowngrade) {
-        return decide(release, schemeOf(release), inspection, allowDowngrade);
+        return decide(release, schemeOf(release), inspection, allowDowngrade, strategyOf(release));
     }
 
     /** @throws FleetupException {@link FleetupException#VERSION_MALFORMED} when the release's version is not of its scheme */
     @Override
     public Plan plan(Release release, List<Inspection> inspections, boolean allowDowngrade) {
         VersionScheme scheme = schemeOf(release);
+        String strategy = strategyOf(release);
         List<PlanEntry> entries = inspections.stream()
-                .map(inspection -> decide(release, scheme, inspection, allowDowngrade))
+                .map(inspection -> decide(release, scheme, inspection, allowDowngrade, strategy))
                 .toList();
         return new Plan(release, entries, Instant.now());
+    }
+
+    /**
+     * How the release is installed, in words for the plan ({@code ""} for release directories, the
+     * default); a release that its product's strategy cannot install is refused here, before any server is touched.
+     */
+    private String strategyOf(Release release) {
+        String strategy = profiles.profile(release.product()).installer().strategyFor(release);
+        return ProductProfile.Installer.DIRECTORIES.equals(strategy) ? "" : ", by the " + strategy + " strategy";
     }
 
     private VersionScheme schemeOf(Release release) {
@@ -64,7 +75,7 @@ public final class VersionPlanner implements Planner {
     }
 
     private static PlanEntry decide(Release release, VersionScheme scheme, Inspection inspection,
-                                    boolean allowDowngrade) {
+                                    boolean allowDowngrade, String strategy) {
         String server = inspection.server();
         String running = inspection.version();
         if (inspection.product() != null && !inspection.product().equals(release.product())) {
@@ -78,7 +89,7 @@ public final class VersionPlanner implements Planner {
             case NOT_INSTALLED:
                 return new PlanEntry(server, null, Decision.INSTALL, "nothing installed"
                         + (inspection.detail() == null ? "" : " (" + inspection.detail() + ")") + " -> "
-                        + release.version());
+                        + release.version() + strategy);
             case FAILED:
             case UNPARSABLE:
                 return new PlanEntry(server, running, Decision.UNKNOWN,
@@ -93,7 +104,7 @@ public final class VersionPlanner implements Planner {
         String target = release.version();
         int order = scheme.compare(running, target);
         if (order < 0) {
-            return new PlanEntry(server, running, Decision.UPGRADE, running + " -> " + target);
+            return new PlanEntry(server, running, Decision.UPGRADE, running + " -> " + target + strategy);
         }
         if (order == 0) {
             return new PlanEntry(server, running, Decision.CURRENT, running.equals(target)
@@ -101,7 +112,7 @@ public final class VersionPlanner implements Planner {
         }
         if (allowDowngrade) {
             return new PlanEntry(server, running, Decision.UPGRADE, "downgrade " + running + " -> " + target
-                    + ", forced");
+                    + ", forced" + strategy);
         }
         return new PlanEntry(server, running, Decision.NEWER, "runs " + running + ", newer than " + target
                 + ": left alone, never downgraded unless forced");

@@ -190,6 +190,34 @@ class VersionPlannerTest {
         assertThat(plan.createdAt()).isBetween(before, Instant.now());
     }
 
+    @Test
+    void namesAStrategyOtherThanReleaseDirectoriesInTheDecision() {
+        VersionPlanner packages = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
+                new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION", "cat current/VERSION",
+                        "semantic", ProductProfile.DEFAULT_BUSY_MARKER, ProductProfile.Installer.DEFAULT)));
+        Release deb = new Release(PRODUCT, "2.0.0", "os", "0".repeat(64), 1024, "demo-app_2.0.0_all.deb",
+                Instant.now());
+
+        Plan plan = packages.plan(deb, List.of(running("web-01", "1.0.0"), running("web-02", "2.0.0")), false);
+
+        assertThat(plan.entries()).extracting(PlanEntry::server, PlanEntry::decision, PlanEntry::reason)
+                .containsExactly(tuple("web-01", Decision.UPGRADE, "1.0.0 -> 2.0.0, by the package strategy"),
+                        tuple("web-02", Decision.CURRENT, "runs 2.0.0 already"));
+    }
+
+    @Test
+    void refusesAtPlanTimeAReleaseItsStrategyCannotInstall() {
+        VersionPlanner scripts = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
+                new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION", "cat current/VERSION",
+                        "semantic", ProductProfile.DEFAULT_BUSY_MARKER,
+                        new ProductProfile.Installer("script", "", "", "", "", "", ""))));
+
+        assertThatThrownBy(() -> scripts.plan(release, List.of(running("web-01", "1.0.0")), false))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
+                .hasMessageContaining("the script strategy needs an installCommand");
+    }
+
     private static VersionPlanner planner(String scheme) {
         ProductProfile profile = new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION",
                 "cat current/VERSION", scheme);

@@ -19,7 +19,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The product profiles as configured: defaults for every product, and per product overrides as the extra keys
  * {@code <product>.root}, {@code <product>.versionCommand}, {@code <product>.healthCommand},
- * {@code <product>.scheme} and {@code <product>.busyMarker} of the same configuration (metatype cannot declare keys named after products).
+ * {@code <product>.scheme}, {@code <product>.busyMarker} and the installer's keys ({@code <product>.strategy},
+ * {@code <product>.installCommand}, ...) of the same configuration (metatype cannot declare keys named after products).
  */
 @Component(service = ProductProfiles.class, configurationPid = "org.fleetup.profiles")
 @Designate(ocd = ConfiguredProductProfiles.Config.class)
@@ -29,7 +30,8 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     static final String PRODUCT_PLACEHOLDER = "{product}";
 
     private static final List<String> FIELDS = List.of("root", "versionCommand", "healthCommand", "scheme",
-            "busyMarker");
+            "busyMarker", "strategy", "preInstallCommand", "installCommand", "postInstallCommand", "rollbackCommand",
+            "packageName", "packageCommand");
 
     @ObjectClassDefinition(name = "Fleetup product profiles", description = "How each product lives on a server;"
             + " {product} stands for the product's name, ${attribute} for a server attribute. Override one product"
@@ -57,6 +59,33 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
                 + " upgrade waits (etc/org.fleetup.upgrade.cfg installableWaitSeconds). Under the root when relative;"
                 + " a leading ~/ or $HOME/ is the login's home directory; server attributes ${name} as in the root")
         String busyMarker() default ProductProfile.DEFAULT_BUSY_MARKER;
+
+        @AttributeDefinition(description = "How a release is installed: directories (unpacked into releases/<version>,"
+                + " current switched), script (the hooks below), package (.deb or .rpm), or auto: a .deb or .rpm file"
+                + " as a package, a firmware or bios release with an installCommand by script, else directories")
+        String strategy() default ProductProfile.Installer.AUTO;
+
+        @AttributeDefinition(description = "Script strategy: run in the root before installCommand, the staged artifact"
+                + " as $1 and $FLEETUP_ARTIFACT, the versions as $FLEETUP_VERSION and $FLEETUP_PREVIOUS_VERSION;"
+                + " empty for none")
+        String preInstallCommand() default "";
+
+        @AttributeDefinition(description = "Script strategy: installs the artifact ($1), run in the root")
+        String installCommand() default "";
+
+        @AttributeDefinition(description = "Script strategy: run after installCommand, before the health check")
+        String postInstallCommand() default "";
+
+        @AttributeDefinition(description = "Script strategy: brings $FLEETUP_PREVIOUS_VERSION back after a failed"
+                + " health check; empty: no way back, the server is left FAILED")
+        String rollbackCommand() default "";
+
+        @AttributeDefinition(description = "Package strategy: the package's name; empty for the product's name")
+        String packageName() default "";
+
+        @AttributeDefinition(description = "Package strategy: the package manager with its options (sudo dpkg,"
+                + " dpkg --root=$HOME/sys --force-not-root); empty for dpkg or rpm by the artifact's file name")
+        String packageCommand() default "";
     }
 
     private final Map<String, String> defaults;
@@ -64,9 +93,16 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
     @Activate
     public ConfiguredProductProfiles(Config config, Map<String, Object> properties) {
-        this.defaults = Map.of("root", config.root(), "versionCommand", config.versionCommand(),
-                "healthCommand", config.healthCommand(), "scheme", config.scheme(),
-                "busyMarker", config.busyMarker());
+        this.defaults = Map.ofEntries(Map.entry("root", config.root()),
+                Map.entry("versionCommand", config.versionCommand()),
+                Map.entry("healthCommand", config.healthCommand()), Map.entry("scheme", config.scheme()),
+                Map.entry("busyMarker", config.busyMarker()), Map.entry("strategy", config.strategy()),
+                Map.entry("preInstallCommand", config.preInstallCommand()),
+                Map.entry("installCommand", config.installCommand()),
+                Map.entry("postInstallCommand", config.postInstallCommand()),
+                Map.entry("rollbackCommand", config.rollbackCommand()),
+                Map.entry("packageName", config.packageName()),
+                Map.entry("packageCommand", config.packageCommand()));
         this.overrides = overrides(properties);
     }
 
@@ -92,7 +128,11 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
         Map<String, String> own = overrides.getOrDefault(product, Map.of());
         return new ProductProfile(product, field("root", product, own), field("versionCommand", product, own),
                 field("healthCommand", product, own), field("scheme", product, own),
-                field("busyMarker", product, own));
+                field("busyMarker", product, own),
+                new ProductProfile.Installer(field("strategy", product, own), field("preInstallCommand", product, own),
+                        field("installCommand", product, own), field("postInstallCommand", product, own),
+                        field("rollbackCommand", product, own), field("packageName", product, own),
+                        field("packageCommand", product, own)));
     }
 
     private String field(String name, String product, Map<String, String> own) {
@@ -109,11 +149,20 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     public ProductProfile profile(String product, Server server) {
         ProductProfile profile = profile(product);
         ServerAttributes attributes = new ServerAttributes(server, product);
+        StringSubstitutor text = new StringSubstitutor(server.attributes()).setValueDelimiterMatcher(null)
+                .setDisableSubstitutionInValues(true);
+        ProductProfile.Installer installer = profile.installer();
         return new ProductProfile(product, attributes.path("root", profile.root()),
                 attributes.command("versionCommand", profile.versionCommand()),
                 attributes.command("healthCommand", profile.healthCommand()),
-                new StringSubstitutor(server.attributes()).setValueDelimiterMatcher(null)
-                        .setDisableSubstitutionInValues(true).replace(profile.scheme()),
-                attributes.path("busyMarker", profile.busyMarker()));
+                text.replace(profile.scheme()),
+                attributes.path("busyMarker", profile.busyMarker()),
+                new ProductProfile.Installer(text.replace(installer.strategy()),
+                        attributes.command("preInstallCommand", installer.preInstallCommand()),
+                        attributes.command("installCommand", installer.installCommand()),
+                        attributes.command("postInstallCommand", installer.postInstallCommand()),
+                        attributes.command("rollbackCommand", installer.rollbackCommand()),
+                        text.replace(installer.packageName()),
+                        attributes.command("packageCommand", installer.packageCommand())));
     }
 }

@@ -116,4 +116,25 @@ class ConfiguredProductProfilesTest {
         assertThat(profile.root()).isEqualTo("$HOME/demo-app");
         assertThat(profile.versionCommand()).isEqualTo("cat current/VERSION");
     }
+
+    @Test
+    void theInstallerIsAutoWithNoHooksByDefault() {
+        assertThat(profiles(Map.of()).profile("demo-app").installer()).isEqualTo(ProductProfile.Installer.DEFAULT);
+    }
+
+    @Test
+    void installerKeysAreReadPerProductWithAttributesQuotedInTheirCommands() {
+        ConfiguredProductProfiles profiles = profiles(Map.of("packageCommand", "sudo -n dpkg",
+                "fw.strategy", "script", "fw.installCommand", "flash --bank ${bank} \"$1\"",
+                "fw.rollbackCommand", "flash --select ${bank}-previous", "fw.preInstallCommand", "stop-{product}",
+                "fw.postInstallCommand", "start-{product}", "agent.packageName", "acme-${site}"));
+
+        Server server = server(Map.of("bank", "b;reboot", "site", "eu1"));
+
+        assertThat(profiles.profile("fw", server).installer()).isEqualTo(new ProductProfile.Installer("script",
+                "stop-fw", "flash --bank 'b;reboot' \"$1\"", "start-fw", "flash --select 'b;reboot'-previous", "",
+                "sudo -n dpkg"));
+        assertThat(profiles.profile("agent", server).installer()).isEqualTo(new ProductProfile.Installer("auto", "", "",
+                "", "", "acme-eu1", "sudo -n dpkg"));
+    }
 }

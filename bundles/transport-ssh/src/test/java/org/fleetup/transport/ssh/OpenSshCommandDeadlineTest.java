@@ -154,6 +154,40 @@ class OpenSshCommandDeadlineTest {
         }
     }
 
+    /**
+     * OpenSSH sends the exit status once it reaps the command, while the last of its output may still be in the pipe:
+     * under load the tail of a command's output was lost (seen as an empty {@code pwd -P}, an empty {@code df}). Here
+     * the tail comes, deterministically, from a process the command left, after the exit status.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void outputArrivingAfterTheExitStatusIsKept(String kind) {
+        OpenSshServer server = SERVERS.get(kind);
+        try (Session session = transport.connect(record(server))) {
+            CommandResult result = session.execute("(sleep 0.5; printf tail) & printf head", COMMAND_TIMEOUT);
+
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.stdout()).isEqualTo("headtail");
+        }
+    }
+
+    /** A process left holding the output (a daemon started carelessly) does not hold the command to its deadline. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void processLeftHoldingTheOutputDoesNotHoldTheCommand(String kind) throws IOException {
+        OpenSshServer server = SERVERS.get(kind);
+        Path work = workDirectory(server);
+        try (Session session = transport.connect(record(server))) {
+            CommandResult result = session.execute("cd " + work + " && { sleep 60 & echo $! > left.pid; }; printf done",
+                    COMMAND_TIMEOUT);
+
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.stdout()).isEqualTo("done");
+        } finally {
+            ProcessHandle.of(pid(work.resolve("left.pid"))).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
     void commandReadingItsInputSeesItEndAtOnce(String kind) {

@@ -8,7 +8,8 @@ package org.fleetup.upgrade.internal;
  * <li>{@link #CREATED}: directories the install made, parents first, one a line: a first install that does not end
  * verified removes them (when empty).</li>
  * <li>{@link #PREVIOUS_TARGET}, {@link #PREVIOUS_VERSION}: where {@code current} pointed before the install, and its
- * version; {@code ""} for a first install. Read once: a resumed install never takes the new release for the old.</li>
+ * version; {@code ""} for a first install. Read once: a resumed install never takes the new release for the old. With
+ * a strategy other than release directories ({@link InstallStrategy}), both are the version it read as installed.</li>
  * <li>{@link #STAGING}: the staging file, recorded before the first byte is sent; a resumed transfer appends to it
  * from its size on the server.</li>
  * <li>{@link #SHA256_VERIFIED}: {@code true} once the server computed the artifact's SHA-256 from the staging

@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * &lt;root&gt;/current            symlink to releases/&lt;version&gt;, the running one
  * &lt;root&gt;/staging/           artifacts while they are transferred and verified
  * </pre>
+ *
+ * <p>The profile may choose another {@link InstallStrategy} for a release: a script or a package is staged
+ * and verified the same way, then installed by the same unit, with the same journal, health check and rollback; it
+ * is not unpacked, and what runs is the version the strategy reads instead of where {@code current} points.
  */
 public final class ReleaseDirectoryInstall {
 
@@ -148,7 +152,10 @@ public final class ReleaseDirectoryInstall {
                        Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation,
                        Journal journal) {
         refuseUnsafe(profile, release, steps.server());
-        return new Installation(session, reconnect, profile, release, artifact, steps, confirmation, journal);
+        // A strategy that does not fit the release is refused here, before anything is done on the server.
+        InstallStrategy strategy = InstallStrategy.of(profile, release);
+        return new Installation(session, reconnect, profile, release, artifact, steps, confirmation, journal,
+                strategy);
     }
 
     /**
@@ -158,7 +165,7 @@ public final class ReleaseDirectoryInstall {
      */
     public Optional<String> unverified(Session session, ProductProfile profile, Release release) {
         refuseUnsafe(profile, release, session.server());
-        String target = "releases/" + release.version();
+        String target = InstallStrategy.of(profile, release).target(release.version());
         CommandResult found = session.execute(SwitchUnit.findSwitchedTo(profile.shellRoot(), target), commandTimeout);
         List<String> lines = found.stdout().lines().toList();
         if (lines.isEmpty()) {
@@ -208,6 +215,7 @@ public final class ReleaseDirectoryInstall {
         private final StepReporter steps;
         private final Confirmation confirmation;
         private final Journal journal;
+        private final InstallStrategy strategy;
         private final Map<String, String> resumed;
         private final String version;
         private final String target;
@@ -239,7 +247,8 @@ public final class ReleaseDirectoryInstall {
         private Instant resumeAt;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
-                     Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal) {
+                     Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal,
+                     InstallStrategy strategy) {
             this.commands = new ServerCommands(session, reconnect, steps);
             this.profile = profile;
             this.release = release;
@@ -249,7 +258,8 @@ public final class ReleaseDirectoryInstall {
             this.journal = journal;
             this.resumed = journal.entries();
             this.version = release.version();
-            this.target = "releases/" + version;
+            this.strategy = strategy;
+            this.target = strategy.target(version);
             this.heavyTimeout = heavyTimeout(release.size());
         }
 
@@ -394,9 +404,16 @@ public final class ReleaseDirectoryInstall {
             }
         }
 
+        // Only release directories unpack; the other strategies check that the staged artifact fits.
         private void verify() {
-            if (!resumingUnit) {
+            if (resumingUnit) {
+                return;
+            }
+            if (strategy.unpacks()) {
                 unpack();
+            } else {
+                doing = "checking " + release.fileName() + " for the " + strategy.name() + " strategy";
+                strategy.checkStaged(commands, staging, version, commandTimeout);
             }
         }
 
@@ -477,20 +494,14 @@ public final class ReleaseDirectoryInstall {
             root = absolute;
         }
 
-        // The new release's directory is resolved too, so that "is it the running one?" survives symlinked paths.
-        // POSIX only, as BusyBox has no readlink -m: a directory's physical path is what "cd DIR && pwd -P" prints,
-        // and one that is not there (yet) prints an empty line.
         private void readCurrent() {
-            String link = quote(root + "/current");
-            doing = "reading where " + root + "/current points";
-            CommandResult result = run(doing, physicalPath(root + "/" + target) + " && "
-                    + "if [ -L " + link + " ]; then readlink " + link + " && " + physicalPath(root + "/current") + "; "
-                    + "elif [ -e " + link + " ]; then echo " + quote(root + "/current is not a symbolic link: move "
-                    + "it away, then upgrade again") + " >&2; exit 2; fi", commandTimeout);
-            List<String> lines = result.stdout().lines().toList();
-            if (lines.size() >= 3) {
-                previousTarget = lines.get(1);
-                runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
+            if (strategy.unpacks()) {
+                readCurrentLink();
+            } else {
+                // What runs is what the strategy reads (the version command, the package database).
+                doing = "reading the installed version";
+                previousTarget = strategy.installed(commands, quote(root), commandTimeout).orElse(null);
+                runningAlready = version.equals(previousTarget);
             }
             targetRunning = runningAlready;
             if (runningAlready) {
@@ -508,6 +519,23 @@ public final class ReleaseDirectoryInstall {
             previousVersion = previousTarget == null ? null : versionOf(previousTarget);
             record(StepState.CONNECTING, doing, Map.of(JournalKeys.PREVIOUS_TARGET, nonNull(previousTarget),
                     JournalKeys.PREVIOUS_VERSION, nonNull(previousVersion)));
+        }
+
+        // The new release's directory is resolved too, so that "is it the running one?" survives symlinked paths.
+        // POSIX only, as BusyBox has no readlink -m: a directory's physical path is what "cd DIR && pwd -P" prints,
+        // and one that is not there (yet) prints an empty line.
+        private void readCurrentLink() {
+            String link = quote(root + "/current");
+            doing = "reading where " + root + "/current points";
+            CommandResult result = run(doing, physicalPath(root + "/" + target) + " && "
+                    + "if [ -L " + link + " ]; then readlink " + link + " && " + physicalPath(root + "/current") + "; "
+                    + "elif [ -e " + link + " ]; then echo " + quote(root + "/current is not a symbolic link: move "
+                    + "it away, then upgrade again") + " >&2; exit 2; fi", commandTimeout);
+            List<String> lines = result.stdout().lines().toList();
+            if (lines.size() >= 3) {
+                previousTarget = lines.get(1);
+                runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
+            }
         }
 
         // The release runs already: if a unit switched to it and never ended healthy, the previous target it
@@ -575,7 +603,7 @@ public final class ReleaseDirectoryInstall {
         private void transferAndVerify() {
             String stagingDir = root + "/staging";
             staging = stagingDir + "/" + release.product() + "-" + version + "."
-                    + release.sha256().substring(0, 12) + ".tar.gz";
+                    + release.sha256().substring(0, 12) + strategy.suffix();
             doing = "creating " + stagingDir;
             remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             temporaries.add(staging);
@@ -654,7 +682,8 @@ public final class ReleaseDirectoryInstall {
         /** The release sits verified in releases/: the unit on the server does the rest, recorded first. */
         private UnitReport switchByUnit() {
             String id = UUID.randomUUID().toString();
-            doing = "switching " + root + "/current to " + target;
+            doing = strategy.unpacks() ? "switching " + root + "/current to " + target
+                    : "installing " + release.fileName() + " by the " + strategy.name() + " strategy";
             record(StepState.INSTALLING, doing, Map.of(JournalKeys.UNIT, id));
             unit = id;
             steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget
@@ -677,7 +706,8 @@ public final class ReleaseDirectoryInstall {
             doing = SwitchUnit.SWITCH.equals(mode) ? "running the unit " + id + " on the server"
                     : "rolling back by the unit " + id;
             String printed = run(doing, SwitchUnit.start(quote(root), mode, id, target, version,
-                    nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(), commandTimeout),
+                    nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(), commandTimeout,
+                    strategy.unitFunctions(nonNull(staging))),
                     unitTimeout()).stdout();
             return settle(id, UnitReport.parse(printed));
         }
@@ -731,7 +761,7 @@ public final class ReleaseDirectoryInstall {
         // A unit that never started, or died without a word (the server went down under it), is started again: it
         // is idempotent (the switch is a rename onto current, the check reads, the rollback switches to a target).
         private Ending restartUnit(UnitReport report) {
-            if (!report.started()) {
+            if (!report.started() && strategy.unpacks()) {
                 String pointed = firstLine(run("reading where " + root + "/current points",
                         "readlink " + quote(root + "/current") + " || true", commandTimeout));
                 if (!pointed.equals(nonNull(previousTarget))) {
@@ -756,7 +786,7 @@ public final class ReleaseDirectoryInstall {
             return switch (report.end()) {
                 case UnitReport.ROLLED_BACK -> previousTarget == null
                         ? new Ending(StepState.ROLLED_BACK, null, reason + "; no release ran before " + version + ": "
-                        + (removal.isEmpty() ? "removed it and current, nothing is installed, as before"
+                        + (removal.isEmpty() ? strategy.undoneFirstInstall()
                         : "current removed" + removal))
                         : new Ending(StepState.ROLLED_BACK, previousVersion,
                         reason + "; rolled back to " + previousVersion + " (verified)" + removal);
@@ -764,7 +794,7 @@ public final class ReleaseDirectoryInstall {
                         + previousVersion + ", but it does not answer either: " + report.endDetail() + removal);
                 // The switch back is one rename: when it failed, current was left where it pointed.
                 default -> new Ending(StepState.FAILED, null, reason + "; " + report.endDetail()
-                        + "; current still points to " + version);
+                        + "; " + strategy.leftAfterFailedRollback(version));
             };
         }
 
@@ -848,6 +878,8 @@ public final class ReleaseDirectoryInstall {
             previousVersion = emptyToNull(resumed.get(JournalKeys.PREVIOUS_VERSION));
             unit = resumed.get(JournalKeys.UNIT);
             Optional.ofNullable(resumed.get(JournalKeys.STAGING)).ifPresent(temporaries::add);
+            // A unit started again installs the same staged artifact.
+            staging = resumed.get(JournalKeys.STAGING);
             Optional.ofNullable(resumed.get(JournalKeys.SCRATCH)).ifPresent(temporaries::add);
             steps.step(StepState.RECONNECTING, "resuming: the unit " + unit + " was ordered; reading "
                     + root + "/" + SwitchUnit.journal(unit));

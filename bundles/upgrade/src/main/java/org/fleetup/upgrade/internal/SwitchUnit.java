@@ -52,6 +52,11 @@ final class SwitchUnit {
             own=
             if command -v setsid >/dev/null 2>&1; then own=setsid; fi
             point() { ln -sfn "$1" current.new 2>"$errors" && mv -T current.new current 2>"$errors"; }
+            # Install strategies: what makes a release run, or none, and the words for it. A ScriptUnit's or
+            # a PackageUnit's functions replace these, point and remove_failed (FLEETUP_STRATEGY, read below).
+            withdraw() { rm -f current 2>"$errors"; }
+            pointing_to='switching current to' pointing_back='switching current back to'
+            withdrawing='could not remove current'
             # The health command in a process group of its own, killed with all it started past the deadline.
             answers() {
               why=
@@ -84,12 +89,12 @@ final class SwitchUnit {
             roll_back() {
               if [ "$previous" = "$target" ]; then note nothing-to-roll-back; return; fi
               if [ -z "$previous" ]; then
-                if rm -f current 2>"$errors"; then remove_failed; note rolled-back
-                else note rollback-failed "could not remove current: $(first_line "$errors")"; fi
+                if withdraw; then remove_failed; note rolled-back
+                else note rollback-failed "$withdrawing: $(first_line "$errors")"; fi
                 return
               fi
               if ! point "$previous"; then
-                note rollback-failed "switching current back to $previous failed: $(first_line "$errors")"
+                note rollback-failed "$pointing_back $previous failed: $(first_line "$errors")"
                 return
               fi
               note switched "$previous"
@@ -97,6 +102,7 @@ final class SwitchUnit {
               remove_failed
               if [ -z "$kept" ]; then note rolled-back; else note rolled-back-unhealthy "$kept"; fi
             }
+            if [ -n "$FLEETUP_STRATEGY" ]; then eval "$FLEETUP_STRATEGY"; unset FLEETUP_STRATEGY; fi
             note pid $$
             case $mode in
             switch)
@@ -106,7 +112,7 @@ final class SwitchUnit {
                 if answers "$version"; then note health ok; note switched-healthy
                 else note health failed "$why"; roll_back; fi
               else
-                note health failed "switching current to $target failed: $(first_line "$errors")"
+                note health failed "$pointing_to $target failed: $(first_line "$errors")"
                 roll_back
               fi ;;
             rollback)
@@ -144,11 +150,21 @@ final class SwitchUnit {
      */
     static String start(String rootWord, String mode, String unit, String target, String version, String previous,
                         String previousVersion, String health, Duration limit) {
+        return start(rootWord, mode, unit, target, version, previous, previousVersion, health, limit, "");
+    }
+
+    /**
+     * As {@link #start(String, String, String, String, String, String, String, String, Duration)}, with the shell
+     * functions of another install strategy ({@link InstallStrategy#unitFunctions}) in place of the switch's.
+     */
+    static String start(String rootWord, String mode, String unit, String target, String version, String previous,
+                        String previousVersion, String health, Duration limit, String strategyFunctions) {
         String arguments = Stream.of("fleetup-unit-" + unit, mode, unit, target, version, previous, previousVersion,
                 health, String.valueOf(Math.max(1, limit.toSeconds())))
                 .map(s -> quote(s == null ? "" : s)).collect(Collectors.joining(" "));
         return "cd " + rootWord + " && mkdir -p " + DIRECTORY + " && { "
                 + "if command -v setsid >/dev/null 2>&1; then set -- setsid; else set --; fi; "
+                + (strategyFunctions.isEmpty() ? "" : "FLEETUP_STRATEGY=" + quote(strategyFunctions) + " ")
                 + "\"$@\" sh -c " + quote(SCRIPT) + " " + arguments + " </dev/null >>" + quote(log(unit)) + " 2>&1 & "
                 + "wait $!; " + read(unit) + "; }";
     }

@@ -47,6 +47,14 @@ final class SshSession implements Session {
     private static final Set<ClientChannelEvent> ENDED = EnumSet.of(ClientChannelEvent.CLOSED,
             ClientChannelEvent.EXIT_STATUS);
 
+    private static final Set<ClientChannelEvent> DRAINED = EnumSet.of(ClientChannelEvent.CLOSED,
+            ClientChannelEvent.EOF);
+
+    // OpenSSH sends the exit status when it reaps the command, while the last of its output may still be in the pipe
+    // (its session.c says so): the output is complete only at the channel's EOF. A process the command left holding the
+    // pipe delays that EOF for ever, so the wait for it is short.
+    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
+
     private final String server;
     private final ClientSession session;
     private final SshSettings settings;
@@ -89,6 +97,10 @@ final class SshSession implements Session {
             Set<ClientChannelEvent> events = channel.waitFor(ENDED, remaining(deadline));
             Integer exitStatus = channel.getExitStatus();
             if (exitStatus != null) {
+                if (!events.contains(ClientChannelEvent.CLOSED)) {
+                    Duration left = remaining(deadline);
+                    channel.waitFor(DRAINED, left.compareTo(OUTPUT_DRAIN) < 0 ? left : OUTPUT_DRAIN);
+                }
                 return new CommandResult(exitStatus, stdout.text(), KillableCommand.stderr(stderr.text()));
             }
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
