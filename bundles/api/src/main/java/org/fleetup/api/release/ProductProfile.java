@@ -19,9 +19,11 @@ import org.fleetup.api.ShellWords;
  * @param scheme the version scheme ({@code semantic}, {@code maven}, {@code serial})
  * @param busyMarker a path that exists while the server is busy (no install then): under {@code root} when
  *        relative; a leading {@code ~} or {@code $HOME} is the login's home, as in {@code root}
+ * @param activation the restart or reboot, the HTTP health check and the busy command ({@link Activation#NONE}:
+ *        none of them)
  */
 public record ProductProfile(String product, String root, String versionCommand, String healthCommand,
-                             String scheme, String busyMarker) {
+                             String scheme, String busyMarker, Activation activation) {
 
     /** The marker when a profile names none: {@code <root>/.busy}. */
     public static final String DEFAULT_BUSY_MARKER = ".busy";
@@ -33,6 +35,13 @@ public record ProductProfile(String product, String root, String versionCommand,
         Objects.requireNonNull(healthCommand, "healthCommand");
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(busyMarker, "busyMarker");
+        Objects.requireNonNull(activation, "activation");
+    }
+
+    /** A profile with no restart, reboot, HTTP health check or busy command ({@link Activation#NONE}). */
+    public ProductProfile(String product, String root, String versionCommand, String healthCommand, String scheme,
+                          String busyMarker) {
+        this(product, root, versionCommand, healthCommand, scheme, busyMarker, Activation.NONE);
     }
 
     /** A profile with the {@link #DEFAULT_BUSY_MARKER}. */

@@ -3,10 +3,12 @@ package org.fleetup.inspection.internal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.commons.text.StringSubstitutor;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.ReleaseNames;
@@ -19,7 +21,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The product profiles as configured: defaults for every product, and per product overrides as the extra keys
  * {@code <product>.root}, {@code <product>.versionCommand}, {@code <product>.healthCommand},
- * {@code <product>.scheme} and {@code <product>.busyMarker} of the same configuration (metatype cannot declare keys named after products).
+ * {@code <product>.scheme}, {@code <product>.busyMarker} and so on for every key of {@link Config} (metatype cannot
+ * declare keys named after products).
  */
 @Component(service = ProductProfiles.class, configurationPid = "org.fleetup.profiles")
 @Designate(ocd = ConfiguredProductProfiles.Config.class)
@@ -29,11 +32,12 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     static final String PRODUCT_PLACEHOLDER = "{product}";
 
     private static final List<String> FIELDS = List.of("root", "versionCommand", "healthCommand", "scheme",
-            "busyMarker");
+            "busyMarker", "restartCommand", "reboot", "rebootCommand", "bootIdCommand", "healthUrl", "healthExpect",
+            "busyCommand");
 
     @ObjectClassDefinition(name = "Fleetup product profiles", description = "How each product lives on a server;"
             + " {product} stands for the product's name, ${attribute} for a server attribute. Override one product"
-            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme, <product>.busyMarker")
+            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme, <product>.busyMarker and so on")
     public @interface Config {
 
         @AttributeDefinition(description = "The application root, a path: releases/<version>/, the current link and"
@@ -57,6 +61,33 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
                 + " upgrade waits (etc/org.fleetup.upgrade.cfg installableWaitSeconds). Under the root when relative;"
                 + " a leading ~/ or $HOME/ is the login's home directory; server attributes ${name} as in the root")
         String busyMarker() default ProductProfile.DEFAULT_BUSY_MARKER;
+
+        @AttributeDefinition(description = "Run in the root after the switch, before the health check (and again"
+                + " after a switch back), under its own deadline; failing counts as a failing health check. Empty:"
+                + " none")
+        String restartCommand() default "";
+
+        @AttributeDefinition(description = "Whether the server reboots after the switch: never, always, or auto (by"
+                + " the release's kind: bios, firmware and os reboot)")
+        String reboot() default "never";
+
+        @AttributeDefinition(description = "Reboots the server")
+        String rebootCommand() default Activation.DEFAULT_REBOOT_COMMAND;
+
+        @AttributeDefinition(description = "Prints an id that changes at every boot: the proof of a reboot")
+        String bootIdCommand() default Activation.DEFAULT_BOOT_ID_COMMAND;
+
+        @AttributeDefinition(description = "When set, the health check fetches this URL on the server (curl, else"
+                + " wget) instead of running healthCommand; it must answer 2xx")
+        String healthUrl() default "";
+
+        @AttributeDefinition(description = "The first line the health check must print or answer; empty: the"
+                + " release's version")
+        String healthExpect() default "";
+
+        @AttributeDefinition(description = "When set, run in the root before an install: exit 0 means busy, its"
+                + " first line of output saying why")
+        String busyCommand() default "";
     }
 
     private final Map<String, String> defaults;
@@ -64,10 +95,18 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
     @Activate
     public ConfiguredProductProfiles(Config config, Map<String, Object> properties) {
-        this.defaults = Map.of("root", config.root(), "versionCommand", config.versionCommand(),
-                "healthCommand", config.healthCommand(), "scheme", config.scheme(),
-                "busyMarker", config.busyMarker());
+        this.defaults = Map.ofEntries(Map.entry("root", config.root()),
+                Map.entry("versionCommand", config.versionCommand()),
+                Map.entry("healthCommand", config.healthCommand()), Map.entry("scheme", config.scheme()),
+                Map.entry("busyMarker", config.busyMarker()), Map.entry("restartCommand", config.restartCommand()),
+                Map.entry("reboot", config.reboot()), Map.entry("rebootCommand", config.rebootCommand()),
+                Map.entry("bootIdCommand", config.bootIdCommand()), Map.entry("healthUrl", config.healthUrl()),
+                Map.entry("healthExpect", config.healthExpect()), Map.entry("busyCommand", config.busyCommand()));
         this.overrides = overrides(properties);
+        // A wrong reboot value is told when the configuration is read, not at the first rollout.
+        Activation.Reboot.parse(config.reboot());
+        overrides.values().forEach(fields -> Optional.ofNullable(fields.get("reboot"))
+                .ifPresent(Activation.Reboot::parse));
     }
 
     /** Groups the keys {@code <product>.<field>} by product. */
@@ -92,7 +131,14 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
         Map<String, String> own = overrides.getOrDefault(product, Map.of());
         return new ProductProfile(product, field("root", product, own), field("versionCommand", product, own),
                 field("healthCommand", product, own), field("scheme", product, own),
-                field("busyMarker", product, own));
+                field("busyMarker", product, own), activation(product, own));
+    }
+
+    private Activation activation(String product, Map<String, String> own) {
+        return new Activation(field("restartCommand", product, own),
+                Activation.Reboot.parse(field("reboot", product, own)), field("rebootCommand", product, own),
+                field("bootIdCommand", product, own), field("healthUrl", product, own),
+                field("healthExpect", product, own), field("busyCommand", product, own));
     }
 
     private String field(String name, String product, Map<String, String> own) {
@@ -109,11 +155,19 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
     public ProductProfile profile(String product, Server server) {
         ProductProfile profile = profile(product);
         ServerAttributes attributes = new ServerAttributes(server, product);
+        StringSubstitutor text = new StringSubstitutor(server.attributes()).setValueDelimiterMatcher(null)
+                .setDisableSubstitutionInValues(true);
+        Activation activation = profile.activation();
         return new ProductProfile(product, attributes.path("root", profile.root()),
                 attributes.command("versionCommand", profile.versionCommand()),
                 attributes.command("healthCommand", profile.healthCommand()),
-                new StringSubstitutor(server.attributes()).setValueDelimiterMatcher(null)
-                        .setDisableSubstitutionInValues(true).replace(profile.scheme()),
-                attributes.path("busyMarker", profile.busyMarker()));
+                text.replace(profile.scheme()),
+                attributes.path("busyMarker", profile.busyMarker()),
+                // The URL and the expected answer are passed to the server as single words: text, not shell.
+                new Activation(attributes.command("restartCommand", activation.restartCommand()),
+                        activation.reboot(), attributes.command("rebootCommand", activation.rebootCommand()),
+                        attributes.command("bootIdCommand", activation.bootIdCommand()),
+                        text.replace(activation.healthUrl()), text.replace(activation.healthExpect()),
+                        attributes.command("busyCommand", activation.busyCommand())));
     }
 }

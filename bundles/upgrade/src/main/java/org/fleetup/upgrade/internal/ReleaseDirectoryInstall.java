@@ -376,7 +376,7 @@ public final class ReleaseDirectoryInstall {
             // What an interrupted transfer left goes too if the server is left now.
             Optional.ofNullable(resumed.get(JournalKeys.STAGING)).ifPresent(temporaries::add);
             long needed = (long) Math.ceil(Math.max(0, release.size()) * installable.spaceFactor());
-            String check = InstallableState.command(root, profile.busyMarker());
+            String check = InstallableState.command(root, profile.busyMarker(), profile.activation().busyCommand());
             long deadline = System.nanoTime() + installable.budget().toNanos();
             Duration backOff = installable.firstBackOff();
             while (true) {
