@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.ShellWords;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseNames;
@@ -492,10 +493,7 @@ public final class ReleaseDirectoryInstall {
             if (switching) {
                 steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget
                         + ")") + " by the unit " + id + " on the server");
-                steps.step(StepState.RESTARTING, "no restart command configured for " + profile.product()
-                        + ": the health check runs against " + version + " as it is");
-                steps.step(StepState.CHECKING, "running '" + profile.healthCommand() + "' in " + root
-                        + ", expecting " + version);
+                announceChecks();
             } else {
                 steps.step(StepState.INSTALLING, "rolling back to " + previousVersion + " (" + previousTarget
                         + ") by the unit " + id + " because " + reason);
@@ -509,14 +507,34 @@ public final class ReleaseDirectoryInstall {
             doing = SwitchUnit.SWITCH.equals(mode) ? "running the unit " + id + " on the server"
                     : "rolling back by the unit " + id;
             String printed = run(doing, SwitchUnit.start(quote(root), mode, id, target, version,
-                    nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(), commandTimeout),
-                    unitTimeout()).stdout();
+                    nonNull(previousTarget), nonNull(previousVersion), checks()), unitTimeout()).stdout();
             return settle(id, UnitReport.parse(printed));
         }
 
-        // The unit's own deadline bounds each health check; the wait allows for two and the removal.
+        // The unit's own deadline bounds each restart and health check; the wait allows for two of each and the
+        // removal.
         private Duration unitTimeout() {
-            return commandTimeout.multipliedBy(2).plus(heavyTimeout);
+            return commandTimeout.multipliedBy(4).plus(heavyTimeout);
+        }
+
+        private SwitchUnit.Checks checks() {
+            Activation activation = profile.activation();
+            return new SwitchUnit.Checks(profile.healthCommand(), commandTimeout, activation.restartCommand(),
+                    activation.healthUrl(), activation.healthExpect());
+        }
+
+        /** Tells what the unit runs after the switch: the restart, then the health check. */
+        private void announceChecks() {
+            Activation activation = profile.activation();
+            steps.step(StepState.RESTARTING, activation.restartCommand().isEmpty()
+                    ? "no restart command configured for " + profile.product() + ": the health check runs against "
+                    + version + " as it is"
+                    : "running '" + activation.restartCommand() + "' in " + root + " (at most "
+                    + seconds(commandTimeout) + ")");
+            steps.step(StepState.CHECKING, (activation.healthUrl().isEmpty()
+                    ? "running '" + profile.healthCommand() + "' in " + root
+                    : "fetching " + activation.healthUrl() + " on the server")
+                    + ", expecting " + activation.expected(version));
         }
 
         /** Waits, bounded, while the unit still runs. */
