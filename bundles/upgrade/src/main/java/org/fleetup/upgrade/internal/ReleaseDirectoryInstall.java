@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,7 @@ public final class ReleaseDirectoryInstall {
     private final Duration commandTimeout;
     private final int verifyAttempts;
     private final InstallableState.Limits installable;
+    private final RebootProof.Limits reboot;
 
     /** With the default installable-state wait ({@link InstallableState.Limits#DEFAULTS}). */
     public ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts) {
@@ -84,6 +86,12 @@ public final class ReleaseDirectoryInstall {
      * @param installable how long a server that is busy or short of space is waited for, and the room a release needs
      */
     ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts, InstallableState.Limits installable) {
+        this(commandTimeout, verifyAttempts, installable, RebootProof.Limits.DEFAULTS);
+    }
+
+    /** @param reboot how long a rebooting server is waited for, and how often it is tried meanwhile */
+    ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts, InstallableState.Limits installable,
+                            RebootProof.Limits reboot) {
         if (commandTimeout.isNegative() || commandTimeout.isZero()) {
             throw new FleetupException(FleetupException.INVALID_INPUT,
                     "The command timeout must be positive, not " + commandTimeout + ".");
@@ -95,6 +103,7 @@ public final class ReleaseDirectoryInstall {
         this.commandTimeout = commandTimeout;
         this.verifyAttempts = verifyAttempts;
         this.installable = installable;
+        this.reboot = reboot;
     }
 
     /** Installs with the health check as the only confirmation. */
@@ -130,6 +139,33 @@ public final class ReleaseDirectoryInstall {
                                  Journal journal) {
         refuseUnsafe(profile, release, steps.server());
         return new Installation(session, reconnect, profile, release, artifact, steps, confirmation, journal).run();
+    }
+
+    /**
+     * Opens a session to the server. When {@code journal} says a reboot was ordered (the controller stopped while the
+     * server rebooted), a server that does not answer is tried again with back-off until the reboot's deadline: it
+     * may still be down, and the install resumes by proving the reboot.
+     */
+    public Session connect(Supplier<Session> connect, Journal journal, StepReporter steps) {
+        Map<String, String> entries = journal.entries();
+        if (!entries.containsKey(JournalKeys.REBOOT_ORDERED) && !entries.containsKey(JournalKeys.REBOOT_BACK_ORDERED)) {
+            return connect.get();
+        }
+        long deadline = System.nanoTime() + reboot.deadline().toNanos();
+        Duration backOff = reboot.firstBackOff();
+        while (true) {
+            try {
+                return connect.get();
+            } catch (FleetupException e) {
+                if (System.nanoTime() + backOff.toNanos() > deadline) {
+                    throw e;
+                }
+                steps.step(StepState.RECONNECTING, "a reboot was ordered before this controller started: waiting for "
+                        + steps.server() + " to come back (" + e.getMessage() + ")");
+                pause(backOff);
+                backOff = reboot.next(backOff);
+            }
+        }
     }
 
     /**
@@ -180,6 +216,10 @@ public final class ReleaseDirectoryInstall {
     private record Ending(StepState state, String to, String detail) {
     }
 
+    /** Whether the server rebooted (its boot id changed), whether it answered at all, and why not. */
+    private record Reboot(boolean proven, boolean reachable, String problem) {
+    }
+
     /** One install on one server: the state of the work, from the first command to the cleanup. */
     private final class Installation {
 
@@ -210,6 +250,8 @@ public final class ReleaseDirectoryInstall {
         private boolean targetRunning;
         private String previousVersion;
         private String unit;
+        // The server rebooted into the release: going back means switching back and rebooting again.
+        private boolean rebooted;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                      Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal) {
@@ -481,6 +523,9 @@ public final class ReleaseDirectoryInstall {
 
         /** The release sits verified in releases/: the unit on the server does the rest, recorded first. */
         private Ending switchByUnit() {
+            if (rebooting()) {
+                return switchForReboot();
+            }
             String id = UUID.randomUUID().toString();
             doing = "switching " + root + "/current to " + target;
             record(StepState.INSTALLING, doing, Map.of(JournalKeys.UNIT, id));
@@ -566,6 +611,7 @@ public final class ReleaseDirectoryInstall {
             String health = report.healthProblem() == null ? "" : report.healthProblem();
             return switch (report.end()) {
                 case UnitReport.SWITCHED_HEALTHY -> confirm();
+                case UnitReport.SWITCHED_UNCHECKED -> rebootIntoRelease(false);
                 case UnitReport.NOTHING_TO_ROLL_BACK -> new Ending(StepState.FAILED, null, health + "; " + version
                         + " was already the running release, so there is nothing to roll back to");
                 default -> rolledBack(health, report);
@@ -592,7 +638,7 @@ public final class ReleaseDirectoryInstall {
                 endedUnits.add(unit);
             }
             unit = id;
-            return conclude(null, launch(SwitchUnit.SWITCH, id), false);
+            return conclude(null, launch(rebooting() ? SwitchUnit.SWITCH_ONLY : SwitchUnit.SWITCH, id), false);
         }
 
         private Ending rolledBack(String reason, UnitReport report) {
@@ -640,6 +686,9 @@ public final class ReleaseDirectoryInstall {
         }
 
         private Ending rollBackByUnit(String reason) {
+            if (rebooted) {
+                return switchBackForReboot(reason);
+            }
             String id = UUID.randomUUID().toString();
             record(StepState.INSTALLING, "rolling back because " + reason,
                     Map.of(JournalKeys.ROLLBACK_UNIT, id, JournalKeys.ROLLBACK_REASON, reason));
@@ -691,6 +740,10 @@ public final class ReleaseDirectoryInstall {
             Optional.ofNullable(resumed.get(JournalKeys.SCRATCH)).ifPresent(temporaries::add);
             steps.step(StepState.RECONNECTING, "resuming: the unit " + unit + " was ordered; reading "
                     + root + "/" + SwitchUnit.journal(unit));
+            Optional<Ending> afterReboot = resumeReboot();
+            if (afterReboot.isPresent()) {
+                return afterReboot.get();
+            }
             String rollbackUnit = resumed.get(JournalKeys.ROLLBACK_UNIT);
             if (rollbackUnit != null) {
                 String reason = resumed.getOrDefault(JournalKeys.ROLLBACK_REASON, "the confirmation disagreed");
@@ -702,6 +755,263 @@ public final class ReleaseDirectoryInstall {
                 return concludeRollback(reason, report);
             }
             return conclude(null, settle(unit, readUnit(unit)), true);
+        }
+
+        // A release that reboots the server: switch alone, reboot, prove it by the boot id, then check; going back
+        // is the same, the other way. Each part is journaled before it starts, and a resumed install goes on from
+        // the last one (resumeReboot).
+
+        private boolean rebooting() {
+            return profile.activation().reboot().follows(release);
+        }
+
+        /** The boot id is read, and recorded with the unit, before the switch: a reboot is proven against it. */
+        private Ending switchForReboot() {
+            String id = UUID.randomUUID().toString();
+            String bootId = bootId(id);
+            doing = "switching " + root + "/current to " + target;
+            record(StepState.INSTALLING, doing + ", then rebooting (boot id now " + bootId + ")",
+                    Map.of(JournalKeys.BOOT_ID, bootId, JournalKeys.UNIT, id));
+            unit = id;
+            steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget + ")")
+                    + " by the unit " + id + " on the server; " + version + " runs once the server rebooted");
+            return conclude(null, launch(SwitchUnit.SWITCH_ONLY, id), true);
+        }
+
+        private String bootId(String rebootId) {
+            String bootId = RebootProof.parse(run("reading the boot id of " + steps.server(),
+                    RebootProof.read(quote(root), rebootId, profile.activation().bootIdCommand()), commandTimeout)
+                    .stdout()).bootId();
+            if (bootId.isEmpty()) {
+                throw new StepFailure("the boot id command '" + profile.activation().bootIdCommand() + "' printed "
+                        + "nothing, so a reboot could not be proven: fix bootIdCommand in the product profile");
+            }
+            return bootId;
+        }
+
+        private Ending rebootIntoRelease(boolean ordered) {
+            String[] order = ordered ? resumedOr(JournalKeys.REBOOT_ORDERED).split(" ", 2)
+                    : new String[] {unit, resumedOr(JournalKeys.BOOT_ID)};
+            Reboot proof = rebootAndProve(JournalKeys.REBOOT_ORDERED, order[0], order[1], ordered, Map.of());
+            if (!proof.reachable()) {
+                return new Ending(StepState.FAILED, null, proof.problem() + "; it cannot be rolled back without a "
+                        + "connection: current points to " + version + ", not checked; upgrade the server again once "
+                        + "it answers, which checks it and rolls it back if need be");
+            }
+            if (!proof.proven()) {
+                // The previous release still runs: an ordinary rollback, restart and check included.
+                return rollBackByUnit(proof.problem());
+            }
+            rebooted = true;
+            String id = UUID.randomUUID().toString();
+            record(StepState.CHECKING, "checking " + version + " after the reboot by the unit " + id,
+                    Map.of(JournalKeys.CHECK_UNIT, id));
+            announceCheckAfterReboot(version);
+            return concludeCheck(id, launch(SwitchUnit.CHECK, id));
+        }
+
+        private void announceCheckAfterReboot(String checked) {
+            Activation activation = profile.activation();
+            steps.step(StepState.CHECKING, (activation.healthUrl().isEmpty()
+                    ? "running '" + profile.healthCommand() + "' in " + root
+                    : "fetching " + activation.healthUrl() + " on the server")
+                    + " after the reboot, expecting " + activation.expected(checked));
+        }
+
+        private Ending concludeCheck(String id, UnitReport found) {
+            UnitReport report = found.started() || found.alive() ? found : launch(SwitchUnit.CHECK, id);
+            if (!report.ended()) {
+                return new Ending(StepState.FAILED, null, "the unit " + id + " checking " + version + " after the "
+                        + "reboot " + (report.alive() ? "still runs" : "ended without a word") + ": current points "
+                        + "to " + version + ", not checked; upgrade the server again to reconcile it");
+            }
+            endedUnits.add(id);
+            record(step, "the unit " + id + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            String health = report.healthProblem() == null ? "" : report.healthProblem();
+            return switch (report.end()) {
+                case UnitReport.SWITCHED_HEALTHY -> confirm();
+                case UnitReport.SWITCHED_BACK_UNCHECKED -> rebootBack(health, id, false);
+                case UnitReport.NOTHING_TO_ROLL_BACK -> nothingToRollBack(health);
+                default -> rolledBack(health, report);
+            };
+        }
+
+        /** The controller refused a release the server rebooted into: current goes back, then the server reboots. */
+        private Ending switchBackForReboot(String reason) {
+            String id = UUID.randomUUID().toString();
+            record(StepState.INSTALLING, "switching back because " + reason,
+                    Map.of(JournalKeys.SWITCH_BACK_UNIT, id, JournalKeys.ROLLBACK_REASON, reason));
+            live("switch back");
+            steps.step(StepState.INSTALLING, "switching back to " + previousVersion + " (" + previousTarget
+                    + ") by the unit " + id + " because " + reason + "; the server reboots into it");
+            return concludeSwitchBack(reason, id, launch(SwitchUnit.SWITCH_BACK, id));
+        }
+
+        private Ending concludeSwitchBack(String reason, String id, UnitReport found) {
+            UnitReport report = found.started() || found.alive() ? found : launch(SwitchUnit.SWITCH_BACK, id);
+            if (!report.ended()) {
+                return new Ending(StepState.FAILED, null, reason + "; the unit " + id + " switching back "
+                        + (report.alive() ? "still runs" : "ended without a word") + ": upgrade the server again to "
+                        + "reconcile it");
+            }
+            endedUnits.add(id);
+            record(step, "the unit " + id + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            return switch (report.end()) {
+                case UnitReport.SWITCHED_BACK_UNCHECKED -> rebootBack(reason, id, false);
+                case UnitReport.NOTHING_TO_ROLL_BACK -> nothingToRollBack(reason);
+                default -> rolledBack(reason, report);
+            };
+        }
+
+        /** current points to the previous release again: the server reboots into it, proven, then it is checked. */
+        private Ending rebootBack(String reason, String rebootId, boolean ordered) {
+            String[] order = ordered ? resumedOr(JournalKeys.REBOOT_BACK_ORDERED).split(" ", 2)
+                    : new String[] {rebootId, bootId(rebootId)};
+            Reboot proof = rebootAndProve(JournalKeys.REBOOT_BACK_ORDERED, order[0], order[1], ordered,
+                    Map.of(JournalKeys.ROLLBACK_REASON, reason));
+            if (!proof.proven()) {
+                return new Ending(StepState.FAILED, null, reason + "; current points back to " + previousVersion
+                        + ", but " + proof.problem() + (proof.reachable() ? ": " + version + " runs until the "
+                        + "server reboots" : "") + "; upgrade the server again once it answers");
+            }
+            String id = UUID.randomUUID().toString();
+            record(StepState.CHECKING, "checking " + previousVersion + " after the reboot back by the unit " + id,
+                    Map.of(JournalKeys.CHECK_BACK_UNIT, id));
+            announceCheckAfterReboot(previousVersion);
+            return concludeCheckBack(reason, id, launch(SwitchUnit.CHECK_PREVIOUS, id));
+        }
+
+        private Ending concludeCheckBack(String reason, String id, UnitReport found) {
+            UnitReport report = found.started() || found.alive() ? found : launch(SwitchUnit.CHECK_PREVIOUS, id);
+            if (!report.ended()) {
+                return new Ending(StepState.FAILED, null, reason + "; the unit " + id + " checking "
+                        + previousVersion + " after the reboot back " + (report.alive() ? "still runs"
+                        : "ended without a word") + ": upgrade the server again to reconcile it");
+            }
+            endedUnits.add(id);
+            record(step, "the unit " + id + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            return rolledBack(reason, report);
+        }
+
+        /** A crash came after a reboot was ordered or a unit of the reboot path started: on from the last one. */
+        private Optional<Ending> resumeReboot() {
+            if (resumed.containsKey(JournalKeys.ROLLBACK_UNIT) || !resumed.containsKey(JournalKeys.BOOT_ID)) {
+                return Optional.empty();
+            }
+            endedUnits.add(unit);
+            String reason = resumed.getOrDefault(JournalKeys.ROLLBACK_REASON, "the check after the reboot failed");
+            String checkBack = resumed.get(JournalKeys.CHECK_BACK_UNIT);
+            if (checkBack != null) {
+                rebooted = true;
+                return Optional.of(concludeCheckBack(reason, checkBack, settle(checkBack, readUnit(checkBack))));
+            }
+            if (resumed.containsKey(JournalKeys.REBOOT_BACK_ORDERED)) {
+                rebooted = true;
+                return Optional.of(rebootBack(reason, null, true));
+            }
+            String switchBack = resumed.get(JournalKeys.SWITCH_BACK_UNIT);
+            if (switchBack != null) {
+                rebooted = true;
+                return Optional.of(concludeSwitchBack(reason, switchBack, settle(switchBack,
+                        readUnit(switchBack))));
+            }
+            String check = resumed.get(JournalKeys.CHECK_UNIT);
+            if (check != null) {
+                rebooted = true;
+                return Optional.of(concludeCheck(check, settle(check, readUnit(check))));
+            }
+            if (resumed.containsKey(JournalKeys.REBOOT_ORDERED)) {
+                return Optional.of(rebootIntoRelease(true));
+            }
+            // Only the switch was ordered: its unit's journal says whether it switched (then the reboot follows).
+            return Optional.empty();
+        }
+
+        /**
+         * Records the order ({@code key}: the reboot's id and the boot id before), orders the reboot, and tries the
+         * server with back-off until its boot id changed or the deadline passed.
+         */
+        private Reboot rebootAndProve(String key, String rebootId, String before, boolean ordered,
+                                      Map<String, String> alsoRecorded) {
+            String command = profile.activation().rebootCommand();
+            if (!ordered) {
+                Map<String, String> changes = new HashMap<>(alsoRecorded);
+                changes.put(key, rebootId + " " + before);
+                record(StepState.RESTARTING, "rebooting with '" + command + "' (boot id " + before + ")", changes);
+                steps.step(StepState.RESTARTING, "rebooting " + steps.server() + " with '" + command + "' (boot id "
+                        + before + "); waiting for it for at most " + seconds(reboot.deadline()));
+                orderReboot(rebootId, command);
+            } else {
+                steps.step(StepState.RECONNECTING, "resuming: a reboot was ordered (boot id then " + before
+                        + "); proving it");
+            }
+            boolean reordered = false;
+            boolean reachable = false;
+            String last = "not tried yet";
+            long deadline = System.nanoTime() + reboot.deadline().toNanos();
+            Duration backOff = reboot.firstBackOff();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                pause(Duration.ofNanos(Math.min(backOff.toNanos(), left)));
+                backOff = reboot.next(backOff);
+                try {
+                    commands.reconnect("prove that " + steps.server() + " rebooted");
+                    RebootProof.Reading reading = RebootProof.parse(commands.execute("reading the boot id",
+                            RebootProof.read(quote(root), rebootId, profile.activation().bootIdCommand()),
+                            commandTimeout).stdout());
+                    reachable = true;
+                    if (!reading.bootId().isEmpty() && !reading.bootId().equals(before)) {
+                        steps.step(StepState.RECONNECTING, steps.server() + " rebooted: boot id " + reading.bootId()
+                                + ", was " + before);
+                        return new Reboot(true, true, "");
+                    }
+                    if (reading.rebootCommandFailed()) {
+                        return new Reboot(false, true, "the reboot command '" + command + "' failed with exit code "
+                                + reading.exit() + (reading.output().isEmpty() ? "" : ": " + reading.output())
+                                + ", so the server did not reboot (boot id still " + before + ")");
+                    }
+                    if (!reading.ordered() && !reordered) {
+                        // The controller stopped between recording the order and sending it.
+                        reordered = true;
+                        orderReboot(rebootId, command);
+                    }
+                    last = "it answers with the same boot id " + before;
+                } catch (RuntimeException e) {
+                    if (leaseLost(e)) {
+                        throw e;
+                    }
+                    reachable = false;
+                    last = StepFailure.describe(e);
+                }
+                steps.step(StepState.RECONNECTING, "waiting for " + steps.server() + " to come back from its reboot: "
+                        + last);
+            }
+            return reachable
+                    ? new Reboot(false, true, "the server did not reboot within " + seconds(reboot.deadline())
+                    + ": its boot id is still " + before)
+                    : new Reboot(false, false, "the server did not come back within " + seconds(reboot.deadline())
+                    + " after the reboot (" + last + ")");
+        }
+
+        // The connection may drop as the server goes down, before or after the answer: either way it was ordered.
+        private void orderReboot(String rebootId, String command) {
+            try {
+                live("order the reboot");
+                CommandResult result = commands.session().execute(RebootProof.order(quote(root), rebootId, command),
+                        commandTimeout);
+                if (!result.succeeded()) {
+                    LOGGER.warn("Ordering the reboot failed: {}", result.problem());
+                }
+            } catch (RuntimeException e) {
+                if (leaseLost(e)) {
+                    throw e;
+                }
+                LOGGER.info("Ordering the reboot ended with {}: the server may be going down already",
+                        StepFailure.describe(e));
+            }
         }
 
         private UnitReport readUnit(String id) {

@@ -72,6 +72,17 @@ public final class ServerUpgrader implements Upgrader {
         @AttributeDefinition(description = "The free space a release needs in the application root's file system, "
                 + "as a multiple of its artifact's size (the staging file, the release unpacked, and room to spare)")
         double installableSpaceFactor() default 3;
+
+        @AttributeDefinition(description = "Seconds a server that reboots after its switch (the product profile's "
+                + "reboot) is waited for, in all, until it answers with a new boot id; past it the server fails")
+        int rebootWaitSeconds() default 600;
+
+        @AttributeDefinition(description = "Seconds before a rebooting server is tried the first time; each later "
+                + "try waits twice as long, up to rebootMaxBackOffSeconds")
+        int rebootFirstBackOffSeconds() default 2;
+
+        @AttributeDefinition(description = "The longest wait, in seconds, between two tries of a rebooting server")
+        int rebootMaxBackOffSeconds() default 15;
     }
 
     private final TransportRegistry transports;
@@ -94,7 +105,10 @@ public final class ServerUpgrader implements Upgrader {
                 config.verifyAttempts(), new InstallableState.Limits(
                         Duration.ofSeconds(config.installableWaitSeconds()),
                         Duration.ofSeconds(config.installableFirstBackOffSeconds()),
-                        Duration.ofSeconds(config.installableMaxBackOffSeconds()), config.installableSpaceFactor()));
+                        Duration.ofSeconds(config.installableMaxBackOffSeconds()), config.installableSpaceFactor()),
+                new RebootProof.Limits(Duration.ofSeconds(config.rebootWaitSeconds()),
+                        Duration.ofSeconds(config.rebootFirstBackOffSeconds()),
+                        Duration.ofSeconds(config.rebootMaxBackOffSeconds())));
     }
 
     @Override
@@ -115,7 +129,7 @@ public final class ServerUpgrader implements Upgrader {
         steps.step(StepState.CONNECTING, "connecting to " + server.address());
         Session session;
         try {
-            session = transports.connect(server);
+            session = install.connect(() -> transports.connect(server), journal, steps);
         } catch (FleetupException e) {
             return steps.finish(StepState.FAILED, null, null, e.getMessage());
         }

@@ -23,9 +23,11 @@ import java.util.stream.Stream;
  * unit goes on there too.
  *
  * <p>Journal lines: {@code pid <pid>}, {@code previous <target>}, {@code switched <target>},
- * {@code restart ok|failed <why>} (when a restart command is set), {@code health ok|failed <why>}, then one end: {@code switched-healthy}, {@code rolled-back},
- * {@code rolled-back-unhealthy <why>}, {@code rollback-failed <why>} or {@code nothing-to-roll-back}; a
- * {@code removal-failed <why>} may come before the end.
+ * {@code restart ok|failed <why>} (when a restart command is set), {@code health ok|failed <why>}, then one end:
+ * {@code switched-healthy}, {@code rolled-back}, {@code rolled-back-unhealthy <why>}, {@code rollback-failed <why>},
+ * {@code nothing-to-roll-back}, or, for a release that reboots the server, {@code switched-unchecked} (the reboot into
+ * it follows) or {@code switched-back-unchecked} (the reboot back follows); a {@code removal-failed <why>} may come
+ * before the end.
  */
 final class SwitchUnit {
 
@@ -39,6 +41,16 @@ final class SwitchUnit {
     static final String SWITCH = "switch";
     /** Only roll back: the controller's confirmation disagreed with a unit that ended healthy. */
     static final String ROLL_BACK = "rollback";
+
+    // A release that reboots the server: it runs only after the reboot, so the switch and the checks are apart.
+    /** Switch only, no restart nor check: the reboot follows. */
+    static final String SWITCH_ONLY = "switch-only";
+    /** After the reboot: check the release current points to; on failure point current back, unchecked. */
+    static final String CHECK = "check";
+    /** Point current back, unchecked: the controller's confirmation disagreed; a reboot follows. */
+    static final String SWITCH_BACK = "switch-back";
+    /** After the reboot back: check the previous release and remove the failed one. */
+    static final String CHECK_PREVIOUS = "check-previous";
 
     // $1 mode, $2 unit id, $3 new target, $4 its version, $5 previous target ("" when none), $6 its version,
     // $7 health command, $8 deadline in seconds of each restart and health check, $9 restart command ("": none),
@@ -140,6 +152,13 @@ final class SwitchUnit {
               remove_failed
               if [ -z "$kept" ]; then note rolled-back; else note rolled-back-unhealthy "$kept"; fi
             }
+            # Only points current back: the previous release runs once the server rebooted into it.
+            switch_back() {
+              if [ "$previous" = "$target" ]; then note nothing-to-roll-back; return; fi
+              if [ -z "$previous" ]; then roll_back; return; fi
+              if point "$previous"; then note switched "$previous"; note switched-back-unchecked
+              else note rollback-failed "switching current back to $previous failed: $(first_line "$errors")"; fi
+            }
             note pid $$
             case $mode in
             switch)
@@ -154,6 +173,24 @@ final class SwitchUnit {
               fi ;;
             rollback)
               roll_back ;;
+            switch-only)
+              note previous "$previous"
+              if point "$target"; then note switched "$target"; note switched-unchecked
+              else
+                note health failed "switching current to $target failed: $(first_line "$errors")"
+                roll_back
+              fi ;;
+            check)
+              note previous "$previous"
+              note switched "$target"
+              if answers "$version"; then note health ok; note switched-healthy
+              else note health failed "$why"; switch_back; fi ;;
+            switch-back)
+              switch_back ;;
+            check-previous)
+              if answers "$previous_version"; then kept=; note health ok; else kept=$why; note health failed "$why"; fi
+              remove_failed
+              if [ -z "$kept" ]; then note rolled-back; else note rolled-back-unhealthy "$kept"; fi ;;
             esac
             rm -f "$errors" current.new
             """;
@@ -186,7 +223,8 @@ final class SwitchUnit {
      * gone once it ended, but left behind by a unit that was killed.
      */
     static List<String> sideFiles(String unit) {
-        return Stream.of(".log", ".err", ".out", ".herr", ".late", ".code").map(suffix -> DIRECTORY + "/" + unit + suffix)
+        return Stream.of(".log", ".err", ".out", ".herr", ".late", ".code", RebootProof.ORDERED,
+                        RebootProof.EXIT, RebootProof.OUTPUT).map(suffix -> DIRECTORY + "/" + unit + suffix)
                 .toList();
     }
 
