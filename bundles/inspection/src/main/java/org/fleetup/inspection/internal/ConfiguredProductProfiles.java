@@ -37,7 +37,8 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
     @ObjectClassDefinition(name = "Fleetup product profiles", description = "How each product lives on a server;"
             + " {product} stands for the product's name, ${attribute} for a server attribute. Override one product"
-            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme, <product>.busyMarker and so on")
+            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme,"
+            + " <product>.busyMarker and so on for every key")
     public @interface Config {
 
         @AttributeDefinition(description = "The application root, a path: releases/<version>/, the current link and"

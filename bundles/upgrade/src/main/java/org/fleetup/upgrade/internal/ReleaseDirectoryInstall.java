@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.ShellWords;
@@ -42,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * it does not end verified, the new release and {@code current} are removed, and so is every directory the install
  * created (the root and its missing parents, {@code staging/}, {@code releases/}) as long as it is empty, so that
  * the server is left as it was. Directories that were there before are never removed.
+ *
+ * <p>After the switch the product profile's restart command runs, then the health check (a command or an HTTP URL),
+ * all within the on-server {@link SwitchUnit}. A release that reboots the server (the profile's {@code reboot}) is
+ * switched alone, the server rebooted and proven rebooted by its boot id ({@link RebootProof}), then checked; going
+ * back is the same the other way.
  *
  * <pre>
  * &lt;root&gt;/releases/&lt;version&gt;/   one directory per installed release
@@ -895,7 +901,11 @@ public final class ReleaseDirectoryInstall {
 
         /** A crash came after a reboot was ordered or a unit of the reboot path started: on from the last one. */
         private Optional<Ending> resumeReboot() {
-            if (resumed.containsKey(JournalKeys.ROLLBACK_UNIT) || !resumed.containsKey(JournalKeys.BOOT_ID)) {
+            boolean beyondTheSwitch = Stream.of(JournalKeys.REBOOT_ORDERED, JournalKeys.CHECK_UNIT,
+                    JournalKeys.SWITCH_BACK_UNIT, JournalKeys.REBOOT_BACK_ORDERED, JournalKeys.CHECK_BACK_UNIT)
+                    .anyMatch(resumed::containsKey);
+            if (resumed.containsKey(JournalKeys.ROLLBACK_UNIT) || !beyondTheSwitch) {
+                // Only the switch was ordered: its unit's journal says whether it switched (then the reboot follows).
                 return Optional.empty();
             }
             endedUnits.add(unit);
@@ -920,11 +930,7 @@ public final class ReleaseDirectoryInstall {
                 rebooted = true;
                 return Optional.of(concludeCheck(check, settle(check, readUnit(check))));
             }
-            if (resumed.containsKey(JournalKeys.REBOOT_ORDERED)) {
-                return Optional.of(rebootIntoRelease(true));
-            }
-            // Only the switch was ordered: its unit's journal says whether it switched (then the reboot follows).
-            return Optional.empty();
+            return Optional.of(rebootIntoRelease(true));
         }
 
         /**

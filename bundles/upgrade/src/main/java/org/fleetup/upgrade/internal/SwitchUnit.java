@@ -11,9 +11,11 @@ import java.util.stream.Stream;
  * The irreversible part of an install as one POSIX {@code sh} script that runs on the server (BusyBox's {@code sh}
  * too) and finishes whatever happens to the controller or the connection: it switches {@code current}, runs the
  * restart command if any, then the health check (a command, or an HTTP URL fetched with {@code curl} or
- * {@code wget}), each under a deadline of its own, and on failure switches back, checks the old release answers and removes
- * the failed one. It writes what it did, line by line, to {@code <root>/.fleetup/<unit>.journal}, which the
- * controller reads to decide, at once or after a restart ({@link UnitReport} reads it).
+ * {@code wget}), each under a deadline of its own, and on failure switches back, checks the old release answers
+ * and removes the failed one. For a release that reboots the server, the switch and the checks are separate modes
+ * around the reboot ({@link #SWITCH_ONLY}, {@link #CHECK}, {@link #SWITCH_BACK}, {@link #CHECK_PREVIOUS}). It writes
+ * what it did, line by line, to {@code <root>/.fleetup/<unit>.journal}, which the controller reads to decide, at
+ * once or after a restart ({@link UnitReport} reads it).
  *
  * <p>It is started detached: in a session of its own ({@code setsid}), so that neither the kill of the command that
  * started it (the transport kills a timed-out command's whole process group) nor the end of the connection reaches
