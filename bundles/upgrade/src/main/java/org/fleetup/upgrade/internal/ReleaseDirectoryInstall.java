@@ -910,6 +910,11 @@ public final class ReleaseDirectoryInstall {
             }
             endedUnits.add(unit);
             String reason = resumed.getOrDefault(JournalKeys.ROLLBACK_REASON, "the check after the reboot failed");
+            if (resumed.containsKey(JournalKeys.REBOOT_BACK_ORDERED)) {
+                // The unit that pointed current back ended before the reboot back was ordered.
+                Stream.of(JournalKeys.CHECK_UNIT, JournalKeys.SWITCH_BACK_UNIT).map(resumed::get)
+                        .filter(id -> id != null).forEach(endedUnits::add);
+            }
             String checkBack = resumed.get(JournalKeys.CHECK_BACK_UNIT);
             if (checkBack != null) {
                 rebooted = true;

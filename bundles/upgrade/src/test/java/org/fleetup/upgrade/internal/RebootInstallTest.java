@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -215,6 +216,28 @@ class RebootInstallTest {
         assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
         assertThat(bootId(host)).isNotEqualTo(bootBefore);
         assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
+    }
+
+    /** Killed while the server reboots back into the previous release: the new controller proves it and checks it. */
+    @Test
+    void controllerDyingDuringTheRebootBackResumesAndEndsRolledBack() {
+        SimulatedHost host = simulated(Duration.ofSeconds(2), Fault.REBOOT, Fault.HEALTH_FAILS);
+        Journal journal = Journal.inMemory();
+        AtomicInteger reboots = new AtomicInteger();
+
+        dying(host, journal, e -> e.state() == StepState.RESTARTING && e.detail().startsWith("rebooting ")
+                && reboots.incrementAndGet() == 2);
+        assertThat(journal.entries()).containsKey(JournalKeys.REBOOT_BACK_ORDERED);
+        ServerOutcome outcome = install(host, profile("reboot", Activation.Reboot.ALWAYS), "application",
+                SHORT_WAIT, copy(journal), events::add);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).startsWith("health check failed with exit code 1: demo-app 2.0.0: cannot start "
+                + "(simulated HEALTH_FAILS); rolled back to 1.4.2 (verified)");
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.release("2.0.0")).doesNotExist();
+        assertThat(app.leftovers()).isEmpty();
     }
 
     private void dying(SimulatedHost host, Journal journal, Predicate<StepEvent> at) {
