@@ -47,6 +47,9 @@ final class SshSession implements Session {
     private static final Set<ClientChannelEvent> ENDED = EnumSet.of(ClientChannelEvent.CLOSED,
             ClientChannelEvent.EXIT_STATUS);
 
+    /** How long the output of a command that ended is still waited for. */
+    private static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
+
     private final String server;
     private final ClientSession session;
     private final SshSettings settings;
@@ -89,6 +92,7 @@ final class SshSession implements Session {
             Set<ClientChannelEvent> events = channel.waitFor(ENDED, remaining(deadline));
             Integer exitStatus = channel.getExitStatus();
             if (exitStatus != null) {
+                awaitTheEndOfItsOutput(channel, events, deadline);
                 return new CommandResult(exitStatus, stdout.text(), KillableCommand.stderr(stderr.text()));
             }
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
@@ -110,6 +114,20 @@ final class SshSession implements Session {
             // terminal): one past its deadline was killed above.
             channel.close(true);
         }
+    }
+
+    /**
+     * sshd may send the exit status before the last of the output (it reports the command's exit as soon as it sees
+     * it, while the pipe still holds data), and closes the channel once it sent it all: so the channel's close is
+     * waited for too. A background process that keeps the output open is waited for no longer than
+     * {@link #OUTPUT_GRACE}, within the command's deadline.
+     */
+    private static void awaitTheEndOfItsOutput(ChannelExec channel, Set<ClientChannelEvent> events, long deadline) {
+        if (events.contains(ClientChannelEvent.CLOSED)) {
+            return;
+        }
+        Duration left = remaining(deadline);
+        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), left.compareTo(OUTPUT_GRACE) < 0 ? left : OUTPUT_GRACE);
     }
 
     /**
