@@ -1,10 +1,12 @@
 package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +34,15 @@ import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
+import org.fleetup.testing.OpenSshServer;
 import org.fleetup.transport.ssh.SshSettings;
 import org.fleetup.transport.ssh.SshTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A release that reboots the server, against the simulator's REBOOT fault: its {@code reboot} (first on the PATH)
@@ -240,6 +245,49 @@ class RebootInstallTest {
         assertThat(app.leftovers()).isEmpty();
     }
 
+    /**
+     * On real OpenSSH servers (GNU, BusyBox only): the reboot is ordered detached, so the order returns at once while
+     * its command goes on; a "reboot" that only gives the box a new boot id (a file here) is proven by it, and what the
+     * order left on the server goes with the cleanup.
+     */
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void openSshRebootIsOrderedDetachedAndProvenByTheNewBootId(boolean busyBoxOnly) throws IOException {
+        try (OpenSshServer sshd = openSsh(busyBoxOnly)) {
+            DemoApplication.install(sshd.root(), "1.4.2");
+            Path bootIdFile = Files.writeString(sshd.root().resolve("boot_id"), "first-boot\n");
+            ProductProfile profile = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
+                    "cat current/VERSION", "current/bin/demo-app --version", "semantic", ".busy",
+                    new Activation("", Activation.Reboot.ALWAYS, "sleep 2; echo second-boot > \"$HOME/boot_id\"",
+                            "cat \"$HOME/boot_id\"", "", "", ""));
+            Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+            Server server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                    sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+            Journal journal = Journal.inMemory();
+
+            ServerOutcome outcome;
+            try (Session session = transport.connect(server)) {
+                outcome = new ReleaseDirectoryInstall(Duration.ofSeconds(30), 3, InstallableState.Limits.DEFAULTS,
+                        SHORT_WAIT).install(session, () -> transport.connect(server), profile,
+                        Archives.release("2.0.0", archive), open(archive),
+                        new StepReporter("rollout-1", server.name(), events::add),
+                        ReleaseDirectoryInstall.HEALTH_CHECK_ONLY, journal);
+            }
+
+            ApplicationDirectory app = new ApplicationDirectory(sshd.root().resolve(DemoApplication.PRODUCT));
+            assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+            assertThat(Files.readString(bootIdFile).strip()).isEqualTo("second-boot");
+            assertThat(journal.entries()).containsEntry(JournalKeys.BOOT_ID, "first-boot");
+            assertThat(events).anySatisfy(e -> assertThat(e.detail())
+                    .isEqualTo(server.name() + " rebooted: boot id second-boot, was first-boot"));
+            // It was waited for: the order did not wait for its command.
+            assertThat(events).anySatisfy(e -> assertThat(e.detail()).startsWith("waiting for " + server.name()
+                    + " to come back from its reboot: it answers with the same boot id first-boot"));
+            assertThat(app.current()).isEqualTo("releases/2.0.0");
+            assertThat(app.leftovers()).isEmpty();
+        }
+    }
+
     private void dying(SimulatedHost host, Journal journal, Predicate<StepEvent> at) {
         StepListener killing = event -> {
             events.add(event);
@@ -266,6 +314,19 @@ class RebootInstallTest {
         return new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app", "cat current/VERSION",
                 "current/bin/demo-app --version", "semantic", ".busy",
                 new Activation("", reboot, rebootCommand, BOOT_ID_COMMAND, "", "", ""));
+    }
+
+    private OpenSshServer openSsh(boolean busyBoxOnly) {
+        OpenSshServer.Options options = new OpenSshServer.Options().name(busyBoxOnly ? "busybox" : "gnu");
+        if (busyBoxOnly) {
+            options.busyBoxOnly();
+        }
+        assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
+        try {
+            return OpenSshServer.start(temp.resolve(busyBoxOnly ? "busybox" : "gnu"), options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String bootId(SimulatedHost host) {
