@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -141,6 +142,30 @@ class RebootInstallTest {
                 UnitReport.SWITCHED_BACK_UNCHECKED));
         assertThat(app.unitJournals()).anySatisfy(lines -> assertThat(lines)
                 .containsSubsequence("health ok", UnitReport.ROLLED_BACK));
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    /** The controller's own confirmation refuses the release the server rebooted into: back, by another reboot. */
+    @Test
+    void confirmationRefusedAfterTheRebootSwitchesBackAndRebootsAgain() {
+        SimulatedHost host = simulated(Duration.ofSeconds(1), Fault.REBOOT);
+        String bootBefore = bootId(host);
+        ReleaseDirectoryInstall.Confirmation refusing = session -> Optional.of("inspection after the switch read "
+                + "1.9.9, expected 2.0.0");
+
+        ServerOutcome outcome = install(host, profile("reboot", Activation.Reboot.ALWAYS), "application", SHORT_WAIT,
+                Journal.inMemory(), events::add, refusing);
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).startsWith("inspection after the switch read 1.9.9, expected 2.0.0; rolled back "
+                + "to 1.4.2 (verified)");
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(app.release("2.0.0")).doesNotExist();
+        assertThat(bootId(host)).isNotEqualTo(bootBefore);
+        assertThat(events.stream().filter(e -> e.detail().startsWith(host.name() + " rebooted: "))).hasSize(2);
+        assertThat(app.unitJournals()).anySatisfy(lines -> assertThat(lines)
+                .containsSubsequence("switched releases/1.4.2", UnitReport.SWITCHED_BACK_UNCHECKED));
         assertThat(app.leftovers()).isEmpty();
     }
 
@@ -345,6 +370,12 @@ class RebootInstallTest {
 
     private ServerOutcome install(SimulatedHost host, ProductProfile profile, String kind, RebootProof.Limits limits,
                                   Journal journal, StepListener listener) {
+        return install(host, profile, kind, limits, journal, listener, ReleaseDirectoryInstall.HEALTH_CHECK_ONLY);
+    }
+
+    private ServerOutcome install(SimulatedHost host, ProductProfile profile, String kind, RebootProof.Limits limits,
+                                  Journal journal, StepListener listener,
+                                  ReleaseDirectoryInstall.Confirmation confirmation) {
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Release plain = Archives.release("2.0.0", archive);
         Release release = new Release(plain.product(), plain.version(), kind, plain.sha256(), plain.size(),
@@ -356,7 +387,7 @@ class RebootInstallTest {
         // As the upgrader connects: a server that reboots after a controller's restart is waited for.
         try (Session session = install.connect(() -> transport.connect(server), journal, steps)) {
             return install.install(session, () -> transport.connect(server), profile, release, open(archive), steps,
-                    ReleaseDirectoryInstall.HEALTH_CHECK_ONLY, journal);
+                    confirmation, journal);
         }
     }
 
