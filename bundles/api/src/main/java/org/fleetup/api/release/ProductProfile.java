@@ -22,9 +22,11 @@ import org.fleetup.api.ShellWords;
  * @param busyMarker a path that exists while the server is busy (no install then): under {@code root} when
  *        relative; a leading {@code ~} or {@code $HOME} is the login's home, as in {@code root}
  * @param installer how a release is installed ({@link Installer}); {@link Installer#DEFAULT} when {@code null}
+ * @param activation the restart or reboot, the HTTP health check and the busy command ({@link Activation#NONE}:
+ *        none of them, when {@code null})
  */
 public record ProductProfile(String product, String root, String versionCommand, String healthCommand,
-                             String scheme, String busyMarker, Installer installer) {
+                             String scheme, String busyMarker, Installer installer, Activation activation) {
 
     /** The marker when a profile names none: {@code <root>/.busy}. */
     public static final String DEFAULT_BUSY_MARKER = ".busy";
@@ -37,12 +39,25 @@ public record ProductProfile(String product, String root, String versionCommand,
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(busyMarker, "busyMarker");
         installer = installer == null ? Installer.DEFAULT : installer;
+        activation = activation == null ? Activation.NONE : activation;
     }
 
-    /** A profile with the {@link Installer#DEFAULT} installer. */
+    /** A profile with the {@link Installer#DEFAULT} installer and no {@link Activation}. */
     public ProductProfile(String product, String root, String versionCommand, String healthCommand, String scheme,
                           String busyMarker) {
-        this(product, root, versionCommand, healthCommand, scheme, busyMarker, Installer.DEFAULT);
+        this(product, root, versionCommand, healthCommand, scheme, busyMarker, Installer.DEFAULT, Activation.NONE);
+    }
+
+    /** A profile with {@code installer} and no {@link Activation}. */
+    public ProductProfile(String product, String root, String versionCommand, String healthCommand, String scheme,
+                          String busyMarker, Installer installer) {
+        this(product, root, versionCommand, healthCommand, scheme, busyMarker, installer, Activation.NONE);
+    }
+
+    /** A profile with the {@link Installer#DEFAULT} installer and {@code activation}. */
+    public ProductProfile(String product, String root, String versionCommand, String healthCommand, String scheme,
+                          String busyMarker, Activation activation) {
+        this(product, root, versionCommand, healthCommand, scheme, busyMarker, Installer.DEFAULT, activation);
     }
 
     /** A profile with the {@link #DEFAULT_BUSY_MARKER}. */

@@ -3,10 +3,12 @@ package org.fleetup.inspection.internal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.commons.text.StringSubstitutor;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.ReleaseNames;
@@ -19,8 +21,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The product profiles as configured: defaults for every product, and per product overrides as the extra keys
  * {@code <product>.root}, {@code <product>.versionCommand}, {@code <product>.healthCommand},
- * {@code <product>.scheme}, {@code <product>.busyMarker} and the installer's keys ({@code <product>.strategy},
- * {@code <product>.installCommand}, ...) of the same configuration (metatype cannot declare keys named after products).
+ * {@code <product>.scheme}, {@code <product>.busyMarker} and so on for every key of {@link Config} (metatype cannot
+ * declare keys named after products).
  */
 @Component(service = ProductProfiles.class, configurationPid = "org.fleetup.profiles")
 @Designate(ocd = ConfiguredProductProfiles.Config.class)
@@ -31,11 +33,13 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
     private static final List<String> FIELDS = List.of("root", "versionCommand", "healthCommand", "scheme",
             "busyMarker", "strategy", "preInstallCommand", "installCommand", "postInstallCommand", "rollbackCommand",
-            "packageName", "packageCommand");
+            "packageName", "packageCommand", "restartCommand", "reboot", "rebootCommand", "bootIdCommand", "healthUrl",
+            "healthExpect", "busyCommand");
 
     @ObjectClassDefinition(name = "Fleetup product profiles", description = "How each product lives on a server;"
             + " {product} stands for the product's name, ${attribute} for a server attribute. Override one product"
-            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme, <product>.busyMarker")
+            + " with the keys <product>.root, <product>.versionCommand, <product>.healthCommand, <product>.scheme,"
+            + " <product>.busyMarker and so on for every key")
     public @interface Config {
 
         @AttributeDefinition(description = "The application root, a path: releases/<version>/, the current link and"
@@ -86,6 +90,33 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
         @AttributeDefinition(description = "Package strategy: the package manager with its options (sudo dpkg,"
                 + " dpkg --root=$HOME/sys --force-not-root); empty for dpkg or rpm by the artifact's file name")
         String packageCommand() default "";
+
+        @AttributeDefinition(description = "Run in the root after the switch, before the health check (and again"
+                + " after a switch back), under its own deadline; failing counts as a failing health check. Empty:"
+                + " none")
+        String restartCommand() default "";
+
+        @AttributeDefinition(description = "Whether the server reboots after the switch: never, always, or auto (by"
+                + " the release's kind: bios, firmware and os reboot)")
+        String reboot() default "never";
+
+        @AttributeDefinition(description = "Reboots the server")
+        String rebootCommand() default Activation.DEFAULT_REBOOT_COMMAND;
+
+        @AttributeDefinition(description = "Prints an id that changes at every boot: the proof of a reboot")
+        String bootIdCommand() default Activation.DEFAULT_BOOT_ID_COMMAND;
+
+        @AttributeDefinition(description = "When set, the health check fetches this URL on the server (curl, else"
+                + " wget) instead of running healthCommand; it must answer 2xx")
+        String healthUrl() default "";
+
+        @AttributeDefinition(description = "The first line the health check must print or answer; empty: the"
+                + " release's version")
+        String healthExpect() default "";
+
+        @AttributeDefinition(description = "When set, run in the root before an install: exit 0 means busy, its"
+                + " first line of output saying why")
+        String busyCommand() default "";
     }
 
     private final Map<String, String> defaults;
@@ -102,8 +133,16 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
                 Map.entry("postInstallCommand", config.postInstallCommand()),
                 Map.entry("rollbackCommand", config.rollbackCommand()),
                 Map.entry("packageName", config.packageName()),
-                Map.entry("packageCommand", config.packageCommand()));
+                Map.entry("packageCommand", config.packageCommand()),
+                Map.entry("restartCommand", config.restartCommand()),
+                Map.entry("reboot", config.reboot()), Map.entry("rebootCommand", config.rebootCommand()),
+                Map.entry("bootIdCommand", config.bootIdCommand()), Map.entry("healthUrl", config.healthUrl()),
+                Map.entry("healthExpect", config.healthExpect()), Map.entry("busyCommand", config.busyCommand()));
         this.overrides = overrides(properties);
+        // A wrong reboot value is told when the configuration is read, not at the first rollout.
+        Activation.Reboot.parse(config.reboot());
+        overrides.values().forEach(fields -> Optional.ofNullable(fields.get("reboot"))
+                .ifPresent(Activation.Reboot::parse));
     }
 
     /** Groups the keys {@code <product>.<field>} by product. */
@@ -132,7 +171,15 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
                 new ProductProfile.Installer(field("strategy", product, own), field("preInstallCommand", product, own),
                         field("installCommand", product, own), field("postInstallCommand", product, own),
                         field("rollbackCommand", product, own), field("packageName", product, own),
-                        field("packageCommand", product, own)));
+                        field("packageCommand", product, own)),
+                activation(product, own));
+    }
+
+    private Activation activation(String product, Map<String, String> own) {
+        return new Activation(field("restartCommand", product, own),
+                Activation.Reboot.parse(field("reboot", product, own)), field("rebootCommand", product, own),
+                field("bootIdCommand", product, own), field("healthUrl", product, own),
+                field("healthExpect", product, own), field("busyCommand", product, own));
     }
 
     private String field(String name, String product, Map<String, String> own) {
@@ -152,6 +199,7 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
         StringSubstitutor text = new StringSubstitutor(server.attributes()).setValueDelimiterMatcher(null)
                 .setDisableSubstitutionInValues(true);
         ProductProfile.Installer installer = profile.installer();
+        Activation activation = profile.activation();
         return new ProductProfile(product, attributes.path("root", profile.root()),
                 attributes.command("versionCommand", profile.versionCommand()),
                 attributes.command("healthCommand", profile.healthCommand()),
@@ -163,6 +211,12 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
                         attributes.command("postInstallCommand", installer.postInstallCommand()),
                         attributes.command("rollbackCommand", installer.rollbackCommand()),
                         text.replace(installer.packageName()),
-                        attributes.command("packageCommand", installer.packageCommand())));
+                        attributes.command("packageCommand", installer.packageCommand())),
+                // The URL and the expected answer are passed to the server as single words: text, not shell.
+                new Activation(attributes.command("restartCommand", activation.restartCommand()),
+                        activation.reboot(), attributes.command("rebootCommand", activation.rebootCommand()),
+                        attributes.command("bootIdCommand", activation.bootIdCommand()),
+                        text.replace(activation.healthUrl()), text.replace(activation.healthExpect()),
+                        attributes.command("busyCommand", activation.busyCommand())));
     }
 }

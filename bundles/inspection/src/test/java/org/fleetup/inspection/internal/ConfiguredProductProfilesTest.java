@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.junit.jupiter.api.Test;
 
@@ -136,5 +137,27 @@ class ConfiguredProductProfilesTest {
                 "sudo -n dpkg"));
         assertThat(profiles.profile("agent", server).installer()).isEqualTo(new ProductProfile.Installer("auto", "", "",
                 "", "", "acme-eu1", "sudo -n dpkg"));
+    }
+
+    @Test
+    void activationKeysHaveDefaultsTakeOverridesAndServerAttributes() {
+        assertThat(profiles(Map.of()).profile("demo-app").activation()).isEqualTo(Activation.NONE);
+
+        ProductProfile profile = profiles(Map.of("restartCommand", "systemctl restart {product}",
+                "bios.reboot", "auto", "bios.bootIdCommand", "cat boot_id", "bios.rebootCommand", "shutdown -r now",
+                "healthUrl", "http://127.0.0.1:${port}/version", "healthExpect", "ok ${site}",
+                "busyCommand", "pgrep -f ${job}"))
+                .profile("bios", server(Map.of("port", "8080", "site", "eu1", "job", "backup;x")));
+
+        assertThat(profile.activation()).isEqualTo(new Activation("systemctl restart bios", Activation.Reboot.AUTO,
+                "shutdown -r now", "cat boot_id", "http://127.0.0.1:8080/version", "ok eu1", "pgrep -f 'backup;x'"));
+    }
+
+    @Test
+    void aRebootThatIsNotNeverAlwaysOrAutoIsRefusedWhenTheConfigurationIsRead() {
+        assertThatThrownBy(() -> profiles(Map.of("bios.reboot", "sometimes")))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
+                .hasMessageContaining("sometimes");
     }
 }

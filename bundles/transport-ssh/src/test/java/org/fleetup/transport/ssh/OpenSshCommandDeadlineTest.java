@@ -188,6 +188,24 @@ class OpenSshCommandDeadlineTest {
         }
     }
 
+    /**
+     * sshd may send a command's exit status before the rest of its output (it reports the exit as soon as it sees
+     * it, while the pipe still holds data): the whole output is read all the same, every time.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void outputSentAfterTheExitStatusIsNotLost(String kind) {
+        OpenSshServer server = SERVERS.get(kind);
+        try (Session session = transport.connect(record(server))) {
+            for (int run = 0; run < 150; run++) {
+                CommandResult result = session.execute("echo begin; df -P -k .; echo end", COMMAND_TIMEOUT);
+
+                assertThat(result.stdout()).as("run %d", run).startsWith("begin\n").contains("Filesystem")
+                        .endsWith("end\n");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("servers")
     void commandReadingItsInputSeesItEndAtOnce(String kind) {

@@ -44,6 +44,7 @@ final class InstallableState {
     }
 
     private static final String BUSY = "busy";
+    private static final String BUSY_BY_COMMAND = "busy-command ";
 
     // POSIX df -P: "<file system> <1024-blocks> <used> <available> <capacity>% <mounted on>"; either name may hold
     // spaces, the numbers never do.
@@ -60,9 +61,20 @@ final class InstallableState {
      *        the login's home ({@link ShellWords#path})
      */
     static String command(String root, String busyMarker) {
+        return command(root, busyMarker, "");
+    }
+
+    /**
+     * As {@link #command(String, String)}, and when {@code busyCommand} is not empty it runs too, in the root, in a
+     * shell of its own (its syntax cannot break the check): exit 0 prints {@code busy-command <its first line>}.
+     */
+    static String command(String root, String busyMarker, String busyCommand) {
         String marker = ShellWords.path(busyMarker);
+        String byCommand = busyCommand.isBlank() ? "" : "if fleetup_busy=$(sh -c " + quote(busyCommand)
+                + " </dev/null 2>/dev/null); then printf '" + BUSY_BY_COMMAND + "%s\\n' \"$(printf '%s\\n' "
+                + "\"$fleetup_busy\" | sed -n '/[^[:space:]]/{s/^[[:space:]]*//;s/[[:space:]]*$//;p;q;}')\"; fi; ";
         return "cd " + quote(root) + " || exit 2; if [ -e " + marker + " ] || [ -L " + marker + " ]; then echo "
-                + BUSY + "; fi; df -P -k " + quote(root);
+                + BUSY + "; fi; " + byCommand + "df -P -k " + quote(root);
     }
 
     /**
@@ -78,6 +90,12 @@ final class InstallableState {
         }
         if (lines.contains(BUSY)) {
             return Optional.of("the server is busy: the marker " + busyMarker + " exists (in " + root + ")");
+        }
+        Optional<String> said = lines.stream().filter(line -> line.startsWith(BUSY_BY_COMMAND)).findFirst()
+                .map(line -> line.substring(BUSY_BY_COMMAND.length()).strip());
+        if (said.isPresent()) {
+            return Optional.of("the server is busy: the busy command says "
+                    + (said.get().isEmpty() ? "so (it printed nothing)" : "'" + said.get() + "'"));
         }
         long availableKib = availableKib(lines).orElseThrow(() -> new StepFailure("checking the free space in "
                 + root + ": df -P -k printed no file system line: '" + String.join(" | ", lines) + "'"));

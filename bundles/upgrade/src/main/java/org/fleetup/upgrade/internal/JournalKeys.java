@@ -24,6 +24,13 @@ package org.fleetup.upgrade.internal;
  * <li>{@link #INSTALLABLE_SINCE}: when the server was first found not installable (busy, short of space), and
  * {@link #INSTALLABLE_BACK_OFF} the last wait before looking again: the wait's budget counts from the first look,
  * across the stops of a route and the restarts of a controller.</li>
+ * <li>For a release that reboots the server ({@link RebootProof}): {@link #BOOT_ID}, the server's boot id read before
+ * the switch; {@link #REBOOT_ORDERED}, {@code <reboot id> <boot id before>}, recorded before the reboot is ordered;
+ * {@link #CHECK_UNIT}, the unit that checks the release once the server rebooted; on failure
+ * {@link #SWITCH_BACK_UNIT}, the unit that points {@code current} back when the controller's confirmation refused
+ * the release, {@link #REBOOT_BACK_ORDERED} as {@link #REBOOT_ORDERED} for the reboot into the previous release (with
+ * {@link #ROLLBACK_REASON}), and {@link #CHECK_BACK_UNIT}, the unit that checks it. A resumed install goes on from
+ * the last of them: a reboot ordered is proven (reconnect, compare boot ids) before anything else.</li>
  * </ul>
  */
 final class JournalKeys {
@@ -40,6 +47,12 @@ final class JournalKeys {
     static final String OUTCOME = "outcome";
     static final String INSTALLABLE_SINCE = "installableSince";
     static final String INSTALLABLE_BACK_OFF = "installableBackOff";
+    static final String BOOT_ID = "bootId";
+    static final String REBOOT_ORDERED = "rebootOrdered";
+    static final String CHECK_UNIT = "checkUnit";
+    static final String SWITCH_BACK_UNIT = "switchBackUnit";
+    static final String REBOOT_BACK_ORDERED = "rebootBackOrdered";
+    static final String CHECK_BACK_UNIT = "checkBackUnit";
 
     private JournalKeys() {
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,11 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.ShellWords;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseNames;
@@ -42,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * it does not end verified, the new release and {@code current} are removed, and so is every directory the install
  * created (the root and its missing parents, {@code staging/}, {@code releases/}) as long as it is empty, so that
  * the server is left as it was. Directories that were there before are never removed.
+ *
+ * <p>After the switch the product profile's restart command runs, then the health check (a command or an HTTP URL),
+ * all within the on-server {@link SwitchUnit}. A release that reboots the server (the profile's {@code reboot}) is
+ * switched alone, the server rebooted and proven rebooted by its boot id ({@link RebootProof}), then checked; going
+ * back is the same the other way.
  *
  * <pre>
  * &lt;root&gt;/releases/&lt;version&gt;/   one directory per installed release
@@ -77,6 +85,7 @@ public final class ReleaseDirectoryInstall {
     private final Duration commandTimeout;
     private final int verifyAttempts;
     private final InstallableState.Limits installable;
+    private final RebootProof.Limits reboot;
 
     /** With the default installable-state wait ({@link InstallableState.Limits#DEFAULTS}). */
     public ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts) {
@@ -89,6 +98,12 @@ public final class ReleaseDirectoryInstall {
      * @param installable how long a server that is busy or short of space is waited for, and the room a release needs
      */
     ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts, InstallableState.Limits installable) {
+        this(commandTimeout, verifyAttempts, installable, RebootProof.Limits.DEFAULTS);
+    }
+
+    /** @param reboot how long a rebooting server is waited for, and how often it is tried meanwhile */
+    ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts, InstallableState.Limits installable,
+                            RebootProof.Limits reboot) {
         if (commandTimeout.isNegative() || commandTimeout.isZero()) {
             throw new FleetupException(FleetupException.INVALID_INPUT,
                     "The command timeout must be positive, not " + commandTimeout + ".");
@@ -100,6 +115,7 @@ public final class ReleaseDirectoryInstall {
         this.commandTimeout = commandTimeout;
         this.verifyAttempts = verifyAttempts;
         this.installable = installable;
+        this.reboot = reboot;
     }
 
     /** Installs with the health check as the only confirmation. */
@@ -159,6 +175,33 @@ public final class ReleaseDirectoryInstall {
     }
 
     /**
+     * Opens a session to the server. When {@code journal} says a reboot was ordered (the controller stopped while the
+     * server rebooted), a server that does not answer is tried again with back-off until the reboot's deadline: it
+     * may still be down, and the install resumes by proving the reboot.
+     */
+    public Session connect(Supplier<Session> connect, Journal journal, StepReporter steps) {
+        Map<String, String> entries = journal.entries();
+        if (!entries.containsKey(JournalKeys.REBOOT_ORDERED) && !entries.containsKey(JournalKeys.REBOOT_BACK_ORDERED)) {
+            return connect.get();
+        }
+        long deadline = System.nanoTime() + reboot.deadline().toNanos();
+        Duration backOff = reboot.firstBackOff();
+        while (true) {
+            try {
+                return connect.get();
+            } catch (FleetupException e) {
+                if (System.nanoTime() + backOff.toNanos() > deadline) {
+                    throw e;
+                }
+                steps.step(StepState.RECONNECTING, "a reboot was ordered before this controller started: waiting for "
+                        + steps.server() + " to come back (" + e.getMessage() + ")");
+                pause(backOff);
+                backOff = reboot.next(backOff);
+            }
+        }
+    }
+
+    /**
      * Why the release {@code current} points to has no verified health record on the server, when it has none: the
      * newest unit that switched to it did not end healthy (it died, or its rollback failed). Empty when it ended
      * healthy, and when no unit ever switched to it (installed before units, or by hand), which is trusted as before.
@@ -206,6 +249,10 @@ public final class ReleaseDirectoryInstall {
     private record Ending(StepState state, String to, String detail) {
     }
 
+    /** Whether the server rebooted (its boot id changed), whether it answered at all, and why not. */
+    private record Reboot(boolean proven, boolean reachable, String problem) {
+    }
+
     /** One install on one server: the state of the work, from the first command to the cleanup. */
     final class Installation implements AutoCloseable {
 
@@ -245,6 +292,8 @@ public final class ReleaseDirectoryInstall {
         private ServerOutcome outcome;
         private boolean lost;
         private Instant resumeAt;
+        // The server rebooted into the release: going back means switching back and rebooting again.
+        private boolean rebooted;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                      Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal,
@@ -417,8 +466,14 @@ public final class ReleaseDirectoryInstall {
             }
         }
 
+        // A release that reboots the server is switched, rebooted, proven and checked here, as one chain.
         private void order() {
-            if (!resumingUnit) {
+            if (resumingUnit) {
+                return;
+            }
+            if (rebooting()) {
+                end(switchForReboot());
+            } else {
                 unitReport = switchByUnit();
             }
         }
@@ -570,7 +625,7 @@ public final class ReleaseDirectoryInstall {
             // What an interrupted transfer left goes too if the server is left now.
             Optional.ofNullable(resumed.get(JournalKeys.STAGING)).ifPresent(temporaries::add);
             long needed = (long) Math.ceil(Math.max(0, release.size()) * installable.spaceFactor());
-            String check = InstallableState.command(root, profile.busyMarker());
+            String check = InstallableState.command(root, profile.busyMarker(), profile.activation().busyCommand());
             doing = "checking that " + root + " can take " + version;
             Optional<String> problem = InstallableState.problem(execute(doing, check, commandTimeout), root,
                     profile.busyMarker(), needed);
@@ -688,10 +743,7 @@ public final class ReleaseDirectoryInstall {
             unit = id;
             steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget
                     + ")") + " by the unit " + id + " on the server");
-            steps.step(StepState.RESTARTING, "no restart command configured for " + profile.product()
-                    + ": the health check runs against " + version + " as it is");
-            steps.step(StepState.CHECKING, "running '" + profile.healthCommand() + "' in " + root
-                    + ", expecting " + version);
+            announceChecks();
             return launch(SwitchUnit.SWITCH, id);
         }
 
@@ -706,15 +758,35 @@ public final class ReleaseDirectoryInstall {
             doing = SwitchUnit.SWITCH.equals(mode) ? "running the unit " + id + " on the server"
                     : "rolling back by the unit " + id;
             String printed = run(doing, SwitchUnit.start(quote(root), mode, id, target, version,
-                    nonNull(previousTarget), nonNull(previousVersion), profile.healthCommand(), commandTimeout,
-                    strategy.unitFunctions(nonNull(staging))),
+                    nonNull(previousTarget), nonNull(previousVersion), checks(), strategy.unitFunctions(nonNull(staging))),
                     unitTimeout()).stdout();
             return settle(id, UnitReport.parse(printed));
         }
 
-        // The unit's own deadline bounds each health check; the wait allows for two and the removal.
+        // The unit's own deadline bounds each restart and health check; the wait allows for two of each and the
+        // removal.
         private Duration unitTimeout() {
-            return commandTimeout.multipliedBy(2).plus(heavyTimeout);
+            return commandTimeout.multipliedBy(4).plus(heavyTimeout);
+        }
+
+        private SwitchUnit.Checks checks() {
+            Activation activation = profile.activation();
+            return new SwitchUnit.Checks(profile.healthCommand(), commandTimeout, activation.restartCommand(),
+                    activation.healthUrl(), activation.healthExpect());
+        }
+
+        /** Tells what the unit runs after the switch: the restart, then the health check. */
+        private void announceChecks() {
+            Activation activation = profile.activation();
+            steps.step(StepState.RESTARTING, activation.restartCommand().isEmpty()
+                    ? "no restart command configured for " + profile.product() + ": the health check runs against "
+                    + version + " as it is"
+                    : "running '" + activation.restartCommand() + "' in " + root + " (at most "
+                    + seconds(commandTimeout) + ")");
+            steps.step(StepState.CHECKING, (activation.healthUrl().isEmpty()
+                    ? "running '" + profile.healthCommand() + "' in " + root
+                    : "fetching " + activation.healthUrl() + " on the server")
+                    + ", expecting " + activation.expected(version));
         }
 
         /** Waits, bounded, while the unit still runs. */
@@ -752,6 +824,7 @@ public final class ReleaseDirectoryInstall {
             String health = report.healthProblem() == null ? "" : report.healthProblem();
             return switch (report.end()) {
                 case UnitReport.SWITCHED_HEALTHY -> null;
+                case UnitReport.SWITCHED_UNCHECKED -> rebootIntoRelease(false);
                 case UnitReport.NOTHING_TO_ROLL_BACK -> new Ending(StepState.FAILED, null, health + "; " + version
                         + " was already the running release, so there is nothing to roll back to");
                 default -> rolledBack(health, report);
@@ -778,7 +851,7 @@ public final class ReleaseDirectoryInstall {
                 endedUnits.add(unit);
             }
             unit = id;
-            return verdict(null, launch(SwitchUnit.SWITCH, id), false);
+            return verdict(null, launch(rebooting() ? SwitchUnit.SWITCH_ONLY : SwitchUnit.SWITCH, id), false);
         }
 
         private Ending rolledBack(String reason, UnitReport report) {
@@ -830,6 +903,9 @@ public final class ReleaseDirectoryInstall {
         }
 
         private Ending rollBackByUnit(String reason) {
+            if (rebooted) {
+                return switchBackForReboot(reason);
+            }
             String id = UUID.randomUUID().toString();
             record(StepState.INSTALLING, "rolling back because " + reason,
                     Map.of(JournalKeys.ROLLBACK_UNIT, id, JournalKeys.ROLLBACK_REASON, reason));
@@ -883,6 +959,10 @@ public final class ReleaseDirectoryInstall {
             Optional.ofNullable(resumed.get(JournalKeys.SCRATCH)).ifPresent(temporaries::add);
             steps.step(StepState.RECONNECTING, "resuming: the unit " + unit + " was ordered; reading "
                     + root + "/" + SwitchUnit.journal(unit));
+            Optional<Ending> afterReboot = resumeReboot();
+            if (afterReboot.isPresent()) {
+                return afterReboot.get();
+            }
             String rollbackUnit = resumed.get(JournalKeys.ROLLBACK_UNIT);
             if (rollbackUnit != null) {
                 String reason = resumed.getOrDefault(JournalKeys.ROLLBACK_REASON, "the confirmation disagreed");
@@ -894,6 +974,268 @@ public final class ReleaseDirectoryInstall {
                 return concludeRollback(reason, report);
             }
             return verdict(null, settle(unit, readUnit(unit)), true);
+        }
+
+        // A release that reboots the server: switch alone, reboot, prove it by the boot id, then check; going back
+        // is the same, the other way. Each part is journaled before it starts, and a resumed install goes on from
+        // the last one (resumeReboot).
+
+        private boolean rebooting() {
+            return profile.activation().reboot().follows(release);
+        }
+
+        /** The boot id is read, and recorded with the unit, before the switch: a reboot is proven against it. */
+        private Ending switchForReboot() {
+            String id = UUID.randomUUID().toString();
+            String bootId = bootId(id);
+            doing = "switching " + root + "/current to " + target;
+            record(StepState.INSTALLING, doing + ", then rebooting (boot id now " + bootId + ")",
+                    Map.of(JournalKeys.BOOT_ID, bootId, JournalKeys.UNIT, id));
+            unit = id;
+            steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget + ")")
+                    + " by the unit " + id + " on the server; " + version + " runs once the server rebooted");
+            return conclude(null, launch(SwitchUnit.SWITCH_ONLY, id), true);
+        }
+
+        private String bootId(String rebootId) {
+            String bootId = RebootProof.parse(run("reading the boot id of " + steps.server(),
+                    RebootProof.read(quote(root), rebootId, profile.activation().bootIdCommand()), commandTimeout)
+                    .stdout()).bootId();
+            if (bootId.isEmpty()) {
+                throw new StepFailure("the boot id command '" + profile.activation().bootIdCommand() + "' printed "
+                        + "nothing, so a reboot could not be proven: fix bootIdCommand in the product profile");
+            }
+            return bootId;
+        }
+
+        private Ending rebootIntoRelease(boolean ordered) {
+            String[] order = ordered ? resumedOr(JournalKeys.REBOOT_ORDERED).split(" ", 2)
+                    : new String[] {unit, resumedOr(JournalKeys.BOOT_ID)};
+            Reboot proof = rebootAndProve(JournalKeys.REBOOT_ORDERED, order[0], order[1], ordered, Map.of());
+            if (!proof.reachable()) {
+                return new Ending(StepState.FAILED, null, proof.problem() + "; it cannot be rolled back without a "
+                        + "connection: current points to " + version + ", not checked; upgrade the server again once "
+                        + "it answers, which checks it and rolls it back if need be");
+            }
+            if (!proof.proven()) {
+                // The previous release still runs: an ordinary rollback, restart and check included.
+                return rollBackByUnit(proof.problem());
+            }
+            rebooted = true;
+            String id = UUID.randomUUID().toString();
+            record(StepState.CHECKING, "checking " + version + " after the reboot by the unit " + id,
+                    Map.of(JournalKeys.CHECK_UNIT, id));
+            announceCheckAfterReboot(version);
+            return concludeCheck(id, launch(SwitchUnit.CHECK, id));
+        }
+
+        private void announceCheckAfterReboot(String checked) {
+            Activation activation = profile.activation();
+            steps.step(StepState.CHECKING, (activation.healthUrl().isEmpty()
+                    ? "running '" + profile.healthCommand() + "' in " + root
+                    : "fetching " + activation.healthUrl() + " on the server")
+                    + " after the reboot, expecting " + activation.expected(checked));
+        }
+
+        private Ending concludeCheck(String id, UnitReport found) {
+            UnitReport report = found.started() || found.alive() ? found : launch(SwitchUnit.CHECK, id);
+            if (!report.ended()) {
+                return new Ending(StepState.FAILED, null, "the unit " + id + " checking " + version + " after the "
+                        + "reboot " + (report.alive() ? "still runs" : "ended without a word") + ": current points "
+                        + "to " + version + ", not checked; upgrade the server again to reconcile it");
+            }
+            endedUnits.add(id);
+            record(step, "the unit " + id + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            String health = report.healthProblem() == null ? "" : report.healthProblem();
+            return switch (report.end()) {
+                case UnitReport.SWITCHED_HEALTHY -> confirm();
+                case UnitReport.SWITCHED_BACK_UNCHECKED -> rebootBack(health, id, false);
+                case UnitReport.NOTHING_TO_ROLL_BACK -> nothingToRollBack(health);
+                default -> rolledBack(health, report);
+            };
+        }
+
+        /** The controller refused a release the server rebooted into: current goes back, then the server reboots. */
+        private Ending switchBackForReboot(String reason) {
+            String id = UUID.randomUUID().toString();
+            record(StepState.INSTALLING, "switching back because " + reason,
+                    Map.of(JournalKeys.SWITCH_BACK_UNIT, id, JournalKeys.ROLLBACK_REASON, reason));
+            live("switch back");
+            steps.step(StepState.INSTALLING, "switching back to " + previousVersion + " (" + previousTarget
+                    + ") by the unit " + id + " because " + reason + "; the server reboots into it");
+            return concludeSwitchBack(reason, id, launch(SwitchUnit.SWITCH_BACK, id));
+        }
+
+        private Ending concludeSwitchBack(String reason, String id, UnitReport found) {
+            UnitReport report = found.started() || found.alive() ? found : launch(SwitchUnit.SWITCH_BACK, id);
+            if (!report.ended()) {
+                return new Ending(StepState.FAILED, null, reason + "; the unit " + id + " switching back "
+                        + (report.alive() ? "still runs" : "ended without a word") + ": upgrade the server again to "
+                        + "reconcile it");
+            }
+            endedUnits.add(id);
+            record(step, "the unit " + id + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            return switch (report.end()) {
+                case UnitReport.SWITCHED_BACK_UNCHECKED -> rebootBack(reason, id, false);
+                case UnitReport.NOTHING_TO_ROLL_BACK -> nothingToRollBack(reason);
+                default -> rolledBack(reason, report);
+            };
+        }
+
+        /** current points to the previous release again: the server reboots into it, proven, then it is checked. */
+        private Ending rebootBack(String reason, String rebootId, boolean ordered) {
+            String[] order = ordered ? resumedOr(JournalKeys.REBOOT_BACK_ORDERED).split(" ", 2)
+                    : new String[] {rebootId, bootId(rebootId)};
+            Reboot proof = rebootAndProve(JournalKeys.REBOOT_BACK_ORDERED, order[0], order[1], ordered,
+                    Map.of(JournalKeys.ROLLBACK_REASON, reason));
+            if (!proof.proven()) {
+                return new Ending(StepState.FAILED, null, reason + "; current points back to " + previousVersion
+                        + ", but " + proof.problem() + (proof.reachable() ? ": " + version + " runs until the "
+                        + "server reboots" : "") + "; upgrade the server again once it answers");
+            }
+            String id = UUID.randomUUID().toString();
+            record(StepState.CHECKING, "checking " + previousVersion + " after the reboot back by the unit " + id,
+                    Map.of(JournalKeys.CHECK_BACK_UNIT, id));
+            announceCheckAfterReboot(previousVersion);
+            return concludeCheckBack(reason, id, launch(SwitchUnit.CHECK_PREVIOUS, id));
+        }
+
+        private Ending concludeCheckBack(String reason, String id, UnitReport found) {
+            UnitReport report = found.started() || found.alive() ? found : launch(SwitchUnit.CHECK_PREVIOUS, id);
+            if (!report.ended()) {
+                return new Ending(StepState.FAILED, null, reason + "; the unit " + id + " checking "
+                        + previousVersion + " after the reboot back " + (report.alive() ? "still runs"
+                        : "ended without a word") + ": upgrade the server again to reconcile it");
+            }
+            endedUnits.add(id);
+            record(step, "the unit " + id + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
+            return rolledBack(reason, report);
+        }
+
+        /** A crash came after a reboot was ordered or a unit of the reboot path started: on from the last one. */
+        private Optional<Ending> resumeReboot() {
+            boolean beyondTheSwitch = Stream.of(JournalKeys.REBOOT_ORDERED, JournalKeys.CHECK_UNIT,
+                    JournalKeys.SWITCH_BACK_UNIT, JournalKeys.REBOOT_BACK_ORDERED, JournalKeys.CHECK_BACK_UNIT)
+                    .anyMatch(resumed::containsKey);
+            if (resumed.containsKey(JournalKeys.ROLLBACK_UNIT) || !beyondTheSwitch) {
+                // Only the switch was ordered: its unit's journal says whether it switched (then the reboot follows).
+                return Optional.empty();
+            }
+            endedUnits.add(unit);
+            String reason = resumed.getOrDefault(JournalKeys.ROLLBACK_REASON, "the check after the reboot failed");
+            if (resumed.containsKey(JournalKeys.REBOOT_BACK_ORDERED)) {
+                // The unit that pointed current back ended before the reboot back was ordered.
+                Stream.of(JournalKeys.CHECK_UNIT, JournalKeys.SWITCH_BACK_UNIT).map(resumed::get)
+                        .filter(id -> id != null).forEach(endedUnits::add);
+            }
+            String checkBack = resumed.get(JournalKeys.CHECK_BACK_UNIT);
+            if (checkBack != null) {
+                rebooted = true;
+                return Optional.of(concludeCheckBack(reason, checkBack, settle(checkBack, readUnit(checkBack))));
+            }
+            if (resumed.containsKey(JournalKeys.REBOOT_BACK_ORDERED)) {
+                rebooted = true;
+                return Optional.of(rebootBack(reason, null, true));
+            }
+            String switchBack = resumed.get(JournalKeys.SWITCH_BACK_UNIT);
+            if (switchBack != null) {
+                rebooted = true;
+                return Optional.of(concludeSwitchBack(reason, switchBack, settle(switchBack,
+                        readUnit(switchBack))));
+            }
+            String check = resumed.get(JournalKeys.CHECK_UNIT);
+            if (check != null) {
+                rebooted = true;
+                return Optional.of(concludeCheck(check, settle(check, readUnit(check))));
+            }
+            return Optional.of(rebootIntoRelease(true));
+        }
+
+        /**
+         * Records the order ({@code key}: the reboot's id and the boot id before), orders the reboot, and tries the
+         * server with back-off until its boot id changed or the deadline passed.
+         */
+        private Reboot rebootAndProve(String key, String rebootId, String before, boolean ordered,
+                                      Map<String, String> alsoRecorded) {
+            String command = profile.activation().rebootCommand();
+            if (!ordered) {
+                Map<String, String> changes = new HashMap<>(alsoRecorded);
+                changes.put(key, rebootId + " " + before);
+                record(StepState.RESTARTING, "rebooting with '" + command + "' (boot id " + before + ")", changes);
+                steps.step(StepState.RESTARTING, "rebooting " + steps.server() + " with '" + command + "' (boot id "
+                        + before + "); waiting for it for at most " + seconds(reboot.deadline()));
+                orderReboot(rebootId, command);
+            } else {
+                steps.step(StepState.RECONNECTING, "resuming: a reboot was ordered (boot id then " + before
+                        + "); proving it");
+            }
+            boolean reordered = false;
+            boolean reachable = false;
+            String last = "not tried yet";
+            long deadline = System.nanoTime() + reboot.deadline().toNanos();
+            Duration backOff = reboot.firstBackOff();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                pause(Duration.ofNanos(Math.min(backOff.toNanos(), left)));
+                backOff = reboot.next(backOff);
+                try {
+                    commands.reconnect("prove that " + steps.server() + " rebooted");
+                    RebootProof.Reading reading = RebootProof.parse(commands.execute("reading the boot id",
+                            RebootProof.read(quote(root), rebootId, profile.activation().bootIdCommand()),
+                            commandTimeout).stdout());
+                    reachable = true;
+                    if (!reading.bootId().isEmpty() && !reading.bootId().equals(before)) {
+                        steps.step(StepState.RECONNECTING, steps.server() + " rebooted: boot id " + reading.bootId()
+                                + ", was " + before);
+                        return new Reboot(true, true, "");
+                    }
+                    if (reading.rebootCommandFailed()) {
+                        return new Reboot(false, true, "the reboot command '" + command + "' failed with exit code "
+                                + reading.exit() + (reading.output().isEmpty() ? "" : ": " + reading.output())
+                                + ", so the server did not reboot (boot id still " + before + ")");
+                    }
+                    if (!reading.ordered() && !reordered) {
+                        // The controller stopped between recording the order and sending it.
+                        reordered = true;
+                        orderReboot(rebootId, command);
+                    }
+                    last = "it answers with the same boot id " + before;
+                } catch (RuntimeException e) {
+                    if (leaseLost(e)) {
+                        throw e;
+                    }
+                    reachable = false;
+                    last = StepFailure.describe(e);
+                }
+                steps.step(StepState.RECONNECTING, "waiting for " + steps.server() + " to come back from its reboot: "
+                        + last);
+            }
+            return reachable
+                    ? new Reboot(false, true, "the server did not reboot within " + seconds(reboot.deadline())
+                    + ": its boot id is still " + before)
+                    : new Reboot(false, false, "the server did not come back within " + seconds(reboot.deadline())
+                    + " after the reboot (" + last + ")");
+        }
+
+        // The connection may drop as the server goes down, before or after the answer: either way it was ordered.
+        private void orderReboot(String rebootId, String command) {
+            try {
+                live("order the reboot");
+                CommandResult result = commands.session().execute(RebootProof.order(quote(root), rebootId, command),
+                        commandTimeout);
+                if (!result.succeeded()) {
+                    LOGGER.warn("Ordering the reboot failed: {}", result.problem());
+                }
+            } catch (RuntimeException e) {
+                if (leaseLost(e)) {
+                    throw e;
+                }
+                LOGGER.info("Ordering the reboot ended with {}: the server may be going down already",
+                        StepFailure.describe(e));
+            }
         }
 
         private UnitReport readUnit(String id) {

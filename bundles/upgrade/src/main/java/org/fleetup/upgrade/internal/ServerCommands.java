@@ -76,6 +76,30 @@ final class ServerCommands {
         session = fresh;
     }
 
+    /**
+     * Opens a new session whatever the state of this one, as after a reboot, where a session may look open while
+     * its server is gone; the one it replaces is closed unless it is the caller's.
+     *
+     * @throws FleetupException when no new session can be opened
+     */
+    void reconnect(String purpose) {
+        if (reconnect == null) {
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "no reconnection is possible to "
+                    + purpose);
+        }
+        Session fresh = reconnect.get();
+        Session replaced = session;
+        reconnected.add(fresh);
+        session = fresh;
+        if (reconnected.remove(replaced)) {
+            try {
+                replaced.close();
+            } catch (RuntimeException e) {
+                LOGGER.debug("Closing a replaced session failed", e);
+            }
+        }
+    }
+
     /** Closes the sessions it opened; the first one is the caller's. */
     void closeReconnected() {
         for (Session opened : reconnected) {

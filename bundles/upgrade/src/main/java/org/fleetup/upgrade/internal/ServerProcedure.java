@@ -148,7 +148,8 @@ final class ServerProcedure implements Procedure {
 
     private void connect() {
         steps.step(StepState.CONNECTING, "connecting to " + server.address());
-        session = parts.transports().connect(server);
+        // A server rebooting into a release (a controller died meanwhile) is waited for, not failed.
+        session = parts.install().connect(() -> parts.transports().connect(server), journal, steps);
     }
 
     private void inspect() {

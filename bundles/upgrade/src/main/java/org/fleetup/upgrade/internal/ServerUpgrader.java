@@ -59,6 +59,17 @@ public final class ServerUpgrader implements Upgrader {
         @AttributeDefinition(description = "The free space a release needs in the application root's file system, "
                 + "as a multiple of its artifact's size (the staging file, the release unpacked, and room to spare)")
         double installableSpaceFactor() default 3;
+
+        @AttributeDefinition(description = "Seconds a server that reboots after its switch (the product profile's "
+                + "reboot) is waited for, in all, until it answers with a new boot id; past it the server fails")
+        int rebootWaitSeconds() default 600;
+
+        @AttributeDefinition(description = "Seconds before a rebooting server is tried the first time; each later "
+                + "try waits twice as long, up to rebootMaxBackOffSeconds")
+        int rebootFirstBackOffSeconds() default 2;
+
+        @AttributeDefinition(description = "The longest wait, in seconds, between two tries of a rebooting server")
+        int rebootMaxBackOffSeconds() default 15;
     }
 
     private final ServerProcedure.Parts parts;
@@ -72,8 +83,10 @@ public final class ServerUpgrader implements Upgrader {
                 config.verifyAttempts(), new InstallableState.Limits(
                         Duration.ofSeconds(config.installableWaitSeconds()),
                         Duration.ofSeconds(config.installableFirstBackOffSeconds()),
-                        Duration.ofSeconds(config.installableMaxBackOffSeconds()),
-                        config.installableSpaceFactor())));
+                        Duration.ofSeconds(config.installableMaxBackOffSeconds()), config.installableSpaceFactor()),
+                new RebootProof.Limits(Duration.ofSeconds(config.rebootWaitSeconds()),
+                        Duration.ofSeconds(config.rebootFirstBackOffSeconds()),
+                        Duration.ofSeconds(config.rebootMaxBackOffSeconds()))));
     }
 
     @Override

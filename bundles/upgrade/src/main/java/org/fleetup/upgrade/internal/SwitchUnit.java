@@ -10,9 +10,12 @@ import java.util.stream.Stream;
 /**
  * The irreversible part of an install as one POSIX {@code sh} script that runs on the server (BusyBox's {@code sh}
  * too) and finishes whatever happens to the controller or the connection: it switches {@code current}, runs the
- * health check under a deadline of its own, and on failure switches back, checks the old release answers and removes
- * the failed one. It writes what it did, line by line, to {@code <root>/.fleetup/<unit>.journal}, which the
- * controller reads to decide, at once or after a restart ({@link UnitReport} reads it).
+ * restart command if any, then the health check (a command, or an HTTP URL fetched with {@code curl} or
+ * {@code wget}), each under a deadline of its own, and on failure switches back, checks the old release answers
+ * and removes the failed one. For a release that reboots the server, the switch and the checks are separate modes
+ * around the reboot ({@link #SWITCH_ONLY}, {@link #CHECK}, {@link #SWITCH_BACK}, {@link #CHECK_PREVIOUS}). It writes
+ * what it did, line by line, to {@code <root>/.fleetup/<unit>.journal}, which the controller reads to decide, at
+ * once or after a restart ({@link UnitReport} reads it).
  *
  * <p>It is started detached: in a session of its own ({@code setsid}), so that neither the kill of the command that
  * started it (the transport kills a timed-out command's whole process group) nor the end of the connection reaches
@@ -22,9 +25,11 @@ import java.util.stream.Stream;
  * unit goes on there too.
  *
  * <p>Journal lines: {@code pid <pid>}, {@code previous <target>}, {@code switched <target>},
- * {@code health ok|failed <why>}, then one end: {@code switched-healthy}, {@code rolled-back},
- * {@code rolled-back-unhealthy <why>}, {@code rollback-failed <why>} or {@code nothing-to-roll-back}; a
- * {@code removal-failed <why>} may come before the end.
+ * {@code restart ok|failed <why>} (when a restart command is set), {@code health ok|failed <why>}, then one end:
+ * {@code switched-healthy}, {@code rolled-back}, {@code rolled-back-unhealthy <why>}, {@code rollback-failed <why>},
+ * {@code nothing-to-roll-back}, or, for a release that reboots the server, {@code switched-unchecked} (the reboot into
+ * it follows) or {@code switched-back-unchecked} (the reboot back follows); a {@code removal-failed <why>} may come
+ * before the end.
  */
 final class SwitchUnit {
 
@@ -39,10 +44,22 @@ final class SwitchUnit {
     /** Only roll back: the controller's confirmation disagreed with a unit that ended healthy. */
     static final String ROLL_BACK = "rollback";
 
+    // A release that reboots the server: it runs only after the reboot, so the switch and the checks are apart.
+    /** Switch only, no restart nor check: the reboot follows. */
+    static final String SWITCH_ONLY = "switch-only";
+    /** After the reboot: check the release current points to; on failure point current back, unchecked. */
+    static final String CHECK = "check";
+    /** Point current back, unchecked: the controller's confirmation disagreed; a reboot follows. */
+    static final String SWITCH_BACK = "switch-back";
+    /** After the reboot back: check the previous release and remove the failed one. */
+    static final String CHECK_PREVIOUS = "check-previous";
+
     // $1 mode, $2 unit id, $3 new target, $4 its version, $5 previous target ("" when none), $6 its version,
-    // $7 health command, $8 health deadline in seconds. Run in the application root.
+    // $7 health command, $8 deadline in seconds of each restart and health check, $9 restart command ("": none),
+    // ${10} health URL ("": the command), ${11} the answer expected ("": the version). Run in the application root.
     private static final String SCRIPT = """
-            mode=$1 unit=$2 target=$3 version=$4 previous=$5 previous_version=$6 health=$7 limit=$8
+            mode=$1 unit=$2 target=$3 version=$4 previous=$5 previous_version=$6 health=$7 limit=$8 restart=$9
+            url=${10} expect=${11}
             journal=.fleetup/$unit.journal
             errors=.fleetup/$unit.err
             note() { printf '%s\\n' "$*" >> "$journal"; }
@@ -57,12 +74,12 @@ final class SwitchUnit {
             withdraw() { rm -f current 2>"$errors"; }
             pointing_to='switching current to' pointing_back='switching current back to'
             withdrawing='could not remove current'
-            # The health command in a process group of its own, killed with all it started past the deadline.
-            answers() {
-              why=
-              out=.fleetup/$unit.out err=.fleetup/$unit.herr late=.fleetup/$unit.late
+            out=.fleetup/$unit.out err=.fleetup/$unit.herr late=.fleetup/$unit.late code=.fleetup/$unit.code
+            # Runs sh -c "$@" in a process group of its own, killed with all it started past the deadline: sets
+            # status, and timed_out when it was killed.
+            bounded() {
               rm -f "$late"
-              $own sh -c "$health" >"$out" 2>"$err" </dev/null &
+              $own sh -c "$@" >"$out" 2>"$err" </dev/null &
               checked=$!
               $own sh -c 'sleep "$1"; : > "$2"; kill -KILL -"$3" 2>/dev/null || kill -KILL "$3" 2>/dev/null' \\
                 watchdog "$limit" "$late" "$checked" >/dev/null 2>&1 </dev/null &
@@ -70,17 +87,57 @@ final class SwitchUnit {
               wait "$checked"; status=$?
               kill -KILL -"$watchdog" 2>/dev/null || kill -KILL "$watchdog" 2>/dev/null
               wait "$watchdog" 2>/dev/null
-              printed=$(sed -n '1{s/^[[:space:]]*//;s/[[:space:]]*$//;p;}' "$out")
-              if [ -e "$late" ]; then
+              timed_out=
+              if [ -e "$late" ]; then timed_out=yes; fi
+            }
+            # The restart command, when there is one: a failure is told in why, as a health check's.
+            restarted() {
+              why=
+              [ -n "$restart" ] || return 0
+              bounded "$restart"
+              if [ -n "$timed_out" ]; then
+                why="restart command did not end within $limit s"
+              elif [ "$status" -ne 0 ]; then
+                problem=$(first_line "$err")
+                [ -n "$problem" ] || problem=$(first_line "$out")
+                why="restart command failed with exit code $status: ${problem:-exit code $status}"
+              fi
+              rm -f "$out" "$err" "$late"
+              if [ -z "$why" ]; then note restart ok; else note restart failed "$why"; fi
+              [ -z "$why" ]
+            }
+            # The body to $out, the HTTP status to $code (curl's -w; wget -S prints the status lines on stderr).
+            fetch='if command -v curl >/dev/null 2>&1; then curl -sS -o "$1" -w "%{http_code}" "$3" >"$2"
+            else wget -S -q -O "$1" "$3"; fi'
+            answers() {
+              why=
+              wanted=${expect:-$1}
+              rm -f "$code"
+              if [ -n "$url" ]; then bounded "$fetch" fetch "$out" "$code" "$url"; else bounded "$health"; fi
+              printed=$(sed -n '1{s/^[[:space:]]*//;s/[[:space:]]*$//;p;}' "$out" 2>/dev/null)
+              if [ -n "$url" ]; then
+                http=$(cat "$code" 2>/dev/null)
+                [ -n "$http" ] || http=$(sed -n 's|^[[:space:]]*HTTP/[0-9.]* \\([0-9][0-9][0-9]\\).*|\\1|p' "$err" \\
+                  | tail -n 1)
+                case $http in ''|000) http=nothing ;; esac
+                problem=$(grep -v '^[[:space:]]' "$err" 2>/dev/null | head -n 1)
+                if [ -n "$timed_out" ]; then
+                  why="health check GET $url did not end within $limit s"
+                elif [ "$status" -ne 0 ] || [ "${http#2}" = "$http" ]; then
+                  why="health check GET $url answered $http (exit code $status): read '${printed:-$problem}'"
+                elif [ "$printed" != "$wanted" ]; then
+                  why="health check GET $url answered $http with '$printed', expected $wanted"
+                fi
+              elif [ -n "$timed_out" ]; then
                 why="health check did not end within $limit s"
               elif [ "$status" -ne 0 ]; then
                 problem=$(first_line "$err")
                 [ -n "$problem" ] || problem=$(first_line "$out")
                 why="health check failed with exit code $status: ${problem:-exit code $status}"
-              elif [ "$printed" != "$1" ]; then
-                why="health check printed '$printed', expected $1"
+              elif [ "$printed" != "$wanted" ]; then
+                why="health check printed '$printed', expected $wanted"
               fi
-              rm -f "$out" "$err" "$late"
+              rm -f "$out" "$err" "$late" "$code"
               [ -z "$why" ]
             }
             remove_failed() {
@@ -98,9 +155,16 @@ final class SwitchUnit {
                 return
               fi
               note switched "$previous"
-              if answers "$previous_version"; then kept=; else kept=$why; fi
+              if restarted && answers "$previous_version"; then kept=; else kept=$why; fi
               remove_failed
               if [ -z "$kept" ]; then note rolled-back; else note rolled-back-unhealthy "$kept"; fi
+            }
+            # Only points current back: the previous release runs once the server rebooted into it.
+            switch_back() {
+              if [ "$previous" = "$target" ]; then note nothing-to-roll-back; return; fi
+              if [ -z "$previous" ]; then roll_back; return; fi
+              if point "$previous"; then note switched "$previous"; note switched-back-unchecked
+              else note rollback-failed "$pointing_back $previous failed: $(first_line "$errors")"; fi
             }
             if [ -n "$FLEETUP_STRATEGY" ]; then eval "$FLEETUP_STRATEGY"; unset FLEETUP_STRATEGY; fi
             note pid $$
@@ -109,7 +173,7 @@ final class SwitchUnit {
               note previous "$previous"
               if point "$target"; then
                 note switched "$target"
-                if answers "$version"; then note health ok; note switched-healthy
+                if restarted && answers "$version"; then note health ok; note switched-healthy
                 else note health failed "$why"; roll_back; fi
               else
                 note health failed "$pointing_to $target failed: $(first_line "$errors")"
@@ -117,9 +181,38 @@ final class SwitchUnit {
               fi ;;
             rollback)
               roll_back ;;
+            switch-only)
+              note previous "$previous"
+              if point "$target"; then note switched "$target"; note switched-unchecked
+              else
+                note health failed "$pointing_to $target failed: $(first_line "$errors")"
+                roll_back
+              fi ;;
+            check)
+              note previous "$previous"
+              note switched "$target"
+              if answers "$version"; then note health ok; note switched-healthy
+              else note health failed "$why"; switch_back; fi ;;
+            switch-back)
+              switch_back ;;
+            check-previous)
+              if answers "$previous_version"; then kept=; note health ok; else kept=$why; note health failed "$why"; fi
+              remove_failed
+              if [ -z "$kept" ]; then note rolled-back; else note rolled-back-unhealthy "$kept"; fi ;;
             esac
             rm -f "$errors" current.new
             """;
+
+    /**
+     * What brings a release to run and proves it runs, each under the deadline {@code limit}.
+     *
+     * @param health the health command, run when {@code url} is empty
+     * @param restart run after each switch, before the check; {@code ""}: none
+     * @param url fetched as the health check when not {@code ""}
+     * @param expect what the check must print or answer first; {@code ""}: the version switched to
+     */
+    record Checks(String health, Duration limit, String restart, String url, String expect) {
+    }
 
     private SwitchUnit() {
     }
@@ -138,7 +231,8 @@ final class SwitchUnit {
      * gone once it ended, but left behind by a unit that was killed.
      */
     static List<String> sideFiles(String unit) {
-        return Stream.of(".log", ".err", ".out", ".herr", ".late").map(suffix -> DIRECTORY + "/" + unit + suffix)
+        return Stream.of(".log", ".err", ".out", ".herr", ".late", ".code", RebootProof.ORDERED,
+                        RebootProof.EXIT, RebootProof.OUTPUT).map(suffix -> DIRECTORY + "/" + unit + suffix)
                 .toList();
     }
 
@@ -150,17 +244,20 @@ final class SwitchUnit {
      */
     static String start(String rootWord, String mode, String unit, String target, String version, String previous,
                         String previousVersion, String health, Duration limit) {
-        return start(rootWord, mode, unit, target, version, previous, previousVersion, health, limit, "");
+        return start(rootWord, mode, unit, target, version, previous, previousVersion,
+                new Checks(health, limit, "", "", ""), "");
     }
 
     /**
-     * As {@link #start(String, String, String, String, String, String, String, String, Duration)}, with the shell
-     * functions of another install strategy ({@link InstallStrategy#unitFunctions}) in place of the switch's.
+     * As {@link #start(String, String, String, String, String, String, String, String, Duration)}, with checks, and
+     * the shell functions of another install strategy ({@link InstallStrategy#unitFunctions}) in place of the
+     * switch's, unless empty.
      */
     static String start(String rootWord, String mode, String unit, String target, String version, String previous,
-                        String previousVersion, String health, Duration limit, String strategyFunctions) {
+                        String previousVersion, Checks checks, String strategyFunctions) {
         String arguments = Stream.of("fleetup-unit-" + unit, mode, unit, target, version, previous, previousVersion,
-                health, String.valueOf(Math.max(1, limit.toSeconds())))
+                checks.health(), String.valueOf(Math.max(1, checks.limit().toSeconds())), checks.restart(),
+                checks.url(), checks.expect())
                 .map(s -> quote(s == null ? "" : s)).collect(Collectors.joining(" "));
         return "cd " + rootWord + " && mkdir -p " + DIRECTORY + " && { "
                 + "if command -v setsid >/dev/null 2>&1; then set -- setsid; else set --; fi; "

@@ -27,9 +27,13 @@ record UnitReport(boolean started, String previous, boolean alive, String switch
     static final String ROLLED_BACK_UNHEALTHY = "rolled-back-unhealthy";
     static final String ROLLBACK_FAILED = "rollback-failed";
     static final String NOTHING_TO_ROLL_BACK = "nothing-to-roll-back";
+    /** Switched to the release, not checked: the reboot into it comes next. */
+    static final String SWITCHED_UNCHECKED = "switched-unchecked";
+    /** Switched back to the previous release, not checked: the reboot into it comes next. */
+    static final String SWITCHED_BACK_UNCHECKED = "switched-back-unchecked";
 
     private static final List<String> ENDS = List.of(SWITCHED_HEALTHY, ROLLED_BACK, ROLLED_BACK_UNHEALTHY,
-            ROLLBACK_FAILED, NOTHING_TO_ROLL_BACK);
+            ROLLBACK_FAILED, NOTHING_TO_ROLL_BACK, SWITCHED_UNCHECKED, SWITCHED_BACK_UNCHECKED);
 
     /** Reads what {@link SwitchUnit#read} printed. */
     static UnitReport parse(String printed) {

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.rollout.ReportStatus;
@@ -205,6 +206,41 @@ class InstallableWaitTest {
         }
     }
 
+    /** The profile's busy command runs in the root within the same check: exit 0 is busy, its first line why. */
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void openSshBusyCommandSaysWhyThenTheServerIsInstalledOnceItSaysNoMore(boolean busyBoxOnly) throws IOException {
+        try (OpenSshServer sshd = openSsh(busyBoxOnly)) {
+            DemoApplication.install(sshd.root(), "1.4.2");
+            Path lock = sshd.root().resolve(DemoApplication.PRODUCT).resolve("backup.lock");
+            Files.writeString(lock, "billing\n");
+            Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+            ProductProfile profile = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
+                    "cat current/VERSION", "current/bin/demo-app --version", "semantic", ".busy",
+                    new Activation("", Activation.Reboot.NEVER, "reboot", Activation.DEFAULT_BOOT_ID_COMMAND, "", "",
+                            "[ -e backup.lock ] || exit 1; echo; echo \"  backup of $(cat backup.lock) runs \"; "
+                                    + "echo second line"));
+            StepListener freeing = event -> {
+                events.add(event);
+                if (event.state() == StepState.WAITING) {
+                    try {
+                        Files.deleteIfExists(lock);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
+
+            ServerOutcome outcome = install(sshd, profile, LONG_BUDGET, archive, freeing);
+
+            assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+            assertThat(new ApplicationDirectory(sshd.root().resolve(DemoApplication.PRODUCT)).current())
+                    .isEqualTo("releases/2.0.0");
+            assertThat(waits()).singleElement().asString()
+                    .startsWith("the server is busy: the busy command says 'backup of billing runs': checking again");
+        }
+    }
+
     @ParameterizedTest(name = "BusyBox only: {0}")
     @ValueSource(booleans = {false, true})
     void openSshTooLittleSpaceIsNotInstallableAndUnchanged(boolean busyBoxOnly) {
@@ -260,11 +296,15 @@ class InstallableWaitTest {
 
     private ServerOutcome install(OpenSshServer sshd, InstallableState.Limits limits, Path archive,
                                   StepListener listener) {
+        return install(sshd, DEFAULT_MARKER_PROFILE, limits, archive, listener);
+    }
+
+    private ServerOutcome install(OpenSshServer sshd, ProductProfile profile, InstallableState.Limits limits,
+                                  Path archive, StepListener listener) {
         Server server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
                 sshd.clientKey().toString(), sshd.hostKey(), Map.of());
         try (Session session = transport.connect(server)) {
-            return install(session, () -> transport.connect(server), DEFAULT_MARKER_PROFILE, limits, archive,
-                    listener);
+            return install(session, () -> transport.connect(server), profile, limits, archive, listener);
         }
     }
 

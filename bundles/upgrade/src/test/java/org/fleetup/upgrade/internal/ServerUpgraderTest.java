@@ -361,6 +361,21 @@ class ServerUpgraderTest {
             public double installableSpaceFactor() {
                 return 3;
             }
+
+            @Override
+            public int rebootWaitSeconds() {
+                return 600;
+            }
+
+            @Override
+            public int rebootFirstBackOffSeconds() {
+                return 2;
+            }
+
+            @Override
+            public int rebootMaxBackOffSeconds() {
+                return 15;
+            }
         };
     }
 

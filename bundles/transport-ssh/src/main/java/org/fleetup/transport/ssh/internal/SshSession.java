@@ -47,13 +47,8 @@ final class SshSession implements Session {
     private static final Set<ClientChannelEvent> ENDED = EnumSet.of(ClientChannelEvent.CLOSED,
             ClientChannelEvent.EXIT_STATUS);
 
-    private static final Set<ClientChannelEvent> DRAINED = EnumSet.of(ClientChannelEvent.CLOSED,
-            ClientChannelEvent.EOF);
-
-    // OpenSSH sends the exit status when it reaps the command, while the last of its output may still be in the pipe
-    // (its session.c says so): the output is complete only at the channel's EOF. A process the command left holding the
-    // pipe delays that EOF for ever, so the wait for it is short.
-    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
+    /** How long the output of a command that ended is still waited for. */
+    private static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
 
     private final String server;
     private final ClientSession session;
@@ -97,10 +92,7 @@ final class SshSession implements Session {
             Set<ClientChannelEvent> events = channel.waitFor(ENDED, remaining(deadline));
             Integer exitStatus = channel.getExitStatus();
             if (exitStatus != null) {
-                if (!events.contains(ClientChannelEvent.CLOSED)) {
-                    Duration left = remaining(deadline);
-                    channel.waitFor(DRAINED, left.compareTo(OUTPUT_DRAIN) < 0 ? left : OUTPUT_DRAIN);
-                }
+                awaitTheEndOfItsOutput(channel, events, deadline);
                 return new CommandResult(exitStatus, stdout.text(), KillableCommand.stderr(stderr.text()));
             }
             if (events.contains(ClientChannelEvent.TIMEOUT)) {
@@ -122,6 +114,20 @@ final class SshSession implements Session {
             // terminal): one past its deadline was killed above.
             channel.close(true);
         }
+    }
+
+    /**
+     * sshd may send the exit status before the last of the output (it reports the command's exit as soon as it sees
+     * it, while the pipe still holds data), and closes the channel once it sent it all: so the channel's close is
+     * waited for too. A background process that keeps the output open is waited for no longer than
+     * {@link #OUTPUT_GRACE}, within the command's deadline.
+     */
+    private static void awaitTheEndOfItsOutput(ChannelExec channel, Set<ClientChannelEvent> events, long deadline) {
+        if (events.contains(ClientChannelEvent.CLOSED)) {
+            return;
+        }
+        Duration left = remaining(deadline);
+        channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), left.compareTo(OUTPUT_GRACE) < 0 ? left : OUTPUT_GRACE);
     }
 
     /**
