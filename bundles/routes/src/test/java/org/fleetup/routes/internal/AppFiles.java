@@ -58,6 +58,17 @@ record AppFiles(Path path) {
         return list(path.resolve(".fleetup")).filter(n -> n.endsWith(".journal")).toList();
     }
 
+    /** The lines of each of the switch units' journals, in the order of their names. */
+    List<List<String>> unitJournalLines() {
+        return unitJournals().stream().sorted().map(name -> {
+            try {
+                return Files.readAllLines(path.resolve(".fleetup").resolve(name));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
     /** The files of release {@code version} whose SHA-256 differs from what its manifest says, or that are missing. */
     List<String> filesNotMatchingTheirManifest(String version) {
         Path release = release(version);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,15 +56,20 @@ import org.junit.jupiter.api.io.TempDir;
  * here the threshold is reached by a rolled-back canary, and the paused rollout is cancelled); a running rollout
  * cancelled, the server in flight finishing and the others {@code not-started} and untouched
  * ({@link CancelTest#aRunningRolloutCancelledStartsNoNewServerAndLetsTheOneInFlightFinish}); a controller restarted
- * with the same configuration mid-rollout ({@link RolloutHandOverTest}; here the configuration changes). The reboot
- * fault is left out until the reboot step exists. Real OpenSSH servers, where the timing of hung commands is true,
+ * with the same configuration mid-rollout ({@link RolloutHandOverTest}; here the configuration changes). A REBOOT
+ * host is rebooted by a profile that says {@code reboot = always}: its {@code reboot} takes it away for
+ * {@link SimulatedFleet#DEFAULT_REBOOT_SECONDS} and it comes back with a new {@code $HOME/.sim/boot_id}. Real OpenSSH servers, where the timing of hung commands is true,
  * are {@link OpenSshRolloutTest}'s.
  */
 class SimulatedFaultRolloutTest {
 
     private static final HostSpec GOOD = new HostSpec("1.4.2", Set.of());
+    /** A healthy server that can reboot: the companion when the profile reboots every server. */
+    private static final HostSpec REBOOTS = new HostSpec("1.4.2", Set.of(Fault.REBOOT));
     /** One command (health check, checksum, version) may run this long. */
     private static final int COMMAND_SECONDS = 3;
+    /** The simulated {@code /proc/sys/kernel/random/boot_id}, which a REBOOT host renews as it comes back. */
+    private static final String BOOT_ID_COMMAND = "cat \"$HOME/.sim/boot_id\"";
 
     @TempDir
     Path dir;
@@ -80,8 +86,25 @@ class SimulatedFaultRolloutTest {
                 Map.of("commandTimeoutSeconds", COMMAND_SECONDS));
     }
 
+    /**
+     * As {@link #tuning()}, with a profile whose releases reboot the server after the switch, proven by the simulated
+     * boot id, waited for up to 30 s.
+     */
+    private static TestController.Tuning rebooting() {
+        TestController.Tuning tuning = tuning();
+        Map<String, Object> upgrade = new HashMap<>(tuning.upgrade());
+        upgrade.putAll(Map.of("rebootWaitSeconds", 30, "rebootFirstBackOffSeconds", 1,
+                "rebootMaxBackOffSeconds", 1));
+        return new TestController.Tuning(tuning.busyFor(), tuning.ssh(), upgrade, tuning.inspection(),
+                Map.of("reboot", "always", "rebootCommand", "reboot", "bootIdCommand", BOOT_ID_COMMAND));
+    }
+
     private List<SimulatedHost> fleet(HostSpec... specs) throws Exception {
-        controller = new TestController(dir, tuning());
+        return fleet(tuning(), specs);
+    }
+
+    private List<SimulatedHost> fleet(TestController.Tuning tuning, HostSpec... specs) throws Exception {
+        controller = new TestController(dir, tuning);
         controller.release("2.0.0");
         routing = controller.start();
         return controller.servers("web", List.of(specs));
@@ -366,6 +389,67 @@ class SimulatedFaultRolloutTest {
         for (SimulatedHost host : hosts) {
             upgraded(ended, host);
             assertThat(files(host).unitJournals()).as(host.name() + ": switched once").hasSize(1);
+        }
+    }
+
+    @Test
+    void aRebootingServerIsRebootedProvenByItsNewBootIdThenCheckedAndUpgraded() throws Exception {
+        List<SimulatedHost> hosts = fleet(rebooting(), REBOOTS, REBOOTS);
+        Map<String, String> bootsBefore = bootIds(hosts);
+
+        Rollout ended = ended(start(hosts, null));
+
+        assertThat(ended.status()).isEqualTo(RolloutStatus.FINISHED);
+        assertThat(ended.detail()).isEqualTo("2 upgraded");
+        for (SimulatedHost host : hosts) {
+            String before = bootsBefore.get(host.name());
+            assertThat(bootId(host)).as(host.name() + " rebooted").isNotEqualTo(before);
+            assertThat(routing.history(ended.id(), host.name())).extracting(StepRecord::detail)
+                    .as("rebooted once").filteredOn(detail -> detail.startsWith("rebooting ")).hasSize(1)
+                    .allSatisfy(detail -> assertThat(detail).contains("(boot id " + before + ")"));
+            upgraded(ended, host);
+            assertThat(files(host).unitJournalLines()).as(host.name() + ": switched, unchecked over the reboot, then"
+                    + " checked").anySatisfy(lines -> assertThat(lines).containsSubsequence("previous releases/1.4.2",
+                    "switched releases/2.0.0", "switched-unchecked"))
+                    .anySatisfy(lines -> assertThat(lines).containsSubsequence("health ok", "switched-healthy"));
+        }
+    }
+
+    @Test
+    void aCheckFailingAfterTheRebootSwitchesBackRebootsAgainAndIsRolledBack() throws Exception {
+        List<SimulatedHost> hosts = fleet(rebooting(), new HostSpec("1.4.2", Set.of(Fault.REBOOT,
+                Fault.HEALTH_FAILS)), REBOOTS);
+        SimulatedHost failing = hosts.get(0);
+        String bootBefore = bootId(failing);
+
+        Rollout ended = ended(start(hosts, null));
+
+        assertThat(report(ended, failing)).isEqualTo("rolled-back");
+        assertThat(ended.detail()).isEqualTo("1 rolled-back, 1 upgraded");
+        assertThat(servers(ended).get(failing.name()).detail()).contains("simulated HEALTH_FAILS")
+                .contains("rolled back to 1.4.2 (verified)");
+        assertThat(bootId(failing)).as("rebooted").isNotEqualTo(bootBefore);
+        List<String> details = routing.history(ended.id(), failing.name()).stream().map(StepRecord::detail).toList();
+        assertThat(details).as("into 2.0.0, then back into 1.4.2")
+                .filteredOn(detail -> detail.startsWith("rebooting ")).hasSize(2);
+        untouched(failing);
+        assertThat(files(failing).unitJournalLines()).as("switched back, unchecked over the reboot, then checked")
+                .anySatisfy(lines -> assertThat(lines).containsSubsequence("switched releases/2.0.0",
+                        "health failed health check failed with exit code 1: demo-app 2.0.0: cannot start (simulated"
+                                + " HEALTH_FAILS)", "switched releases/1.4.2", "switched-back-unchecked"))
+                .anySatisfy(lines -> assertThat(lines).containsSubsequence("health ok", "rolled-back"));
+        upgraded(ended, hosts.get(1));
+    }
+
+    private static Map<String, String> bootIds(List<SimulatedHost> hosts) {
+        return hosts.stream().collect(Collectors.toMap(SimulatedHost::name, SimulatedFaultRolloutTest::bootId));
+    }
+
+    private static String bootId(SimulatedHost host) {
+        try {
+            return Files.readString(host.root().resolve(".sim/boot_id")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,9 +46,16 @@ final class TestController implements AutoCloseable {
     /**
      * What a test may make short or faulty: how long the simulator's busy marker stays, the SSH deadlines, and the
      * configuration of the upgrade ({@link ServerUpgrader.Config}) and of the inspection
-     * ({@link SessionInspector.Config}), as etc/org.fleetup.upgrade.cfg and etc/org.fleetup.inspection.cfg hold it.
+     * ({@link SessionInspector.Config}), as etc/org.fleetup.upgrade.cfg and etc/org.fleetup.inspection.cfg hold it;
+     * and the product profile's fields beside its semantic scheme ({@link ConfiguredProductProfiles.Config}, as
+     * etc/org.fleetup.profiles.cfg holds them: e.g. {@code reboot}, {@code bootIdCommand}).
      */
-    record Tuning(Duration busyFor, SshSettings ssh, Map<String, ?> upgrade, Map<String, ?> inspection) {
+    record Tuning(Duration busyFor, SshSettings ssh, Map<String, ?> upgrade, Map<String, ?> inspection,
+                  Map<String, ?> profile) {
+
+        Tuning(Duration busyFor, SshSettings ssh, Map<String, ?> upgrade, Map<String, ?> inspection) {
+            this(busyFor, ssh, upgrade, inspection, Map.of());
+        }
 
         static Tuning defaults() {
             return new Tuning(Duration.ofSeconds(SimulatedFleet.DEFAULT_BUSY_SECONDS), SshSettings.defaults(),
@@ -86,7 +94,8 @@ final class TestController implements AutoCloseable {
         this.inventory = new JdbcInventory(database);
         this.repository = new JdbcRolloutRepository(database);
         DefaultVersionSchemes schemes = new DefaultVersionSchemes();
-        Map<String, Object> profile = Map.of("scheme", "semantic");
+        Map<String, Object> profile = new HashMap<>(tuning.profile());
+        profile.put("scheme", "semantic");
         this.profiles = new ConfiguredProductProfiles(
                 ComponentConfigs.of(ConfiguredProductProfiles.Config.class, profile), profile);
         this.store = new VfsReleaseStore(inventory, schemes, profiles, ComponentConfigs.of(VfsReleaseStore.Config.class,
