@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.Plan;
 import org.fleetup.api.upgrade.StepListener;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -20,6 +21,13 @@ public interface Rollouts {
      * @throws FleetupException with the code of the first problem found
      */
     Rollout start(RolloutRequest request);
+
+    /**
+     * How long a rollout of {@code plan} with {@code options} may take: its servers to upgrade or install, in the waves
+     * and order the options make, each sent the release at its last measured rate. Reads the inventory only; changes
+     * nothing. Best read after the plan's inspection, which measures each server's round trip.
+     */
+    Estimate estimate(Plan plan, RolloutOptions options);
 
     /**
      * Cancels a rollout that has not ended. A scheduled one never starts: it ends {@link RolloutStatus#CANCELLED} at

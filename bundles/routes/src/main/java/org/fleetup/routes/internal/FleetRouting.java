@@ -31,6 +31,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.rollout.Estimate;
 import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutOptions;
@@ -96,6 +97,15 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         @AttributeDefinition(min = "0", description = "Milliseconds before the first retry to connect; each next"
                 + " wait is twice as long. No worker waits meanwhile.")
         long connectRetryDelayMillis() default 1000;
+
+        @AttributeDefinition(min = "1", description = "Bytes per second the plan's estimate counts for a server with"
+                + " no measured transfer rate, when no server of the plan has one; otherwise the median of theirs")
+        long estimateBytesPerSecond() default 10L * 1024 * 1024;
+
+        @AttributeDefinition(min = "0", description = "Seconds the plan's estimate counts for what a server takes"
+                + " besides its transfer (connect, checks, unpack, switch, health), until earlier rollouts have"
+                + " upgraded servers to learn it from")
+        int estimateSecondsPerServer() default 10;
     }
 
     /**
@@ -106,9 +116,19 @@ public final class FleetRouting implements Rollouts, FleetInspection {
      * @param lease how long a claim holds without renewal
      * @param maxParallelism the workers of inspections, and apart those of rollouts
      * @param unreachable how a step that cannot reach its server is tried again
+     * @param estimates what the plan's estimate counts when the inventory knows nothing better
      */
     record Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
-                    FleetErrors.Retries unreachable) {
+                    FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates) {
+
+        /** The configuration's defaults of the estimate, for settings made without them. */
+        static final RolloutEstimator.Defaults DEFAULT_ESTIMATES = new RolloutEstimator.Defaults(10.0 * 1024 * 1024,
+                Duration.ofSeconds(10));
+
+        Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
+                 FleetErrors.Retries unreachable) {
+            this(controllerId, tickMillis, lease, maxParallelism, unreachable, DEFAULT_ESTIMATES);
+        }
 
         Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism) {
             this(controllerId, tickMillis, lease, maxParallelism, new FleetErrors.Retries(2, Duration.ofSeconds(1)));
@@ -118,7 +138,9 @@ public final class FleetRouting implements Rollouts, FleetInspection {
             return new Settings(config.controllerId().isBlank() ? defaultControllerId() : config.controllerId(),
                     config.tickMillis(), Duration.ofSeconds(config.leaseSeconds()), config.maxParallelism(),
                     new FleetErrors.Retries(config.connectRetries(),
-                            Duration.ofMillis(config.connectRetryDelayMillis())));
+                            Duration.ofMillis(config.connectRetryDelayMillis())),
+                    new RolloutEstimator.Defaults(config.estimateBytesPerSecond(),
+                            Duration.ofSeconds(config.estimateSecondsPerServer())));
         }
 
         private static String defaultControllerId() {
@@ -146,6 +168,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     private final CamelContext camel;
     private final ProducerTemplate template;
     private final StepTimings stepTimings = new StepTimings();
+    private final RolloutEstimator estimator;
     private final Random random = new Random();
 
     @Activate
@@ -182,6 +205,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         this.planner = planner;
         this.scheduler = scheduler;
         this.tracker = new RolloutTracker(repository);
+        this.estimator = new RolloutEstimator(repository, settings.estimates(), settings.maxParallelism(),
+                Duration.ofMillis(settings.tickMillis()));
         this.lifecycle = new RolloutLifecycle(repository, inventory, tracker);
         // One incarnation per activation: its leases are told from those of the earlier ones, taken back below.
         String owner = settings.controllerId() + "/" + UUID.randomUUID();
@@ -282,6 +307,11 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                 + options.order() + "), " + request.parallelism() + " at a time, at " + at
                 + (request.force() ? ", forced" : ""));
         return rollout;
+    }
+
+    @Override
+    public Estimate estimate(Plan plan, RolloutOptions options) {
+        return estimator.estimate(plan, options);
     }
 
     @Override
