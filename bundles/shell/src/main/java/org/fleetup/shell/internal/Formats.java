@@ -55,6 +55,19 @@ final class Formats {
         return duration == null ? "" : String.format("%.2f s", duration.toMillis() / 1000.0);
     }
 
+    /** An estimate as people say it: {@code 45 s}, {@code 2 min 5 s}, {@code 3 h 20 min}. */
+    static String approximately(Duration duration) {
+        long seconds = Math.max(0, Math.round(duration.toMillis() / 1000.0));
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + " min" + (seconds % 60 == 0 ? "" : " " + seconds % 60 + " s");
+        }
+        long minutes = (seconds + 30) / 60;
+        return minutes / 60 + " h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + " min");
+    }
+
     static String version(Inspection inspection) {
         return inspection.status() == Inspection.Status.OK ? inspection.version() : inspection.status().name();
     }

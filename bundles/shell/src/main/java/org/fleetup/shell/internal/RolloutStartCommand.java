@@ -128,7 +128,7 @@ public class RolloutStartCommand implements Action {
 
         Plan plan = fleet.plan(target, selected, parallel, force);
         PlanTable.print(plan, out);
-        WavePlan.print(plan, options, out);
+        WavePlan.print(plan, options, rollouts.estimate(plan, options), out);
         if (!yes && !confirmed(changes(plan) + " of " + selected.size() + " servers to "
                 + target.coordinates() + " " + when(start) + "? [y/N] ")) {
             out.println("Nothing changed.");
