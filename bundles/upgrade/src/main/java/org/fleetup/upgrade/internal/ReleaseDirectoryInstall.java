@@ -67,6 +67,16 @@ public final class ReleaseDirectoryInstall {
 
     static final String MANIFEST = "MANIFEST.sha256";
 
+    // Where the parts of a command that asks several things at once begin in its output.
+    private static final String CURRENT_SECTION = "::fleetup-current";
+    private static final String LOOK_SECTION = "::fleetup-installable";
+    private static final String LOOK_STATUS = "::fleetup-status ";
+    private static final String MANIFEST_SECTION = "::fleetup-manifest";
+    private static final String MADE_SECTION = "::fleetup-made";
+    private static final String RELEASE_SECTION = "::fleetup-release";
+    private static final String RELEASE_EXISTS = "::fleetup-exists";
+    private static final String RELEASE_MOVED = "::fleetup-moved";
+
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     // Checksumming and unpacking a large artifact takes longer than a command: 1 s more per 16 MiB.
@@ -292,6 +302,8 @@ public final class ReleaseDirectoryInstall {
         private ServerOutcome outcome;
         private boolean lost;
         private Instant resumeAt;
+        // What the first look at the server's installable state printed, read with the root: used once.
+        private CommandResult firstLook;
         // The server rebooted into the release: going back means switching back and rebooting again.
         private boolean rebooted;
 
@@ -349,6 +361,11 @@ public final class ReleaseDirectoryInstall {
          */
         void prepare() {
             step(() -> {
+                if (strategy.unpacks() && !resumed.containsKey(JournalKeys.UNIT)) {
+                    resolveRootAndLook();
+                    settleCurrent();
+                    return;
+                }
                 resolveRoot();
                 if (resumed.containsKey(JournalKeys.UNIT)) {
                     resumingUnit = true;
@@ -533,6 +550,44 @@ public final class ReleaseDirectoryInstall {
             }
         }
 
+        /**
+         * The root (made when missing), where {@code current} points, and a first look at whether the server can
+         * take the release, in one round trip: what {@link #resolveRoot}, {@link #readCurrentLink} and the first
+         * {@link #lookAtInstallable} would each ask alone.
+         */
+        private void resolveRootAndLook() {
+            doing = "resolving the application root " + profile.root() + " and reading where its current points";
+            String rootWord = profile.shellRoot();
+            String look = InstallableState.command(".", profile.busyMarker(), profile.activation().busyCommand());
+            CommandResult result = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P && echo "
+                    + CURRENT_SECTION + " && " + physicalPath(target) + " && if [ -L current ]; then readlink current"
+                    + " && " + physicalPath("current") + "; elif [ -e current ]; then echo \"$(pwd -P)/current is not"
+                    + " a symbolic link: move it away, then upgrade again\" >&2; exit 2; fi && echo " + LOOK_SECTION
+                    + " && { (" + look + "); echo \"" + LOOK_STATUS + "$?\"; }", commandTimeout);
+            List<String> lines = result.stdout().lines().toList();
+            int current = lines.indexOf(CURRENT_SECTION);
+            int looked = lines.indexOf(LOOK_SECTION);
+            String status = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+            if (current < 0 || looked < current || !status.startsWith(LOOK_STATUS)) {
+                throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
+            }
+            String made = resumed.getOrDefault(JournalKeys.CREATED, "");
+            made.lines().filter(line -> !line.isEmpty()).forEach(createdDirectories::add);
+            remember(lines.subList(0, Math.max(0, current - 1)));
+            String absolute = current == 0 ? "" : lines.get(current - 1).strip();
+            if (!absolute.startsWith("/")) {
+                throw new StepFailure(doing + " printed '" + absolute + "', not an absolute path");
+            }
+            root = absolute;
+            List<String> link = lines.subList(current + 1, looked);
+            if (link.size() >= 3) {
+                previousTarget = link.get(1);
+                runningAlready = !link.get(0).isEmpty() && link.get(0).equals(link.get(2));
+            }
+            firstLook = new CommandResult(Integer.parseInt(status.substring(LOOK_STATUS.length()).strip()),
+                    String.join("\n", lines.subList(looked + 1, lines.size() - 1)), result.stderr());
+        }
+
         private void resolveRoot() {
             doing = "resolving the application root " + profile.root();
             String rootWord = profile.shellRoot();
@@ -558,6 +613,11 @@ public final class ReleaseDirectoryInstall {
                 previousTarget = strategy.installed(commands, quote(root), commandTimeout).orElse(null);
                 runningAlready = version.equals(previousTarget);
             }
+            settleCurrent();
+        }
+
+        /** What the install makes of where {@code current} points, recorded before anything changes. */
+        private void settleCurrent() {
             targetRunning = runningAlready;
             if (runningAlready) {
                 Optional<String> before = beforeAnUnverifiedSwitch().filter(p -> !versionOf(p).equals(version));
@@ -627,8 +687,9 @@ public final class ReleaseDirectoryInstall {
             long needed = (long) Math.ceil(Math.max(0, release.size()) * installable.spaceFactor());
             String check = InstallableState.command(root, profile.busyMarker(), profile.activation().busyCommand());
             doing = "checking that " + root + " can take " + version;
-            Optional<String> problem = InstallableState.problem(execute(doing, check, commandTimeout), root,
-                    profile.busyMarker(), needed);
+            CommandResult looked = firstLook != null ? firstLook : execute(doing, check, commandTimeout);
+            firstLook = null;
+            Optional<String> problem = InstallableState.problem(looked, root, profile.busyMarker(), needed);
             if (problem.isEmpty()) {
                 return problem;
             }
@@ -680,40 +741,57 @@ public final class ReleaseDirectoryInstall {
             doing = "unpacking " + release.fileName() + " into " + scratch;
             temporaries.add(scratch);
             record(StepState.INSTALLING, doing, Map.of(JournalKeys.SCRATCH, scratch));
-            steps.step(StepState.INSTALLING, doing);
-            run("creating " + scratch, "mkdir " + quote(scratch), commandTimeout);
-            // Not the archive's owners and modes: the server's user owns the files, its umask applies, and the
-            // exec bits the archive carries stay (a umask only takes bits away). -o is --no-same-owner to GNU tar
-            // and to BusyBox's, which has no such long option.
-            run(doing, "tar -x -z -o -f " + quote(staging) + " -C " + quote(scratch) + " --no-same-permissions",
-                    heavyTimeout);
+            steps.step(StepState.INSTALLING, doing + ", checking every file against " + MANIFEST + " when it has one");
             String manifest = scratch + "/" + MANIFEST;
-            boolean hasManifest = succeeds("[ -f " + quote(manifest) + " ]");
+            // One round trip for what usually follows: unpack, check, make releases/ and .fleetup/, and move the
+            // release in when its directory is free; anything else is decided here, with what the server printed.
+            // Not the archive's owners and modes: the server's user owns the files, its umask applies, and the exec
+            // bits the archive carries stay (a umask only takes bits away). -o is --no-same-owner to GNU tar and to
+            // BusyBox's, which has no such long option.
+            List<String> lines = run(doing, "mkdir " + quote(scratch) + " && tar -x -z -o -f " + quote(staging)
+                    + " -C " + quote(scratch) + " --no-same-permissions && fleetup_sums=0 && if [ -f " + quote(manifest)
+                    + " ]; then echo " + MANIFEST_SECTION + "; (" + mismatchCommand(scratch, manifest)
+                    + "); fleetup_sums=$?; echo \"" + LOOK_STATUS + "$fleetup_sums\"; fi && if [ \"$fleetup_sums\" -eq 0 ];"
+                    + " then echo " + MADE_SECTION + " && " + createMissing(quote(root + "/releases")) + " && "
+                    + createMissing(quote(root + "/" + SwitchUnit.DIRECTORY)) + " && echo " + RELEASE_SECTION
+                    + " && if [ -e " + quote(releaseDir) + " ] || [ -L " + quote(releaseDir) + " ]; then echo "
+                    + RELEASE_EXISTS + "; else mv -T " + quote(scratch) + " " + quote(releaseDir) + " && echo "
+                    + RELEASE_MOVED + "; fi; fi", heavyTimeout).stdout().lines().toList();
+            int sums = lines.indexOf(MANIFEST_SECTION);
+            boolean hasManifest = sums >= 0;
             if (hasManifest) {
-                doing = "checking every unpacked file against " + MANIFEST;
-                steps.step(StepState.INSTALLING, doing);
-                mismatch(scratch, manifest).ifPresent(problem -> {
-                    throw new StepFailure(problem);
-                });
+                String status = lines.stream().filter(line -> line.startsWith(LOOK_STATUS)).findFirst().orElse("");
+                int code = status.isEmpty() ? -1 : Integer.parseInt(status.substring(LOOK_STATUS.length()).strip());
+                if (code != 0) {
+                    throw new StepFailure(manifestProblem(scratch, new CommandResult(code,
+                            String.join("\n", lines.subList(sums + 1, Math.max(sums + 1, lines.indexOf(status)))),
+                            "")));
+                }
             } else {
                 LOGGER.info("{} holds no {}: its files are trusted through the artifact's SHA-256",
                         release.fileName(), MANIFEST);
             }
-            remember(run("creating " + root + "/releases and " + root + "/" + SwitchUnit.DIRECTORY,
-                    createMissing(quote(root + "/releases")) + " && "
-                            + createMissing(quote(root + "/" + SwitchUnit.DIRECTORY)), commandTimeout)
-                    .stdout().lines().toList());
-            if (succeeds("[ -e " + quote(releaseDir) + " ] || [ -L " + quote(releaseDir) + " ]")) {
+            int made = lines.indexOf(MADE_SECTION);
+            int placed = lines.indexOf(RELEASE_SECTION);
+            if (made < 0 || placed < made) {
+                throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
+            }
+            remember(lines.subList(made + 1, placed));
+            if (lines.contains(RELEASE_MOVED)) {
+                temporaries.remove(scratch);
+                return;
+            }
+            if (lines.contains(RELEASE_EXISTS)) {
                 if (hasManifest && mismatch(releaseDir, manifest).isEmpty()) {
                     steps.step(StepState.INSTALLING, releaseDir + " is installed already and matches the manifest: "
                             + "reusing it");
                 } else {
                     replace(releaseDir, scratch, hasManifest);
                 }
-            } else {
-                doing = "moving the release into " + releaseDir;
-                run(doing, "mv -T " + quote(scratch) + " " + quote(releaseDir), commandTimeout);
+                return;
             }
+            throw new StepFailure(doing + " neither moved the release into " + releaseDir + " nor found it there: '"
+                    + String.join(" | ", lines) + "'");
         }
 
         // The directory is moved aside rather than deleted in place: a rename is atomic, so releases/<version> is
@@ -1322,18 +1400,10 @@ public final class ReleaseDirectoryInstall {
             commands.live(purpose);
         }
 
-        // BusyBox's sha256sum has neither --quiet nor --strict: the lines of the files that match are left out here,
-        // and a malformed manifest never gets this far (the store checks every line of it, and the server checks
-        // the artifact's SHA-256 before unpacking it).
         private Optional<String> mismatch(String directory, String manifest) {
-            CommandResult result = execute("checking " + directory + " against " + MANIFEST, "cd " + quote(directory)
-                    + " || exit 2; sums=$(sha256sum -c " + quote(manifest) + " 2>&1); status=$?; "
-                    + "printf '%s\\n' \"$sums\" | grep -v ': OK$'; exit $status", heavyTimeout);
+            CommandResult result = execute("checking " + directory + " against " + MANIFEST,
+                    mismatchCommand(directory, manifest), heavyTimeout);
             return result.succeeded() ? Optional.empty() : Optional.of(manifestProblem(directory, result));
-        }
-
-        private boolean succeeds(String test) {
-            return commands.succeeds(test, commandTimeout);
         }
 
         private CommandResult run(String what, String command, Duration timeout) {
@@ -1370,6 +1440,14 @@ public final class ReleaseDirectoryInstall {
 
     private static String emptyToNull(String value) {
         return value == null || value.isEmpty() ? null : value;
+    }
+
+    // BusyBox's sha256sum has neither --quiet nor --strict: the lines of the files that match are left out here,
+    // and a malformed manifest never gets this far (the store checks every line of it, and the server checks the
+    // artifact's SHA-256 before unpacking it).
+    private static String mismatchCommand(String directory, String manifest) {
+        return "cd " + quote(directory) + " || exit 2; sums=$(sha256sum -c " + quote(manifest) + " 2>&1); status=$?; "
+                + "printf '%s\\n' \"$sums\" | grep -v ': OK$'; exit $status";
     }
 
     /**

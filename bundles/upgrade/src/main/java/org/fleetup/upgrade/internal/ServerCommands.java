@@ -46,10 +46,6 @@ final class ServerCommands {
         return result;
     }
 
-    boolean succeeds(String test, Duration timeout) {
-        return execute(test, test, timeout).succeeded();
-    }
-
     /** Runs {@code command}; only a broken connection or a timeout fails the step. */
     CommandResult execute(String what, String command, Duration timeout) {
         LOGGER.debug("Running {}", command);
