@@ -259,6 +259,9 @@ public final class ReleaseDirectoryInstall {
     private record Ending(StepState state, String to, String detail) {
     }
 
+    /** Not an outcome: the unit switched alone, and the server reboots into the release next. */
+    private static final Ending REBOOT_NEXT = new Ending(StepState.RESTARTING, null, "reboot next");
+
     /** Whether the server rebooted (its boot id changed), whether it answered at all, and why not. */
     private record Reboot(boolean proven, boolean reachable, String problem) {
     }
@@ -306,6 +309,8 @@ public final class ReleaseDirectoryInstall {
         private CommandResult firstLook;
         // The server rebooted into the release: going back means switching back and rebooting again.
         private boolean rebooted;
+        // The unit switched alone: the reboot is ordered and proven in the next steps.
+        private boolean rebootDue;
 
         Installation(Session session, Supplier<Session> reconnect, ProductProfile profile, Release release,
                      Supplier<InputStream> artifact, StepReporter steps, Confirmation confirmation, Journal journal,
@@ -382,11 +387,13 @@ public final class ReleaseDirectoryInstall {
                 case STAGE -> step(this::stage);
                 case VERIFY -> step(this::verify);
                 case INSTALL -> step(this::order);
+                case RESTART -> step(this::orderReboot);
+                case RECONNECT -> step(this::proveReboot);
                 case HEALTH -> step(this::health);
                 case CONFIRM -> step(this::confirmStep);
                 case ROLLBACK -> step(this::rollBackStep);
                 default -> {
-                    // CONNECT, INSPECT, COMPARE are the caller's; the unit restarts, and nothing reboots yet.
+                    // CONNECT, INSPECT, COMPARE are the caller's.
                 }
             }
         }
@@ -483,21 +490,61 @@ public final class ReleaseDirectoryInstall {
             }
         }
 
-        // A release that reboots the server is switched, rebooted, proven and checked here, as one chain.
+        // The unit switches, restarts and checks; for a release that reboots the server, it only switches, and the
+        // reboot, its proof and the check come in the next steps.
         private void order() {
             if (resumingUnit) {
                 return;
             }
-            if (rebooting()) {
-                end(switchForReboot());
-            } else {
+            if (!rebooting()) {
                 unitReport = switchByUnit();
+                return;
+            }
+            Ending switched = switchForReboot();
+            if (switched == REBOOT_NEXT) {
+                rebootDue = true;
+            } else if (switched != null) {
+                end(switched);
+            }
+        }
+
+        /** Orders the reboot of a server switched to a release that needs one, recorded first. */
+        private void orderReboot() {
+            if (rebootDue) {
+                recordAndOrderReboot(JournalKeys.REBOOT_ORDERED, unit, resumedOr(JournalKeys.BOOT_ID), Map.of());
+            }
+        }
+
+        /** Reconnects until the server's boot id changed: only a proven reboot runs the new release. */
+        private void proveReboot() {
+            if (!rebootDue) {
+                return;
+            }
+            Reboot proof = prove(unit, resumedOr(JournalKeys.BOOT_ID));
+            if (!proof.reachable()) {
+                end(unreachableAfterReboot(proof));
+            } else if (!proof.proven()) {
+                // The previous release still runs: an ordinary rollback, restart and check included.
+                end(rollBackByUnit(proof.problem()));
+            } else {
+                rebooted = true;
             }
         }
 
         /** The unit's verdict: healthy goes on to the confirmation; anything else ends here. */
         private void health() {
-            Ending verdict = resumingUnit ? resumeOrderedSwitch() : verdict(null, unitReport, true);
+            Ending verdict;
+            if (resumingUnit) {
+                verdict = resumeOrderedSwitch();
+            } else if (rebooted) {
+                verdict = checkAfterReboot();
+            } else {
+                verdict = verdict(null, unitReport, true);
+            }
+            if (verdict == REBOOT_NEXT) {
+                // Found switched alone after a crash: the reboot and its proof follow at once, on this step.
+                verdict = rebootIntoRelease(false);
+            }
             if (verdict != null) {
                 end(verdict);
             } else {
@@ -881,10 +928,13 @@ public final class ReleaseDirectoryInstall {
         /** What a switch unit's journal says, turned into the outcome; a healthy end is confirmed first. */
         private Ending conclude(String failure, UnitReport report, boolean mayRestart) {
             Ending verdict = verdict(failure, report, mayRestart);
-            return verdict != null ? verdict : confirm();
+            return verdict == REBOOT_NEXT ? rebootIntoRelease(false) : verdict != null ? verdict : confirm();
         }
 
-        /** What a switch unit's journal says: the outcome, or {@code null} when it ended healthy, to be confirmed. */
+        /**
+         * What a switch unit's journal says: the outcome, {@code null} when it ended healthy, to be confirmed, or
+         * {@link #REBOOT_NEXT} when it switched alone, for a reboot.
+         */
         private Ending verdict(String failure, UnitReport report, boolean mayRestart) {
             if (report.alive()) {
                 return new Ending(StepState.FAILED, null, (failure == null ? "" : failure + "; ") + "the unit "
@@ -902,7 +952,7 @@ public final class ReleaseDirectoryInstall {
             String health = report.healthProblem() == null ? "" : report.healthProblem();
             return switch (report.end()) {
                 case UnitReport.SWITCHED_HEALTHY -> null;
-                case UnitReport.SWITCHED_UNCHECKED -> rebootIntoRelease(false);
+                case UnitReport.SWITCHED_UNCHECKED -> REBOOT_NEXT;
                 case UnitReport.NOTHING_TO_ROLL_BACK -> new Ending(StepState.FAILED, null, health + "; " + version
                         + " was already the running release, so there is nothing to roll back to");
                 default -> rolledBack(health, report);
@@ -1072,7 +1122,7 @@ public final class ReleaseDirectoryInstall {
             unit = id;
             steps.step(StepState.INSTALLING, doing + (previousTarget == null ? "" : " (was " + previousTarget + ")")
                     + " by the unit " + id + " on the server; " + version + " runs once the server rebooted");
-            return conclude(null, launch(SwitchUnit.SWITCH_ONLY, id), true);
+            return verdict(null, launch(SwitchUnit.SWITCH_ONLY, id), true);
         }
 
         private String bootId(String rebootId) {
@@ -1091,15 +1141,25 @@ public final class ReleaseDirectoryInstall {
                     : new String[] {unit, resumedOr(JournalKeys.BOOT_ID)};
             Reboot proof = rebootAndProve(JournalKeys.REBOOT_ORDERED, order[0], order[1], ordered, Map.of());
             if (!proof.reachable()) {
-                return new Ending(StepState.FAILED, null, proof.problem() + "; it cannot be rolled back without a "
-                        + "connection: current points to " + version + ", not checked; upgrade the server again once "
-                        + "it answers, which checks it and rolls it back if need be");
+                return unreachableAfterReboot(proof);
             }
             if (!proof.proven()) {
                 // The previous release still runs: an ordinary rollback, restart and check included.
                 return rollBackByUnit(proof.problem());
             }
             rebooted = true;
+            Ending checked = checkAfterReboot();
+            return checked != null ? checked : confirm();
+        }
+
+        private Ending unreachableAfterReboot(Reboot proof) {
+            return new Ending(StepState.FAILED, null, proof.problem() + "; it cannot be rolled back without a "
+                    + "connection: current points to " + version + ", not checked; upgrade the server again once "
+                    + "it answers, which checks it and rolls it back if need be");
+        }
+
+        /** The check of the release the server rebooted into: the outcome, or {@code null} when healthy. */
+        private Ending checkAfterReboot() {
             String id = UUID.randomUUID().toString();
             record(StepState.CHECKING, "checking " + version + " after the reboot by the unit " + id,
                     Map.of(JournalKeys.CHECK_UNIT, id));
@@ -1115,6 +1175,7 @@ public final class ReleaseDirectoryInstall {
                     + " after the reboot, expecting " + activation.expected(checked));
         }
 
+        /** What the unit checking the rebooted release says: the outcome, or {@code null} when healthy. */
         private Ending concludeCheck(String id, UnitReport found) {
             UnitReport report = found.started() || found.alive() ? found : launch(SwitchUnit.CHECK, id);
             if (!report.ended()) {
@@ -1126,7 +1187,7 @@ public final class ReleaseDirectoryInstall {
             record(step, "the unit " + id + " ended " + report.end(), Map.of(JournalKeys.OUTCOME, report.end()));
             String health = report.healthProblem() == null ? "" : report.healthProblem();
             return switch (report.end()) {
-                case UnitReport.SWITCHED_HEALTHY -> confirm();
+                case UnitReport.SWITCHED_HEALTHY -> null;
                 case UnitReport.SWITCHED_BACK_UNCHECKED -> rebootBack(health, id, false);
                 case UnitReport.NOTHING_TO_ROLL_BACK -> nothingToRollBack(health);
                 default -> rolledBack(health, report);
@@ -1224,7 +1285,8 @@ public final class ReleaseDirectoryInstall {
             String check = resumed.get(JournalKeys.CHECK_UNIT);
             if (check != null) {
                 rebooted = true;
-                return Optional.of(concludeCheck(check, settle(check, readUnit(check))));
+                Ending checked = concludeCheck(check, settle(check, readUnit(check)));
+                return Optional.of(checked != null ? checked : confirm());
             }
             return Optional.of(rebootIntoRelease(true));
         }
@@ -1235,18 +1297,33 @@ public final class ReleaseDirectoryInstall {
          */
         private Reboot rebootAndProve(String key, String rebootId, String before, boolean ordered,
                                       Map<String, String> alsoRecorded) {
-            String command = profile.activation().rebootCommand();
             if (!ordered) {
-                Map<String, String> changes = new HashMap<>(alsoRecorded);
-                changes.put(key, rebootId + " " + before);
-                record(StepState.RESTARTING, "rebooting with '" + command + "' (boot id " + before + ")", changes);
-                steps.step(StepState.RESTARTING, "rebooting " + steps.server() + " with '" + command + "' (boot id "
-                        + before + "); waiting for it for at most " + seconds(reboot.deadline()));
-                orderReboot(rebootId, command);
+                recordAndOrderReboot(key, rebootId, before, alsoRecorded);
             } else {
                 steps.step(StepState.RECONNECTING, "resuming: a reboot was ordered (boot id then " + before
                         + "); proving it");
             }
+            return prove(rebootId, before);
+        }
+
+        /** Records the order ({@code key}: the reboot's id and the boot id before), then orders the reboot. */
+        private void recordAndOrderReboot(String key, String rebootId, String before,
+                                          Map<String, String> alsoRecorded) {
+            String command = profile.activation().rebootCommand();
+            Map<String, String> changes = new HashMap<>(alsoRecorded);
+            changes.put(key, rebootId + " " + before);
+            record(StepState.RESTARTING, "rebooting with '" + command + "' (boot id " + before + ")", changes);
+            steps.step(StepState.RESTARTING, "rebooting " + steps.server() + " with '" + command + "' (boot id "
+                    + before + "); waiting for it for at most " + seconds(reboot.deadline()));
+            orderReboot(rebootId, command);
+        }
+
+        /**
+         * Tries the server with back-off until its boot id changed or the deadline passed; orders the reboot again,
+         * once, when the server says the order never reached it.
+         */
+        private Reboot prove(String rebootId, String before) {
+            String command = profile.activation().rebootCommand();
             boolean reordered = false;
             boolean reachable = false;
             String last = "not tried yet";
