@@ -77,6 +77,11 @@ final class TestController implements AutoCloseable {
     }
 
     TestController(Path dir, Tuning tuning) {
+        this(dir, tuning, Map.of("scheme", "semantic"));
+    }
+
+    /** @param profile the product profiles' configuration, as etc/org.fleetup.profiles.cfg holds it */
+    TestController(Path dir, Tuning tuning, Map<String, Object> profile) {
         this.dir = dir;
         this.fleet = new SimulatedFleet(dir.resolve("fleet"), SimulatedFleet.DEFAULT_DROP_AFTER_BYTES,
                 SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES, tuning.busyFor(),
@@ -86,7 +91,6 @@ final class TestController implements AutoCloseable {
         this.inventory = new JdbcInventory(database);
         this.repository = new JdbcRolloutRepository(database);
         DefaultVersionSchemes schemes = new DefaultVersionSchemes();
-        Map<String, Object> profile = Map.of("scheme", "semantic");
         this.profiles = new ConfiguredProductProfiles(
                 ComponentConfigs.of(ConfiguredProductProfiles.Config.class, profile), profile);
         this.store = new VfsReleaseStore(inventory, schemes, profiles, ComponentConfigs.of(VfsReleaseStore.Config.class,
