@@ -58,7 +58,7 @@ final class PackageCheck {
             }
             IOUtils.consume(artifact);
         } catch (IOException e) {
-            throw invalid("it is not " + expected + " (" + e.getMessage() + ")");
+            throw invalid("it is not " + expected + ": " + e.getMessage());
         }
         if (!control || !data) {
             throw invalid("it is not a whole Debian package: it has no " + (control ? "data.tar" : "control.tar")

@@ -108,8 +108,8 @@ class ArtifactFormatStoreTest {
     void refusesADebThatIsNoArArchive() throws IOException {
         Path deb = Files.write(work.resolve("demo-app_2.0.0_all.deb"), TarGz.release("2.0.0").bytes());
 
-        assertRefused("application", deb, "is not a Debian package (an ar archive whose first member is "
-                + "debian-binary");
+        assertRefused("application", deb, "demo-app/2.0.0 is refused: it is not a Debian package (an ar archive "
+                + "whose first member is debian-binary, as dpkg-deb --build makes it): ");
     }
 
     @Test
