@@ -1,5 +1,6 @@
 package org.fleetup.storage.internal;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -25,6 +26,8 @@ import org.fleetup.api.FleetupException;
 final class PackageCheck {
 
     private static final String DEBIAN_BINARY = "debian-binary";
+    private static final int AR_MAGIC_BYTES = 8;
+    private static final int AR_NAME_BYTES = 16;
     private static final byte[] RPM_LEAD_MAGIC = {(byte) 0xed, (byte) 0xab, (byte) 0xee, (byte) 0xdb};
     private static final byte[] RPM_HEADER_MAGIC = {(byte) 0x8e, (byte) 0xad, (byte) 0xe8, 0x01};
     private static final int RPM_LEAD_BYTES = 96;
@@ -38,13 +41,15 @@ final class PackageCheck {
     private PackageCheck() {
     }
 
-    /** Reads the whole package; does not close it. */
+    /** Reads the package's members one after the other; does not close it. */
     static void deb(InputStream artifact) {
         String expected = "a Debian package (an ar archive whose first member is debian-binary, as dpkg-deb "
                 + "--build makes it)";
         boolean control = false;
         boolean data = false;
-        try (ArArchiveInputStream ar = new ArArchiveInputStream(CloseShieldInputStream.wrap(artifact))) {
+        BufferedInputStream raw = new BufferedInputStream(CloseShieldInputStream.wrap(artifact));
+        try (ArArchiveInputStream ar = new ArArchiveInputStream(raw)) {
+            requireShortName(raw, AR_MAGIC_BYTES);
             ArArchiveEntry first = ar.getNextEntry();
             if (first == null) {
                 throw invalid("it is not " + expected + ": it holds no member");
@@ -52,17 +57,38 @@ final class PackageCheck {
             if (!first.getName().equals(DEBIAN_BINARY)) {
                 throw invalid("it is not " + expected + ": its first member is '" + first.getName() + "'");
             }
-            for (ArArchiveEntry entry = ar.getNextEntry(); entry != null; entry = ar.getNextEntry()) {
+            for (ArArchiveEntry entry = first; entry != null; entry = ar.getNextEntry()) {
                 control |= entry.getName().startsWith("control.tar");
                 data |= entry.getName().startsWith("data.tar");
+                // To the entry's end, so that the next header can be looked at before ar reads it.
+                IOUtils.consume(ar);
+                requireShortName(raw, (int) (entry.getLength() % 2));
             }
-            IOUtils.consume(artifact);
         } catch (IOException e) {
             throw invalid("it is not " + expected + ": " + e.getMessage());
         }
         if (!control || !data) {
             throw invalid("it is not a whole Debian package: it has no " + (control ? "data.tar" : "control.tar")
                     + " member");
+        }
+    }
+
+    /**
+     * Refuses a GNU ({@code //}) or BSD ({@code #1/}) long-name member before Commons Compress reads it: it would hold
+     * the whole member in memory, as large as the upload, and no Debian package has one (its names are short).
+     *
+     * @param skip the bytes before the next header's name: the ar magic, or an odd member's padding
+     */
+    private static void requireShortName(BufferedInputStream raw, int skip) throws IOException {
+        raw.mark(skip + AR_NAME_BYTES);
+        IOUtils.skip(raw, skip);
+        byte[] name = new byte[AR_NAME_BYTES];
+        int read = IOUtils.read(raw, name);
+        raw.reset();
+        String found = new String(name, 0, read, StandardCharsets.US_ASCII);
+        if (found.startsWith("//") || found.startsWith("#1/")) {
+            throw invalid("it is not a Debian package: it has a member with a long name ('" + found.strip()
+                    + "'), which dpkg-deb never makes");
         }
     }
 

@@ -126,6 +126,15 @@ class ArtifactFormatStoreTest {
         assertRefused("application", deb, "it is not a whole Debian package: it has no data.tar member");
     }
 
+    /** Commons Compress would hold a long-name table whole in memory: a hostile one could be as large as the upload. */
+    @Test
+    void refusesADebWithALongMemberNameBeforeReadingIt() throws IOException {
+        Path deb = Files.write(work.resolve("demo-app_2.0.0_all.deb"), ar("debian-binary", "control.tar.gz",
+                "data.tar.gz-with-a-name-longer-than-ar-holds"));
+
+        assertRefused("application", deb, "it is not a Debian package: it has a member with a long name ('#1/");
+    }
+
     @Test
     void refusesAnRpmWithoutTheLeadMagic() throws IOException {
         Path rpm = Files.copy(deb("2.0.0"), work.resolve("demo-app-2.0.0-1.noarch.rpm"));
@@ -226,6 +235,7 @@ class ArtifactFormatStoreTest {
     private static byte[] ar(String... members) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ArArchiveOutputStream ar = new ArArchiveOutputStream(bytes)) {
+            ar.setLongFileMode(ArArchiveOutputStream.LONGFILE_BSD);
             for (String member : members) {
                 byte[] content = member.equals("debian-binary") ? "2.0\n".getBytes(StandardCharsets.US_ASCII)
                         : new byte[0];
