@@ -114,19 +114,21 @@ public record ProductProfile(String product, String root, String versionCommand,
 
         /**
          * The strategy that installs {@code release}: the configured one, or with {@code auto} a {@code .deb} or
-         * {@code .rpm} file goes to {@code package}, a {@code firmware} or {@code bios} release with an
-         * {@code installCommand} to {@code script}, anything else to {@code directories}.
+         * {@code .rpm} file goes to {@code package}, an {@link ArtifactFormat#IMAGE image} and a {@code firmware} or
+         * {@code bios} release with an {@code installCommand} to {@code script}, anything else to
+         * {@code directories}.
          *
          * @throws FleetupException {@link FleetupException#RELEASE_INVALID} when the strategy cannot install the
          *         release (a package strategy for a file that is no {@code .deb} or {@code .rpm}, a directory strategy
-         *         for a package, a script strategy without {@code installCommand}), or is unknown
+         *         for a package or an image, a script strategy without {@code installCommand}), or is unknown
          */
         public String strategyFor(Release release) {
-            String file = release.fileName() == null ? "" : release.fileName().toLowerCase(Locale.ROOT);
-            boolean packaged = file.endsWith(".deb") || file.endsWith(".rpm");
+            ArtifactFormat format = ArtifactFormat.of(release.fileName()).orElse(ArtifactFormat.GZIP_TAR);
+            boolean packaged = format.packaged();
+            boolean image = format == ArtifactFormat.IMAGE;
             String chosen = switch (strategy) {
                 case AUTO -> packaged ? PACKAGE
-                        : !installCommand.isBlank() && ("firmware".equals(release.kind())
+                        : image || !installCommand.isBlank() && ("firmware".equals(release.kind())
                         || "bios".equals(release.kind())) ? SCRIPT : DIRECTORIES;
                 case DIRECTORIES, SCRIPT, PACKAGE -> strategy;
                 default -> throw new FleetupException(FleetupException.RELEASE_INVALID, "The install strategy '"
@@ -141,6 +143,11 @@ public record ProductProfile(String product, String root, String versionCommand,
             if (DIRECTORIES.equals(chosen) && packaged) {
                 throw mismatch(release, "'" + release.fileName() + "' is a package, which the release directories "
                         + "strategy cannot unpack: set the profile's strategy to package or auto");
+            }
+            if (DIRECTORIES.equals(chosen) && image) {
+                throw mismatch(release, "'" + release.fileName() + "' is an image, which the release directories "
+                        + "strategy cannot unpack: set the profile's strategy to script (or auto) with an "
+                        + "installCommand that writes it");
             }
             if (SCRIPT.equals(chosen) && installCommand.isBlank()) {
                 throw mismatch(release, "the script strategy needs an installCommand, and the product profile has "

@@ -13,12 +13,16 @@ import org.fleetup.api.FleetupException;
 public interface ReleaseStore {
 
     /**
-     * Streams an artifact into the store.
+     * Streams an artifact into the store, checked to be what its file name says ({@link ArtifactFormat}).
      *
+     * @param fileName the artifact's file name, kept with its ending (the install strategy goes by it);
+     *        {@code null} for {@code <product>-<version>.tar.gz}
      * @return the release; the existing one when the same version is added again with the same bytes
-     * @throws FleetupException {@link FleetupException#RELEASE_INVALID} for a malformed version or an artifact that is
-     *         not a safe gzip tar (absolute or {@code ../} paths, links leaving it), {@link FleetupException#RELEASE_CONFLICT}
-     *         when the version exists with other bytes
+     * @throws FleetupException {@link FleetupException#RELEASE_INVALID} for a malformed version, a file name of no
+     *         {@link ArtifactFormat}, an image for a kind that is not one, or an artifact that is not what its name
+     *         says: a safe gzip tar (absolute or {@code ../} paths, links leaving it), a Debian package, an RPM package
+     *         of the release's version; {@link FleetupException#RELEASE_CONFLICT} when the version exists with other
+     *         bytes
      */
     Release add(String product, String version, String kind, String fileName, InputStream content);
 

@@ -66,7 +66,8 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
         @AttributeDefinition(description = "How a release is installed: directories (unpacked into releases/<version>,"
                 + " current switched), script (the hooks below), package (.deb or .rpm), or auto: a .deb or .rpm file"
-                + " as a package, a firmware or bios release with an installCommand by script, else directories")
+                + " as a package, an image (.bin, .img, ...) and a firmware or bios release with an installCommand"
+                + " by script, else directories")
         String strategy() default ProductProfile.Installer.AUTO;
 
         @AttributeDefinition(description = "Script strategy: run in the root before installCommand, the staged artifact"

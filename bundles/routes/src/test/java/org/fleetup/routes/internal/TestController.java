@@ -85,6 +85,14 @@ final class TestController implements AutoCloseable {
     }
 
     TestController(Path dir, Tuning tuning) {
+        this(dir, tuning, Map.of());
+    }
+
+    /**
+     * @param settings the product profiles' configuration, as etc/org.fleetup.profiles.cfg holds it, over the
+     *        tuning's
+     */
+    TestController(Path dir, Tuning tuning, Map<String, Object> settings) {
         this.dir = dir;
         this.fleet = new SimulatedFleet(dir.resolve("fleet"), SimulatedFleet.DEFAULT_DROP_AFTER_BYTES,
                 SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES, tuning.busyFor(),
@@ -96,6 +104,7 @@ final class TestController implements AutoCloseable {
         DefaultVersionSchemes schemes = new DefaultVersionSchemes();
         Map<String, Object> profile = new HashMap<>(tuning.profile());
         profile.put("scheme", "semantic");
+        profile.putAll(settings);
         this.profiles = new ConfiguredProductProfiles(
                 ComponentConfigs.of(ConfiguredProductProfiles.Config.class, profile), profile);
         this.store = new VfsReleaseStore(inventory, schemes, profiles, ComponentConfigs.of(VfsReleaseStore.Config.class,

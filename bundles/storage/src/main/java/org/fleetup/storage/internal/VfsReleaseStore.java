@@ -29,6 +29,7 @@ import org.fleetup.api.DataDirectory;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.VersionScheme;
 import org.fleetup.api.comparison.VersionSchemes;
+import org.fleetup.api.release.ArtifactFormat;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseCatalog;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The release store on Commons VFS. An artifact is streamed into {@code tmp/} under the root while its SHA-256 and
- * size are taken, checked as a safe gzip tar within the {@link ArchiveLimits}, then moved to
+ * size are taken, checked to be what its file name says ({@link ArtifactFormat}: a safe gzip tar within the
+ * {@link ArchiveLimits}, a Debian or RPM package, or an opaque image of a firmware, bios or os release), then moved to
  * {@code blobs/<first two hex>/<sha256>} (content-addressed: the same bytes are kept once) and only then entered in the
  * {@link ReleaseCatalog}. Every refused or failed add deletes its temporary file, so nothing half-written is ever seen
  * as a release. {@link #open} hashes the bytes as they are read and fails at the end when they no longer match; adding
@@ -162,15 +164,17 @@ public final class VfsReleaseStore implements ReleaseStore {
         checkVersion(product, version);
         if (content == null) {
             throw new FleetupException(FleetupException.RELEASE_INVALID, product + "/" + version
-                    + " has no artifact: give the gzip tar to add.");
+                    + " has no artifact: give the file to add.");
         }
         String coordinates = product + "/" + version;
+        // The name stays as given, its ending included: the install strategy goes by it.
         String name = fileName == null || FilenameUtils.getName(fileName).isBlank()
                 ? product + "-" + version + ".tar.gz" : FilenameUtils.getName(fileName);
+        ArtifactFormat format = format(name, releaseKind, coordinates);
         FileObject temporary = temporaryFile(coordinates);
         try {
             Artifact artifact = receive(content, temporary, coordinates);
-            checkArchive(temporary, artifact.size(), coordinates);
+            checkArtifact(temporary, artifact.size(), format, version, coordinates);
             return commit(new Release(product, version, releaseKind, artifact.sha256(), artifact.size(), name,
                     Instant.now()), temporary);
         } finally {
@@ -266,9 +270,39 @@ public final class VfsReleaseStore implements ReleaseStore {
         return new Artifact(HexFormat.of().formatHex(digesting.getMessageDigest().digest()), size);
     }
 
-    private void checkArchive(FileObject temporary, long size, String coordinates) {
+    /** The format the file's name says, refused before a byte is read when the store takes no such file. */
+    private static ArtifactFormat format(String name, String kind, String coordinates) {
+        ArtifactFormat format = ArtifactFormat.of(name).orElseThrow(() -> new FleetupException(
+                FleetupException.RELEASE_INVALID, coordinates + " is refused: '" + name + "' is no kind of file the "
+                + "store takes. Name it by what it is: .tar.gz or .tgz (a gzip tar), .deb, .rpm, or for a firmware, "
+                + "bios or os image " + String.join(", ", ArtifactFormat.IMAGE.extensions()) + "."));
+        if (!format.fits(kind)) {
+            throw new FleetupException(FleetupException.RELEASE_INVALID, coordinates + " is refused: '" + name
+                    + "' is an image, which only a firmware, bios or os release may be, not " + kind + ". Add it "
+                    + "with --kind firmware, bios or os, or give a .tar.gz, .deb or .rpm.");
+        }
+        return format;
+    }
+
+    /**
+     * Reads the stored bytes back and checks they are what the name said: a safe gzip tar, a Debian or RPM package;
+     * an image is opaque, its SHA-256 its whole check.
+     */
+    private void checkArtifact(FileObject temporary, long size, ArtifactFormat format, String version,
+                               String coordinates) {
+        if (size == 0) {
+            throw new FleetupException(FleetupException.RELEASE_INVALID, coordinates + " is refused: the file is "
+                    + "empty.");
+        }
         try (InputStream in = temporary.getContent().getInputStream()) {
-            ArchiveCheck.verify(in, size, limits);
+            switch (format) {
+                case GZIP_TAR -> ArchiveCheck.verify(in, size, limits);
+                case DEB -> PackageCheck.deb(in);
+                case RPM -> PackageCheck.rpm(in, version);
+                case IMAGE -> {
+                    // Any bytes: only the profile's install script knows the image's layout.
+                }
+            }
         } catch (FleetupException e) {
             throw new FleetupException(e.code(), coordinates + " is refused: " + e.getMessage(), e);
         } catch (IOException e) {

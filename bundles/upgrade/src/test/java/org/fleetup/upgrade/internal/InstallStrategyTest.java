@@ -25,6 +25,7 @@ class InstallStrategyTest {
             "auto, firmware, fw-2.0.0.bin, flash \"$1\", script",
             "auto, bios, bios-2.0.0.rom, flash \"$1\", script",
             "auto, bios, bios-2.0.0.tar.gz, '', directories",
+            "auto, os, os-2.0.0.img, dd if=\"$1\" of=/dev/sdb, script",
             "auto, application, demo-app-2.0.0.tar.gz, ./install.sh, directories",
             "script, application, demo-app-2.0.0.tar.gz, ./install.sh, script",
             "SCRIPT, management, agent-2.0.0.tar.gz, ./install.sh, script",
@@ -75,6 +76,21 @@ class InstallStrategyTest {
                 .hasMessage("Release demo-app/2.0.0 (firmware) cannot be installed: the script strategy needs an "
                         + "installCommand, and the product profile has none: set installCommand (and "
                         + "rollbackCommand, for a way back).");
+    }
+
+    @Test
+    void imageWithoutInstallCommandIsRefusedRatherThanUnpacked() {
+        assertThatThrownBy(() -> InstallStrategy.of(profile(installer("auto", "")), release("os", "os-2.0.0.img")))
+                .isInstanceOf(FleetupException.class)
+                .hasMessage("Release demo-app/2.0.0 (os) cannot be installed: the script strategy needs an "
+                        + "installCommand, and the product profile has none: set installCommand (and "
+                        + "rollbackCommand, for a way back).");
+        assertThatThrownBy(() -> InstallStrategy.of(profile(installer("directories", "flash \"$1\"")),
+                release("firmware", "fw-2.0.0.bin")))
+                .isInstanceOf(FleetupException.class)
+                .hasMessage("Release demo-app/2.0.0 (firmware) cannot be installed: 'fw-2.0.0.bin' is an image, which "
+                        + "the release directories strategy cannot unpack: set the profile's strategy to script (or "
+                        + "auto) with an installCommand that writes it.");
     }
 
     @Test
