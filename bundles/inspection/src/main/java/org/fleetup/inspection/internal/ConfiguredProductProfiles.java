@@ -99,7 +99,7 @@ public final class ConfiguredProductProfiles implements ProductProfiles {
 
         @AttributeDefinition(description = "Whether the server reboots after the switch: never, always, or auto (by"
                 + " the release's kind: bios, firmware and os reboot)")
-        String reboot() default "never";
+        String reboot() default "auto";
 
         @AttributeDefinition(description = "Reboots the server")
         String rebootCommand() default Activation.DEFAULT_REBOOT_COMMAND;

@@ -141,7 +141,10 @@ class ConfiguredProductProfilesTest {
 
     @Test
     void activationKeysHaveDefaultsTakeOverridesAndServerAttributes() {
-        assertThat(profiles(Map.of()).profile("demo-app").activation()).isEqualTo(Activation.NONE);
+        // By default the release's kind decides whether the server reboots; nothing else is added to the profile.
+        assertThat(profiles(Map.of()).profile("demo-app").activation())
+                .isEqualTo(new Activation("", Activation.Reboot.AUTO, Activation.DEFAULT_REBOOT_COMMAND,
+                        Activation.DEFAULT_BOOT_ID_COMMAND, "", "", ""));
 
         ProductProfile profile = profiles(Map.of("restartCommand", "systemctl restart {product}",
                 "bios.reboot", "auto", "bios.bootIdCommand", "cat boot_id", "bios.rebootCommand", "shutdown -r now",
