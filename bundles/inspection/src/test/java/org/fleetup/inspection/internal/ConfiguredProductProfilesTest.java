@@ -23,10 +23,15 @@ class ConfiguredProductProfilesTest {
         return new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/k", null, attributes);
     }
 
+    /** What the configuration's defaults add to a profile: the release's kind decides whether the server reboots. */
+    private static final Activation BY_KIND = new Activation("", Activation.Reboot.AUTO,
+            Activation.DEFAULT_REBOOT_COMMAND, Activation.DEFAULT_BOOT_ID_COMMAND, "", "", "");
+
     @Test
     void theDefaultProfileNamesTheProduct() {
         assertThat(profiles(Map.of()).profile("demo-app")).isEqualTo(new ProductProfile("demo-app", "$HOME/demo-app",
-                "cat current/VERSION", "current/bin/demo-app --version", "semantic"));
+                "cat current/VERSION", "current/bin/demo-app --version", "semantic", ProductProfile.DEFAULT_BUSY_MARKER,
+                BY_KIND));
     }
 
     @Test
@@ -44,7 +49,7 @@ class ConfiguredProductProfilesTest {
                 "dmidecode -s bios-version", "bios.scheme", "serial", "component.name", "ignored"));
 
         assertThat(profiles.profile("bios")).isEqualTo(new ProductProfile("bios", "/", "dmidecode -s bios-version",
-                "current/bin/bios --version", "serial"));
+                "current/bin/bios --version", "serial", ProductProfile.DEFAULT_BUSY_MARKER, BY_KIND));
         assertThat(profiles.profile("demo-app").root()).isEqualTo("$HOME/demo-app");
     }
 
@@ -142,9 +147,7 @@ class ConfiguredProductProfilesTest {
     @Test
     void activationKeysHaveDefaultsTakeOverridesAndServerAttributes() {
         // By default the release's kind decides whether the server reboots; nothing else is added to the profile.
-        assertThat(profiles(Map.of()).profile("demo-app").activation())
-                .isEqualTo(new Activation("", Activation.Reboot.AUTO, Activation.DEFAULT_REBOOT_COMMAND,
-                        Activation.DEFAULT_BOOT_ID_COMMAND, "", "", ""));
+        assertThat(profiles(Map.of()).profile("demo-app").activation()).isEqualTo(BY_KIND);
 
         ProductProfile profile = profiles(Map.of("restartCommand", "systemctl restart {product}",
                 "bios.reboot", "auto", "bios.bootIdCommand", "cat boot_id", "bios.rebootCommand", "shutdown -r now",
