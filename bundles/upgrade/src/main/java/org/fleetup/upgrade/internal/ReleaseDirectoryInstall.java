@@ -382,10 +382,6 @@ public final class ReleaseDirectoryInstall {
 
         /** Runs {@code step} when it is due; the steps before {@code WAIT_INSTALLABLE} are the caller's. */
         void run(Procedure.Step step) {
-            if (ending == null && !lost && resumeAt == null) {
-                // Until the step says what it does: a failure before its first command is told as the step's.
-                doing = "the " + step.id() + " step";
-            }
             switch (step) {
                 case WAIT_INSTALLABLE -> step(this::awaitInstallable);
                 case STAGE -> step(this::stage);
