@@ -134,12 +134,28 @@ public final class SessionInspector implements Inspector {
             return result(server, product, Status.FAILED, null, "'" + command.versionCommand()
                     + "' failed with exit code " + result.exitCode() + ": " + result.problem(), at, start);
         }
-        String printed = result.stdout().lines().findFirst().orElse("").strip();
+        String printed = firstLine(result);
+        if (printed.isEmpty()) {
+            // A version command that succeeded and printed nothing is asked once more before that counts: under load
+            // an answer was seen lost, and an empty one would fail a current server or roll back a verified release.
+            try {
+                CommandResult again = session.execute(command.script(), commandTimeout);
+                if (again.succeeded()) {
+                    printed = firstLine(again);
+                }
+            } catch (FleetupException e) {
+                LOGGER.debug("Asking {} for its version again failed: {}", server.name(), e.getMessage());
+            }
+        }
         if (!scheme.isValid(printed)) {
             return result(server, product, Status.UNPARSABLE, null, (printed.isEmpty() ? "printed nothing"
                     : "printed '" + shown(printed) + "'") + ", not a " + scheme.name() + " version", at, start);
         }
         return result(server, product, Status.OK, printed, null, at, start);
+    }
+
+    private static String firstLine(CommandResult result) {
+        return result.stdout().lines().findFirst().orElse("").strip();
     }
 
     /**

@@ -113,6 +113,34 @@ class SessionInspectorTest {
     }
 
     @Test
+    void aVersionCommandThatPrintsNothingOnceIsAskedAgainAndItsAnswerCounts() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        // The first answer is lost (empty); the second is the version: as output lost under load would look.
+        SessionInspector inspector = inspector(Map.of("versionCommand",
+                "if [ -e .asked ]; then cat current/VERSION; else : > .asked; fi"), 30);
+
+        Inspection inspection = inspector.inspect(fleet.server(host), PRODUCT);
+
+        assertThat(inspection.status()).isEqualTo(Status.OK);
+        assertThat(inspection.version()).isEqualTo("1.4.2");
+        assertThat(host.root().resolve(PRODUCT).resolve(".asked")).exists();
+    }
+
+    @Test
+    void aVersionCommandThatPrintsNothingTwiceIsUnparsable() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        SessionInspector inspector = inspector(Map.of("versionCommand",
+                "echo asked >> .asked; true"), 30);
+
+        Inspection inspection = inspector.inspect(fleet.server(host), PRODUCT);
+
+        assertThat(inspection.status()).isEqualTo(Status.UNPARSABLE);
+        assertThat(inspection.detail()).isEqualTo("printed nothing, not a semantic version");
+        assertThat(Files.readAllLines(host.root().resolve(PRODUCT).resolve(".asked"))).as("asked twice, no more")
+                .containsExactly("asked", "asked");
+    }
+
+    @Test
     void aVersionFileHoldingGarbageIsUnparsable() throws IOException {
         SimulatedHost host = host("1.4.2");
         Path version = host.root().resolve(PRODUCT).resolve("current").resolve("VERSION");
