@@ -55,4 +55,9 @@ public class FleetupException extends RuntimeException {
     public String code() {
         return code;
     }
+
+    /** Whether {@code e} is a Fleetup error with {@code code}: what a caller that handles one kind asks. */
+    public static boolean hasCode(Throwable e, String code) {
+        return e instanceof FleetupException f && f.code.equals(code);
+    }
 }

@@ -133,7 +133,7 @@ public final class ActionWorker {
         if (work.lost || cause == null) {
             return;
         }
-        if (work.procedure == null || FleetupException.LEASE_LOST.equals(code(cause))) {
+        if (work.procedure == null || FleetupException.hasCode(cause, FleetupException.LEASE_LOST)) {
             lose(work, cause);
             return;
         }
@@ -223,9 +223,5 @@ public final class ActionWorker {
             LOGGER.warn("The lease of {} in rollout {} could not be renewed: {}", action.server(), action.rollout(),
                     e.getMessage());
         }
-    }
-
-    private static String code(RuntimeException e) {
-        return e instanceof FleetupException f ? f.code() : null;
     }
 }

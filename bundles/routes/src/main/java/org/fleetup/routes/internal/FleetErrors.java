@@ -73,8 +73,7 @@ final class FleetErrors extends RouteConfigurationBuilder {
      * Every step is safe to run again.
      */
     private static boolean unreachable(Exchange exchange) {
-        FleetupException e = exchange.getException(FleetupException.class);
-        return exchange.getProperty(ActionWorker.WORK) != null && e != null
-                && FleetupException.SERVER_UNREACHABLE.equals(e.code());
+        return exchange.getProperty(ActionWorker.WORK) != null
+                && FleetupException.hasCode(exchange.getException(), FleetupException.SERVER_UNREACHABLE);
     }
 }

@@ -253,7 +253,7 @@ public final class ReleaseDirectoryInstall {
     }
 
     private static boolean leaseLost(Throwable e) {
-        return e instanceof FleetupException f && FleetupException.LEASE_LOST.equals(f.code());
+        return FleetupException.hasCode(e, FleetupException.LEASE_LOST);
     }
 
     private record Ending(StepState state, String to, String detail) {
@@ -607,9 +607,7 @@ public final class ReleaseDirectoryInstall {
             String rootWord = profile.shellRoot();
             String look = InstallableState.command(".", profile.busyMarker(), profile.activation().busyCommand());
             CommandResult result = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P && echo "
-                    + CURRENT_SECTION + " && " + physicalPath(target) + " && if [ -L current ]; then readlink current"
-                    + " && " + physicalPath("current") + "; elif [ -e current ]; then echo \"$(pwd -P)/current is not"
-                    + " a symbolic link: move it away, then upgrade again\" >&2; exit 2; fi && echo " + LOOK_SECTION
+                    + CURRENT_SECTION + " && " + currentLinkCommand(target) + " && echo " + LOOK_SECTION
                     + " && { (" + look + "); echo \"" + LOOK_STATUS + "$?\"; }", commandTimeout);
             List<String> lines = result.stdout().lines().toList();
             int current = lines.indexOf(CURRENT_SECTION);
@@ -618,19 +616,8 @@ public final class ReleaseDirectoryInstall {
             if (current < 0 || looked < current || !status.startsWith(LOOK_STATUS)) {
                 throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
             }
-            String made = resumed.getOrDefault(JournalKeys.CREATED, "");
-            made.lines().filter(line -> !line.isEmpty()).forEach(createdDirectories::add);
-            remember(lines.subList(0, Math.max(0, current - 1)));
-            String absolute = current == 0 ? "" : lines.get(current - 1).strip();
-            if (!absolute.startsWith("/")) {
-                throw new StepFailure(doing + " printed '" + absolute + "', not an absolute path");
-            }
-            root = absolute;
-            List<String> link = lines.subList(current + 1, looked);
-            if (link.size() >= 3) {
-                previousTarget = link.get(1);
-                runningAlready = !link.get(0).isEmpty() && link.get(0).equals(link.get(2));
-            }
+            takeRoot(lines.subList(0, current));
+            takeCurrentLink(lines.subList(current + 1, looked));
             firstLook = new CommandResult(Integer.parseInt(status.substring(LOOK_STATUS.length()).strip()),
                     String.join("\n", lines.subList(looked + 1, lines.size() - 1)), result.stderr());
         }
@@ -639,8 +626,12 @@ public final class ReleaseDirectoryInstall {
             doing = "resolving the application root " + profile.root();
             String rootWord = profile.shellRoot();
             // A first install may find no root: it is made here, and what was made is remembered.
-            List<String> lines = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P",
-                    commandTimeout).stdout().lines().toList();
+            takeRoot(run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P", commandTimeout)
+                    .stdout().lines().toList());
+        }
+
+        /** The directories made for the root (deepest first), then its physical path, as the root's command printed. */
+        private void takeRoot(List<String> lines) {
             String made = resumed.getOrDefault(JournalKeys.CREATED, "");
             made.lines().filter(line -> !line.isEmpty()).forEach(createdDirectories::add);
             remember(lines.subList(0, Math.max(0, lines.size() - 1)));
@@ -649,6 +640,14 @@ public final class ReleaseDirectoryInstall {
                 throw new StepFailure(doing + " printed '" + absolute + "', not an absolute path");
             }
             root = absolute;
+        }
+
+        /** What {@link #currentLinkCommand} printed: nothing without a current link, else three lines. */
+        private void takeCurrentLink(List<String> lines) {
+            if (lines.size() >= 3) {
+                previousTarget = lines.get(1);
+                runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
+            }
         }
 
         private void readCurrent() {
@@ -687,17 +686,9 @@ public final class ReleaseDirectoryInstall {
         // POSIX only, as BusyBox has no readlink -m: a directory's physical path is what "cd DIR && pwd -P" prints,
         // and one that is not there (yet) prints an empty line.
         private void readCurrentLink() {
-            String link = quote(root + "/current");
             doing = "reading where " + root + "/current points";
-            CommandResult result = run(doing, physicalPath(root + "/" + target) + " && "
-                    + "if [ -L " + link + " ]; then readlink " + link + " && " + physicalPath(root + "/current") + "; "
-                    + "elif [ -e " + link + " ]; then echo " + quote(root + "/current is not a symbolic link: move "
-                    + "it away, then upgrade again") + " >&2; exit 2; fi", commandTimeout);
-            List<String> lines = result.stdout().lines().toList();
-            if (lines.size() >= 3) {
-                previousTarget = lines.get(1);
-                runningAlready = !lines.get(0).isEmpty() && lines.get(0).equals(lines.get(2));
-            }
+            takeCurrentLink(run(doing, "cd " + quote(root) + " && " + currentLinkCommand(target), commandTimeout)
+                    .stdout().lines().toList());
         }
 
         // The release runs already: if a unit switched to it and never ended healthy, the previous target it
@@ -757,6 +748,16 @@ public final class ReleaseDirectoryInstall {
             steps.step(StepState.WAITING, waiting);
             resumeAt = now.plus(pause);
             return Optional.empty();
+        }
+
+        /**
+         * Run in the root: the physical path of {@code target}'s directory (empty when it is not there), then, when
+         * {@code current} is a link, where it points and its physical path; a {@code current} that is no link fails.
+         */
+        private static String currentLinkCommand(String target) {
+            return physicalPath(target) + " && if [ -L current ]; then readlink current && " + physicalPath("current")
+                    + "; elif [ -e current ]; then echo \"$(pwd -P)/current is not a symbolic link: move it away, then"
+                    + " upgrade again\" >&2; exit 2; fi";
         }
 
         private static String physicalPath(String directory) {

@@ -90,7 +90,7 @@ final class ServerProcedure implements Procedure {
         if (outcome().isPresent()) {
             return;
         }
-        if (FleetupException.LEASE_LOST.equals(code(cause))) {
+        if (FleetupException.hasCode(cause, FleetupException.LEASE_LOST)) {
             throw cause;
         }
         logged(() -> {
@@ -214,9 +214,5 @@ final class ServerProcedure implements Procedure {
             MDC.remove("server");
             MDC.remove("rollout");
         }
-    }
-
-    private static String code(RuntimeException e) {
-        return e instanceof FleetupException f ? f.code() : null;
     }
 }
