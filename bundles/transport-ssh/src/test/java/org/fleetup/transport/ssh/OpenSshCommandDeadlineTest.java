@@ -11,10 +11,16 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -203,6 +209,49 @@ class OpenSshCommandDeadlineTest {
                 assertThat(result.stdout()).as("run %d", run).startsWith("begin\n").contains("Filesystem")
                         .endsWith("end\n");
             }
+        }
+    }
+
+    /**
+     * The same at once, as a rollout runs them: many connections, each running short commands one after another, the
+     * machine's two cores loaded by them and their sshd; every output is read whole.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void manyShortCommandsAtOnceAllKeepTheirWholeOutput(String kind) throws Exception {
+        OpenSshServer server = SERVERS.get(kind);
+        int connections = 12;
+        int commands = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
+        try {
+            List<Future<List<String>>> runs = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                int connection = c;
+                runs.add(pool.submit(() -> {
+                    List<String> wrong = new ArrayList<>();
+                    try (Session session = transport.connect(record(server))) {
+                        for (int run = 0; run < commands; run++) {
+                            String stdout = session.execute("echo begin " + connection + "." + run
+                                    + "; df -P -k .; echo end " + connection + "." + run, COMMAND_TIMEOUT).stdout();
+                            String begin = "begin " + connection + "." + run + "\n";
+                            String end = "end " + connection + "." + run + "\n";
+                            if (!stdout.startsWith(begin) || !stdout.contains("Filesystem") || !stdout.endsWith(end)) {
+                                wrong.add(connection + "." + run + ": '" + stdout + "'");
+                            }
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            List<String> wrong = new ArrayList<>();
+            for (Future<List<String>> run : runs) {
+                wrong.addAll(run.get(2, TimeUnit.MINUTES));
+            }
+
+            assertThat(wrong).as("commands whose output came back cut or empty, of " + connections * commands)
+                    .isEmpty();
+        } finally {
+            pool.shutdownNow();
         }
     }
 
