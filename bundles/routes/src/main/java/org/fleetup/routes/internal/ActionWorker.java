@@ -87,10 +87,6 @@ public final class ActionWorker {
             return !lost && outcome == null && procedure != null && procedure.outcome().isEmpty()
                     && procedure.resumeAt().isEmpty();
         }
-
-        Procedure.Step step() {
-            return step;
-        }
     }
 
     /** Takes the claim the exchange carries: from here on, whatever happens, the action is let go at the end. */

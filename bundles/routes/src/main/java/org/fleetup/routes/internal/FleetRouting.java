@@ -72,6 +72,12 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = FleetRouting.Config.class)
 public final class FleetRouting implements Rollouts, FleetInspection {
 
+    // The configuration's defaults, which settings made without a configuration (tests) take too.
+    static final int DEFAULT_CONNECT_RETRIES = 2;
+    static final long DEFAULT_CONNECT_RETRY_DELAY_MILLIS = 1000;
+    static final long DEFAULT_ESTIMATE_BYTES_PER_SECOND = 10L * 1024 * 1024;
+    static final int DEFAULT_ESTIMATE_SECONDS_PER_SERVER = 10;
+
     @ObjectClassDefinition(name = "Fleetup routes", description = "How inspections and rollouts fan out")
     public @interface Config {
 
@@ -92,20 +98,20 @@ public final class FleetRouting implements Rollouts, FleetInspection {
 
         @AttributeDefinition(min = "0", description = "How many more times a rollout tries to connect to a server it"
                 + " cannot reach, before the server fails")
-        int connectRetries() default 2;
+        int connectRetries() default DEFAULT_CONNECT_RETRIES;
 
         @AttributeDefinition(min = "0", description = "Milliseconds before the first retry to connect; each next"
                 + " wait is twice as long. No worker waits meanwhile.")
-        long connectRetryDelayMillis() default 1000;
+        long connectRetryDelayMillis() default DEFAULT_CONNECT_RETRY_DELAY_MILLIS;
 
         @AttributeDefinition(min = "1", description = "Bytes per second the plan's estimate counts for a server with"
                 + " no measured transfer rate, when no server of the plan has one; otherwise the median of theirs")
-        long estimateBytesPerSecond() default 10L * 1024 * 1024;
+        long estimateBytesPerSecond() default DEFAULT_ESTIMATE_BYTES_PER_SECOND;
 
         @AttributeDefinition(min = "0", description = "Seconds the plan's estimate counts for what a server takes"
                 + " besides its transfer (connect, checks, unpack, switch, health), until earlier rollouts have"
                 + " upgraded servers to learn it from")
-        int estimateSecondsPerServer() default 10;
+        int estimateSecondsPerServer() default DEFAULT_ESTIMATE_SECONDS_PER_SERVER;
     }
 
     /**
@@ -122,8 +128,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                     FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates) {
 
         /** The configuration's defaults of the estimate, for settings made without them. */
-        static final RolloutEstimator.Defaults DEFAULT_ESTIMATES = new RolloutEstimator.Defaults(10.0 * 1024 * 1024,
-                Duration.ofSeconds(10));
+        static final RolloutEstimator.Defaults DEFAULT_ESTIMATES = new RolloutEstimator.Defaults(
+                DEFAULT_ESTIMATE_BYTES_PER_SECOND, Duration.ofSeconds(DEFAULT_ESTIMATE_SECONDS_PER_SERVER));
 
         Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
                  FleetErrors.Retries unreachable) {
@@ -131,7 +137,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         }
 
         Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism) {
-            this(controllerId, tickMillis, lease, maxParallelism, new FleetErrors.Retries(2, Duration.ofSeconds(1)));
+            this(controllerId, tickMillis, lease, maxParallelism, new FleetErrors.Retries(DEFAULT_CONNECT_RETRIES,
+                    Duration.ofMillis(DEFAULT_CONNECT_RETRY_DELAY_MILLIS)));
         }
 
         static Settings of(Config config) {
