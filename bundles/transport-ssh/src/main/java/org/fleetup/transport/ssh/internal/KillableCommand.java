@@ -15,10 +15,13 @@ import org.fleetup.api.ShellWords;
  * new channel. Nothing is added to the normal path but a few processes on the server: no round trip, no watchdog
  * left behind, and the command's output and exit code are its own once the announcement is taken out of stderr.
  *
- * <p>The wrapping shell starts the command in the background, where a shell without job control leaves it in its
- * own process group, so that {@code setsid} never has to fork (it would otherwise, and BusyBox's would lose the exit
- * code); the background command's stdin is {@code /dev/null}, as the session's is closed at once anyway. A server
- * without {@code setsid} still runs the command, which then cannot be killed with what it started, only its shell.
+ * <p>sshd starts the shell of a command as the leader of a session of its own already: that shell, reading its process
+ * group from {@code /proc} with builtins only, runs the command itself, and no process is added on the server. A
+ * shell that leads no group (a server that runs commands otherwise, a system without {@code /proc}) starts the
+ * command in the background, where a shell without job control leaves it in its own process group, so that
+ * {@code setsid} never has to fork (it would otherwise, and BusyBox's would lose the exit code); the background
+ * command's stdin is {@code /dev/null}, as the session's is closed at once anyway. A server without {@code setsid}
+ * still runs the command, which then cannot be killed with what it started, only its shell.
  */
 final class KillableCommand {
 
@@ -37,9 +40,12 @@ final class KillableCommand {
      * session of its own, after a line on stderr naming its process group.
      */
     static String wrap(String command) {
-        String announced = "echo \"" + ANNOUNCEMENT + "$$\" >&2\n" + command;
-        return "if command -v setsid >/dev/null 2>&1; then set -- setsid; fi; \"$@\" \"${SHELL:-/bin/sh}\" -c "
-                + ShellWords.quote(announced) + " & wait $!";
+        String announced = ShellWords.quote("echo \"" + ANNOUNCEMENT + "$$\" >&2\n" + command);
+        // The fields of /proc/PID/stat after the command's name, which ends with the last ')': state, parent, group.
+        return "fleetup_group=; { read -r fleetup_stat </proc/$$/stat; } 2>/dev/null && set -- ${fleetup_stat##*)}"
+                + " && [ \"$3\" = \"$$\" ] && fleetup_group=$$; set --; if [ -n \"$fleetup_group\" ]; then eval "
+                + announced + "; else if command -v setsid >/dev/null 2>&1; then set -- setsid; fi; \"$@\" "
+                + "\"${SHELL:-/bin/sh}\" -c " + announced + " & wait $!; fi";
     }
 
     /** The process group the command announced in what it printed on stderr so far, if it did. */

@@ -11,14 +11,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -60,7 +64,19 @@ class KillableCommandTest {
     }
 
     private static Process run(Path tools, String command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(tools.resolve("sh").toString(), "-c", command);
+        return run(tools, command, false);
+    }
+
+    /**
+     * Runs {@code command} as sshd does when {@code leading}: by a shell that leads a session and a process group of its
+     * own ({@code setsid} makes them without forking, as this JVM's child leads no group).
+     */
+    private static Process run(Path tools, String command, boolean leading) throws IOException {
+        List<String> line = new ArrayList<>(List.of(tools.resolve("sh").toString(), "-c", command));
+        if (leading) {
+            line.add(0, "/usr/bin/setsid");
+        }
+        ProcessBuilder builder = new ProcessBuilder(line);
         builder.environment().put("PATH", tools.toString());
         builder.environment().put("SHELL", tools.resolve("sh").toString());
         return builder.start();
@@ -79,14 +95,18 @@ class KillableCommandTest {
         return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("shells")
-    void wrappedCommandPrintsAndReturnsWhatItWould(String shell) throws Exception {
+    static Stream<Arguments> shellsLeadingOrNot() {
+        return shells().flatMap(shell -> Stream.of(Arguments.of(shell, false), Arguments.of(shell, true)));
+    }
+
+    @ParameterizedTest(name = "{0}, leading a group: {1}")
+    @MethodSource("shellsLeadingOrNot")
+    void wrappedCommandPrintsAndReturnsWhatItWould(String shell, boolean leading) throws Exception {
         String command = "printf '%s\\n' \"it's\" 'a \"b\" $HOME'\necho $((1 + 2)) \"$#\" >&2; printf end; exit 7";
         Path tools = tools(shell, true);
 
-        Process plain = run(tools, command);
-        Process wrapped = run(tools, KillableCommand.wrap(command));
+        Process plain = run(tools, command, leading);
+        Process wrapped = run(tools, KillableCommand.wrap(command), leading);
         CompletableFuture<String> plainErr = CompletableFuture.supplyAsync(() -> text(plain.getErrorStream()));
         CompletableFuture<String> wrappedErr = CompletableFuture.supplyAsync(() -> text(wrapped.getErrorStream()));
         String plainOut = text(plain.getInputStream());
@@ -113,6 +133,28 @@ class KillableCommandTest {
         assertThat(processGroupOf(commandShell)).isEqualTo(group);
         assertThat(kill(shell, group)).isEqualTo(KillableCommand.KILLED_GROUP);
         assertThat(wrapped.waitFor(10, TimeUnit.SECONDS)).as("the wrapper ended with its command").isTrue();
+    }
+
+    /** As sshd starts it: the shell that leads its group runs the command itself, no process added, and the kill ends all. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shells")
+    void aShellLeadingItsGroupRunsTheCommandItselfAndTheKillEndsItWithWhatItStarted(String shell) throws Exception {
+        Process wrapped = run(tools(shell, true), KillableCommand.wrap("echo $$; sleep 30 & echo $!; wait"), true);
+        long group = announcedGroup(wrapped);
+        BufferedReader out = new BufferedReader(new InputStreamReader(wrapped.getInputStream(),
+                StandardCharsets.UTF_8));
+        long commandShell = Long.parseLong(out.readLine().strip());
+        long child = Long.parseLong(out.readLine().strip());
+
+        assertThat(commandShell).as("the command runs in the shell sshd started").isEqualTo(wrapped.pid())
+                .isEqualTo(group);
+        assertThat(ProcessHandle.of(commandShell).orElseThrow().children().map(ProcessHandle::pid))
+                .as("no setsid, no second shell").containsExactly(child);
+        assertThat(processGroupOf(child)).isEqualTo(group);
+        assertThat(kill(shell, group)).isEqualTo(KillableCommand.KILLED_GROUP);
+        assertThat(wrapped.waitFor(10, TimeUnit.SECONDS)).as("the command's shell ended").isTrue();
+        Awaitility.await("the command's child ended").atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
     }
 
     @ParameterizedTest(name = "{0}")
