@@ -60,6 +60,12 @@ public final class InventoryDatabase implements AutoCloseable {
         T apply(Connection connection) throws SQLException;
     }
 
+    /**
+     * H2 keeps 8 parsed statements per connection by default; a rollout's workers use some thirty, in turn, over the
+     * pool's connections, and parsing them again was a tenth of the controller's CPU in a rollout of 200 servers.
+     */
+    static final String EMBEDDED_SETTINGS = ";QUERY_CACHE_SIZE=64";
+
     private final JdbcConnectionPool pool;
     private final String location;
 
@@ -106,7 +112,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** {@code jdbc:h2:file:} under the Karaf data dir, or under {@code java.io.tmpdir/fleetup} outside Karaf. */
     static String defaultUrl() {
-        return "jdbc:h2:file:" + DataDirectory.resolve("inventory", "fleetup");
+        return "jdbc:h2:file:" + DataDirectory.resolve("inventory", "fleetup") + EMBEDDED_SETTINGS;
     }
 
     /** Where the database is, for messages: the URL without its settings, which may carry credentials. */

@@ -111,7 +111,7 @@ class InventoryDatabaseTest {
         System.setProperty("karaf.data", dir.toString());
         try {
             assertThat(InventoryDatabase.defaultUrl())
-                    .isEqualTo("jdbc:h2:file:" + dir.resolve("inventory").resolve("fleetup"));
+                    .isEqualTo("jdbc:h2:file:" + dir.resolve("inventory").resolve("fleetup") + ";QUERY_CACHE_SIZE=64");
         } finally {
             if (before == null) {
                 System.clearProperty("karaf.data");
