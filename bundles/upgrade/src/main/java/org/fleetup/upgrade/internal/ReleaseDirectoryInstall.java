@@ -68,6 +68,7 @@ public final class ReleaseDirectoryInstall {
     static final String MANIFEST = "MANIFEST.sha256";
 
     // Where the parts of a command that asks several things at once begin in its output.
+    private static final String STAGING_SECTION = "::fleetup-staging";
     private static final String CURRENT_SECTION = "::fleetup-current";
     private static final String LOOK_SECTION = "::fleetup-installable";
     private static final String LOOK_STATUS = "::fleetup-status ";
@@ -291,6 +292,8 @@ public final class ReleaseDirectoryInstall {
         private String doing = "starting";
         private String root;
         private String staging;
+        /** Whether the first look made the staging directory already. */
+        private boolean stagingMade;
         private String previousTarget;
         private boolean runningAlready;
         // current points to the release, verified or not: nothing is to be installed, only checked.
@@ -598,25 +601,29 @@ public final class ReleaseDirectoryInstall {
         }
 
         /**
-         * The root (made when missing), where {@code current} points, and a first look at whether the server can
-         * take the release, in one round trip: what {@link #resolveRoot}, {@link #readCurrentLink} and the first
-         * {@link #lookAtInstallable} would each ask alone.
+         * The root and its staging directory (made when missing), where {@code current} points, and a first look at
+         * whether the server can take the release, in one round trip: what {@link #resolveRoot}, the staging's
+         * creation, {@link #readCurrentLink} and the first {@link #lookAtInstallable} would each ask alone.
          */
         private void resolveRootAndLook() {
             doing = "resolving the application root " + profile.root() + " and reading where its current points";
             String rootWord = profile.shellRoot();
             String look = InstallableState.command(".", profile.busyMarker(), profile.activation().busyCommand());
             CommandResult result = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P && echo "
+                    + STAGING_SECTION + " && " + createMissing("\"$(pwd -P)\"/staging") + " && echo "
                     + CURRENT_SECTION + " && " + currentLinkCommand(target) + " && echo " + LOOK_SECTION
                     + " && { (" + look + "); echo \"" + LOOK_STATUS + "$?\"; }", commandTimeout);
             List<String> lines = result.stdout().lines().toList();
+            int made = lines.indexOf(STAGING_SECTION);
             int current = lines.indexOf(CURRENT_SECTION);
             int looked = lines.indexOf(LOOK_SECTION);
             String status = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-            if (current < 0 || looked < current || !status.startsWith(LOOK_STATUS)) {
+            if (made < 0 || current < made || looked < current || !status.startsWith(LOOK_STATUS)) {
                 throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
             }
-            takeRoot(lines.subList(0, current));
+            takeRoot(lines.subList(0, made));
+            remember(lines.subList(made + 1, current));
+            stagingMade = true;
             takeCurrentLink(lines.subList(current + 1, looked));
             firstLook = new CommandResult(Integer.parseInt(status.substring(LOOK_STATUS.length()).strip()),
                     String.join("\n", lines.subList(looked + 1, lines.size() - 1)), result.stderr());
@@ -768,8 +775,10 @@ public final class ReleaseDirectoryInstall {
             String stagingDir = root + "/staging";
             staging = stagingDir + "/" + release.product() + "-" + version + "."
                     + release.sha256().substring(0, 12) + strategy.suffix();
-            doing = "creating " + stagingDir;
-            remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
+            if (!stagingMade) {
+                doing = "creating " + stagingDir;
+                remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
+            }
             temporaries.add(staging);
             doing = "transferring";
             step = StepState.TRANSFERRING;
