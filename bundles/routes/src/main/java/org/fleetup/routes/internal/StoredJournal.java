@@ -106,6 +106,7 @@ final class StoredJournal implements Journal, StepListener {
     private void write(StepState step, String from, String to, String detail, Map<String, String> changes,
                        boolean end) {
         requireRunning();
+        leaving(step);
         Instant now = Instant.now();
         repository.record(action.id(), action.fence(), new ActionUpdate(step, from, to, detail, changes,
                 end ? null : now.plus(lease), step != last, now));
@@ -125,7 +126,15 @@ final class StoredJournal implements Journal, StepListener {
                 transferStarted = System.nanoTime();
             }
             transferBytes = Math.max(transferBytes, event.total());
-        } else if (transferStarted != 0 && last == StepState.TRANSFERRING && transferBytes > 0) {
+        } else {
+            leaving(event.state());
+        }
+    }
+
+    /** The transfer ends with the first other step, told or journaled. */
+    private void leaving(StepState next) {
+        if (next != StepState.TRANSFERRING && transferStarted != 0 && last == StepState.TRANSFERRING
+                && transferBytes > 0) {
             repository.recordTransfer(action.server(), transferBytes,
                     Duration.ofNanos(System.nanoTime() - transferStarted));
             transferStarted = 0;

@@ -12,8 +12,6 @@ package org.fleetup.upgrade.internal;
  * a strategy other than release directories ({@link InstallStrategy}), both are the version it read as installed.</li>
  * <li>{@link #STAGING}: the staging file, recorded before the first byte is sent; a resumed transfer appends to it
  * from its size on the server.</li>
- * <li>{@link #SHA256_VERIFIED}: {@code true} once the server computed the artifact's SHA-256 from the staging
- * file.</li>
  * <li>{@link #SCRATCH}: the directory being unpacked into, recorded before it is made: a resumed unpack removes it and
  * starts again in a fresh one.</li>
  * <li>{@link #UNIT}: the id of the on-server {@link SwitchUnit}, recorded before it is started. From then on the
@@ -39,7 +37,6 @@ final class JournalKeys {
     static final String PREVIOUS_TARGET = "previousTarget";
     static final String PREVIOUS_VERSION = "previousVersion";
     static final String STAGING = "staging";
-    static final String SHA256_VERIFIED = "sha256Verified";
     static final String SCRATCH = "scratch";
     static final String UNIT = "unit";
     static final String ROLLBACK_UNIT = "rollbackUnit";

@@ -292,6 +292,8 @@ public final class ReleaseDirectoryInstall {
         private String doing = "starting";
         private String root;
         private String staging;
+        /** The transfer to staging, which the unpacking verifies. */
+        private StagedTransfer transfer;
         /** Whether the first look made the staging directory already. */
         private boolean stagingMade;
         private String previousTarget;
@@ -782,8 +784,13 @@ public final class ReleaseDirectoryInstall {
             temporaries.add(staging);
             doing = "transferring";
             step = StepState.TRANSFERRING;
-            new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
-                    heavyTimeout).send(staging);
+            transfer = new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
+                    heavyTimeout);
+            transfer.send(staging);
+            if (!strategy.unpacks()) {
+                // Unpacking checks the sum in its own command; the other strategies check the verified file alone.
+                transfer.verify(staging);
+            }
         }
 
         private void unpack() {
@@ -797,15 +804,14 @@ public final class ReleaseDirectoryInstall {
             String releaseDir = root + "/" + target;
             doing = "unpacking " + release.fileName() + " into " + scratch;
             temporaries.add(scratch);
-            record(StepState.INSTALLING, doing, Map.of(JournalKeys.SCRATCH, scratch));
-            steps.step(StepState.INSTALLING, doing + ", checking every file against " + MANIFEST + " when it has one");
+            record(StepState.VERIFYING, doing, Map.of(JournalKeys.SCRATCH, scratch));
             String manifest = scratch + "/" + MANIFEST;
             // One round trip for what usually follows: unpack, check, make releases/ and .fleetup/, and move the
             // release in when its directory is free; anything else is decided here, with what the server printed.
             // Not the archive's owners and modes: the server's user owns the files, its umask applies, and the exec
             // bits the archive carries stay (a umask only takes bits away). -o is --no-same-owner to GNU tar and to
             // BusyBox's, which has no such long option.
-            List<String> lines = run(doing, "mkdir " + quote(scratch) + " && tar -x -z -o -f " + quote(staging)
+            String unpacking = "mkdir " + quote(scratch) + " && tar -x -z -o -f " + quote(staging)
                     + " -C " + quote(scratch) + " --no-same-permissions && fleetup_sums=0 && if [ -f " + quote(manifest)
                     + " ]; then echo " + MANIFEST_SECTION + "; (" + mismatchCommand(scratch, manifest)
                     + "); fleetup_sums=$?; echo \"" + LOOK_STATUS + "$fleetup_sums\"; fi && if [ \"$fleetup_sums\" -eq 0 ];"
@@ -813,7 +819,21 @@ public final class ReleaseDirectoryInstall {
                     + createMissing(quote(root + "/" + SwitchUnit.DIRECTORY)) + " && echo " + RELEASE_SECTION
                     + " && if [ -e " + quote(releaseDir) + " ] || [ -L " + quote(releaseDir) + " ]; then echo "
                     + RELEASE_EXISTS + "; else mv -T " + quote(scratch) + " " + quote(releaseDir) + " && echo "
-                    + RELEASE_MOVED + "; fi; fi", heavyTimeout).stdout().lines().toList();
+                    + RELEASE_MOVED + "; fi; fi";
+            // The staged file's sum is checked first, in the same round trip; a mismatch sends it again.
+            List<List<String>> printed = new ArrayList<>(1);
+            transfer.verify(staging, () -> {
+                List<String> out = run(doing, transfer.sumCheck(staging) + " && " + unpacking, heavyTimeout).stdout()
+                        .lines().toList();
+                Optional<String> mismatch = StagedTransfer.mismatch(out);
+                if (mismatch.isEmpty()) {
+                    printed.add(out);
+                }
+                return mismatch;
+            });
+            steps.step(StepState.INSTALLING, "unpacked " + release.fileName() + " into " + scratch + ", its SHA-256 "
+                    + "verified, every file checked against " + MANIFEST + " when it has one");
+            List<String> lines = printed.get(0);
             int sums = lines.indexOf(MANIFEST_SECTION);
             boolean hasManifest = sums >= 0;
             if (hasManifest) {

@@ -5,7 +5,9 @@ import static org.fleetup.api.ShellWords.quote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -19,11 +21,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends an artifact to its staging file and has the server verify its SHA-256, sending it again on a mismatch. What an
  * earlier, interrupted transfer left in the staging file is continued from its size on the server: the checksum
- * judges the whole file anyway, and a mismatch starts over from the first byte.
+ * judges the whole file anyway, and a mismatch starts over from the first byte. The check may be the first part of a
+ * command that goes on with the verified file ({@link #verify(String, Supplier)}): the sum costs no round trip then.
  */
 final class StagedTransfer {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(StagedTransfer.class);
+
+    /** What {@link #sumCheck} prints, with the sum it found, when the file does not match. */
+    private static final String MISMATCH = "::fleetup-sha256 ";
 
     private final ServerCommands commands;
     private final StepReporter steps;
@@ -48,34 +54,66 @@ final class StagedTransfer {
         this.heavyTimeout = heavyTimeout;
     }
 
-    /** Leaves the artifact verified in {@code staging}, or fails the step. */
+    /** Sends the artifact to {@code staging}, going on from what an interrupted transfer left there; not verified. */
     void send(String staging) {
         journal.record(StepState.TRANSFERRING, "sending " + release.coordinates() + " to " + staging,
                 Map.of(JournalKeys.STAGING, staging));
         long offset = partialSize(staging);
+        if (offset < release.size()) {
+            upload(staging, 1, offset);
+        }
+    }
+
+    /** Has the server verify what {@link #send} left in {@code staging} by its SHA-256 alone, or fails the step. */
+    void verify(String staging) {
+        verify(staging, () -> {
+            String doing = "computing the SHA-256 of " + staging + " on the server";
+            return mismatch(commands.run(doing, sumCheck(staging), heavyTimeout).stdout().lines().toList());
+        });
+    }
+
+    /**
+     * Verifies what {@link #send} left in {@code staging} by {@code check}, which runs {@link #sumCheck} on the server
+     * (and what it guards) and answers {@link #mismatch} of what that printed; on a mismatch the file is sent again
+     * from its first byte, up to the attempts; fails the step when they are spent.
+     */
+    void verify(String staging, Supplier<Optional<String>> check) {
         String lastSeen = null;
         for (int attempt = 1; attempt <= verifyAttempts; attempt++) {
-            if (offset < release.size() || attempt > 1) {
-                upload(staging, attempt, attempt > 1 ? 0 : offset);
+            if (attempt > 1) {
+                upload(staging, attempt, 0);
             }
-            String doing = "computing the SHA-256 of " + staging + " on the server";
-            steps.step(StepState.VERIFYING, doing);
-            String actual = commands.run(doing, "sha256sum " + quote(staging), heavyTimeout).stdout().lines()
-                    .findFirst().map(String::strip).orElse("").split("\\s+")[0];
-            actual = actual.startsWith("\\") ? actual.substring(1) : actual;
-            if (actual.equalsIgnoreCase(release.sha256())) {
-                journal.record(StepState.VERIFYING, staging + " verified",
-                        Map.of(JournalKeys.SHA256_VERIFIED, "true"));
+            steps.step(StepState.VERIFYING, "checking the SHA-256 of " + staging + " on the server");
+            Optional<String> actual = check.get();
+            if (actual.isEmpty()) {
+                // Nothing to journal: a resumed install checks the sum again, as the unpacking does anyway.
                 return;
             }
-            lastSeen = actual;
+            lastSeen = actual.get();
             LOGGER.warn("Checksum mismatch on the server for {} (attempt {} of {}): expected {}, got {}",
-                    staging, attempt, verifyAttempts, release.sha256(), actual);
+                    staging, attempt, verifyAttempts, release.sha256(), lastSeen);
             commands.run("removing the corrupt " + staging, "rm -f " + quote(staging), commandTimeout);
         }
         throw new StepFailure("checksum mismatch on the server after " + verifyAttempts
                 + (verifyAttempts == 1 ? " attempt" : " attempts") + ": expected " + release.sha256()
                 + ", got " + lastSeen);
+    }
+
+    /**
+     * A command for the server that computes the SHA-256 of {@code staging} and, when it is not the artifact's, prints
+     * {@link #MISMATCH} with it and ends with success: what follows it runs only on the verified file. It fails when
+     * the file cannot be read.
+     */
+    String sumCheck(String staging) {
+        return "fleetup_sum=$(sha256sum " + quote(staging) + ") && fleetup_sum=${fleetup_sum%% *} && fleetup_sum=${"
+                + "fleetup_sum#\\\\} && if [ \"$fleetup_sum\" != " + release.sha256() + " ]; then echo \"" + MISMATCH
+                + "$fleetup_sum\"; exit 0; fi";
+    }
+
+    /** The sum {@link #sumCheck} found when it printed a mismatch in {@code lines}. */
+    static Optional<String> mismatch(List<String> lines) {
+        return lines.stream().filter(line -> line.startsWith(MISMATCH)).findFirst()
+                .map(line -> line.substring(MISMATCH.length()).strip());
     }
 
     private long partialSize(String staging) {
