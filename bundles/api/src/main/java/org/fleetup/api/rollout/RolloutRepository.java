@@ -66,6 +66,16 @@ public interface RolloutRepository {
     void record(String action, long fence, ActionUpdate update);
 
     /**
+     * Writes several steps of an action, in order, in one transaction, if {@code fence} is still the action's: the
+     * steps a worker went through since its last write reach the inventory, history rows included, with its next
+     * write, in one commit instead of one each.
+     *
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST} as
+     *         {@link #record(String, long, ActionUpdate)}, and then none of them is written
+     */
+    void record(String action, long fence, List<ActionUpdate> updates);
+
+    /**
      * Puts an action still held with {@code fence} aside until {@code notBefore}: its lease is let go, no controller
      * claims it before then, and its detail (and a history row) say why. An action that never started stays
      * {@link StepState#PENDING} (nothing was done on its server, so a cancel or a pause still counts it as not

@@ -85,51 +85,78 @@ final class ActionTable {
     }
 
     void record(String action, long fence, ActionUpdate update) {
-        database.transaction("record step " + update.step() + " of action " + action, connection -> {
-            Map<String, String> journal;
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT journal FROM rollout_actions WHERE id = ? AND fence = ? FOR UPDATE")) {
-                select.setObject(1, UUID.fromString(action));
-                select.setLong(2, fence);
-                try (ResultSet row = select.executeQuery()) {
-                    if (!row.next()) {
-                        throw leaseLost(action, fence);
-                    }
-                    journal = parse(row.getString(1));
+        record(action, fence, List.of(update));
+    }
+
+    /** The updates in order, in one transaction: one commit, and the journal read once. */
+    void record(String action, long fence, List<ActionUpdate> updates) {
+        if (updates.isEmpty()) {
+            return;
+        }
+        String what = updates.size() == 1 ? "record step " + updates.get(0).step() + " of action " + action
+                : "record " + updates.size() + " steps of action " + action;
+        database.transaction(what, connection -> {
+            Map<String, String> journal = null;
+            for (ActionUpdate update : updates) {
+                boolean changes = update.journalChanges() != null && !update.journalChanges().isEmpty();
+                if (changes && journal == null) {
+                    journal = lockedJournal(connection, action, fence);
                 }
-            }
-            if (update.journalChanges() != null) {
-                update.journalChanges().forEach((key, value) -> {
-                    if (value == null) {
-                        journal.remove(key);
-                    } else {
-                        journal.put(key, value);
-                    }
-                });
-            }
-            try (PreparedStatement write = connection.prepareStatement("UPDATE rollout_actions SET step = ?,"
-                    + " from_version = COALESCE(?, from_version), to_version = COALESCE(?, to_version), detail = ?,"
-                    + " journal = ?, updated_at = ?, lease_until = ?,"
-                    + " lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END WHERE id = ? AND fence = ?")) {
-                write.setString(1, update.step().name());
-                write.setString(2, update.from());
-                write.setString(3, update.to());
-                write.setString(4, update.detail());
-                write.setString(5, format(journal));
-                InventoryDatabase.setInstant(write, 6, update.at());
-                InventoryDatabase.setInstant(write, 7, update.leaseUntil());
-                write.setBoolean(8, update.leaseUntil() == null);
-                write.setObject(9, UUID.fromString(action));
-                write.setLong(10, fence);
-                if (write.executeUpdate() == 0) {
-                    throw leaseLost(action, fence);
+                if (changes) {
+                    Map<String, String> into = journal;
+                    update.journalChanges().forEach((key, value) -> {
+                        if (value == null) {
+                            into.remove(key);
+                        } else {
+                            into.put(key, value);
+                        }
+                    });
                 }
-            }
-            if (update.history()) {
-                appendHistory(connection, action, update.step(), update.detail(), update.at());
+                write(connection, action, fence, update, changes ? format(journal) : null);
+                if (update.history()) {
+                    appendHistory(connection, action, update.step(), update.detail(), update.at());
+                }
             }
             return null;
         });
+    }
+
+    private static Map<String, String> lockedJournal(Connection connection, String action, long fence)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT journal FROM rollout_actions WHERE id = ? AND fence = ? FOR UPDATE")) {
+            select.setObject(1, UUID.fromString(action));
+            select.setLong(2, fence);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw leaseLost(action, fence);
+                }
+                return parse(row.getString(1));
+            }
+        }
+    }
+
+    /** One step, with the whole journal when it changed ({@code null}: the journal stays as it is). */
+    private static void write(Connection connection, String action, long fence, ActionUpdate update, String journal)
+            throws SQLException {
+        try (PreparedStatement write = connection.prepareStatement("UPDATE rollout_actions SET step = ?,"
+                + " from_version = COALESCE(?, from_version), to_version = COALESCE(?, to_version), detail = ?,"
+                + " journal = COALESCE(?, journal), updated_at = ?, lease_until = ?,"
+                + " lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END WHERE id = ? AND fence = ?")) {
+            write.setString(1, update.step().name());
+            write.setString(2, update.from());
+            write.setString(3, update.to());
+            write.setString(4, update.detail());
+            write.setString(5, journal);
+            InventoryDatabase.setInstant(write, 6, update.at());
+            InventoryDatabase.setInstant(write, 7, update.leaseUntil());
+            write.setBoolean(8, update.leaseUntil() == null);
+            write.setObject(9, UUID.fromString(action));
+            write.setLong(10, fence);
+            if (write.executeUpdate() == 0) {
+                throw leaseLost(action, fence);
+            }
+        }
     }
 
     void defer(String action, long fence, Instant notBefore, String detail, Instant at) {

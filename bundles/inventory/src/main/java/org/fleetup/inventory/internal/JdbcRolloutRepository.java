@@ -70,6 +70,11 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public void record(String action, long fence, List<ActionUpdate> updates) {
+        actions.record(action, fence, updates);
+    }
+
+    @Override
     public void defer(String action, long fence, Instant notBefore, String detail) {
         actions.defer(action, fence, notBefore, detail, Instant.now());
     }

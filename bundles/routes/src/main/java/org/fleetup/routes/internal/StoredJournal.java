@@ -2,7 +2,9 @@ package org.fleetup.routes.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -20,7 +22,8 @@ import org.fleetup.api.upgrade.StepState;
  * The journal of one claimed action, in the inventory: every step and journal change is written under the fence of
  * the claim, which renews the lease; a write refused (the action was claimed since, or this controller is stopping)
  * throws {@link FleetupException#LEASE_LOST}, so that the upgrade stops touching the server. It also hears the
- * upgrade's steps: each change is written, and every event told to the rollout's watchers.
+ * upgrade's steps: every event is told to the rollout's watchers at once, and each step change is written with the
+ * next write of the action (a journal entry, the heartbeat, the end), which saves a commit per change.
  */
 final class StoredJournal implements Journal, StepListener {
 
@@ -30,6 +33,8 @@ final class StoredJournal implements Journal, StepListener {
     private final BooleanSupplier stopping;
     private final RolloutTracker tracker;
     private final Map<String, String> entries;
+    /** Step changes heard and not written yet, in order. */
+    private final List<ActionUpdate> pending = new ArrayList<>();
     private StepState last;
     private String lastDetail;
     private long transferStarted;
@@ -67,10 +72,15 @@ final class StoredJournal implements Journal, StepListener {
     public void onStep(StepEvent event) {
         synchronized (this) {
             measure(event);
+            requireRunning();
             if (event.state() != last) {
-                write(event.state(), null, null, event.detail(), Map.of(), false);
-            } else {
-                requireRunning();
+                // A step change alone changes nothing on the server (what does is journaled first): it goes with the
+                // next write - a journal entry, the heartbeat or the end - in the same commit. Watchers hear it now.
+                Instant now = Instant.now();
+                pending.add(new ActionUpdate(event.state(), null, null, event.detail(), Map.of(), now.plus(lease),
+                        true, now));
+                last = event.state();
+                lastDetail = event.detail();
             }
         }
         tracker.tell(event);
@@ -84,8 +94,7 @@ final class StoredJournal implements Journal, StepListener {
     /** Lets the lease go without a step: the action was claimed but not started. */
     synchronized void letGo() {
         requireRunning();
-        repository.record(action.id(), action.fence(), new ActionUpdate(last, null, null, action.detail(), Map.of(),
-                null, false, Instant.now()));
+        written(new ActionUpdate(last, null, null, action.detail(), Map.of(), null, false, Instant.now()));
     }
 
     /**
@@ -94,13 +103,20 @@ final class StoredJournal implements Journal, StepListener {
      */
     synchronized void defer(Instant notBefore, String detail) {
         requireRunning();
+        if (!pending.isEmpty()) {
+            written(null);
+        }
         repository.defer(action.id(), action.fence(), notBefore, detail);
     }
 
-    /** The heartbeat: keeps the lease while a long step runs. */
-    void renew() {
+    /** The heartbeat: keeps the lease while a long step runs, and writes the step changes heard since. */
+    synchronized void renew() {
         requireRunning();
-        repository.renew(action.id(), action.fence(), Instant.now().plus(lease));
+        if (pending.isEmpty()) {
+            repository.renew(action.id(), action.fence(), Instant.now().plus(lease));
+        } else {
+            written(null);
+        }
     }
 
     private void write(StepState step, String from, String to, String detail, Map<String, String> changes,
@@ -108,10 +124,22 @@ final class StoredJournal implements Journal, StepListener {
         requireRunning();
         leaving(step);
         Instant now = Instant.now();
-        repository.record(action.id(), action.fence(), new ActionUpdate(step, from, to, detail, changes,
-                end ? null : now.plus(lease), step != last, now));
+        written(new ActionUpdate(step, from, to, detail, changes, end ? null : now.plus(lease), step != last, now));
         last = step;
         lastDetail = detail;
+    }
+
+    /** Writes the pending step changes, their leases renewed, then {@code update} unless {@code null}, in one commit. */
+    private void written(ActionUpdate update) {
+        Instant until = Instant.now().plus(lease);
+        List<ActionUpdate> updates = new ArrayList<>(pending.size() + 1);
+        pending.forEach(step -> updates.add(new ActionUpdate(step.step(), step.from(), step.to(), step.detail(),
+                step.journalChanges(), until, step.history(), step.at())));
+        if (update != null) {
+            updates.add(update);
+        }
+        repository.record(action.id(), action.fence(), updates);
+        pending.clear();
     }
 
     /** The detail of the last step written, as the operator reads it. */
