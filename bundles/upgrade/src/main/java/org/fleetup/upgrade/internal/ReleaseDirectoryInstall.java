@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -287,6 +288,8 @@ public final class ReleaseDirectoryInstall {
         private final List<String> createdDirectories = new ArrayList<>();
         // Units that ended: what they wrote beside their journals goes with the cleanup.
         private final List<String> endedUnits = new ArrayList<>();
+        /** The units whose healthy end removed their side files and the temporaries, and pruned the old journals. */
+        private final Set<String> tidiedUnits = new HashSet<>();
 
         private StepState step = StepState.CONNECTING;
         private String doing = "starting";
@@ -910,11 +913,17 @@ public final class ReleaseDirectoryInstall {
 
         /** Starts a unit, waits for it on the same channel, and reads its journal. */
         private UnitReport launch(String mode, String id) {
-            doing = SwitchUnit.SWITCH.equals(mode) ? "running the unit " + id + " on the server"
-                    : "rolling back by the unit " + id;
+            boolean switching = SwitchUnit.SWITCH.equals(mode);
+            doing = switching ? "running the unit " + id + " on the server" : "rolling back by the unit " + id;
+            // A healthy switch is tidied in the same command: the usual end of an upgrade costs no cleanup of its own.
+            List<String> tidied = switching ? List.copyOf(temporaries) : List.of();
             String printed = run(doing, SwitchUnit.start(quote(root), mode, id, target, version,
-                    nonNull(previousTarget), nonNull(previousVersion), checks(), strategy.unitFunctions(nonNull(staging))),
-                    unitTimeout()).stdout();
+                    nonNull(previousTarget), nonNull(previousVersion), checks(), strategy.unitFunctions(nonNull(staging)))
+                    + (switching ? " && " + SwitchUnit.tidyIfHealthy(id, tidied) : ""), unitTimeout()).stdout();
+            if (switching && printed.lines().anyMatch(SwitchUnit.TIDIED::equals)) {
+                temporaries.removeAll(tidied);
+                tidiedUnits.add(id);
+            }
             return settle(id, UnitReport.parse(printed));
         }
 
@@ -1439,12 +1448,15 @@ public final class ReleaseDirectoryInstall {
             // first install that did not end verified leaves the server as it was.
             boolean leaveAsItWas = !verified && previousTarget == null;
             for (String ended : endedUnits) {
-                SwitchUnit.sideFiles(ended).forEach(file -> files.add(root + "/" + file));
+                if (!tidiedUnits.contains(ended)) {
+                    SwitchUnit.sideFiles(ended).forEach(file -> files.add(root + "/" + file));
+                }
                 if (leaveAsItWas) {
                     files.add(root + "/" + SwitchUnit.journal(ended));
                 }
             }
-            if (root == null || files.isEmpty() && !verified) {
+            boolean pruned = verified && endedUnits.stream().anyMatch(tidiedUnits::contains);
+            if (root == null || files.isEmpty() && (!verified || pruned)) {
                 return "";
             }
             String names = String.join(", ", files);

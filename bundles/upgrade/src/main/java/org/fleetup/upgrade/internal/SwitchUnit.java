@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.fleetup.api.ShellWords;
+
 /**
  * The irreversible part of an install as one POSIX {@code sh} script that runs on the server (BusyBox's {@code sh}
  * too) and finishes whatever happens to the controller or the connection: it switches {@code current}, runs the
@@ -308,6 +310,23 @@ final class SwitchUnit {
      * Removes all but the {@link #KEPT} newest journals: enough history for an operator, and the newest unit that
      * switched to the running release, which a later upgrade reads, is always among them.
      */
+    /** What {@link #tidyIfHealthy} prints once it removed everything. */
+    static final String TIDIED = "::fleetup-tidied";
+
+    /**
+     * Run in the root right after {@link #start} in the same command, so that the end of a healthy switch costs no
+     * round trip of its own: when the unit's journal ends {@code switched-healthy}, removes {@code files} and the
+     * unit's side files, prunes the old journals ({@link #prune}), and prints {@link #TIDIED}; else does nothing.
+     * What the files were needed for is over once the switch is healthy: a later rollback switches to a release
+     * directory, and the unit's journal stays.
+     */
+    static String tidyIfHealthy(String unit, List<String> files) {
+        String removal = Stream.concat(files.stream(), sideFiles(unit).stream()).map(ShellWords::quote)
+                .collect(Collectors.joining(" "));
+        return "case \"$(tail -n 1 " + quote(journal(unit)) + " 2>/dev/null)\" in " + UnitReport.SWITCHED_HEALTHY
+                + "*) rm -rf -- " + removal + " && (" + prune(".") + ") && echo " + TIDIED + " ;; esac";
+    }
+
     static String prune(String rootWord) {
         return "cd " + rootWord + "/" + DIRECTORY + " && ls -t | grep '\\.journal$' | tail -n +" + (KEPT + 1)
                 + " | while read -r old; do rm -f -- \"$old\"; done; true";

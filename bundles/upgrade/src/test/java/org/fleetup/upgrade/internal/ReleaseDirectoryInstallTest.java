@@ -83,6 +83,32 @@ class ReleaseDirectoryInstallTest {
         assertThat(app.release("1.4.2").resolve("bin/demo-app")).isExecutable();
     }
 
+    /**
+     * The usual upgrade in as few round trips as its safety allows: a look (root, staging, current, installable), the
+     * upload, the sum checked in the command that unpacks, and the unit, which tidies after itself when healthy.
+     */
+    @Test
+    void aHealthyUpgradeIsThreeCommandsAndTheUploadAndLeavesNothingBehind() throws IOException {
+        SimulatedHost host = host("1.4.2");
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
+        Server server = fleet.server(host);
+        ServerOutcome outcome;
+        DyingSession counted;
+        try (DyingSession session = new DyingSession(transport.connect(server), () -> { })) {
+            counted = session;
+            outcome = installer().install(session, () -> transport.connect(server), PROFILE,
+                    Archives.release("2.0.0", archive), open(archive), reporter(host));
+        }
+
+        ApplicationDirectory app = ApplicationDirectory.of(host);
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(counted.commands()).as("commands sent").hasSize(3);
+        assertThat(counted.sentBytes()).isEqualTo(Files.size(archive));
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
+        assertThat(app.leftovers()).isEmpty();
+        assertThat(app.unitJournals()).hasSize(1);
+    }
+
     @Test
     void everyStepIsToldInOrderEndingWithTheOutcome() {
         SimulatedHost host = host("1.4.2");
