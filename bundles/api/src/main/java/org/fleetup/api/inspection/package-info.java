@@ -2,7 +2,7 @@
  * Reading the version a server runs.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.fleetup.api.inspection;
 
 import org.osgi.annotation.bundle.Export;

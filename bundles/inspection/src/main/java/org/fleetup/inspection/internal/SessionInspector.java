@@ -2,6 +2,7 @@ package org.fleetup.inspection.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.VersionScheme;
@@ -117,6 +118,26 @@ public final class SessionInspector implements Inspector {
         return read(session, server, product, command, scheme, at, start);
     }
 
+    @Override
+    public Optional<String> command(Server server, String product) {
+        try {
+            return Optional.of(probe(profiles.profile(product, server)).script());
+        } catch (FleetupException e) {
+            // The inspection over a session tells what is wrong with the profile.
+            return Optional.empty();
+        }
+    }
+
+    /** What {@link #command} printed, judged as an inspection over a session would be, without asking again. */
+    @Override
+    public Inspection read(Server server, String product, CommandResult printed) {
+        Instant at = Instant.now();
+        long start = System.nanoTime();
+        VersionScheme scheme = schemes.scheme(profiles.profile(product).scheme());
+        return judged(server, product, probe(profiles.profile(product, server)), scheme, printed, firstLine(printed),
+                at, start);
+    }
+
     private Inspection read(Session session, Server server, String product, Probe command, VersionScheme scheme,
                             Instant at, long start) {
         CommandResult result;
@@ -126,16 +147,8 @@ public final class SessionInspector implements Inspector {
             Status status = FleetupException.COMMAND_TIMEOUT.equals(e.code()) ? Status.FAILED : Status.UNREACHABLE;
             return result(server, product, status, null, e.getMessage(), at, start);
         }
-        if (InstallationProbe.notInstalled(result)) {
-            return result(server, product, Status.NOT_INSTALLED, null, "no " + command.root() + "/current", at,
-                    start);
-        }
-        if (!result.succeeded()) {
-            return result(server, product, Status.FAILED, null, "'" + command.versionCommand()
-                    + "' failed with exit code " + result.exitCode() + ": " + result.problem(), at, start);
-        }
         String printed = firstLine(result);
-        if (printed.isEmpty()) {
+        if (result.succeeded() && printed.isEmpty()) {
             // A version command that succeeded and printed nothing is asked once more before that counts: under load
             // an answer was seen lost, and an empty one would fail a current server or roll back a verified release.
             try {
@@ -146,6 +159,19 @@ public final class SessionInspector implements Inspector {
             } catch (FleetupException e) {
                 LOGGER.debug("Asking {} for its version again failed: {}", server.name(), e.getMessage());
             }
+        }
+        return judged(server, product, command, scheme, result, printed, at, start);
+    }
+
+    private static Inspection judged(Server server, String product, Probe command, VersionScheme scheme,
+                                     CommandResult result, String printed, Instant at, long start) {
+        if (InstallationProbe.notInstalled(result)) {
+            return result(server, product, Status.NOT_INSTALLED, null, "no " + command.root() + "/current", at,
+                    start);
+        }
+        if (!result.succeeded()) {
+            return result(server, product, Status.FAILED, null, "'" + command.versionCommand()
+                    + "' failed with exit code " + result.exitCode() + ": " + result.problem(), at, start);
         }
         if (!scheme.isValid(printed)) {
             return result(server, product, Status.UNPARSABLE, null, (printed.isEmpty() ? "printed nothing"

@@ -134,11 +134,15 @@ class StepRouteTest {
 
     @Test
     void aConfirmationThatDisagreesRollsTheServerBackInTheRollbackStep() throws Exception {
-        // Between the health check and the confirmation, the release the server runs stops saying its version.
-        AdviceWith.adviceWith(controller.camel, "fleet-action", route -> route.weaveById("confirm").before()
+        // The new release answers its health check, but the version the plan reads is another one; the confirming
+        // inspection reads it right after the health check, in the unit's round trip, and the rollback step acts.
+        AdviceWith.adviceWith(controller.camel, "fleet-action", route -> route.weaveById("install").before()
                 .process(exchange -> {
-                    String server = exchange.getIn().getBody(ActionWorker.Claim.class).action().server();
-                    write(app(host(server)).resolve("releases/2.0.0/VERSION"), "2.0.0-broken\n");
+                    SimulatedHost host = host(exchange.getIn().getBody(ActionWorker.Claim.class).action().server());
+                    write(app(host).resolve("releases/2.0.0/VERSION"), "2.0.0-broken\n");
+                    Path hook = host.root().resolve(DemoApplication.HEALTH_HOOK);
+                    Files.createDirectories(hook.getParent());
+                    Files.writeString(hook, "if [ \"$demo_app_version\" = 2.0.0 ]; then echo 2.0.0; exit 0; fi\n");
                 }));
 
         List<RolloutServer> servers = rollOut();

@@ -90,6 +90,20 @@ public final class ReleaseDirectoryInstall {
 
         /** @return empty when the new release is confirmed, else why not, in words for people */
         Optional<String> problem(Session session);
+
+        /**
+         * A read-only command whose stdout and exit code {@link #problem(CommandResult, Session)} judges, run on the
+         * server right after a healthy switch in the unit's own round trip; empty: {@link #problem(Session)} asks in a
+         * round trip of its own.
+         */
+        default Optional<String> command() {
+            return Optional.empty();
+        }
+
+        /** As {@link #problem(Session)}, from what {@link #command} printed; it may still ask over the session. */
+        default Optional<String> problem(CommandResult printed, Session session) {
+            return problem(session);
+        }
     }
 
     public static final Confirmation HEALTH_CHECK_ONLY = session -> Optional.empty();
@@ -288,6 +302,8 @@ public final class ReleaseDirectoryInstall {
         private final List<String> createdDirectories = new ArrayList<>();
         // Units that ended: what they wrote beside their journals goes with the cleanup.
         private final List<String> endedUnits = new ArrayList<>();
+        /** What the confirmation's command printed right after the healthy switch, when it rode along. */
+        private CommandResult confirmPrinted;
         /** The units whose healthy end removed their side files and the temporaries, and pruned the old journals. */
         private final Set<String> tidiedUnits = new HashSet<>();
 
@@ -919,11 +935,13 @@ public final class ReleaseDirectoryInstall {
             List<String> tidied = switching ? List.copyOf(temporaries) : List.of();
             String printed = run(doing, SwitchUnit.start(quote(root), mode, id, target, version,
                     nonNull(previousTarget), nonNull(previousVersion), checks(), strategy.unitFunctions(nonNull(staging)))
-                    + (switching ? " && " + SwitchUnit.tidyIfHealthy(id, tidied) : ""), unitTimeout()).stdout();
+                    + (switching ? " && " + SwitchUnit.afterHealthy(id, tidied, confirmation.command().orElse(""))
+                    : ""), unitTimeout()).stdout();
             if (switching && printed.lines().anyMatch(SwitchUnit.TIDIED::equals)) {
                 temporaries.removeAll(tidied);
                 tidiedUnits.add(id);
             }
+            confirmPrinted = switching ? SwitchUnit.confirmation(printed).orElse(null) : null;
             return settle(id, UnitReport.parse(printed));
         }
 
@@ -1047,7 +1065,8 @@ public final class ReleaseDirectoryInstall {
         private Optional<String> confirmationProblem() {
             doing = "confirming " + version;
             try {
-                return confirmation.problem(commands.session());
+                return confirmPrinted != null ? confirmation.problem(confirmPrinted, commands.session())
+                        : confirmation.problem(commands.session());
             } catch (RuntimeException e) {
                 if (leaseLost(e)) {
                     throw e;

@@ -16,6 +16,7 @@ import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.Journal;
@@ -180,22 +181,43 @@ final class ServerProcedure implements Procedure {
         // may run unverified, and the plan would call it current.
         Supplier<Session> reconnect = () -> parts.transports().connect(server);
         installation = parts.install().begin(session, reconnect, profile, release,
-                () -> parts.store().open(release), steps, this::confirmation, journal);
+                () -> parts.store().open(release), steps, new Confirming(), journal);
         installation.prepare();
     }
 
-    /** The new version counts only once an inspection, as the plan reads it, finds it running. */
-    private Optional<String> confirmation(Session on) {
-        Inspection again = parts.inspector().inspect(on, server, release.product());
-        if (again.status() != Inspection.Status.OK) {
-            return Optional.of("inspection after the switch found no version (" + again.status() + ": "
-                    + again.detail() + "), expected " + release.version());
+    /**
+     * The new version counts only once an inspection, as the plan reads it, finds it running: the inspector's command
+     * rides along with the unit, and only an answer that holds no version is asked for again over the session.
+     */
+    private final class Confirming implements ReleaseDirectoryInstall.Confirmation {
+
+        @Override
+        public Optional<String> problem(Session on) {
+            return judged(parts.inspector().inspect(on, server, release.product()));
         }
-        Decision decision = parts.planner().decide(release, again, false).decision();
-        return decision == Decision.CURRENT
-                ? Optional.empty()
-                : Optional.of("inspection after the switch read " + again.version() + ", expected "
-                        + release.version());
+
+        @Override
+        public Optional<String> command() {
+            return parts.inspector().command(server, release.product());
+        }
+
+        @Override
+        public Optional<String> problem(CommandResult printed, Session on) {
+            Inspection read = parts.inspector().read(server, release.product(), printed);
+            return read.status() == Inspection.Status.OK ? judged(read) : problem(on);
+        }
+
+        private Optional<String> judged(Inspection again) {
+            if (again.status() != Inspection.Status.OK) {
+                return Optional.of("inspection after the switch found no version (" + again.status() + ": "
+                        + again.detail() + "), expected " + release.version());
+            }
+            Decision decision = parts.planner().decide(release, again, false).decision();
+            return decision == Decision.CURRENT
+                    ? Optional.empty()
+                    : Optional.of("inspection after the switch read " + again.version() + ", expected "
+                            + release.version());
+        }
     }
 
     private void logged(Runnable work) {

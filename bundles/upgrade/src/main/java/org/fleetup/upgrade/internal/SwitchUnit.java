@@ -4,10 +4,12 @@ import static org.fleetup.api.ShellWords.quote;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.fleetup.api.ShellWords;
+import org.fleetup.api.transport.CommandResult;
 
 /**
  * The irreversible part of an install as one POSIX {@code sh} script that runs on the server (BusyBox's {@code sh}
@@ -310,21 +312,38 @@ final class SwitchUnit {
      * Removes all but the {@link #KEPT} newest journals: enough history for an operator, and the newest unit that
      * switched to the running release, which a later upgrade reads, is always among them.
      */
-    /** What {@link #tidyIfHealthy} prints once it removed everything. */
+    /** What {@link #afterHealthy} prints once it removed everything. */
     static final String TIDIED = "::fleetup-tidied";
+    private static final String CONFIRM = "::fleetup-confirm";
+    private static final String CONFIRM_STATUS = "::fleetup-confirm-status ";
 
     /**
      * Run in the root right after {@link #start} in the same command, so that the end of a healthy switch costs no
      * round trip of its own: when the unit's journal ends {@code switched-healthy}, removes {@code files} and the
-     * unit's side files, prunes the old journals ({@link #prune}), and prints {@link #TIDIED}; else does nothing.
-     * What the files were needed for is over once the switch is healthy: a later rollback switches to a release
-     * directory, and the unit's journal stays.
+     * unit's side files, prunes the old journals ({@link #prune}) and prints {@link #TIDIED}, then runs
+     * {@code confirm} (when not empty), its stdout and exit code framed for {@link #confirmation}; else does nothing.
+     * What the files were needed for is over once the switch is healthy: a rollback switches to a release directory,
+     * and the unit's journal stays.
      */
-    static String tidyIfHealthy(String unit, List<String> files) {
+    static String afterHealthy(String unit, List<String> files, String confirm) {
         String removal = Stream.concat(files.stream(), sideFiles(unit).stream()).map(ShellWords::quote)
                 .collect(Collectors.joining(" "));
         return "case \"$(tail -n 1 " + quote(journal(unit)) + " 2>/dev/null)\" in " + UnitReport.SWITCHED_HEALTHY
-                + "*) rm -rf -- " + removal + " && (" + prune(".") + ") && echo " + TIDIED + " ;; esac";
+                + "*) rm -rf -- " + removal + " && (" + prune(".") + ") && echo " + TIDIED
+                + (confirm.isEmpty() ? "" : "; echo " + CONFIRM + "; (" + confirm + "\n) 2>/dev/null; echo \""
+                + CONFIRM_STATUS + "$?\"") + " ;; esac";
+    }
+
+    /** What the confirming command of {@link #afterHealthy} printed, and its exit code, when it ran. */
+    static Optional<CommandResult> confirmation(String printed) {
+        List<String> lines = printed.lines().toList();
+        int from = lines.indexOf(CONFIRM);
+        if (from < 0 || lines.isEmpty() || !lines.get(lines.size() - 1).startsWith(CONFIRM_STATUS)) {
+            return Optional.empty();
+        }
+        String status = lines.get(lines.size() - 1).substring(CONFIRM_STATUS.length()).strip();
+        return Optional.of(new CommandResult(Integer.parseInt(status),
+                String.join("\n", lines.subList(from + 1, lines.size() - 1)), ""));
     }
 
     static String prune(String rootWord) {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +105,12 @@ class ServerUpgraderTest {
         Inspector staleAfterTheSwitch = new VersionFileInspector() {
             private int calls;
 
+            // It reads over a session only: the confirmation asks in a round trip of its own.
+            @Override
+            public Optional<String> command(Server server, String product) {
+                return Optional.empty();
+            }
+
             @Override
             public Inspection inspect(Session session, Server server, String product) {
                 Inspection read = super.inspect(session, server, product);
@@ -119,6 +127,65 @@ class ServerUpgraderTest {
         assertThat(outcome.detail()).contains("inspection after the switch read 1.4.2, expected 2.0.0");
         assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/1.4.2");
         assertThat(ApplicationDirectory.of(host).path().resolve("releases/2.0.0")).doesNotExist();
+    }
+
+    /**
+     * An upgrade in four commands and the upload: the inspection, the first look, the sum with the unpacking, and the
+     * unit, which tidies and reads the version the plan reads in its own round trip.
+     */
+    @Test
+    void aVerifiedUpgradeConfirmsInTheUnitsRoundTrip() {
+        SimulatedHost host = host("1.4.2");
+        List<String> commands = new CopyOnWriteArrayList<>();
+
+        ServerOutcome outcome = upgrader(counting(commands)).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add);
+
+        assertThat(outcome.detail()).isEqualTo("upgraded from 1.4.2 to 2.0.0 (verified)");
+        assertThat(commands).as("commands sent").hasSize(4);
+        assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
+        assertThat(ApplicationDirectory.of(host).leftovers()).isEmpty();
+    }
+
+    /** What rode along with the unit is judged as the inspection would be: a disagreement rolls back. */
+    @Test
+    void aConfirmationReadInTheUnitsRoundTripThatDisagreesRollsBack() {
+        SimulatedHost host = host("1.4.2");
+        Inspector staleInTheUnitsRoundTrip = new VersionFileInspector() {
+            @Override
+            public Inspection read(Server server, String product, CommandResult printed) {
+                Inspection read = super.read(server, product, printed);
+                return new Inspection(read.server(), product, Inspection.Status.OK, "1.4.2", null, read.at(),
+                        read.took());
+            }
+        };
+        ServerOutcome outcome = new ServerUpgrader(registry(), staleInTheUnitsRoundTrip, new DottedPlanner(),
+                new FixedProfiles(), new OneReleaseStore(archive), config(30, 3))
+                .upgrade("rollout-7", fleet.server(host), release, false, events::add);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).contains("inspection after the switch read 1.4.2, expected 2.0.0");
+        assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/1.4.2");
+    }
+
+    /** An answer with no version in it (as when output is lost) is asked for again over the session before it counts. */
+    @Test
+    void aConfirmationThatPrintedNothingIsAskedAgainAndConfirms() {
+        SimulatedHost host = host("1.4.2");
+        List<String> commands = new CopyOnWriteArrayList<>();
+        Inspector lostInTheUnitsRoundTrip = new VersionFileInspector() {
+            @Override
+            public Inspection read(Server server, String product, CommandResult printed) {
+                return super.read(server, product, new CommandResult(0, "", ""));
+            }
+        };
+        ServerOutcome outcome = new ServerUpgrader(counting(commands), lostInTheUnitsRoundTrip, new DottedPlanner(),
+                new FixedProfiles(), new OneReleaseStore(archive), config(30, 3))
+                .upgrade("rollout-7", fleet.server(host), release, false, events::add);
+
+        assertThat(outcome.detail()).isEqualTo("upgraded from 1.4.2 to 2.0.0 (verified)");
+        assertThat(commands).as("the inspection asked once more").hasSize(5);
+        assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
     }
 
     @Test
@@ -306,7 +373,28 @@ class ServerUpgraderTest {
     }
 
     private TransportRegistry registry() {
-        Transport ssh = server -> transport.connect(server);
+        return registry(server -> transport.connect(server));
+    }
+
+    /** Every command sent over any session of {@code ssh}, in order. */
+    private TransportRegistry counting(List<String> commands) {
+        return registry(server -> {
+            Session session = transport.connect(server);
+            return (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("execute")) {
+                            commands.add((String) args[0]);
+                        }
+                        try {
+                            return method.invoke(session, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        });
+    }
+
+    private static TransportRegistry registry(Transport ssh) {
         return new TransportRegistry() {
             @Override
             public Transport transportFor(URI address) {
@@ -385,15 +473,31 @@ class ServerUpgraderTest {
      */
     private static class VersionFileInspector implements Inspector {
 
+        private static final String VERSION_COMMAND = "cd " + PROFILE.shellRoot() + " && " + PROFILE.versionCommand();
+
         @Override
         public Inspection inspect(Server server, String product) {
             throw new UnsupportedOperationException("the upgrade inspects over its own session");
         }
 
         @Override
+        public Optional<String> command(Server server, String product) {
+            return Optional.of(VERSION_COMMAND);
+        }
+
+        @Override
+        public Inspection read(Server server, String product, CommandResult printed) {
+            String version = printed.stdout().strip();
+            return printed.succeeded() && !version.isEmpty()
+                    ? new Inspection(server.name(), product, Inspection.Status.OK, version, null, Instant.now(),
+                            Duration.ZERO)
+                    : new Inspection(server.name(), product, Inspection.Status.UNPARSABLE, null, "printed nothing",
+                            Instant.now(), Duration.ZERO);
+        }
+
+        @Override
         public Inspection inspect(Session session, Server server, String product) {
-            CommandResult result = session.execute("cd " + PROFILE.shellRoot() + " && " + PROFILE.versionCommand(),
-                    Duration.ofSeconds(10));
+            CommandResult result = session.execute(VERSION_COMMAND, Duration.ofSeconds(10));
             String version = result.stdout().strip();
             if (result.succeeded()) {
                 return new Inspection(server.name(), product, Inspection.Status.OK, version, null, Instant.now(),
