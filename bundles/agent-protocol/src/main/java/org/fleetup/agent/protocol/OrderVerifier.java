@@ -64,6 +64,20 @@ public final class OrderVerifier {
         return applies(order, situation);
     }
 
+    /**
+     * The order in a signed text this agent accepted before (kept in its state), read again without the checks that
+     * depend on time and sequence, to finish what a restart cut short.
+     *
+     * @throws IllegalArgumentException when the text is no signed order
+     */
+    public static InstallOrder accepted(String signed) {
+        int at = signed.lastIndexOf("\n" + OrderSigner.SIGNATURE);
+        if (at < 0) {
+            throw new IllegalArgumentException("not a signed order");
+        }
+        return InstallOrder.parse(signed.substring(0, at + 1));
+    }
+
     private Verdict applies(InstallOrder order, AgentSituation situation) {
         if (!order.agent().equals(situation.agent())) {
             return Verdict.refused(Reason.MISADDRESSED, "The order is addressed to agent " + order.agent()

@@ -14,6 +14,7 @@ import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ public final class TrustedKeys {
     private final Map<String, PublicKey> keys;
 
     private TrustedKeys(Map<String, PublicKey> keys) {
-        this.keys = Map.copyOf(keys);
+        this.keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
     }
 
     /**
@@ -77,6 +78,11 @@ public final class TrustedKeys {
 
     public int size() {
         return keys.size();
+    }
+
+    /** The trusted keys, in the file's order. */
+    public List<PublicKey> keys() {
+        return List.copyOf(keys.values());
     }
 
     /** The OpenSSH fingerprint of an Ed25519 key: {@code SHA256:} and the unpadded Base64 of its wire blob's hash. */

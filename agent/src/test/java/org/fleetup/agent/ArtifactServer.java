@@ -1,0 +1,106 @@
+package org.fleetup.agent;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Serves one artifact over plain HTTP/1.1 on 127.0.0.1, honouring {@code Range: bytes=N-}; told to, it cuts the first
+ * response's connection after some bytes, as a dropped link does. Written on a socket so the cut is exact.
+ */
+final class ArtifactServer implements AutoCloseable {
+
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
+
+    private final ServerSocket socket;
+    private final byte[] content;
+    private final String name;
+    private final long cutFirstAfter;
+    private final Thread thread;
+    /** The Range header of every request, "" for none. */
+    final List<String> ranges = new CopyOnWriteArrayList<>();
+
+    /** @param cutFirstAfter the bytes the first response sends before its connection is cut; -1 for never */
+    ArtifactServer(Path artifact, long cutFirstAfter) {
+        try {
+            this.content = Files.readAllBytes(artifact);
+            this.name = artifact.getFileName().toString();
+            this.cutFirstAfter = cutFirstAfter;
+            this.socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.thread = new Thread(this::serve, "artifact-server");
+        thread.start();
+    }
+
+    URI url() {
+        return URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/artifacts/" + name);
+    }
+
+    long length() {
+        return content.length;
+    }
+
+    private void serve() {
+        while (!socket.isClosed()) {
+            try (Socket client = socket.accept()) {
+                answer(client);
+            } catch (IOException e) {
+                // closed, or the client went away: the next one
+            }
+        }
+    }
+
+    private void answer(Socket client) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                StandardCharsets.ISO_8859_1));
+        String line = in.readLine();
+        String range = "";
+        while ((line = in.readLine()) != null && !line.isEmpty()) {
+            if (line.toLowerCase().startsWith("range:")) {
+                range = line.substring(6).strip();
+            }
+        }
+        boolean first = ranges.isEmpty();
+        ranges.add(range);
+        Matcher matcher = RANGE.matcher(range);
+        int from = matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
+        OutputStream out = client.getOutputStream();
+        String head = from > 0
+                ? "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + from + "-" + (content.length - 1) + "/"
+                + content.length + "\r\n"
+                : "HTTP/1.1 200 OK\r\n";
+        out.write((head + "Content-Length: " + (content.length - from) + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        int until = first && cutFirstAfter >= 0 ? (int) Math.min(content.length, from + cutFirstAfter)
+                : content.length;
+        out.write(content, from, until - from);
+        out.flush();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+            thread.join(AgentProcess.WAIT.toMillis());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
