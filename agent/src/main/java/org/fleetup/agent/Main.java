@@ -68,6 +68,9 @@ public final class Main {
             System.err.println(e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
+        } catch (IOException e) {
+            System.err.println("Could not read or write " + e.getMessage() + ": check the path and its permissions.");
+            System.exit(1);
         }
     }
 

@@ -16,11 +16,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The agent as operators run it: {@code java -jar fleetup-agent.jar push ...}, a real process the test owns. */
 final class AgentProcess implements AutoCloseable {
 
     static final Duration WAIT = Duration.ofSeconds(60);
+    // An install that waits for its on-server unit may take up to four command timeouts (30 s each) on a loaded host.
+    private static final Duration INSTALL_WAIT = Duration.ofSeconds(150);
     private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
@@ -97,10 +100,15 @@ final class AgentProcess implements AutoCloseable {
     /** Waits until the order's status is {@code status}, failing early on another final one. */
     String awaitStatus(String id, String status) {
         String[] last = new String[1];
-        Awaitility.await("order " + id + " " + status).atMost(WAIT).until(() -> {
-            last[0] = get("/orders/" + id).body();
-            return last[0].contains("\"status\":\"" + status + "\",\"detail\"");
-        });
+        try {
+            Awaitility.await("order " + id + " " + status).atMost(INSTALL_WAIT).until(() -> {
+                last[0] = get("/orders/" + id).body();
+                return last[0].contains("\"status\":\"" + status + "\",\"detail\"");
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("Order " + id + " did not end " + status + ": " + last[0] + "\nThe agent's log:\n"
+                    + log(), e);
+        }
         return last[0];
     }
 

@@ -110,6 +110,33 @@ class PushAgentIT {
     }
 
     @Test
+    void orderSignedWithTheReadmesCommandsIsCarriedOut() throws Exception {
+        Path prefix = temp.resolve("controller");
+        assertThat(run("keygen", "--out", prefix.toString())).contains("controller.pub");
+        trust = Path.of(prefix + ".pub");
+        ArtifactServer artifacts = serving(release, -1);
+        String signed = run("sign", "--key", prefix + ".key", "--pub", prefix + ".pub", "--agent", AGENT,
+                "--sequence", "1", "--product", DemoApplication.PRODUCT, "--version", "2.0.0",
+                "--url", artifacts.url().toString(), "--length", Long.toString(artifacts.length()),
+                "--sha256", sha256(release));
+        AgentProcess agent = agent(LAUNCHER_HEALTH);
+
+        assertThat(agent.post("/orders", signed).statusCode()).isEqualTo(202);
+        agent.awaitStatus("1", "done");
+        assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("2.0.0\n");
+    }
+
+    private static String run(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(AgentProcess.java(), "-jar", AgentProcess.jar().toString()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(printed).isZero();
+        return printed;
+    }
+
+    @Test
     void signedOrderUpgradesTheReleaseDirectoryAndSendsTheCompletion() throws Exception {
         ArtifactServer artifacts = serving(release, -1);
         List<String> completions = new CopyOnWriteArrayList<>();
@@ -211,6 +238,25 @@ class PushAgentIT {
         assertThat(snapshot(root)).isEqualTo(before);
         assertThat(Files.readAllBytes(state)).isEqualTo(stateBefore);
         assertThat(second.get("/orders/8").body()).contains("\"status\":\"done\"");
+    }
+
+    @Test
+    void downgradeSignedAsForcedGoesBackToTheOlderRelease() throws Exception {
+        ArtifactServer newer = serving(release, -1);
+        AgentProcess agent = agent(LAUNCHER_HEALTH);
+        assertThat(agent.post("/orders", upgrade(8, newer, "")).statusCode()).isEqualTo(202);
+        agent.awaitStatus("8", "done");
+        Path older = DemoApplication.writeRelease("1.4.2", temp.resolve("demo-app-1.4.2.tar.gz"));
+        ArtifactServer artifacts = serving(older, -1);
+
+        HttpResponse<String> accepted = agent.post("/orders", order(9, AGENT, Instant.now().plusSeconds(600),
+                DemoApplication.PRODUCT, "application", "1.4.2", true, artifacts.url(), artifacts.length(),
+                sha256(older), ""));
+
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        agent.awaitStatus("9", "done");
+        assertThat(Files.readSymbolicLink(root.resolve("current"))).isEqualTo(Path.of("releases/1.4.2"));
+        assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("1.4.2\n");
     }
 
     @Test

@@ -182,6 +182,24 @@ class OrderVerifierTest {
     }
 
     @Test
+    void acceptedOrderIsReadBackFromItsSignedTextWhateverTheTime() {
+        String signed = signer.sign(good());
+
+        assertThat(OrderVerifier.accepted(signed)).isEqualTo(good());
+        assertThatThrownBy(() -> OrderVerifier.accepted(new String(good().canonical(),
+                java.nio.charset.StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void trustFileListsItsKeysInOrder() {
+        KeyPair second = OrderSigner.generateKeys();
+        TrustedKeys keys = TrustedKeys.parse(List.of(TrustedKeys.openSshLine(controller.getPublic(), "a"), "",
+                TrustedKeys.openSshLine(second.getPublic(), "")));
+
+        assertThat(keys.keys()).containsExactly(controller.getPublic(), second.getPublic());
+    }
+
+    @Test
     void trustFileRefusesOtherKeyTypesNamingTheLine() {
         String rsa = "ssh-rsa " + Base64.getEncoder().encodeToString(new byte[] {0, 0, 0, 7}) + " old";
 
