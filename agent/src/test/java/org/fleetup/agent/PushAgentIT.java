@@ -209,6 +209,7 @@ class PushAgentIT {
                     .startsWith("{\"code\":\"" + each.getValue()[2] + "\",\"message\":\"");
         }
 
+        assertThat(agent.get("/orders/8").statusCode()).isEqualTo(404);
         assertThat(snapshot(root)).isEqualTo(before);
         assertThat(state).doesNotExist();
         assertThat(artifacts.ranges).isEmpty();
@@ -260,6 +261,24 @@ class PushAgentIT {
     }
 
     @Test
+    void artifactNotMatchingTheOrdersHashFailsAndChangesNothing() throws Exception {
+        ArtifactServer artifacts = serving(release, -1);
+        AgentProcess agent = agent(LAUNCHER_HEALTH);
+        Map<String, String> before = snapshot(root);
+        String otherHash = sha256(trust);
+
+        assertThat(agent.post("/orders", order(8, AGENT, Instant.now().plusSeconds(600), DemoApplication.PRODUCT,
+                "application", "2.0.0", false, artifacts.url(), artifacts.length(), otherHash, "")).statusCode())
+                .isEqualTo(202);
+        String failed = agent.awaitStatus("8", "failed");
+
+        assertThat(failed).contains("has the SHA-256 " + sha256(release) + ", the order says " + otherHash);
+        assertThat(snapshot(root)).isEqualTo(before);
+        assertThat(Files.readSymbolicLink(root.resolve("current"))).isEqualTo(Path.of("releases/1.4.2"));
+        assertThat(root.resolve("releases/2.0.0")).doesNotExist();
+    }
+
+    @Test
     void failingHealthCheckRollsBackToTheOldRelease() throws Exception {
         // The new release's launcher fails its check; the old one still passes, so the rollback is verified.
         Path hook = temp.resolve("home").resolve(DemoApplication.HEALTH_HOOK);
@@ -301,6 +320,11 @@ class PushAgentIT {
         assertThat(first.post("/orders", upgrade(8, artifacts, "")).statusCode()).isEqualTo(202);
         Awaitility.await("the unit switched").atMost(AgentProcess.WAIT)
                 .until(() -> unitJournals().contains("switched releases/2.0.0"));
+        HttpResponse<String> meanwhile = first.post("/orders", order(9, AGENT, Instant.now().plusSeconds(600),
+                DemoApplication.PRODUCT, "application", "2.0.1", false, artifacts.url(), artifacts.length(),
+                sha256(release), ""));
+        assertThat(meanwhile.statusCode()).isEqualTo(409);
+        assertThat(meanwhile.body()).startsWith("{\"code\":\"BUSY\"");
 
         first.kill();
         AgentProcess second = agent(gated);
@@ -310,7 +334,8 @@ class PushAgentIT {
         assertThat(Files.readSymbolicLink(root.resolve("current"))).isEqualTo(Path.of("releases/2.0.0"));
         assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("2.0.0\n");
         assertThat(unitJournals()).contains("healthy");
-        assertThat(second.get("/status").body()).contains("\"version\":\"2.0.0\"", "\"busy\":false");
+        assertThat(second.get("/status").body()).contains("\"version\":\"2.0.0\"", "\"lastSequence\":8",
+                "\"busy\":false");
     }
 
     @Test
