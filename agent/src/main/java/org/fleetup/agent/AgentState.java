@@ -48,6 +48,9 @@ final class AgentState {
         }
     }
 
+    /** How many finished orders are kept for {@code GET /orders/{id}}. */
+    static final int KEPT_FINISHED = 100;
+
     private final Path file;
     private long lastSequence;
     private final Map<String, Order> orders = new LinkedHashMap<>();
@@ -110,26 +113,40 @@ final class AgentState {
         order.steps.add(new Step(OrderStatus.ACCEPTED, "signature, address, freshness and software checked",
                 Instant.now()));
         long before = lastSequence;
+        Map<String, Order> was = new LinkedHashMap<>(orders);
         lastSequence = sequence;
         orders.put(order.id, order);
+        forgetOldest();
         try {
             save();
         } catch (RuntimeException e) {
             lastSequence = before;
-            orders.remove(order.id);
+            orders.clear();
+            orders.putAll(was);
             throw e;
         }
         return order;
     }
 
-    /** A new status for {@code order} (a step when it changed), durably. */
+    // The state file stays small on a server that takes orders for years: the oldest finished orders go.
+    private void forgetOldest() {
+        List<String> finished = orders.values().stream().filter(o -> o.status.finished()).map(o -> o.id).toList();
+        for (int i = 0; i < finished.size() - KEPT_FINISHED; i++) {
+            orders.remove(finished.get(i));
+        }
+    }
+
+    /**
+     * A new status for {@code order}: a step, written durably, when it changed; otherwise only the detail changes,
+     * in memory (progress is not worth an fsync, and a restart does not need it).
+     */
     synchronized void step(Order order, OrderStatus status, String detail) {
+        order.detail = detail;
         if (status != order.status) {
             order.steps.add(new Step(status, detail, Instant.now()));
             order.status = status;
+            save();
         }
-        order.detail = detail;
-        save();
     }
 
     /** A step worth keeping even when the status stays (a resumed download), durably. */

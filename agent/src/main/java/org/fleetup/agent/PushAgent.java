@@ -222,9 +222,13 @@ final class PushAgent implements AutoCloseable {
         return options.root();
     }
 
+    /**
+     * Stops taking requests. A running install is not interrupted (an interrupt would end it failed): it stops with
+     * the JVM, as after a kill, and the next start finishes it from its journal.
+     */
     @Override
     public void close() {
         server.stop(0);
-        installs.shutdownNow();
+        installs.shutdown();
     }
 }

@@ -24,6 +24,7 @@ final class AgentProcess implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(60);
     // An install that waits for its on-server unit may take up to four command timeouts (30 s each) on a loaded host.
     private static final Duration INSTALL_WAIT = Duration.ofSeconds(150);
+    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
@@ -101,8 +102,15 @@ final class AgentProcess implements AutoCloseable {
     String awaitStatus(String id, String status) {
         String[] last = new String[1];
         try {
+            // A poll that fails is told at the end, with the agent's log, instead of ending the wait at once.
             Awaitility.await("order " + id + " " + status).atMost(INSTALL_WAIT).until(() -> {
-                last[0] = get("/orders/" + id).body();
+                try {
+                    last[0] = send(HttpRequest.newBuilder(base.resolve("/orders/" + id)).timeout(POLL_TIMEOUT)
+                            .GET().build()).body();
+                } catch (RuntimeException e) {
+                    last[0] = "no answer: " + e;
+                    return false;
+                }
                 return last[0].contains("\"status\":\"" + status + "\",\"detail\"");
             });
         } catch (ConditionTimeoutException e) {
