@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The push agent as a real {@code java -jar} process on 127.0.0.1, orders signed by a controller key, the artifact
@@ -311,8 +313,9 @@ class PushAgentIT {
         assertThat(artifacts.ranges).isEmpty();
     }
 
-    @Test
-    void agentKilledMidInstallFinishesItAfterItsRestart() throws Exception {
+    @ParameterizedTest(name = "SIGKILL: {0}")
+    @ValueSource(booleans = {true, false})
+    void agentStoppedMidInstallFinishesItAfterItsRestart(boolean forcibly) throws Exception {
         // The health check waits for the test's gate: the agent is killed while the unit has switched and checks.
         String gated = "while [ ! -e gate ]; do sleep 0.1; done; " + LAUNCHER_HEALTH;
         ArtifactServer artifacts = serving(release, -1);
@@ -326,7 +329,11 @@ class PushAgentIT {
         assertThat(meanwhile.statusCode()).isEqualTo(409);
         assertThat(meanwhile.body()).startsWith("{\"code\":\"BUSY\"");
 
-        first.kill();
+        if (forcibly) {
+            first.kill();
+        } else {
+            first.close();
+        }
         AgentProcess second = agent(gated);
         Files.writeString(root.resolve("gate"), "");
         second.awaitStatus("8", "done");
