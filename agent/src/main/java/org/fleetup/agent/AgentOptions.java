@@ -19,8 +19,9 @@ import java.time.Duration;
  * @param busyMarker a path that exists while the server is busy, relative to the root
  * @param installableWait how long a busy server is waited for before the order ends "cannot install"
  * @param commandTimeout how long one command of the install may run
+ * @param downloadStall how long the artifact's download may go without a byte before it is resumed
  */
 record AgentOptions(InetSocketAddress listen, Path root, Path trust, Path state, String id, String product,
                     String kind, String scheme, String healthCommand, String busyMarker, Duration installableWait,
-                    Duration commandTimeout) {
+                    Duration commandTimeout, Duration downloadStall) {
 }

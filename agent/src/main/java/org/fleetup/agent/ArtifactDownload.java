@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,16 +26,17 @@ import org.fleetup.api.FleetupException;
 final class ArtifactDownload {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(30);
 
-    private final HttpClient client;
     private final int attempts;
+    private final Duration stall;
 
-    /** @param attempts how many requests one download may take, resumptions included */
-    ArtifactDownload(int attempts) {
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    /**
+     * @param attempts how many requests one download may take, resumptions included
+     * @param stall how long a request may go without a byte before it is given up and resumed
+     */
+    ArtifactDownload(int attempts, Duration stall) {
         this.attempts = attempts;
+        this.stall = stall;
     }
 
     /**
@@ -95,32 +95,34 @@ final class ArtifactDownload {
         } catch (IOException e) {
             throw new FleetupException(FleetupException.STORAGE_FAILED, "Could not keep the artifact in " + directory
                     + ": " + e.getMessage() + ". Check the free space there.", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Interrupted while fetching " + url, e);
         }
     }
 
     /** One request from byte {@code have} on, appended to {@code partial}; {@code null} when the file is whole. */
-    private String request(URI url, long have, long length, Path partial) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(HEADERS_TIMEOUT).GET();
+    private String request(URI url, long have, long length, Path partial) throws IOException {
+        // HttpURLConnection, not HttpClient: its read timeout ends a request whose bytes stopped coming (a link gone
+        // silent), where HttpClient would wait on the body for ever.
+        HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
+        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        connection.setReadTimeout((int) stall.toMillis());
         if (have > 0) {
-            request.header("Range", "bytes=" + have + "-");
+            connection.setRequestProperty("Range", "bytes=" + have + "-");
         }
-        HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
+        try {
+            int status = connection.getResponseCode();
             boolean append;
-            if (response.statusCode() == 206 && have > 0
-                    && response.headers().firstValue("Content-Range").orElse("").startsWith("bytes " + have + "-")) {
+            if (status == 206 && have > 0
+                    && String.valueOf(connection.getHeaderField("Content-Range")).startsWith("bytes " + have + "-")) {
                 append = true;
-            } else if (response.statusCode() == 200) {
+            } else if (status == 200) {
                 // The server ignored the range: the whole file again.
                 append = false;
             } else {
-                return "HTTP " + response.statusCode();
+                return "HTTP " + status;
             }
-            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (InputStream body = connection.getInputStream();
+                 OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                 long room = length - (append ? have : 0);
                 byte[] buffer = new byte[64 * 1024];
                 int read;
@@ -137,6 +139,11 @@ final class ArtifactDownload {
                 }
             }
             return null;
+        } catch (SocketTimeoutException e) {
+            return "no byte came for " + stall.toSeconds() + " s";
+        } finally {
+            // A connection that broke or stalled is not one to reuse.
+            connection.disconnect();
         }
     }
 

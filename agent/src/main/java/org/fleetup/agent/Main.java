@@ -43,6 +43,8 @@ public final class Main {
               --busy-marker PATH       exists while the server may not be upgraded, relative to DIR; default .busy
               --installable-wait S     seconds a busy server is waited for before 'cannot install'; default 300
               --command-timeout S      seconds one command of the install may run; default 30
+              --download-stall S       seconds the artifact's download may go without a byte before it is
+                                       resumed with Range (5 requests in all); default 30
             keygen: writes a new controller key: PREFIX.key (PEM PKCS#8) and PREFIX.pub (the trust file line).
             sign: prints a signed install order, to POST to an agent's /orders.
             """;
@@ -109,7 +111,7 @@ public final class Main {
         Path root = Path.of(required(options, "root")).toAbsolutePath().normalize();
         List<String> unknown = new ArrayList<>(options.keySet());
         unknown.removeAll(List.of("listen", "root", "trust", "state", "id", "product", "kind", "scheme",
-                "health-command", "busy-marker", "installable-wait", "command-timeout"));
+                "health-command", "busy-marker", "installable-wait", "command-timeout", "download-stall"));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("Unknown option --" + unknown.get(0) + ".");
         }
@@ -123,7 +125,8 @@ public final class Main {
                 options.getOrDefault("health-command", "cat current/VERSION"),
                 options.getOrDefault("busy-marker", ".busy"),
                 Duration.ofSeconds(Long.parseLong(options.getOrDefault("installable-wait", "300"))),
-                Duration.ofSeconds(Long.parseLong(options.getOrDefault("command-timeout", "30"))));
+                Duration.ofSeconds(Long.parseLong(options.getOrDefault("command-timeout", "30"))),
+                Duration.ofSeconds(Long.parseLong(options.getOrDefault("download-stall", "30"))));
     }
 
     private static void keygen(Path prefix, PrintStream out) throws IOException {

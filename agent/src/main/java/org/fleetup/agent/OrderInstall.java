@@ -50,7 +50,7 @@ final class OrderInstall {
     private final AgentOptions options;
     private final AgentState state;
     private final ReleaseDirectoryInstall library;
-    private final ArtifactDownload download = new ArtifactDownload(DOWNLOAD_ATTEMPTS);
+    private final ArtifactDownload download;
     private final Path home;
     private final Path scratch;
     private final Path downloads;
@@ -60,6 +60,7 @@ final class OrderInstall {
         this.state = state;
         this.library = new ReleaseDirectoryInstall(options.commandTimeout(), VERIFY_ATTEMPTS,
                 options.installableWait(), FIRST_BACK_OFF, MAX_BACK_OFF);
+        this.download = new ArtifactDownload(DOWNLOAD_ATTEMPTS, options.downloadStall());
         this.home = Path.of(Optional.ofNullable(System.getenv("HOME")).orElse(System.getProperty("user.home")));
         Path stateDirectory = options.state().toAbsolutePath().getParent();
         this.scratch = stateDirectory.resolve("agent-scratch");

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,16 +30,28 @@ final class ArtifactServer implements AutoCloseable {
     private final byte[] content;
     private final String name;
     private final long cutFirstAfter;
+    private final boolean stallFirst;
     private final Thread thread;
+    private final List<Thread> clients = new CopyOnWriteArrayList<>();
+    private final CountDownLatch closing = new CountDownLatch(1);
     /** The Range header of every request, "" for none. */
     final List<String> ranges = new CopyOnWriteArrayList<>();
 
     /** @param cutFirstAfter the bytes the first response sends before its connection is cut; -1 for never */
     ArtifactServer(Path artifact, long cutFirstAfter) {
+        this(artifact, cutFirstAfter, false);
+    }
+
+    /**
+     * @param firstAfter the bytes the first response sends before its connection is cut or stalls; -1 for never
+     * @param stallFirst whether the first response then goes silent, its connection open, until the server closes
+     */
+    ArtifactServer(Path artifact, long firstAfter, boolean stallFirst) {
         try {
             this.content = Files.readAllBytes(artifact);
             this.name = artifact.getFileName().toString();
-            this.cutFirstAfter = cutFirstAfter;
+            this.cutFirstAfter = firstAfter;
+            this.stallFirst = stallFirst;
             this.socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -57,10 +70,19 @@ final class ArtifactServer implements AutoCloseable {
 
     private void serve() {
         while (!socket.isClosed()) {
-            try (Socket client = socket.accept()) {
-                answer(client);
+            try {
+                Socket client = socket.accept();
+                Thread each = new Thread(() -> {
+                    try (client) {
+                        answer(client);
+                    } catch (IOException e) {
+                        // the client went away
+                    }
+                }, "artifact-client");
+                clients.add(each);
+                each.start();
             } catch (IOException e) {
-                // closed, or the client went away: the next one
+                // closed
             }
         }
     }
@@ -90,13 +112,24 @@ final class ArtifactServer implements AutoCloseable {
                 : content.length;
         out.write(content, from, until - from);
         out.flush();
+        if (first && stallFirst) {
+            try {
+                closing.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
     public void close() {
         try {
+            closing.countDown();
             socket.close();
             thread.join(AgentProcess.WAIT.toMillis());
+            for (Thread each : clients) {
+                each.join(AgentProcess.WAIT.toMillis());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

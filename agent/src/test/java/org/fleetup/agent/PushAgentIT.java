@@ -365,6 +365,23 @@ class PushAgentIT {
         assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("2.0.0\n");
     }
 
+    @Test
+    void downloadGoneSilentIsResumedAfterTheStallTimeout() throws Exception {
+        Path large = DemoApplication.writeRelease("2.0.0", temp.resolve("large/demo-app-2.0.0.tar.gz"),
+                4 * 1024 * 1024);
+        release = large;
+        ArtifactServer artifacts = started(new ArtifactServer(large, Files.size(large) / 2, true));
+        AgentProcess agent = agent(LAUNCHER_HEALTH, "--download-stall", "2");
+
+        assertThat(agent.post("/orders", upgrade(8, artifacts, "")).statusCode()).isEqualTo(202);
+        String done = agent.awaitStatus("8", "done");
+
+        assertThat(artifacts.ranges).hasSize(2).first().isEqualTo("");
+        assertThat(artifacts.ranges.get(1)).matches("bytes=[1-9][0-9]*-");
+        assertThat(done).contains("(no byte came for 2 s)");
+        assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("2.0.0\n");
+    }
+
     private String unitJournals() throws IOException {
         Path units = root.resolve(".fleetup");
         if (!Files.isDirectory(units)) {
