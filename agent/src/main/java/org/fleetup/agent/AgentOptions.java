@@ -16,12 +16,15 @@ import java.time.Duration;
  * @param kind the kind of software it installs
  * @param scheme the product's version scheme (semantic, maven, debian, serial, date)
  * @param healthCommand prints the version of the release {@code current} points to once it runs, run in the root
+ * @param restartCommand brings the release {@code current} points to to run, after a switch and a switch back;
+ *        {@code ""} for none
+ * @param healthUrl when not empty, the health check fetches it instead of running {@code healthCommand}
  * @param busyMarker a path that exists while the server is busy, relative to the root
  * @param installableWait how long a busy server is waited for before the order ends "cannot install"
  * @param commandTimeout how long one command of the install may run
  * @param downloadStall how long the artifact's download may go without a byte before it is resumed
  */
 record AgentOptions(InetSocketAddress listen, Path root, Path trust, Path state, String id, String product,
-                    String kind, String scheme, String healthCommand, String busyMarker, Duration installableWait,
-                    Duration commandTimeout, Duration downloadStall) {
+                    String kind, String scheme, String healthCommand, String restartCommand, String healthUrl,
+                    String busyMarker, Duration installableWait, Duration commandTimeout, Duration downloadStall) {
 }

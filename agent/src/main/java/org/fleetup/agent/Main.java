@@ -40,6 +40,10 @@ public final class Main {
               --kind KIND              the kind of software it installs; default application
               --scheme SCHEME          the version scheme: semantic (default), maven, debian, serial, date
               --health-command CMD     prints the running version once healthy, run in DIR; default 'cat current/VERSION'
+              --restart-command CMD    brings the new release to run after the switch (and the old one after a
+                                       rollback), run in DIR; default none
+              --health-url URL         the health check fetches it (2xx, first line the version) instead of
+                                       running the health command
               --busy-marker PATH       exists while the server may not be upgraded, relative to DIR; default .busy
               --installable-wait S     seconds a busy server is waited for before 'cannot install'; default 300
               --command-timeout S      seconds one command of the install may run; default 30
@@ -111,7 +115,7 @@ public final class Main {
         Path root = Path.of(required(options, "root")).toAbsolutePath().normalize();
         List<String> unknown = new ArrayList<>(options.keySet());
         unknown.removeAll(List.of("listen", "root", "trust", "state", "id", "product", "kind", "scheme",
-                "health-command", "busy-marker", "installable-wait", "command-timeout", "download-stall"));
+                "health-command", "restart-command", "health-url", "busy-marker", "installable-wait", "command-timeout", "download-stall"));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("Unknown option --" + unknown.get(0) + ".");
         }
@@ -123,6 +127,7 @@ public final class Main {
                 required(options, "product"), options.getOrDefault("kind", "application"),
                 options.getOrDefault("scheme", "semantic"),
                 options.getOrDefault("health-command", "cat current/VERSION"),
+                options.getOrDefault("restart-command", ""), options.getOrDefault("health-url", ""),
                 options.getOrDefault("busy-marker", ".busy"),
                 Duration.ofSeconds(Long.parseLong(options.getOrDefault("installable-wait", "300"))),
                 Duration.ofSeconds(Long.parseLong(options.getOrDefault("command-timeout", "30"))),

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderVerifier;
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.rollout.ReportStatus;
@@ -106,8 +107,11 @@ final class OrderInstall {
     private ServerOutcome install(AgentState.Order order, InstallOrder content) {
         Release release = new Release(content.product(), content.version(), content.kind(), content.sha256(),
                 content.length(), fileName(content), Instant.now());
+        Activation none = Activation.NONE;
         ProductProfile profile = new ProductProfile(content.product(), options.root().toString(),
-                "cat current/VERSION", options.healthCommand(), options.scheme(), options.busyMarker());
+                "cat current/VERSION", options.healthCommand(), options.scheme(), options.busyMarker(),
+                new Activation(options.restartCommand(), Activation.Reboot.NEVER, none.rebootCommand(),
+                        none.bootIdCommand(), options.healthUrl(), "", ""));
         StepReporter steps = new StepReporter("order-" + order.id, options.id(), event -> told(order, event));
         Journal journal = new Journal() {
             @Override

@@ -171,6 +171,21 @@ class PushAgentIT {
     }
 
     @Test
+    void restartCommandRunsAfterTheSwitchAndAfterTheRollback() throws Exception {
+        Path hook = temp.resolve("home").resolve(DemoApplication.HEALTH_HOOK);
+        Files.createDirectories(hook.getParent());
+        Files.writeString(hook, "if [ \"$demo_app_version\" = 2.0.0 ]; then echo broken >&2; exit 1; fi\n");
+        ArtifactServer artifacts = serving(release, -1);
+        AgentProcess agent = agent(LAUNCHER_HEALTH, "--restart-command", "cat current/VERSION >> restarts.log");
+
+        assertThat(agent.post("/orders", upgrade(8, artifacts, "")).statusCode()).isEqualTo(202);
+        agent.awaitStatus("8", "rolled-back");
+
+        assertThat(Files.readAllLines(root.resolve("restarts.log"))).containsExactly("2.0.0", "1.4.2");
+        assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("1.4.2\n");
+    }
+
+    @Test
     void badOrdersAreRefusedWithTheirCodeAndChangeNothing() throws Exception {
         ArtifactServer artifacts = serving(release, -1);
         AgentProcess agent = agent(LAUNCHER_HEALTH);
