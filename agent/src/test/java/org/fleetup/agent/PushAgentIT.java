@@ -186,6 +186,29 @@ class PushAgentIT {
     }
 
     @Test
+    void healthUrlIsCheckedInsteadOfTheHealthCommand() throws Exception {
+        // The application's own health endpoint, answering the version current points to.
+        HttpServer health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        health.createContext("/version", exchange -> {
+            byte[] version = Files.readAllBytes(root.resolve("current/VERSION"));
+            exchange.sendResponseHeaders(200, version.length);
+            exchange.getResponseBody().write(version);
+            exchange.close();
+        });
+        health.start();
+        started(() -> health.stop(0));
+        ArtifactServer artifacts = serving(release, -1);
+        AgentProcess agent = agent("false", "--health-url",
+                "http://127.0.0.1:" + health.getAddress().getPort() + "/version");
+
+        assertThat(agent.post("/orders", upgrade(8, artifacts, "")).statusCode()).isEqualTo(202);
+        String done = agent.awaitStatus("8", "done");
+
+        assertThat(done).contains("fetching http://127.0.0.1:" + health.getAddress().getPort() + "/version");
+        assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("2.0.0\n");
+    }
+
+    @Test
     void badOrdersAreRefusedWithTheirCodeAndChangeNothing() throws Exception {
         ArtifactServer artifacts = serving(release, -1);
         AgentProcess agent = agent(LAUNCHER_HEALTH);
