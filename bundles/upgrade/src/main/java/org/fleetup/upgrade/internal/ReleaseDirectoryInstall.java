@@ -119,6 +119,17 @@ public final class ReleaseDirectoryInstall {
     }
 
     /**
+     * For a caller outside OSGi (the push agent): a server that is busy or short of space is waited for up to
+     * {@code installableWait} in all, checked again after {@code firstBackOff}, then twice as long each time up to
+     * {@code maxBackOff}; a release wants 3 × its artifact's size free, as by default.
+     */
+    public ReleaseDirectoryInstall(Duration commandTimeout, int verifyAttempts, Duration installableWait,
+                                   Duration firstBackOff, Duration maxBackOff) {
+        this(commandTimeout, verifyAttempts, new InstallableState.Limits(installableWait, firstBackOff, maxBackOff,
+                InstallableState.Limits.DEFAULTS.spaceFactor()));
+    }
+
+    /**
      * @param commandTimeout how long one command on the server may run
      * @param verifyAttempts how many times the artifact is sent before a checksum mismatch on the server is final
      * @param installable how long a server that is busy or short of space is waited for, and the room a release needs
