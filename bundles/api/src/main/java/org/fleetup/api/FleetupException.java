@@ -38,6 +38,10 @@ public class FleetupException extends RuntimeException {
     public static final String STORAGE_FAILED = "fleetup.storage.failed";
     public static final String INVENTORY_FAILED = "fleetup.inventory.failed";
     public static final String INVALID_INPUT = "fleetup.input.invalid";
+    /** A request to the REST API came with no credentials, or with wrong ones. */
+    public static final String UNAUTHENTICATED = "fleetup.auth.unauthenticated";
+    /** A user may not do what was asked: a viewer asking for a change. */
+    public static final String FORBIDDEN = "fleetup.auth.forbidden";
 
     private final String code;
 
