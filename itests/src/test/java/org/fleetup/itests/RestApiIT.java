@@ -1,0 +1,283 @@
+package org.fleetup.itests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.fleetup.api.simulator.Fault;
+import org.fleetup.api.simulator.SimulatedHost;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.OptionUtils;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * The REST API of the real distribution, driven as a client drives it: java.net.http over HTTP basic, users made by
+ * bin/fleetup-init, a simulated fleet upgraded by a plan and a rollout started over REST, judged from the servers'
+ * own files.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RestApiIT extends FleetupTestSupport {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String ADMIN = "ops";
+    private static final String ADMIN_PASSWORD = "an admin's long password";
+    private static final String VIEWER = "watcher";
+    private static final String VIEWER_PASSWORD = "a viewer's long password";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    @Override
+    @Configuration
+    public Option[] config() {
+        // A port of its own: other instances of the distribution may run on this machine at the same time.
+        int port = freeLoopbackPort();
+        return OptionUtils.combine(super.config(),
+                editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
+                        Integer.toString(port)),
+                systemProperty("fleetup.it.httpPort").value(Integer.toString(port)));
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("No free port on 127.0.0.1", e);
+        }
+    }
+
+    /** The operator's way to make REST users: bin/fleetup-init, the password on stdin. */
+    @Before
+    public void restUsers() throws IOException, InterruptedException {
+        addRestUser(ADMIN, "admin", ADMIN_PASSWORD);
+        addRestUser(VIEWER, "viewer", VIEWER_PASSWORD);
+    }
+
+    @Test
+    public void everyRequestLogsInAndAViewerOnlyReads() throws Exception {
+        HttpResponse<String> anonymous = send(request("/servers").GET().build());
+        assertError(anonymous, 401, "fleetup.auth.unauthenticated");
+        assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic "));
+        assertError(send(as(ADMIN, "not the password", request("/servers")).GET().build()), 401,
+                "fleetup.auth.unauthenticated");
+
+        assertEquals(200, send(viewer("/servers").GET().build()).statusCode());
+        int rolloutsBefore = body(send(viewer("/rollouts").GET().build())).get("total").asInt();
+        HttpResponse<String> viewerStarts = send(viewer("/rollouts").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"2.0.0\"}"))
+                .build());
+        assertError(viewerStarts, 403, "fleetup.auth.forbidden");
+        assertEquals("a refused start starts nothing", rolloutsBefore,
+                body(send(viewer("/rollouts").GET().build())).get("total").asInt());
+
+        String log = Files.readString(Path.of(System.getProperty("karaf.data"), "log", "karaf.log"));
+        for (String secret : List.of(ADMIN_PASSWORD, VIEWER_PASSWORD, "not the password",
+                basic(ADMIN, "not the password"), basic(VIEWER, VIEWER_PASSWORD))) {
+            assertFalse("the log holds a secret: " + secret, log.contains(secret));
+        }
+    }
+
+    @Test
+    public void badInputIsAJsonErrorWithItsStatusAndChangesNothing() throws Exception {
+        for (String query : List.of("limit=0", "limit=501", "limit=ten", "offset=-1", "sort=colour:ASC",
+                "sort=name:UP")) {
+            assertError(send(viewer("/servers?" + query).GET().build()), 400, "fleetup.input.invalid");
+            assertError(send(viewer("/rollouts?" + query.replace("name", "createdAt")).GET().build()), 400,
+                    "fleetup.input.invalid");
+        }
+        assertError(send(admin("/plans").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": demo-app")).build()), 400,
+                "fleetup.input.invalid");
+        assertError(send(admin("/rollouts").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"colour\": 1}")).build()),
+                400, "fleetup.input.invalid");
+        assertError(send(admin("/plans").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"9.9.9\"}"))
+                .build()), 404, "fleetup.release.notFound");
+        assertError(send(viewer("/rollouts/no-such-rollout").GET().build()), 404, "fleetup.rollout.notFound");
+        HttpResponse<String> badCsv = send(admin("/servers").header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString("name,host\nbad,127.0.0.1\n")).build());
+        assertError(badCsv, 400, "fleetup.server.invalid");
+        assertTrue(badCsv.body(), body(badCsv).get("message").asText().contains("no column 'port'"));
+
+        JsonNode transports = body(send(viewer("/transports").GET().build()));
+        assertEquals("ssh", transports.get("items").get(0).get("scheme").asText());
+    }
+
+    @Test
+    public void aPlanAndARolloutStartedOverRestUpgradeTheFleet() throws Exception {
+        ok("fleet:sim-start --prefix rest --version 1.4.2 --extra 1.3.0:health-fails 3");
+        List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("rest-")).toList();
+        assertEquals(4, hosts.size());
+        Set<String> faulty = hosts.stream().filter(h -> h.faults().contains(Fault.HEALTH_FAILS))
+                .map(SimulatedHost::name).collect(Collectors.toSet());
+        assertEquals(1, faulty.size());
+        List<String> names = hosts.stream().map(SimulatedHost::name).sorted().toList();
+        Path artifact = Files.createTempDirectory("fleetup-rest-it").resolve("demo-app-2.0.0.tar.gz");
+        ok("fleet:sim-release --version 2.0.0 " + artifact);
+        ok("fleet:release-add --product demo-app --version 2.0.0 " + artifact);
+
+        JsonNode releases = body(send(viewer("/releases?sort=version:ASC").GET().build()));
+        assertTrue(releases.toString(), stream(releases.get("items"))
+                .anyMatch(r -> r.get("product").asText().equals("demo-app") && r.get("version").asText().equals("2.0.0")));
+
+        JsonNode page = body(send(viewer("/servers?limit=2&offset=1&sort=name:DESC").GET().build()));
+        List<String> descending = names.stream().sorted((a, b) -> b.compareTo(a)).toList();
+        assertEquals(List.of(descending.get(1), descending.get(2)),
+                stream(page.get("items")).map(s -> s.get("name").asText()).toList());
+        assertEquals(2, page.get("limit").asInt());
+        assertTrue(page.get("total").asInt() >= names.size());
+
+        String selection = json.writeValueAsString(names);
+        HttpResponse<String> planned = send(admin("/plans").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"2.0.0\","
+                        + " \"servers\": " + selection + "}")).build());
+        assertEquals(planned.body(), 200, planned.statusCode());
+        JsonNode plan = body(planned);
+        assertEquals(plan.toString(), names.size(), plan.get("counts").get("UPGRADE").asInt());
+        assertEquals(names.size(), plan.get("entries").size());
+
+        // One wave of every server, halted only if all fail: the faulty one must not pause it.
+        HttpResponse<String> started = send(admin("/rollouts").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"2.0.0\","
+                        + " \"servers\": " + selection + ", \"parallel\": 4, \"canary\": \"0\", \"wave\": \"100%\","
+                        + " \"maxErrors\": \"100%\"}")).build());
+        assertEquals(started.body(), 201, started.statusCode());
+        String id = body(started).get("id").asText();
+        assertTrue(started.headers().firstValue("Location").orElse("").endsWith("/rollouts/" + id));
+
+        await("rollout " + id).atMost(4, TimeUnit.MINUTES).pollInterval(500, TimeUnit.MILLISECONDS).until(() ->
+                body(send(viewer("/rollouts/" + id).GET().build())).get("rollout").get("status").asText()
+                        .equals("FINISHED"));
+
+        for (SimulatedHost host : hosts) {
+            Path root = host.root();
+            if (faulty.contains(host.name())) {
+                assertEquals(host.name() + " runs its old release again", "1.3.0", runningVersion(root));
+            } else {
+                assertEquals(host.name() + " runs 2.0.0", "2.0.0", runningVersion(root));
+                assertEquals(host.name() + " 2.0.0 matches its manifest", List.of(),
+                        manifestMismatches(root.resolve("demo-app/releases/2.0.0")));
+            }
+        }
+
+        JsonNode detail = body(send(viewer("/rollouts/" + id).GET().build()));
+        assertEquals("FINISHED", detail.get("rollout").get("status").asText());
+        for (JsonNode server : detail.get("servers")) {
+            String name = server.get("server").asText();
+            assertEquals(name, faulty.contains(name) ? "rolled-back" : "upgraded", server.get("outcome").asText());
+            assertTrue(name + " has its history", server.get("history").size() >= 3);
+            assertTrue(name + " says what happened", server.get("detail").asText().length() > 10);
+        }
+        JsonNode newest = body(send(viewer("/rollouts?limit=1&sort=createdAt:DESC").GET().build()));
+        assertEquals(id, newest.get("items").get(0).get("id").asText());
+        assertError(send(admin("/rollouts/" + id + "/pause").POST(HttpRequest.BodyPublishers.noBody()).build()), 409,
+                "fleetup.rollout.ended");
+    }
+
+    // ---- the client ----
+
+    private JsonNode readTree(String text) {
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + System.getProperty("fleetup.it.httpPort")
+                + "/cxf/fleetup/api/v1" + path)).timeout(TIMEOUT);
+    }
+
+    private HttpRequest.Builder admin(String path) {
+        return as(ADMIN, ADMIN_PASSWORD, request(path));
+    }
+
+    private HttpRequest.Builder viewer(String path) {
+        return as(VIEWER, VIEWER_PASSWORD, request(path));
+    }
+
+    private static HttpRequest.Builder as(String user, String password, HttpRequest.Builder request) {
+        return request.header("Authorization", "Basic " + basic(user, password));
+    }
+
+    private static String basic(String user, String password) {
+        return Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        System.err.println(request.method() + " " + request.uri() + " -> " + response.statusCode() + " "
+                + response.body());
+        return response;
+    }
+
+    private JsonNode body(HttpResponse<String> response) {
+        assertTrue("JSON: " + response.headers().firstValue("Content-Type"),
+                response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        return readTree(response.body());
+    }
+
+    private void assertError(HttpResponse<String> response, int status, String code) {
+        assertEquals(response.body(), status, response.statusCode());
+        JsonNode error = body(response);
+        assertEquals(response.body(), code, error.get("code").asText());
+        assertNotNull(error.get("message"));
+        assertTrue(response.body(), error.get("message").asText().length() > 10);
+    }
+
+    private static Stream<JsonNode> stream(JsonNode array) {
+        List<JsonNode> nodes = new ArrayList<>();
+        array.forEach(nodes::add);
+        return nodes.stream();
+    }
+
+    private void addRestUser(String user, String role, String password) throws IOException, InterruptedException {
+        Path home = Path.of(System.getProperty("karaf.home"));
+        Path input = Files.writeString(Files.createTempFile("fleetup-init", ".in"), password + "\n");
+        Path output = Files.createTempFile("fleetup-init", ".txt");
+        Process process = new ProcessBuilder("/bin/sh", home.resolve("bin/fleetup-init").toString(),
+                "--add-rest-user", user, role).redirectInput(input.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("bin/fleetup-init did not end within " + TIMEOUT);
+        }
+        assertEquals(Files.readString(output), 0, process.exitValue());
+        String users = Files.readString(home.resolve("etc/users.properties"));
+        assertFalse("users.properties holds a password in clear", users.contains(password));
+    }
+}
