@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -43,8 +44,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * The REST API of the real distribution, driven as a client drives it: java.net.http over HTTP basic, users made by
- * bin/fleetup-init, a simulated fleet upgraded by a plan and a rollout started over REST, judged from the servers'
- * own files.
+ * bin/fleetup-init, a simulated fleet upgraded by a plan and a rollout started over REST and followed by its
+ * server-sent events, judged from the servers' own files.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -78,11 +79,16 @@ public class RestApiIT extends FleetupTestSupport {
         }
     }
 
-    /** The operator's way to make REST users: bin/fleetup-init, the password on stdin. */
+    /**
+     * The operator's way to make REST users: bin/fleetup-init, the password on stdin. Then waits for the API: CXF
+     * answers "No service was found" (404) until the REST component has published it, on its own time after boot.
+     */
     @Before
-    public void restUsers() throws IOException, InterruptedException {
+    public void restUsersAndTheApiPublished() throws IOException, InterruptedException {
         addRestUser(ADMIN, "admin", ADMIN_PASSWORD);
         addRestUser(VIEWER, "viewer", VIEWER_PASSWORD);
+        await("the REST API published").atMost(60, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS)
+                .until(() -> send(viewer("/transports").GET().build()).statusCode() == 200);
     }
 
     @Test
@@ -137,7 +143,7 @@ public class RestApiIT extends FleetupTestSupport {
     }
 
     @Test
-    public void aPlanAndARolloutStartedOverRestUpgradeTheFleet() throws Exception {
+    public void aPlanAndARolloutStartedOverRestUpgradeTheFleetAndItsEventsEndWithTheFailures() throws Exception {
         ok("fleet:sim-start --prefix rest --version 1.4.2 --extra 1.3.0:health-fails 3");
         List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("rest-")).toList();
         assertEquals(4, hosts.size());
@@ -178,9 +184,23 @@ public class RestApiIT extends FleetupTestSupport {
         String id = body(started).get("id").asText();
         assertTrue(started.headers().firstValue("Location").orElse("").endsWith("/rollouts/" + id));
 
-        await("rollout " + id).atMost(4, TimeUnit.MINUTES).pollInterval(500, TimeUnit.MILLISECONDS).until(() ->
-                body(send(viewer("/rollouts/" + id).GET().build())).get("rollout").get("status").asText()
-                        .equals("FINISHED"));
+        List<Event> events = events(id);
+
+        Event completion = events.get(events.size() - 1);
+        assertEquals(events.toString(), "completion", completion.name());
+        JsonNode ended = json.readTree(completion.data());
+        assertEquals("FINISHED", ended.get("status").asText());
+        assertEquals(faulty, stream(ended.get("failed")).map(f -> f.get("server").asText()).collect(Collectors.toSet()));
+        for (JsonNode failure : ended.get("failed")) {
+            assertTrue("a failure says why: " + failure, failure.get("detail").asText().length() > 10);
+        }
+        for (String name : names) {
+            List<String> steps = events.stream().filter(e -> e.name().equals("step")).map(e -> readTree(e.data()))
+                    .filter(e -> e.get("server").asText().equals(name)).map(e -> e.get("step").asText()).toList();
+            assertTrue(name + " went through its steps: " + steps, steps.size() >= 3);
+            assertEquals(name + " ended as it should: " + steps, faulty.contains(name) ? "ROLLED_BACK" : "DONE",
+                    steps.get(steps.size() - 1));
+        }
 
         for (SimulatedHost host : hosts) {
             Path root = host.root();
@@ -208,6 +228,43 @@ public class RestApiIT extends FleetupTestSupport {
     }
 
     // ---- the client ----
+
+    /** One server-sent event. */
+    private record Event(String name, String data) {
+    }
+
+    /** The events of a rollout, read until the stream ends (after the completion event), within 4 minutes. */
+    private List<Event> events(String id) throws Exception {
+        HttpResponse<Stream<String>> stream = http.send(viewer("/rollouts/" + id + "/events")
+                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        CompletableFuture<List<Event>> read = CompletableFuture.supplyAsync(() -> {
+            List<Event> events = new ArrayList<>();
+            String name = null;
+            StringBuilder data = new StringBuilder();
+            try (Stream<String> lines = stream.body()) {
+                for (String line : (Iterable<String>) lines::iterator) {
+                    if (line.startsWith("event:")) {
+                        name = line.substring(6).strip();
+                    } else if (line.startsWith("data:")) {
+                        data.append(line.substring(5).strip());
+                    } else if (line.isEmpty() && name != null) {
+                        events.add(new Event(name, data.toString()));
+                        System.err.println("SSE " + name + " " + data);
+                        name = null;
+                        data.setLength(0);
+                    }
+                }
+            }
+            return events;
+        });
+        try {
+            return read.get(4, TimeUnit.MINUTES);
+        } finally {
+            read.cancel(true);
+        }
+    }
 
     private JsonNode readTree(String text) {
         try {

@@ -7,6 +7,8 @@ import org.apache.cxf.BusFactory;
 import org.apache.cxf.endpoint.Server;
 import org.apache.cxf.jaxrs.JAXRSServerFactoryBean;
 import org.apache.cxf.jaxrs.lifecycle.SingletonResourceProvider;
+import org.apache.cxf.jaxrs.sse.SseContextProvider;
+import org.apache.cxf.jaxrs.sse.SseEventSinkContextProvider;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.ServerImport;
 import org.fleetup.api.release.ReleaseStore;
@@ -70,7 +72,7 @@ public final class RestServer {
                 new ServersResource(inventory, serverImport),
                 new ReleasesResource(store),
                 new PlansResource(fleet, inventory, store, rollouts),
-                new RolloutsResource(rollouts, inventory, store, scheduler),
+                new RolloutsResource(rollouts, inventory, store, scheduler, json),
                 new TransportsResource(transports));
         resources.forEach(resource -> factory.setResourceProvider(resource.getClass(),
                 new SingletonResourceProvider(resource)));
@@ -80,6 +82,9 @@ public final class RestServer {
                 new FleetupExceptionMapper(),
                 new JsonExceptionMapper(),
                 new WebApplicationExceptionMapper(),
+                // what CXF's SseFeature adds, without its JAX-WS base class: Sse and SseEventSink for the event streams
+                new SseContextProvider(),
+                new SseEventSinkContextProvider(),
                 new BasicAuthFilter(config.realm(), config.adminRole(), config.viewerRole())));
         // CXF finds its extensions (the servlet transport among them) through the context class loader.
         Thread thread = Thread.currentThread();

@@ -17,6 +17,10 @@ import javax.ws.rs.core.Context;
 import javax.ws.rs.core.MediaType;
 import javax.ws.rs.core.Response;
 import javax.ws.rs.core.SecurityContext;
+import javax.ws.rs.sse.Sse;
+import javax.ws.rs.sse.SseEventSink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Inventory;
@@ -78,12 +82,15 @@ public final class RolloutsResource {
     private final Inventory inventory;
     private final ReleaseStore store;
     private final Scheduler scheduler;
+    private final ObjectMapper json;
 
-    RolloutsResource(Rollouts rollouts, Inventory inventory, ReleaseStore store, Scheduler scheduler) {
+    RolloutsResource(Rollouts rollouts, Inventory inventory, ReleaseStore store, Scheduler scheduler,
+                     ObjectMapper json) {
         this.rollouts = rollouts;
         this.inventory = inventory;
         this.store = store;
         this.scheduler = scheduler;
+        this.json = json;
     }
 
     @GET
@@ -120,6 +127,19 @@ public final class RolloutsResource {
         Rollout rollout = rollouts.require(id);
         List<ServerView> servers = rollouts.servers(id).stream().map(s -> view(id, s)).toList();
         return new RolloutView(rollout, rollouts.waves(id), servers);
+    }
+
+    /**
+     * Server-sent events: a {@code step} event for where each server stands and for every step change after, then a
+     * {@code completion} event naming every failed server and why, and the end of the stream; a {@code paused} event
+     * when the rollout pauses.
+     */
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+        rollouts.require(id);
+        new RolloutEvents(rollouts, id, sink, sse, json).start();
     }
 
     @POST
