@@ -143,6 +143,24 @@ public class RestApiIT extends FleetupTestSupport {
     }
 
     @Test
+    public void theOpenApiDocumentDescribesEveryEndpoint() throws Exception {
+        assertError(send(request("/openapi.json").GET().build()), 401, "fleetup.auth.unauthenticated");
+
+        JsonNode document = body(send(viewer("/openapi.json").GET().build()));
+
+        assertTrue(document.toString(), document.get("openapi").asText().startsWith("3."));
+        assertEquals("Fleetup REST API", document.get("info").get("title").asText());
+        JsonNode paths = document.get("paths");
+        for (String path : List.of("/servers", "/releases", "/plans", "/rollouts", "/rollouts/{id}",
+                "/rollouts/{id}/pause", "/rollouts/{id}/resume", "/rollouts/{id}/cancel", "/rollouts/{id}/retry",
+                "/rollouts/{id}/events", "/transports")) {
+            assertNotNull("the document describes " + path + ": " + paths, paths.get(path));
+        }
+        assertNotNull(paths.get("/servers").get("post"));
+        assertNotNull(paths.get("/rollouts").get("post"));
+    }
+
+    @Test
     public void aPlanAndARolloutStartedOverRestUpgradeTheFleetAndItsEventsEndWithTheFailures() throws Exception {
         ok("fleet:sim-start --prefix rest --version 1.4.2 --extra 1.3.0:health-fails 3");
         List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("rest-")).toList();

@@ -7,6 +7,7 @@ import org.apache.cxf.BusFactory;
 import org.apache.cxf.endpoint.Server;
 import org.apache.cxf.jaxrs.JAXRSServerFactoryBean;
 import org.apache.cxf.jaxrs.lifecycle.SingletonResourceProvider;
+import org.apache.cxf.jaxrs.openapi.OpenApiFeature;
 import org.apache.cxf.jaxrs.sse.SseContextProvider;
 import org.apache.cxf.jaxrs.sse.SseEventSinkContextProvider;
 import org.fleetup.api.inventory.Inventory;
@@ -68,6 +69,7 @@ public final class RestServer {
         ObjectMapper json = Json.mapper();
         JAXRSServerFactoryBean factory = new JAXRSServerFactoryBean();
         factory.setAddress(config.address());
+        factory.getFeatures().add(openApi());
         List<Object> resources = List.of(
                 new ServersResource(inventory, serverImport),
                 new ReleasesResource(store),
@@ -98,6 +100,22 @@ public final class RestServer {
             thread.setContextClassLoader(previous);
         }
         LOG.info("REST API published at /cxf{}", config.address());
+    }
+
+    /** {@code GET /openapi.json} (and {@code /openapi.yaml}): the API described from its resources, no UI. */
+    private static OpenApiFeature openApi() {
+        OpenApiFeature openApi = new OpenApiFeature();
+        openApi.setTitle("Fleetup REST API");
+        openApi.setVersion("v1");
+        openApi.setDescription("The operator's API of Fleetup: the same verbs as the fleet: shell commands. HTTP basic"
+                + " authentication; role fleet-admin may change things, fleet-viewer may only read.");
+        // CXF would name the Apache licence by default; Fleetup's document names none.
+        openApi.setLicense(null);
+        openApi.setLicenseUrl(null);
+        openApi.setPrettyPrint(true);
+        openApi.setSupportSwaggerUi(false);
+        openApi.setScan(false);
+        return openApi;
     }
 
     @Deactivate
