@@ -153,7 +153,7 @@ public class RestApiIT extends FleetupTestSupport {
         JsonNode paths = document.get("paths");
         for (String path : List.of("/servers", "/releases", "/plans", "/rollouts", "/rollouts/{id}",
                 "/rollouts/{id}/pause", "/rollouts/{id}/resume", "/rollouts/{id}/cancel", "/rollouts/{id}/retry",
-                "/rollouts/{id}/events", "/transports")) {
+                "/rollouts/{id}/events", "/transports", "/uploads", "/uploads/{id}", "/uploads/{id}/commit")) {
             assertNotNull("the document describes " + path + ": " + paths, paths.get(path));
         }
         assertNotNull(paths.get("/servers").get("post"));
@@ -171,7 +171,31 @@ public class RestApiIT extends FleetupTestSupport {
         List<String> names = hosts.stream().map(SimulatedHost::name).sorted().toList();
         Path artifact = Files.createTempDirectory("fleetup-rest-it").resolve("demo-app-2.0.0.tar.gz");
         ok("fleet:sim-release --version 2.0.0 " + artifact);
-        ok("fleet:release-add --product demo-app --version 2.0.0 " + artifact);
+        byte[] bytes = Files.readAllBytes(artifact);
+
+        // The updating device's handshake: ask, send in two parts (the second resuming the first), commit.
+        HttpResponse<String> granted = send(admin("/uploads").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"2.0.0\","
+                        + " \"kind\": \"application\", \"size\": " + bytes.length + ", \"sha256\": \""
+                        + sha256(artifact) + "\"}")).build());
+        assertEquals(granted.body(), 201, granted.statusCode());
+        String upload = body(granted).get("id").asText();
+        assertTrue(granted.headers().firstValue("Location").orElse("").endsWith("/uploads/" + upload));
+        assertTrue(body(granted).get("expiresAt").asText().length() > 10);
+        int half = bytes.length / 2;
+        JsonNode first = body(send(admin("/uploads/" + upload).header("Content-Type", "application/octet-stream")
+                .header("Content-Range", "bytes 0-" + (half - 1) + "/" + bytes.length)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, 0, half)).build()));
+        assertEquals(half, first.get("received").asInt());
+        assertEquals(half, body(send(viewer("/uploads/" + upload).GET().build())).get("received").asInt());
+        JsonNode rest = body(send(admin("/uploads/" + upload).header("Content-Type", "application/octet-stream")
+                .header("Content-Range", "bytes " + half + "-" + (bytes.length - 1) + "/" + bytes.length)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, half, bytes.length - half)).build()));
+        assertTrue(rest.toString(), rest.get("complete").asBoolean());
+        HttpResponse<String> committed = send(admin("/uploads/" + upload + "/commit")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(committed.body(), 201, committed.statusCode());
+        assertEquals(sha256(artifact), body(committed).get("sha256").asText());
 
         JsonNode releases = body(send(viewer("/releases?sort=version:ASC").GET().build()));
         assertTrue(releases.toString(), stream(releases.get("items"))
@@ -243,6 +267,49 @@ public class RestApiIT extends FleetupTestSupport {
         assertEquals(id, newest.get("items").get(0).get("id").asText());
         assertError(send(admin("/rollouts/" + id + "/pause").POST(HttpRequest.BodyPublishers.noBody()).build()), 409,
                 "fleetup.rollout.ended");
+    }
+
+    @Test
+    public void anUploadIsRefusedWithItsReasonAndChangesNothing() throws Exception {
+        byte[] bytes = new byte[1000];
+        new java.util.Random(12).nextBytes(bytes);
+        Path file = Files.write(Files.createTempFile("junk", ".tar.gz"), bytes);
+        String asked = "{\"product\": \"junk\", \"version\": \"1.0.0\", \"size\": 1000, \"sha256\": \""
+                + sha256(file) + "\"}";
+
+        assertError(send(admin("/uploads").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
+                .ofString(asked.replace("1000", "4294967296"))).build()), 413, "fleetup.upload.tooLarge");
+        assertError(send(admin("/uploads").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
+                .ofString(asked.replace(sha256(file), "abc"))).build()), 400, "fleetup.release.invalid");
+        assertError(send(viewer("/uploads").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(asked)).build()), 403, "fleetup.auth.forbidden");
+
+        String id = body(send(admin("/uploads").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(asked)).build())).get("id").asText();
+        assertError(send(admin("/uploads/" + id).header("Content-Range", "bytes 500-999/1000")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, 500, 500)).build()), 416, "fleetup.upload.range");
+        assertError(send(admin("/uploads/" + id).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1001])).build()),
+                413, "fleetup.upload.tooLarge");
+        assertEquals("a refused part keeps nothing", 0,
+                body(send(viewer("/uploads/" + id).GET().build())).get("received").asInt());
+        assertEquals(200, send(admin("/uploads/" + id).header("Content-Range", "bytes 0-499/1000")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, 0, 500)).build()).statusCode());
+        assertError(send(admin("/uploads/" + id + "/commit").POST(HttpRequest.BodyPublishers.noBody()).build()), 409,
+                "fleetup.upload.incomplete");
+        byte[] other = bytes.clone();
+        other[900] ^= 1;
+        assertError(send(admin("/uploads/" + id).header("Content-Range", "bytes 500-999/1000")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(other, 500, 500)).build()), 400,
+                "fleetup.upload.mismatch");
+        assertError(send(viewer("/uploads/" + id).GET().build()), 404, "fleetup.upload.notFound");
+
+        Path buffers = Path.of(System.getProperty("karaf.data"), "uploads");
+        try (Stream<Path> left = Files.list(buffers)) {
+            assertEquals("the refused upload's bytes are gone", List.of(), left.toList());
+        }
+        JsonNode releases = body(send(viewer("/releases").GET().build()));
+        assertTrue(releases.toString(), stream(releases.get("items")).noneMatch(r -> r.get("product").asText()
+                .equals("junk")));
     }
 
     // ---- the client ----

@@ -35,13 +35,27 @@ final class FleetupExceptionMapper implements ExceptionMapper<FleetupException> 
             Map.entry(TRANSPORT_MISSING, Status.SERVICE_UNAVAILABLE),
             Map.entry(SERVER_UNREACHABLE, Status.BAD_GATEWAY),
             Map.entry(TRANSPORT_FAILED, Status.BAD_GATEWAY),
-            Map.entry(COMMAND_TIMEOUT, Status.GATEWAY_TIMEOUT));
+            Map.entry(COMMAND_TIMEOUT, Status.GATEWAY_TIMEOUT),
+            Map.entry(UPLOAD_NOT_FOUND, Status.NOT_FOUND),
+            Map.entry(UPLOAD_EXPIRED, Status.GONE),
+            Map.entry(UPLOAD_TOO_LARGE, Status.REQUEST_ENTITY_TOO_LARGE),
+            Map.entry(UPLOAD_RANGE, Status.REQUESTED_RANGE_NOT_SATISFIABLE),
+            Map.entry(UPLOAD_MISMATCH, Status.BAD_REQUEST),
+            Map.entry(UPLOAD_INCOMPLETE, Status.CONFLICT));
 
-    static Status status(String code) {
-        return STATUS.getOrDefault(code, Status.INTERNAL_SERVER_ERROR);
+    /** 507 Insufficient Storage (WebDAV), which JAX-RS 2.1 does not name. */
+    private static final int INSUFFICIENT_STORAGE = 507;
+
+    static int status(String code) {
+        return UPLOAD_NO_SPACE.equals(code) ? INSUFFICIENT_STORAGE
+                : STATUS.getOrDefault(code, Status.INTERNAL_SERVER_ERROR).getStatusCode();
     }
 
     static Response response(Status status, String code, String message) {
+        return response(status.getStatusCode(), code, message);
+    }
+
+    static Response response(int status, String code, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(code, message))
                 .build();
     }

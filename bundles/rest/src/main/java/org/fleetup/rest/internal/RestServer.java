@@ -13,6 +13,7 @@ import org.apache.cxf.jaxrs.sse.SseEventSinkContextProvider;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.ServerImport;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.release.Uploads;
 import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
@@ -65,7 +66,8 @@ public final class RestServer {
     @Activate
     public RestServer(@Reference Inventory inventory, @Reference ServerImport serverImport,
                       @Reference ReleaseStore store, @Reference FleetInspection fleet, @Reference Rollouts rollouts,
-                      @Reference Scheduler scheduler, @Reference TransportRegistry transports, Config config) {
+                      @Reference Scheduler scheduler, @Reference TransportRegistry transports,
+                      @Reference Uploads uploads, Config config) {
         ObjectMapper json = Json.mapper();
         JAXRSServerFactoryBean factory = new JAXRSServerFactoryBean();
         factory.setAddress(config.address());
@@ -75,7 +77,8 @@ public final class RestServer {
                 new ReleasesResource(store),
                 new PlansResource(fleet, inventory, store, rollouts),
                 new RolloutsResource(rollouts, inventory, store, scheduler, json),
-                new TransportsResource(transports));
+                new TransportsResource(transports),
+                new UploadsResource(uploads));
         resources.forEach(resource -> factory.setResourceProvider(resource.getClass(),
                 new SingletonResourceProvider(resource)));
         factory.setResourceClasses(resources.stream().<Class<?>>map(Object::getClass).toList());

@@ -19,16 +19,20 @@ class ErrorMappingTest {
 
     @Test
     void eachKindOfErrorHasItsStatus() {
-        assertThat(FleetupExceptionMapper.status(FleetupException.INVALID_INPUT).getStatusCode()).isEqualTo(400);
-        assertThat(FleetupExceptionMapper.status(FleetupException.SERVER_INVALID).getStatusCode()).isEqualTo(400);
-        assertThat(FleetupExceptionMapper.status(FleetupException.TIME_INVALID).getStatusCode()).isEqualTo(400);
-        assertThat(FleetupExceptionMapper.status(FleetupException.UNAUTHENTICATED).getStatusCode()).isEqualTo(401);
-        assertThat(FleetupExceptionMapper.status(FleetupException.FORBIDDEN).getStatusCode()).isEqualTo(403);
-        assertThat(FleetupExceptionMapper.status(FleetupException.RELEASE_NOT_FOUND).getStatusCode()).isEqualTo(404);
-        assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_NOT_FOUND).getStatusCode()).isEqualTo(404);
-        assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_CONFLICT).getStatusCode()).isEqualTo(409);
-        assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_ENDED).getStatusCode()).isEqualTo(409);
-        assertThat(FleetupExceptionMapper.status(FleetupException.STORAGE_FAILED).getStatusCode()).isEqualTo(500);
+        assertThat(FleetupExceptionMapper.status(FleetupException.INVALID_INPUT)).isEqualTo(400);
+        assertThat(FleetupExceptionMapper.status(FleetupException.SERVER_INVALID)).isEqualTo(400);
+        assertThat(FleetupExceptionMapper.status(FleetupException.TIME_INVALID)).isEqualTo(400);
+        assertThat(FleetupExceptionMapper.status(FleetupException.UNAUTHENTICATED)).isEqualTo(401);
+        assertThat(FleetupExceptionMapper.status(FleetupException.FORBIDDEN)).isEqualTo(403);
+        assertThat(FleetupExceptionMapper.status(FleetupException.RELEASE_NOT_FOUND)).isEqualTo(404);
+        assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_NOT_FOUND)).isEqualTo(404);
+        assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_CONFLICT)).isEqualTo(409);
+        assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_ENDED)).isEqualTo(409);
+        assertThat(FleetupExceptionMapper.status(FleetupException.STORAGE_FAILED)).isEqualTo(500);
+        assertThat(FleetupExceptionMapper.status(FleetupException.UPLOAD_TOO_LARGE)).isEqualTo(413);
+        assertThat(FleetupExceptionMapper.status(FleetupException.UPLOAD_EXPIRED)).isEqualTo(410);
+        assertThat(FleetupExceptionMapper.status(FleetupException.UPLOAD_RANGE)).isEqualTo(416);
+        assertThat(FleetupExceptionMapper.status(FleetupException.UPLOAD_NO_SPACE)).isEqualTo(507);
     }
 
     @Test
