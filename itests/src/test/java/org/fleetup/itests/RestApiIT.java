@@ -5,11 +5,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,9 +32,6 @@ import org.fleetup.api.simulator.SimulatedHost;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
-import org.ops4j.pax.exam.Configuration;
-import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -59,25 +53,6 @@ public class RestApiIT extends FleetupTestSupport {
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-
-    @Override
-    @Configuration
-    public Option[] config() {
-        // A port of its own: other instances of the distribution may run on this machine at the same time.
-        int port = freeLoopbackPort();
-        return OptionUtils.combine(super.config(),
-                editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
-                        Integer.toString(port)),
-                systemProperty("fleetup.it.httpPort").value(Integer.toString(port)));
-    }
-
-    private static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free port on 127.0.0.1", e);
-        }
-    }
 
     /**
      * The operator's way to make REST users: bin/fleetup-init, the password on stdin. Then waits for the API: CXF
@@ -360,7 +335,7 @@ public class RestApiIT extends FleetupTestSupport {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + System.getProperty("fleetup.it.httpPort")
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + System.getProperty(HTTP_PORT)
                 + "/cxf/fleetup/api/v1" + path)).timeout(TIMEOUT);
     }
 
