@@ -108,6 +108,8 @@ public class RestApiIT extends FleetupTestSupport {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"9.9.9\"}"))
                 .build()), 404, "fleetup.release.notFound");
         assertError(send(viewer("/rollouts/no-such-rollout").GET().build()), 404, "fleetup.rollout.notFound");
+        assertError(send(viewer("/rollouts/no-such-rollout/events").header("Accept", "text/event-stream").GET()
+                .build()), 404, "fleetup.rollout.notFound");
         HttpResponse<String> badCsv = send(admin("/servers").header("Content-Type", "text/csv")
                 .POST(HttpRequest.BodyPublishers.ofString("name,host\nbad,127.0.0.1\n")).build());
         assertError(badCsv, 400, "fleetup.server.invalid");

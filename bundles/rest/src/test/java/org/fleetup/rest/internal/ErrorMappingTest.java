@@ -58,6 +58,21 @@ class ErrorMappingTest {
         assertThat(body.message()).contains("line 1, column").contains("Nothing changed");
     }
 
+    private record Body(String product, String version) {
+    }
+
+    @Test
+    void anUnknownFieldIsNamedWithTheFieldsThatAreKnown() {
+        JsonProcessingException unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                JsonProcessingException.class,
+                () -> new ObjectMapper().readValue("{\"product\": \"a\", \"colour\": 1}", Body.class));
+
+        ErrorBody body = (ErrorBody) new JsonExceptionMapper().toResponse(unknown).getEntity();
+
+        assertThat(body.message()).contains("no field 'colour' is known here; the fields are product, version")
+                .doesNotContain("org.fleetup");
+    }
+
     @Test
     void jaxRsRefusalsKeepTheirStatusInTheSameJson() {
         Response response = new WebApplicationExceptionMapper().toResponse(new NotFoundException());
