@@ -134,7 +134,8 @@ public class RestApiIT extends FleetupTestSupport {
             assertNotNull("the document describes " + path + ": " + paths, paths.get(path));
         }
         assertNotNull(paths.get("/servers").get("post"));
-        assertNotNull(paths.get("/rollouts").get("post"));
+        assertTrue("each operation says what it does, as the shell does: " + paths.get("/rollouts"),
+                paths.get("/rollouts").get("post").get("summary").asText().contains("fleet:rollout-start"));
     }
 
     @Test

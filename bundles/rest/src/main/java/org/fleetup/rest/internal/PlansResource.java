@@ -1,48 +1,16 @@
 package org.fleetup.rest.internal;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import javax.ws.rs.Consumes;
-import javax.ws.rs.POST;
-import javax.ws.rs.Path;
-import javax.ws.rs.Produces;
-import javax.ws.rs.core.MediaType;
-
 import org.fleetup.api.FleetupException;
-import org.fleetup.api.comparison.Decision;
 import org.fleetup.api.comparison.Plan;
-import org.fleetup.api.comparison.PlanEntry;
 import org.fleetup.api.inventory.Inventory;
-import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.Estimate;
 import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.RolloutOptions;
 import org.fleetup.api.rollout.Rollouts;
 
-/** {@code POST /plans}: what a release would do to each server, as {@code fleet:plan} shows it; changes nothing. */
-@Path("/plans")
-@Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
-public final class PlansResource {
-
-    /**
-     * What to plan.
-     *
-     * @param servers the servers by name; those of {@code cluster}, or the whole fleet, when empty
-     * @param parallel how many servers are inspected at once (default 20)
-     * @param force plan a downgrade of servers that run something newer
-     */
-    public record PlanRequest(String product, String version, List<String> servers, String cluster, Integer parallel,
-                              Boolean force) {
-    }
-
-    /** The plan, its counts by decision, and how long a rollout of it with the default options may take. */
-    public record PlanView(Release release, List<PlanEntry> entries, Map<Decision, Long> counts, Estimate estimate,
-                           Instant createdAt) {
-    }
+/** {@link PlansApi} over the fleet's inspection and the rollouts' estimate. */
+public final class PlansResource implements PlansApi {
 
     static final int DEFAULT_INSPECTION_PARALLELISM = 20;
 
@@ -58,7 +26,7 @@ public final class PlansResource {
         this.rollouts = rollouts;
     }
 
-    @POST
+    @Override
     public PlanView plan(PlanRequest request) {
         if (request == null) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "The body must be a JSON object naming the"
