@@ -38,7 +38,7 @@ public final class PlansResource implements PlansApi {
         }
         boolean force = Boolean.TRUE.equals(request.force());
         Plan plan = fleet.plan(Selection.release(store, request.product(), request.version()),
-                Selection.servers(inventory, request.servers(), request.cluster()), parallel, force);
+                inventory.select(request.servers(), request.cluster()), parallel, force);
         Estimate estimate = rollouts.estimate(plan,
                 RolloutOptions.defaults(RolloutOptions.DEFAULT_PARALLELISM, force));
         return new PlanView(plan.release(), plan.entries(), plan.counts(), estimate, plan.createdAt());

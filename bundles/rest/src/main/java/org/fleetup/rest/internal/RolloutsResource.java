@@ -71,7 +71,7 @@ public final class RolloutsResource implements RolloutsApi {
         // Refused when it has passed or is too far ahead, before anything is saved.
         Instant start = scheduler.resolve(request.at());
         Release release = Selection.release(store, request.product(), request.version());
-        List<Server> servers = Selection.servers(inventory, request.servers(), request.cluster());
+        List<Server> servers = inventory.select(request.servers(), request.cluster());
         Rollout rollout = rollouts.start(new RolloutRequest(release.product(), release.version(),
                 servers.stream().map(Server::name).toList(), parallel,
                 start.isAfter(Instant.now()) ? start : null, force, caller.getUserPrincipal().getName(), options));
