@@ -233,6 +233,11 @@ public class RestApiIT extends FleetupTestSupport {
             }
         }
 
+        List<Event> again = events(id);
+        assertEquals("a stream opened on an ended rollout tells where each server ended, then the completion: " + again,
+                names.size() + 1, again.size());
+        assertEquals(ended, json.readTree(again.get(again.size() - 1).data()));
+
         JsonNode detail = body(send(viewer("/rollouts/" + id).GET().build()));
         assertEquals("FINISHED", detail.get("rollout").get("status").asText());
         for (JsonNode server : detail.get("servers")) {
