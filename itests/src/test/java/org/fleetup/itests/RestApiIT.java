@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -253,6 +254,50 @@ public class RestApiIT extends FleetupTestSupport {
     }
 
     @Test
+    public void aRolloutThatPausesIsToldAsPausedAndItsStreamGoesOnUntilItIsCancelled() throws Exception {
+        // Two waves of one server, taken by name: the first fails its health check, which pauses the rollout
+        // (max errors 1) before the second starts.
+        ok("fleet:sim-start --prefix halta --version 1.3.0 --extra 1.3.0:health-fails 0");
+        ok("fleet:sim-start --prefix haltb --version 1.3.0 1");
+        List<String> names = List.of("halta-01", "haltb-01");
+        Path artifact = Files.createTempDirectory("fleetup-rest-it").resolve("demo-app-2.1.0.tar.gz");
+        ok("fleet:sim-release --version 2.1.0 " + artifact);
+        ok("fleet:release-add --product demo-app --version 2.1.0 " + artifact);
+        HttpResponse<String> started = send(admin("/rollouts").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"2.1.0\","
+                        + " \"servers\": " + json.writeValueAsString(names) + ", \"canary\": \"1\", \"wave\": \"1\","
+                        + " \"maxErrors\": \"1\", \"onError\": \"pause\", \"order\": \"name\"}")).build());
+        assertEquals(started.body(), 201, started.statusCode());
+        String id = body(started).get("id").asText();
+        List<Event> events = new CopyOnWriteArrayList<>();
+        CompletableFuture<List<Event>> stream = follow(id, events);
+
+        await("the paused event").atMost(4, TimeUnit.MINUTES).pollInterval(100, TimeUnit.MILLISECONDS)
+                .until(() -> stream.isDone() || events.stream().anyMatch(e -> e.name().equals("paused")));
+        JsonNode paused = events.stream().filter(e -> e.name().equals("paused")).map(e -> readTree(e.data()))
+                .findFirst().orElseThrow(() -> new AssertionError("no paused event: " + events));
+        assertEquals("PAUSED", paused.get("status").asText());
+        assertEquals(paused.toString(), "halta-01", paused.get("failed").get(0).get("server").asText());
+        assertFalse("the stream goes on while the rollout is paused", stream.isDone());
+
+        JsonNode cancelled = body(send(admin("/rollouts/" + id + "/cancel").POST(HttpRequest.BodyPublishers.noBody())
+                .build()));
+        assertTrue(cancelled.toString(), cancelled.get("status").asText().startsWith("CANCEL"));
+        List<Event> all = stream.get(2, TimeUnit.MINUTES);
+        Event last = all.get(all.size() - 1);
+        assertEquals(all.toString(), "completion", last.name());
+        assertEquals("CANCELLED", readTree(last.data()).get("status").asText());
+        assertTrue("the second wave never started: " + all, all.stream().filter(e -> e.name().equals("step"))
+                .map(e -> readTree(e.data())).filter(e -> e.get("server").asText().equals("haltb-01"))
+                .allMatch(e -> List.of("PENDING", "SKIPPED").contains(e.get("step").asText())));
+        for (SimulatedHost host : simulator.hosts()) {
+            if (names.contains(host.name())) {
+                assertEquals(host.name() + " runs what it ran", "1.3.0", runningVersion(host.root()));
+            }
+        }
+    }
+
+    @Test
     public void anUploadIsRefusedWithItsReasonAndChangesNothing() throws Exception {
         byte[] bytes = new byte[1000];
         new java.util.Random(12).nextBytes(bytes);
@@ -303,12 +348,21 @@ public class RestApiIT extends FleetupTestSupport {
 
     /** The events of a rollout, read until the stream ends (after the completion event), within 4 minutes. */
     private List<Event> events(String id) throws Exception {
+        CompletableFuture<List<Event>> read = follow(id, new CopyOnWriteArrayList<>());
+        try {
+            return read.get(4, TimeUnit.MINUTES);
+        } finally {
+            read.cancel(true);
+        }
+    }
+
+    /** Reads the events of a rollout into {@code events} as they come; completes when the stream ends. */
+    private CompletableFuture<List<Event>> follow(String id, List<Event> events) throws Exception {
         HttpResponse<Stream<String>> stream = http.send(viewer("/rollouts/" + id + "/events")
                 .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, stream.statusCode());
         assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-        CompletableFuture<List<Event>> read = CompletableFuture.supplyAsync(() -> {
-            List<Event> events = new ArrayList<>();
+        return CompletableFuture.supplyAsync(() -> {
             String name = null;
             StringBuilder data = new StringBuilder();
             try (Stream<String> lines = stream.body()) {
@@ -327,11 +381,6 @@ public class RestApiIT extends FleetupTestSupport {
             }
             return events;
         });
-        try {
-            return read.get(4, TimeUnit.MINUTES);
-        } finally {
-            read.cancel(true);
-        }
     }
 
     private JsonNode readTree(String text) {
