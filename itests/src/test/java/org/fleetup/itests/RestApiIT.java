@@ -286,6 +286,7 @@ public class RestApiIT extends FleetupTestSupport {
         List<Event> all = stream.get(2, TimeUnit.MINUTES);
         Event last = all.get(all.size() - 1);
         assertEquals(all.toString(), "completion", last.name());
+        assertEquals("one pause, told once: " + all, 1, all.stream().filter(e -> e.name().equals("paused")).count());
         assertEquals("CANCELLED", readTree(last.data()).get("status").asText());
         assertTrue("the second wave never started: " + all, all.stream().filter(e -> e.name().equals("step"))
                 .map(e -> readTree(e.data())).filter(e -> e.get("server").asText().equals("haltb-01"))

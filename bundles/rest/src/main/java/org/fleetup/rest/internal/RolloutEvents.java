@@ -1,9 +1,12 @@
 package org.fleetup.rest.internal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.ws.rs.core.MediaType;
 import javax.ws.rs.sse.Sse;
@@ -43,6 +46,8 @@ final class RolloutEvents {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutEvents.class);
+    /** How often a paused rollout is asked whether it stopped pausing. */
+    private static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
 
     private final Rollouts rollouts;
     private final String id;
@@ -51,6 +56,7 @@ final class RolloutEvents {
     private final ObjectMapper json;
     private final Map<String, StepState> last = new HashMap<>();
     private long sent;
+    private boolean toldPaused;
     private AutoCloseable watching;
 
     RolloutEvents(Rollouts rollouts, String id, SseEventSink sink, Sse sse, ObjectMapper json) {
@@ -71,6 +77,10 @@ final class RolloutEvents {
     }
 
     private void awaitStop() {
+        if (sink.isClosed()) {
+            close(); // the client went away
+            return;
+        }
         rollouts.completion(id).whenComplete((rollout, failure) -> {
             if (failure != null) {
                 LOG.warn("Events of rollout {}: its completion failed", id, failure);
@@ -87,6 +97,7 @@ final class RolloutEvents {
 
     private synchronized void step(Step step) {
         if (step.step() != last.put(step.server(), step.step())) {
+            toldPaused = false; // the rollout moves again: its next pause is news
             send("step", step);
         }
     }
@@ -100,8 +111,14 @@ final class RolloutEvents {
             send("completion", stop);
             close();
         } else {
-            send("paused", stop);
-            awaitStop();
+            // A paused rollout's completion answers at once, paused, until an operator resumes or cancels it: told
+            // once, then asked again a while later, not in a loop.
+            if (!toldPaused) {
+                send("paused", stop);
+                toldPaused = true;
+            }
+            CompletableFuture.runAsync(this::awaitStop,
+                    CompletableFuture.delayedExecutor(PAUSED_RECHECK.toMillis(), TimeUnit.MILLISECONDS));
         }
     }
 
