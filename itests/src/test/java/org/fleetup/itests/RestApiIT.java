@@ -84,8 +84,16 @@ public class RestApiIT extends FleetupTestSupport {
         assertEquals("a refused start starts nothing", rolloutsBefore,
                 body(send(viewer("/rollouts").GET().build())).get("total").asInt());
 
+        // The console's own user is an admin of the API too.
+        runFleetupInit("the console's long password\n", "--set-password");
+        assertError(send(as("karaf", "the console's long password", request("/plans"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"product\": \"demo-app\", \"version\": \"9.9.9\"}"))
+                .build()), 404, "fleetup.release.notFound");
+
         String log = Files.readString(Path.of(System.getProperty("karaf.data"), "log", "karaf.log"));
         for (String secret : List.of(ADMIN_PASSWORD, VIEWER_PASSWORD, "not the password",
+                "the console's long password",
                 basic(ADMIN, "not the password"), basic(VIEWER, VIEWER_PASSWORD))) {
             assertFalse("the log holds a secret: " + secret, log.contains(secret));
         }
@@ -178,7 +186,8 @@ public class RestApiIT extends FleetupTestSupport {
 
         JsonNode releases = body(send(viewer("/releases?sort=version:ASC").GET().build()));
         assertTrue(releases.toString(), stream(releases.get("items"))
-                .anyMatch(r -> r.get("product").asText().equals("demo-app") && r.get("version").asText().equals("2.0.0")));
+                .anyMatch(r -> r.get("product").asText().equals("demo-app")
+                        && r.get("version").asText().equals("2.0.0")));
 
         JsonNode page = body(send(viewer("/servers?limit=2&offset=1&sort=name:DESC").GET().build()));
         List<String> descending = names.stream().sorted((a, b) -> b.compareTo(a)).toList();
@@ -211,7 +220,8 @@ public class RestApiIT extends FleetupTestSupport {
         assertEquals(events.toString(), "completion", completion.name());
         JsonNode ended = json.readTree(completion.data());
         assertEquals("FINISHED", ended.get("status").asText());
-        assertEquals(faulty, stream(ended.get("failed")).map(f -> f.get("server").asText()).collect(Collectors.toSet()));
+        assertEquals(faulty,
+                stream(ended.get("failed")).map(f -> f.get("server").asText()).collect(Collectors.toSet()));
         for (JsonNode failure : ended.get("failed")) {
             assertTrue("a failure says why: " + failure, failure.get("detail").asText().length() > 10);
         }
@@ -441,18 +451,23 @@ public class RestApiIT extends FleetupTestSupport {
     }
 
     private void addRestUser(String user, String role, String password) throws IOException, InterruptedException {
+        runFleetupInit(password + "\n", "--add-rest-user", user, role);
+        String users = Files.readString(Path.of(System.getProperty("karaf.home"), "etc/users.properties"));
+        assertFalse("users.properties holds a password in clear", users.contains(password));
+    }
+
+    private void runFleetupInit(String stdin, String... options) throws IOException, InterruptedException {
         Path home = Path.of(System.getProperty("karaf.home"));
-        Path input = Files.writeString(Files.createTempFile("fleetup-init", ".in"), password + "\n");
+        Path input = Files.writeString(Files.createTempFile("fleetup-init", ".in"), stdin);
         Path output = Files.createTempFile("fleetup-init", ".txt");
-        Process process = new ProcessBuilder("/bin/sh", home.resolve("bin/fleetup-init").toString(),
-                "--add-rest-user", user, role).redirectInput(input.toFile()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of("/bin/sh", home.resolve("bin/fleetup-init").toString()));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectInput(input.toFile()).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();
         if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("bin/fleetup-init did not end within " + TIMEOUT);
         }
         assertEquals(Files.readString(output), 0, process.exitValue());
-        String users = Files.readString(home.resolve("etc/users.properties"));
-        assertFalse("users.properties holds a password in clear", users.contains(password));
     }
 }

@@ -9,9 +9,10 @@ import java.util.TreeMap;
 import org.fleetup.api.FleetupException;
 
 /**
- * One page of a list, alike for every resource: {@code offset} (from 0), {@code limit} (default {@value #DEFAULT_LIMIT},
- * at most {@value #MAX_LIMIT}) and {@code sort=field:ASC|DESC} over the fields the resource names. A bad value is
- * refused, never bent into a good one: a client that asked for 1,000 items must not silently get 500.
+ * One page of a list, alike for every resource: {@code offset} (from 0), {@code limit} (default
+ * {@value #DEFAULT_LIMIT}, at most {@value #MAX_LIMIT}) and {@code sort=field:ASC|DESC} over the fields the resource
+ * names. A bad value is refused, never bent into a good one: a client that asked for 1,000 items must not silently
+ * get 500.
  *
  * @param items the items of this page
  * @param offset where this page starts in the whole sorted list

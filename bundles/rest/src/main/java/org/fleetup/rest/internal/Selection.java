@@ -12,8 +12,8 @@ final class Selection {
 
     static Release release(ReleaseStore store, String product, String version) {
         if (product == null || product.isBlank() || version == null || version.isBlank()) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "Name the release with 'product' and"
-                    + " 'version', e.g. {\"product\": \"demo-app\", \"version\": \"2.0.0\"}; GET /releases lists them.");
+            throw new FleetupException(FleetupException.INVALID_INPUT, "Name the release with 'product' and 'version',"
+                    + " e.g. {\"product\": \"demo-app\", \"version\": \"2.0.0\"}; GET /releases lists them.");
         }
         return store.require(product, version);
     }

@@ -21,7 +21,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-/** The fleet: {@code GET /servers} lists it, {@code POST /servers} imports a CSV as {@code fleet:server-import} does. */
+/** The fleet: {@code GET /servers} lists it; {@code POST /servers} imports a CSV as {@code fleet:server-import}. */
 @Path("/servers")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "servers", description = "The fleet")

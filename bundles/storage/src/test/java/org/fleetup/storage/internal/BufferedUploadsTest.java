@@ -78,7 +78,8 @@ class BufferedUploadsTest {
         assertThat(first.received()).isEqualTo(half);
         assertThat(first.complete()).isFalse();
         assertThatThrownBy(() -> uploads.commit(granted.id(), "device"))
-                .satisfies(e -> assertThat(((FleetupException) e).code()).isEqualTo(FleetupException.UPLOAD_INCOMPLETE));
+                .satisfies(e -> assertThat(((FleetupException) e).code())
+                        .isEqualTo(FleetupException.UPLOAD_INCOMPLETE));
 
         Upload all = uploads.append(granted.id(), half, part(artifact, half, artifact.length));
         assertThat(all.complete()).isTrue();
