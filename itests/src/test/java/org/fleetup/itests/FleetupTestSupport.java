@@ -2,6 +2,7 @@ package org.fleetup.itests;
 
 import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFileExtend;
@@ -57,6 +58,9 @@ public abstract class FleetupTestSupport {
 
     static final long COMMAND_TIMEOUT_SECONDS = 240;
 
+    /** The system property, in the container, holding Karaf's HTTP port. */
+    static final String HTTP_PORT = "fleetup.it.httpPort";
+
     @Inject
     protected BundleContext bundleContext;
 
@@ -75,6 +79,8 @@ public abstract class FleetupTestSupport {
     @Configuration
     public Option[] config() {
         String karaf = System.getProperty("karaf.version");
+        // Karaf's HTTP port (the REST API's) of its own: other instances may run on this machine at the same time.
+        String httpPort = Integer.toString(freePort());
         return new Option[] {
             karafDistributionConfiguration()
                 .frameworkUrl("file:" + new File(System.getProperty("fleetup.distribution")).getAbsolutePath())
@@ -91,6 +97,8 @@ public abstract class FleetupTestSupport {
                     System.getProperty("maven.repo.local")),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshHost", "127.0.0.1"),
+            editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", httpPort),
+            systemProperty(HTTP_PORT).value(httpPort),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort",
                     Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",

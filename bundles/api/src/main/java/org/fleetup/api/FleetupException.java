@@ -38,6 +38,24 @@ public class FleetupException extends RuntimeException {
     public static final String STORAGE_FAILED = "fleetup.storage.failed";
     public static final String INVENTORY_FAILED = "fleetup.inventory.failed";
     public static final String INVALID_INPUT = "fleetup.input.invalid";
+    /** No upload of that id: never granted, committed, or discarded. */
+    public static final String UPLOAD_NOT_FOUND = "fleetup.upload.notFound";
+    /** An upload not committed before its expiry, discarded. */
+    public static final String UPLOAD_EXPIRED = "fleetup.upload.expired";
+    /** An upload larger than the store takes, or a part that passes the size granted. */
+    public static final String UPLOAD_TOO_LARGE = "fleetup.upload.tooLarge";
+    /** No room on the controller to buffer an upload. */
+    public static final String UPLOAD_NO_SPACE = "fleetup.upload.noSpace";
+    /** A part that does not start where the bytes received so far end (nor at 0). */
+    public static final String UPLOAD_RANGE = "fleetup.upload.range";
+    /** The bytes received are not those granted: their SHA-256 differs. */
+    public static final String UPLOAD_MISMATCH = "fleetup.upload.mismatch";
+    /** An upload committed before all its bytes are in. */
+    public static final String UPLOAD_INCOMPLETE = "fleetup.upload.incomplete";
+    /** A request to the REST API came with no credentials, or with wrong ones. */
+    public static final String UNAUTHENTICATED = "fleetup.auth.unauthenticated";
+    /** A user may not do what was asked: a viewer asking for a change. */
+    public static final String FORBIDDEN = "fleetup.auth.forbidden";
 
     private final String code;
 

@@ -57,6 +57,10 @@ public final class ControllerProcess implements AutoCloseable {
         Files.writeString(shellConfig, Files.readString(shellConfig)
                 .replaceAll("(?m)^sshPort\\s*=.*$", "sshPort = " + port)
                 .replaceAll("(?m)^sshHost\\s*=.*$", "sshHost = 127.0.0.1"));
+        // Karaf's HTTP server (the REST API) on a port of its own too: other instances may run at the same time.
+        Path httpConfig = home.resolve("etc/org.ops4j.pax.web.cfg");
+        Files.writeString(httpConfig, Files.readString(httpConfig).replaceAll(
+                "(?m)^org\\.osgi\\.service\\.http\\.port\\s*=.*$", "org.osgi.service.http.port = " + freePort()));
         // The console's login for the test: a key of its own, in the admin group; Karaf's host key made here, pinned.
         Path key = home.resolve("test-console-key");
         keygen(key);

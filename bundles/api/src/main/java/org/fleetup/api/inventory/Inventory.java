@@ -46,6 +46,25 @@ public interface Inventory {
     /** The servers ordered by name; all of them when {@code cluster} is {@code null}. */
     List<Server> servers(String cluster);
 
+    /**
+     * The servers an operator's command works on, the same for the shell and the REST API: those named, in the order
+     * given, else those of {@code cluster}, else the whole fleet.
+     *
+     * @throws FleetupException {@link FleetupException#SERVER_NOT_FOUND} for a name of no server;
+     *         {@link FleetupException#INVALID_INPUT} when that makes no server at all
+     */
+    default List<Server> select(List<String> names, String cluster) {
+        List<Server> servers = names == null || names.isEmpty()
+                ? servers(cluster)
+                : names.stream().map(this::requireServer).toList();
+        if (servers.isEmpty()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, cluster == null
+                    ? "The fleet has no servers. Add some with 'fleet:server-import --csv FILE' (or POST /servers)."
+                    : "Cluster '" + cluster + "' has no servers.");
+        }
+        return servers;
+    }
+
     /** Records the host key an operator accepted for a server. */
     void trustHostKey(String server, String hostKey);
 

@@ -65,7 +65,9 @@ final class ServerLogins {
             for (Map.Entry<String, Server> entry : byLogin.entrySet()) {
                 select.setString(1, entry.getKey());
                 try (ResultSet row = select.executeQuery()) {
-                    if (row.next() && !replaced.contains(row.getString("name"))) {
+                    // The record of the same name holds it: that is the name taken, which the insert tells as such.
+                    if (row.next() && !replaced.contains(row.getString("name"))
+                            && !row.getString("name").equals(entry.getValue().name())) {
                         throw shared(entry.getValue().name(), row.getString("name"), entry.getKey(),
                                 URI.create(row.getString("address")), "correct the address or user of '"
                                         + entry.getValue().name() + "', or remove '" + row.getString("name")

@@ -85,7 +85,8 @@ class JdbcInventoryTest {
                 server("a", "x", Map.of()), server("c", "x", Map.of()))))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
-                .hasMessageContaining("'a'");
+                .hasMessageContaining("Server 'a' exists already")
+                .hasMessageNotContaining("'a' and 'a'");
 
         assertThat(inventory.servers(null)).extracting(Server::name).containsExactly("a");
     }

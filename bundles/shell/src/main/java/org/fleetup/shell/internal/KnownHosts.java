@@ -16,6 +16,7 @@ import org.apache.sshd.client.config.hosts.KnownHostHashValue;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.util.SelectorUtils;
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.inventory.ServerImport;
 
 /**
  * Host keys from an OpenSSH known_hosts file, read as OpenSSH reads it: host names in any case, hashed entries,
@@ -40,11 +41,6 @@ final class KnownHosts {
         this.file = file;
         this.trusted = trusted;
         this.revoked = revoked;
-    }
-
-    /** No known_hosts file: no server gets a key. */
-    static ServerCsv.HostKeys none() {
-        return (server, host, port) -> null;
     }
 
     static KnownHosts read(Path file) {
@@ -80,7 +76,7 @@ final class KnownHosts {
     }
 
     /** The keys this file trusts, each refusal of a revoked key told to {@code refusals}. */
-    ServerCsv.HostKeys hostKeys(Consumer<String> refusals) {
+    ServerImport.HostKeys hostKeys(Consumer<String> refusals) {
         return (server, host, port) -> trustedKey(server, host, port, refusals);
     }
 

@@ -36,6 +36,7 @@ import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
+import org.fleetup.api.rollout.WaveOptions;
 import org.fleetup.api.rollout.ReportStatus;
 
 @Command(scope = "fleet", name = "rollout-start",

@@ -14,8 +14,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.fleetup.api.FleetupException;
-import org.fleetup.api.inventory.Inventory;
-import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerImport;
 
 @Command(scope = "fleet", name = "server-import",
         description = "Imports servers from a CSV file (name,host,port,user,keyfile; extra columns are attributes)")
@@ -23,7 +22,7 @@ import org.fleetup.api.inventory.Server;
 public class ServerImportCommand implements Action {
 
     @Reference
-    private Inventory inventory;
+    private ServerImport serverImport;
 
     @Option(name = "--csv", required = true, description = "The CSV file")
     @Completion(FileCompleter.class)
@@ -40,18 +39,16 @@ public class ServerImportCommand implements Action {
             throw new FleetupException(FleetupException.INVALID_INPUT, "Cannot read the CSV file " + file);
         }
         List<String> refusals = new ArrayList<>();
-        ServerCsv.HostKeys hostKeys = knownHosts == null
-                ? KnownHosts.none() : KnownHosts.read(Path.of(knownHosts)).hostKeys(refusals::add);
-        List<Server> servers;
+        ServerImport.HostKeys hostKeys = knownHosts == null
+                ? ServerImport.HostKeys.NONE : KnownHosts.read(Path.of(knownHosts)).hostKeys(refusals::add);
+        ServerImport.Imported imported;
         try (InputStream in = Files.newInputStream(file)) {
-            servers = ServerCsv.read(in, hostKeys);
+            imported = serverImport.importCsv(in, hostKeys, Actors.current(),
+                    () -> "from " + file + (refusals.isEmpty() ? "" : "; " + String.join("; ", refusals)));
         }
-        inventory.addServers(servers);
-        inventory.audit(Actors.current(), "server-import", servers.size() + " servers from " + file
-                + (refusals.isEmpty() ? "" : "; " + String.join("; ", refusals)));
-        List<String> withoutKey = servers.stream().filter(s -> s.hostKey() == null).map(Server::name).toList();
-        System.out.println("Imported " + servers.size() + " servers.");
+        System.out.println("Imported " + imported.servers().size() + " servers.");
         refusals.forEach(System.out::println);
+        List<String> withoutKey = imported.withoutHostKey();
         if (!withoutKey.isEmpty()) {
             System.out.println(withoutKey.size() + " have no trusted host key and will not be connected to until one"
                     + " is trusted (fleet:server-trust): " + String.join(", ", withoutKey));

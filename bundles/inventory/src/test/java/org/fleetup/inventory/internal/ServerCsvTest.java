@@ -1,4 +1,4 @@
-package org.fleetup.shell.internal;
+package org.fleetup.inventory.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,15 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerImport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ServerCsvTest {
 
@@ -31,7 +28,7 @@ class ServerCsvTest {
 
     private static List<Server> read(byte[] csv) throws IOException {
         try (InputStream in = new ByteArrayInputStream(csv)) {
-            return ServerCsv.read(in, KnownHosts.none());
+            return ServerCsv.read(in, ServerImport.HostKeys.NONE);
         }
     }
 
@@ -93,13 +90,12 @@ class ServerCsvTest {
     }
 
     @Test
-    void hostKeysComeFromKnownHostsByHostAndPort(@TempDir Path dir) throws IOException {
-        Path knownHosts = Files.writeString(dir.resolve("known_hosts"), "[10.0.0.1]:2222 " + KEY + "\n");
+    void hostKeysAreLookedUpByServerHostAndPort() throws IOException {
+        ServerImport.HostKeys known = (server, host, port) -> host.equals("10.0.0.1") && port == 2222 ? KEY : null;
 
         List<Server> servers = ServerCsv.read(new ByteArrayInputStream((HEADER + "\n"
                 + "a,10.0.0.1,2222,deploy,/k\n"
-                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)),
-                KnownHosts.read(knownHosts).hostKeys(refusal -> { }));
+                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)), known);
 
         assertThat(servers.get(0).hostKey()).isEqualTo(KEY);
         assertThat(servers.get(1).hostKey()).as("another port is another host").isNull();
@@ -164,21 +160,5 @@ class ServerCsvTest {
                 .hasMessageContaining("line 3")
                 .hasMessageContaining("offset " + offset)
                 .hasMessageContaining("0xE9");
-    }
-
-    @Test
-    void serverWhoseOnlyKeyIsRevokedGetsNoKeyAndIsNamed(@TempDir Path dir) throws IOException {
-        Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
-                "@revoked * " + KEY + "\n[10.0.0.1]:2222 " + KEY + "\n");
-        List<String> refusals = new ArrayList<>();
-
-        List<Server> servers = ServerCsv.read(new ByteArrayInputStream((HEADER + "\na,10.0.0.1,2222,deploy,/k\n")
-                .getBytes(StandardCharsets.UTF_8)),
-                KnownHosts.read(knownHosts).hostKeys(refusals::add));
-
-        assertThat(servers.get(0).hostKey()).isNull();
-        assertThat(refusals).singleElement().asString()
-                .startsWith("Not trusted for a: host key ecdsa-sha2-nistp256 SHA256:")
-                .contains("revoked by line 1: @revoked *");
     }
 }

@@ -1,4 +1,4 @@
-package org.fleetup.shell.internal;
+package org.fleetup.inventory.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +28,7 @@ import org.apache.commons.io.ByteOrderMark;
 import org.apache.commons.io.input.BOMInputStream;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerImport.HostKeys;
 
 /**
  * Reads servers from CSV: header {@code name,host,port,user,keyfile}, any extra column an attribute; RFC 4180 quoting,
@@ -38,12 +39,6 @@ final class ServerCsv {
 
     static final List<String> REQUIRED = List.of("name", "host", "port", "user", "keyfile");
     static final String CLUSTER = "cluster";
-
-    /** The host key to trust for a server, or {@code null}. */
-    @FunctionalInterface
-    interface HostKeys {
-        String of(String server, String host, int port);
-    }
 
     private ServerCsv() {
     }

@@ -1,13 +1,9 @@
-package org.fleetup.shell.internal;
+package org.fleetup.api.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.fleetup.api.FleetupException;
-import org.fleetup.api.rollout.OnError;
-import org.fleetup.api.rollout.RolloutOptions;
-import org.fleetup.api.rollout.ServerOrder;
-import org.fleetup.api.rollout.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

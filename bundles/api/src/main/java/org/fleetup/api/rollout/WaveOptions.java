@@ -1,31 +1,28 @@
-package org.fleetup.shell.internal;
+package org.fleetup.api.rollout;
 
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
-import org.fleetup.api.rollout.OnError;
-import org.fleetup.api.rollout.RolloutOptions;
-import org.fleetup.api.rollout.ServerOrder;
-import org.fleetup.api.rollout.Size;
 
 /**
- * The wave options of {@code fleet:rollout-start} as an operator types them. Karaf's console (the Felix gogo
- * {@code Expander}) reads an unquoted {@code %} as the start of an arithmetic expression {@code %(...)} and refuses
+ * The wave options of a rollout as an operator writes them, to the shell's {@code fleet:rollout-start} or in the REST
+ * API's {@code POST /rollouts}: both read them here, so that both accept and refuse the same. Karaf's console (the
+ * Felix gogo {@code Expander}) reads an unquoted {@code %} as the start of an arithmetic expression {@code %(...)} and refuses
  * {@code 25%} with "bad expression" before any command sees it; so a percentage is typed quoted ({@code '25%'}),
  * escaped ({@code 25\%}), or spelled {@code 25pct}, which needs neither.
  */
-final class WaveOptions {
+public final class WaveOptions {
 
-    static final String PERCENT_HELP = "a count (3) or a percentage: '25%' quoted, or 25pct (the console reads a bare"
-            + " 25% as arithmetic)";
+    public static final String PERCENT_HELP = "a count (3) or a percentage: '25%' quoted, or 25pct (the console reads"
+            + " a bare 25% as arithmetic)";
 
     private WaveOptions() {
     }
 
-    static RolloutOptions parse(String canary, String wave, String maxErrors, String onError, String order,
-                                int parallel, boolean force) {
+    public static RolloutOptions parse(String canary, String wave, String maxErrors, String onError, String order,
+                                       int parallel, boolean force) {
         if (parallel < 1) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "--parallel must be at least 1");
         }
@@ -41,7 +38,7 @@ final class WaveOptions {
     }
 
     /** {@code 3}, {@code 25%} or {@code 25pct}; {@code fallback} when not given. */
-    static Size size(String option, String text, Size fallback) {
+    public static Size size(String option, String text, Size fallback) {
         if (text == null) {
             return fallback;
         }
@@ -57,7 +54,7 @@ final class WaveOptions {
         }
     }
 
-    static <E extends Enum<E>> E choice(String option, String text, Class<E> type, E fallback) {
+    public static <E extends Enum<E>> E choice(String option, String text, Class<E> type, E fallback) {
         if (text == null) {
             return fallback;
         }

@@ -1,0 +1,55 @@
+package org.fleetup.api.inventory;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.fleetup.api.FleetupException;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Imports servers from CSV, the one way the shell's {@code fleet:server-import} and the REST API's
+ * {@code POST /servers} both take, so that they accept and refuse the same files.
+ */
+@ProviderType
+public interface ServerImport {
+
+    /** The host key to trust for a server, or {@code null} for none. */
+    @FunctionalInterface
+    interface HostKeys {
+
+        /** No host key known for any server: each waits for {@code fleet:server-trust}. */
+        HostKeys NONE = (server, host, port) -> null;
+
+        String of(String server, String host, int port);
+    }
+
+    /**
+     * What an import added.
+     *
+     * @param servers the servers, in the order of the file
+     */
+    record Imported(List<Server> servers) {
+
+        public Imported {
+            servers = List.copyOf(servers);
+        }
+
+        /** The servers that will not be connected to until an operator trusts a host key for each. */
+        public List<String> withoutHostKey() {
+            return servers.stream().filter(s -> s.hostKey() == null).map(Server::name).toList();
+        }
+    }
+
+    /**
+     * Reads a UTF-8 CSV (header {@code name,host,port,user,keyfile}, optional {@code cluster}, any other column an
+     * attribute) as a whole, then adds every server or none ({@link Inventory#addServers}), and audits it.
+     *
+     * @param actor who asked, for the audit trail
+     * @param source where the CSV came from, and what the caller noted while the host keys were looked up, for the
+     *        audit trail: asked once the whole file is read
+     * @throws FleetupException {@link FleetupException#SERVER_INVALID} naming the first problem and its line;
+     *         nothing is imported then
+     */
+    Imported importCsv(InputStream csv, HostKeys hostKeys, String actor, Supplier<String> source);
+}
