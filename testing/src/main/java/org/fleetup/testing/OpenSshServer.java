@@ -40,10 +40,20 @@ public final class OpenSshServer implements AutoCloseable {
 
         private boolean busyBoxOnly;
         private String name = "openssh";
+        private long fileSizeLimit;
 
         /** The server's shell and every tool on its {@code PATH} are BusyBox's, as on an embedded Linux box. */
         public Options busyBoxOnly() {
             this.busyBoxOnly = true;
+            return this;
+        }
+
+        /**
+         * A full disk: no file of a session may grow past {@code bytes} (RLIMIT_FSIZE, as {@code prlimit} sets it);
+         * a process that writes past it gets SIGXFSZ, which ends it, SFTP's server included.
+         */
+        public Options fileSizeLimit(long bytes) {
+            this.fileSizeLimit = bytes;
             return this;
         }
 
@@ -147,6 +157,9 @@ public final class OpenSshServer implements AutoCloseable {
      */
     private static Path writeSession(Path dir, Path root, Options options) throws IOException {
         List<String> lines = new ArrayList<>(List.of("#!/bin/sh", "cd \"$HOME\" || exit 1"));
+        if (options.fileSizeLimit > 0) {
+            lines.add("prlimit --pid $$ --fsize=" + options.fileSizeLimit + ":" + options.fileSizeLimit + " || exit 1");
+        }
         if (options.busyBoxOnly) {
             Path applets = Files.createDirectories(dir.resolve("busybox-bin"));
             Process list = new ProcessBuilder(BUSYBOX.toString(), "--list").redirectErrorStream(true).start();

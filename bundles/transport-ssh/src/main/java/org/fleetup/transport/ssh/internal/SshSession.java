@@ -17,6 +17,7 @@ import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.ClientSession.ClientSessionEvent;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -49,6 +50,9 @@ final class SshSession implements Session {
 
     /** How long the output of a command that ended is still waited for. */
     private static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
+
+    /** How long a lost connection takes, at most, to be closed once its channels are. */
+    private static final Duration CHANNEL_END_SETTLES = Duration.ofMillis(300);
 
     private final String server;
     private final ClientSession session;
@@ -207,12 +211,20 @@ final class SshSession implements Session {
                 : EnumSet.of(OpenMode.Write, OpenMode.Create);
         // Past its deadline the connection is closed: that alone ends a write blocked on a server that stopped
         // reading, and the data still queued for it would hold up every later command on the same connection.
+        SftpClient files;
+        try {
+            files = sftp();
+        } catch (IOException e) {
+            throw lost("open an SFTP channel to write " + remotePath, e);
+        }
+        // A write can wait on a channel whose server is gone (MINA's own send timeout is 30 s, and a close waits
+        // again): the deadline also ends the transfer as soon as that channel is closing.
         TransferDeadline deadline = new TransferDeadline(session.getFactoryManager().getScheduledExecutorService(),
-                settings.connectTimeout(), settings.transferMinimumBytesPerSecond(), () -> {
+                settings.connectTimeout(), settings.transferMinimumBytesPerSecond(), () -> ended(files), () -> {
                     reusable = false;
                     session.close(true);
                 });
-        try (deadline; OutputStream out = openAt(sftp(), remotePath, modes, offset)) {
+        try (deadline; OutputStream out = openAt(files, remotePath, modes, offset)) {
             byte[] buffer = new byte[settings.transferBufferBytes()];
             for (int read = readFully(content, buffer); read > 0; read = readFully(content, buffer)) {
                 out.write(buffer, 0, read);
@@ -225,7 +237,15 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
-            String why = deadline.missed() ? tooSlow(position - offset, deadline.elapsed()) : reason(e);
+            boolean serverEnded = ended(files) && !deadline.missed() && connectionStaysUp();
+            String why = serverEnded ? "the server's SFTP server ended in the middle of it (killed by a file size"
+                    + " limit when the disk is full: a full disk is the usual cause, check the free space on the server)"
+                    : deadline.missed() ? tooSlow(position - offset, deadline.elapsed()) : reason(e);
+            if (serverEnded && session.isOpen()) {
+                // The connection itself is sound: the refusal is final, and the next command may use it.
+                throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server
+                        + " failed after " + position + " bytes sent: " + why, e);
+            }
             if (!(e instanceof SftpException)) {
                 // The connection itself failed (reset, broken pipe): MINA may take long to notice a half-dead TCP
                 // connection, and a command sent over it meanwhile waits its whole timeout for a channel. Closed now,
@@ -237,6 +257,20 @@ final class SshSession implements Session {
             throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
                     + position + " bytes sent: " + why, e);
         }
+    }
+
+    /**
+     * Whether the connection outlives a channel that closed under the client's feet: a lost connection closes its
+     * channels first, and is itself closed a moment later.
+     */
+    private boolean connectionStaysUp() {
+        session.waitFor(EnumSet.of(ClientSessionEvent.CLOSED), CHANNEL_END_SETTLES);
+        return session.isOpen();
+    }
+
+    /** Whether the SFTP channel was closed, or is being closed, under the client's feet: its server is gone. */
+    private static boolean ended(SftpClient files) {
+        return files.isClosing() || !files.isOpen();
     }
 
     private String tooSlow(long sent, Duration elapsed) {
