@@ -54,8 +54,9 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
                 + "Karaf's etc directory")
         String keyFile() default "";
 
-        @AttributeDefinition(description = "The address (host:port) the artifact server listens on for the agents")
-        String artifactListen() default "127.0.0.1:8651";
+        @AttributeDefinition(description = "The address (host:port) the artifact server listens on for the agents; "
+                + "port 0: any free one, enough for agents on this machine")
+        String artifactListen() default "127.0.0.1:0";
 
         @AttributeDefinition(description = "The URL at which the agents reach the artifact server; empty: "
                 + "http://<artifactListen>")
