@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
@@ -115,6 +116,12 @@ class AgentRolloutTest {
         inventory("agent-1", first.address());
         inventory("agent-2", second.address());
         SimulatedHost ssh = controller.servers("web", 1, "1.4.2").get(0);
+        assertThat(routing.inspect(controller.inventory.servers(null), DemoApplication.PRODUCT, 3))
+                .as("inspected through the agents' API, the SSH server over SSH")
+                .extracting(Inspection::server, Inspection::status, Inspection::version)
+                .containsExactly(tuple("agent-1", Inspection.Status.OK, "1.4.2"),
+                        tuple("agent-2", Inspection.Status.OK, "1.4.2"),
+                        tuple(ssh.name(), Inspection.Status.OK, "1.4.2"));
 
         Rollout ended = rollout(List.of("agent-1", "agent-2", ssh.name()));
 

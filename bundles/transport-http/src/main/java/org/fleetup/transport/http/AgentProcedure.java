@@ -187,12 +187,8 @@ final class AgentProcedure implements Procedure {
             // An order was made: it is followed to its end whatever the server runs now.
             return;
         }
-        Instant now = Instant.now();
-        Inspection inspection = status.version() == null
-                ? new Inspection(server.name(), release.product(), Inspection.Status.NOT_INSTALLED, null,
-                        "the agent reports no release installed", now, Duration.ZERO)
-                : new Inspection(server.name(), release.product(), Inspection.Status.OK, status.version(), null, now,
-                        Duration.ZERO);
+        Inspection inspection = AgentTransport.inspection(server, release.product(), status, Instant.now(),
+                Duration.ZERO);
         PlanEntry entry = parts.planner().decide(release, inspection, force);
         if (entry.decision() == Decision.UPGRADE || entry.decision() == Decision.INSTALL) {
             return;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.fleetup.api.comparison.Planner;
+import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
@@ -131,6 +132,11 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
     public Procedure begin(String rollout, Server server, Release release, boolean force, StepListener listener,
                            Journal journal) {
         return transport.begin(rollout, server, release, force, listener, journal);
+    }
+
+    @Override
+    public Inspection inspect(Server server, String product) {
+        return transport.inspect(server, product);
     }
 
     @Override
