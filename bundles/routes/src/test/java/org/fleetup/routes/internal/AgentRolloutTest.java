@@ -2,6 +2,7 @@ package org.fleetup.routes.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -162,6 +163,27 @@ class AgentRolloutTest {
         assertThat(current(unhealthy.root())).isEqualTo("releases/1.4.2");
         assertThat(Files.readString(unhealthy.root().resolve("current/VERSION"))).isEqualTo("1.4.2\n");
         assertThat(unhealthy.restarts()).containsExactly("2.0.0", "1.4.2");
+    }
+
+    @Test
+    void aControllerRestartedWhileAnAgentInstallsFollowsTheSameOrder() throws Exception {
+        PushAgentProcess agent = agent("agent-1");
+        inventory("agent-1", agent.address());
+        RolloutOptions options = new RolloutOptions(Size.count(0), Size.percent(100), Size.percent(100),
+                OnError.PAUSE, ServerOrder.NAME, 1, false);
+        Rollout rollout = routing.start(new RolloutRequest(DemoApplication.PRODUCT, "2.0.0", List.of("agent-1"), 1,
+                null, false, "tester", options));
+        await("the order is journaled as accepted").atMost(Duration.ofSeconds(60)).until(() -> controller.repository
+                .actions(rollout.id()).get(0).journal().containsKey("agent.accepted"));
+
+        routing = controller.restart();
+        Rollout ended = routing.completion(rollout.id()).toCompletableFuture().get(180, TimeUnit.SECONDS);
+
+        assertThat(ended.status()).isEqualTo(RolloutStatus.FINISHED);
+        assertThat(routing.servers(rollout.id())).extracting(RolloutServer::state).containsExactly(StepState.DONE);
+        assertThat(agent.status()).as("one order only").contains("\"lastSequence\":1,");
+        assertThat(agent.restarts()).as("installed and activated once").containsExactly("2.0.0");
+        assertThat(current(agent.root())).isEqualTo("releases/2.0.0");
     }
 
     @Test

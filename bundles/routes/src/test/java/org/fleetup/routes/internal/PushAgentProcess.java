@@ -3,6 +3,9 @@ package org.fleetup.routes.internal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,6 +117,13 @@ final class PushAgentProcess implements AutoCloseable {
     List<String> restarts() throws IOException {
         Path log = root().resolve("../restarts.log").normalize();
         return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    /** What {@code GET /status} answers, as JSON text. */
+    String status() throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        return client.send(HttpRequest.newBuilder(address.resolve("/status")).timeout(START).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     String log() throws IOException {
