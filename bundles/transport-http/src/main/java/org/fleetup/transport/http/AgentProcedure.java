@@ -216,7 +216,9 @@ final class AgentProcedure implements Procedure {
         }
         String sequence = entries.get(SEQUENCE);
         AgentClient.Answer answer = agent.post(parts.signer().sign(order(entries)));
-        if (answer.accepted() || "REPLAYED".equals(answer.code()) && isOurs(sequence)) {
+        // Refused, the copy of an order the agent took before (REPLAYED, or EXPIRED when the controller was down long):
+        // the agent holds it, and it is followed.
+        if (answer.accepted() || isOurs(sequence)) {
             journal.record(StepState.INSTALLING, "the agent accepted order " + sequence + " for "
                     + release.coordinates(), Map.of(ACCEPTED, "true"));
             return;

@@ -79,6 +79,10 @@ public final class ControllerKey {
             Path publicTemp = Files.createTempFile(dir, ".controller", ".pub");
             Files.writeString(publicTemp, TrustedKeys.openSshLine(keys.getPublic(), comment) + "\n",
                     StandardCharsets.US_ASCII);
+            if (Files.getFileAttributeView(publicTemp, PosixFileAttributeView.class) != null) {
+                // A public key: readable by anyone, as ssh-keygen leaves a .pub.
+                Files.setPosixFilePermissions(publicTemp, PosixFilePermissions.fromString("rw-r--r--"));
+            }
             Files.move(privateTemp, privateFile, StandardCopyOption.ATOMIC_MOVE);
             Files.move(publicTemp, publicFile, StandardCopyOption.ATOMIC_MOVE);
         } finally {

@@ -26,6 +26,8 @@ class ControllerKeyTest {
 
         assertThat(again.keyId()).isEqualTo(made.keyId()).startsWith("SHA256:");
         assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(made.publicFile()))
+                .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(made.publicFile()).isEqualTo(dir.resolve("etc").resolve("fleetup-controller.pub"));
         assertThat(made.publicLine()).startsWith("ssh-ed25519 ").endsWith(" controller");
         TrustedKeys trusted = TrustedKeys.parse(List.of("# what an operator pastes", made.publicLine()));
