@@ -87,8 +87,8 @@ class AgentRolloutTest {
         artifacts.close();
     }
 
-    private PushAgentProcess agent(String name) {
-        PushAgentProcess agent = PushAgentProcess.start(dir.resolve(name), name, "1.4.2", key.publicLine());
+    private PushAgentProcess agent(String name, String... more) {
+        PushAgentProcess agent = PushAgentProcess.start(dir.resolve(name), name, "1.4.2", key.publicLine(), more);
         started.add(agent);
         return agent;
     }
@@ -163,6 +163,28 @@ class AgentRolloutTest {
         assertThat(current(unhealthy.root())).isEqualTo("releases/1.4.2");
         assertThat(Files.readString(unhealthy.root().resolve("current/VERSION"))).isEqualTo("1.4.2\n");
         assertThat(unhealthy.restarts()).containsExactly("2.0.0", "1.4.2");
+    }
+
+    @Test
+    void anAgentThatDoesNotEndItsOrderBeforeTheDeadlineFailsItsServer() throws Exception {
+        Duration deadline = Duration.ofSeconds(3);
+        controller.transportsByScheme.put("http", new AgentTransport(new AgentSettings(
+                URI.create("http://127.0.0.1:" + artifacts.address().getPort()), Duration.ofSeconds(10),
+                Duration.ofSeconds(600), deadline, Duration.ofMillis(200), 3), key, controller.planner));
+        // Busy for longer than the deadline: the agent accepts the order and waits for the server to be installable.
+        PushAgentProcess busy = agent("agent-1", "--installable-wait", "300");
+        Files.writeString(busy.root().resolve(".busy"), "backup running\n");
+        inventory("agent-1", busy.address());
+        Instant begun = Instant.now();
+
+        Rollout ended = rollout(List.of("agent-1"));
+
+        assertThat(Duration.between(begun, Instant.now())).isLessThan(deadline.plusSeconds(60));
+        assertThat(routing.servers(ended.id())).extracting(RolloutServer::state).containsExactly(StepState.FAILED);
+        assertThat(routing.servers(ended.id()).get(0).detail())
+                .startsWith("The agent did not end order 1 within 3 s (it is waiting-installable)");
+        assertThat(current(busy.root())).isEqualTo("releases/1.4.2");
+        busy.kill();
     }
 
     @Test

@@ -39,16 +39,16 @@ final class PushAgentProcess implements AutoCloseable {
 
     /**
      * Lays out {@code dir} (home, {@code opt/demo-app} at {@code version}, a trust file holding {@code trustedLine})
-     * and starts the agent {@code id} on it.
+     * and starts the agent {@code id} on it; {@code more} options are added (the last of a name counts).
      */
-    static PushAgentProcess start(Path dir, String id, String version, String trustedLine) {
+    static PushAgentProcess start(Path dir, String id, String version, String trustedLine, String... more) {
         try {
             Path root = dir.resolve("opt").resolve(DemoApplication.PRODUCT);
             if (Files.notExists(root)) {
                 DemoApplication.install(dir.resolve("opt"), version);
                 Files.writeString(dir.resolve("trusted-controllers"), "# the controller\n" + trustedLine + "\n");
             }
-            return restart(dir, id);
+            return restart(dir, id, more);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -128,6 +128,12 @@ final class PushAgentProcess implements AutoCloseable {
 
     String log() throws IOException {
         return Files.readString(dir.resolve("agent.log"));
+    }
+
+    /** SIGKILL: nothing of the agent runs on, whatever it was doing. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(START.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Override
