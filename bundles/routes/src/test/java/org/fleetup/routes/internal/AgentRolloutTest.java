@@ -188,6 +188,28 @@ class AgentRolloutTest {
     }
 
     @Test
+    void anAgentThatGoesSilentWhileItCarriesOutItsOrderFailsItsServerAfterTheRetryLimit() throws Exception {
+        // Busy: the agent accepts the order and waits, until it is killed.
+        PushAgentProcess silent = agent("agent-1", "--installable-wait", "300");
+        Files.writeString(silent.root().resolve(".busy"), "backup running\n");
+        inventory("agent-1", silent.address());
+        RolloutOptions options = new RolloutOptions(Size.count(0), Size.percent(100), Size.percent(100),
+                OnError.PAUSE, ServerOrder.NAME, 1, false);
+        Rollout rollout = routing.start(new RolloutRequest(DemoApplication.PRODUCT, "2.0.0", List.of("agent-1"), 1,
+                null, false, "tester", options));
+        await("the order is journaled as accepted").atMost(Duration.ofSeconds(60)).until(() -> controller.repository
+                .actions(rollout.id()).get(0).journal().containsKey("agent.accepted"));
+
+        silent.kill();
+        Rollout ended = routing.completion(rollout.id()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+        assertThat(routing.servers(ended.id())).extracting(RolloutServer::state).containsExactly(StepState.FAILED);
+        assertThat(routing.servers(ended.id()).get(0).detail())
+                .startsWith("The agent went silent while carrying out order 1 (4 questions unanswered)");
+        assertThat(current(silent.root())).isEqualTo("releases/1.4.2");
+    }
+
+    @Test
     void aControllerRestartedWhileAnAgentInstallsFollowsTheSameOrder() throws Exception {
         PushAgentProcess agent = agent("agent-1");
         inventory("agent-1", agent.address());
