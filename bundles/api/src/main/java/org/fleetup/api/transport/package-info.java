@@ -1,8 +1,9 @@
 /**
- * The transport SPI: how Fleetup reaches a server, chosen by the URI scheme of its address.
+ * The transport SPI: how Fleetup reaches a server, chosen by the URI scheme of its address; a transport whose servers
+ * install by themselves ({@link org.fleetup.api.transport.InstallingTransport}) carries their whole upgrade.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.fleetup.api.transport;
 
 import org.osgi.annotation.bundle.Export;

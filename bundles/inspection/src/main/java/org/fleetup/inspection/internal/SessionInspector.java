@@ -15,6 +15,7 @@ import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
+import org.fleetup.api.transport.InstallingTransport;
 import org.fleetup.api.transport.Transport;
 import org.fleetup.api.transport.TransportRegistry;
 import org.osgi.service.component.annotations.Activate;
@@ -80,6 +81,10 @@ public final class SessionInspector implements Inspector {
         long start = System.nanoTime();
         VersionScheme scheme = schemes.scheme(profiles.profile(product).scheme());
         Transport transport = transports.transportFor(server.address());
+        if (transport instanceof InstallingTransport installing) {
+            // No command runs there: the server reports its version itself.
+            return installing.inspect(server, product);
+        }
         Probe command;
         try {
             command = probe(profiles.profile(product, server));

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.apache.camel.impl.DefaultCamelContext;
@@ -72,7 +73,9 @@ final class TestController implements AutoCloseable {
     final ExecutorScheduler scheduler;
     private final SshTransport ssh;
     private final SessionInspector inspector;
-    private final VersionPlanner planner;
+    final VersionPlanner planner;
+    /** Transports by URI scheme beside SSH, which serves every other scheme: a test adds the push agents' here. */
+    final Map<String, Transport> transportsByScheme = new ConcurrentHashMap<>();
     private final ProductProfiles profiles;
     private ServerUpgrader upgrader;
     private final TransportRegistry transports;
@@ -114,7 +117,7 @@ final class TestController implements AutoCloseable {
         this.transports = new TransportRegistry() {
             @Override
             public Transport transportFor(URI address) {
-                return transport;
+                return transportsByScheme.getOrDefault(String.valueOf(address.getScheme()), transport);
             }
 
             @Override

@@ -1,13 +1,16 @@
 package org.fleetup.upgrade.internal;
 
 import java.time.Duration;
+import java.util.Optional;
 
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspector;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.transport.InstallingTransport;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
@@ -23,7 +26,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Upgrades one server: connects, reads what it runs, decides, installs in release directories (a first install on
  * a server with nothing installed as well), confirms the new version by inspecting again, and rolls back when
- * anything after the switch disagrees.
+ * anything after the switch disagrees. A server whose transport installs by itself ({@link InstallingTransport}: the
+ * push agent) is upgraded by that transport's procedure instead.
  */
 @Component(service = Upgrader.class, configurationPid = ServerUpgrader.PID)
 @Designate(ocd = ServerUpgrader.Config.class)
@@ -92,7 +96,24 @@ public final class ServerUpgrader implements Upgrader {
     @Override
     public Procedure begin(String rollout, Server server, Release release, boolean force, StepListener listener,
                            Journal journal) {
+        Optional<InstallingTransport> installing = installing(server);
+        if (installing.isPresent()) {
+            return installing.get().begin(rollout, server, release, force, listener, journal);
+        }
         return new ServerProcedure(parts, rollout, server, release, force,
                 new StepReporter(rollout, server.name(), listener), journal);
+    }
+
+    /**
+     * The transport of the server's address when its servers install by themselves (the push agent). A scheme with no
+     * transport is left to the procedure's connect step, which fails the server with the reason as it always did.
+     */
+    private Optional<InstallingTransport> installing(Server server) {
+        try {
+            return parts.transports().transportFor(server.address()) instanceof InstallingTransport installing
+                    ? Optional.of(installing) : Optional.empty();
+        } catch (FleetupException e) {
+            return Optional.empty();
+        }
     }
 }

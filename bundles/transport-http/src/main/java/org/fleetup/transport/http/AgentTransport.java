@@ -1,0 +1,84 @@
+package org.fleetup.transport.http;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.comparison.Planner;
+import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.InstallingTransport;
+import org.fleetup.api.transport.Session;
+import org.fleetup.api.upgrade.Journal;
+import org.fleetup.api.upgrade.Procedure;
+import org.fleetup.api.upgrade.StepListener;
+
+/**
+ * Servers that run the Fleetup push agent ({@code http://host:port}, the agent's {@code --listen}): their upgrade is an
+ * install order signed with the controller's key, posted to the agent and followed until it ends. Usable without
+ * OSGi, like the SSH transport, for tests and tools.
+ */
+public final class AgentTransport implements InstallingTransport {
+
+    private final AgentSettings settings;
+    private final ControllerKey key;
+    private final Planner planner;
+    private final HttpClient http;
+
+    public AgentTransport(AgentSettings settings, ControllerKey key, Planner planner) {
+        this.settings = settings;
+        this.key = key;
+        this.planner = planner;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.requestTimeout()).build();
+    }
+
+    /** An agent runs no command for the controller: everything it does is an order. */
+    @Override
+    public Session connect(Server server) {
+        throw new FleetupException(FleetupException.TRANSPORT_FAILED, server.name() + " (" + server.address()
+                + ") is reached through its push agent, which runs no command for the controller: it is inspected and "
+                + "upgraded through the agent's own API, never over a session.");
+    }
+
+    @Override
+    public Inspection inspect(Server server, String product) {
+        Instant at = Instant.now();
+        long start = System.nanoTime();
+        try {
+            AgentClient.Status status = client(server).status();
+            return inspection(server, product, status, at, Duration.ofNanos(System.nanoTime() - start));
+        } catch (FleetupException e) {
+            return new Inspection(server.name(), product, FleetupException.hasCode(e,
+                    FleetupException.SERVER_UNREACHABLE) ? Inspection.Status.UNREACHABLE : Inspection.Status.FAILED,
+                    null, e.getMessage(), at, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** What an agent's status says of {@code product}, as an inspection reads it. */
+    static Inspection inspection(Server server, String product, AgentClient.Status status, Instant at,
+                                 Duration took) {
+        if (!product.equals(status.product())) {
+            return new Inspection(server.name(), product, Inspection.Status.FAILED, null, "the agent at "
+                    + server.address() + " installs " + status.product() + ", not " + product, at, took);
+        }
+        return status.version() == null
+                ? new Inspection(server.name(), product, Inspection.Status.NOT_INSTALLED, null,
+                        "the agent reports no release installed", at, took)
+                : new Inspection(server.name(), product, Inspection.Status.OK, status.version(), null, at, took);
+    }
+
+    private AgentClient client(Server server) {
+        return new AgentClient(http, settings.requestTimeout(), server);
+    }
+
+    @Override
+    public Procedure begin(String rollout, Server server, Release release, boolean force, StepListener listener,
+                           Journal journal) {
+        return new AgentProcedure(new AgentProcedure.Parts(settings, key.signer(), planner),
+                client(server), rollout, server, release, force, listener,
+                journal);
+    }
+}

@@ -1,0 +1,9 @@
+package org.fleetup.transport.http.internal;
+
+import org.fleetup.transport.http.ControllerKey;
+
+/** The controller's signing key, as the transport holds it: a service for {@code fleet:agent-key}. */
+public interface ControllerKeyHolder {
+
+    ControllerKey key();
+}
