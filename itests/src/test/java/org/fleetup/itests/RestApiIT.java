@@ -124,8 +124,11 @@ public class RestApiIT extends FleetupTestSupport {
         assertError(badCsv, 400, "fleetup.server.invalid");
         assertTrue(badCsv.body(), body(badCsv).get("message").asText().contains("no column 'port'"));
 
-        JsonNode transports = body(send(viewer("/transports").GET().build()));
-        assertEquals("ssh", transports.get("items").get(0).get("scheme").asText());
+        // Both transports the distribution boots, sorted by scheme.
+        JsonNode transports = body(send(viewer("/transports").GET().build())).get("items");
+        assertEquals(2, transports.size());
+        assertEquals("http", transports.get(0).get("scheme").asText());
+        assertEquals("ssh", transports.get(1).get("scheme").asText());
     }
 
     @Test
