@@ -32,13 +32,21 @@ import org.fleetup.api.inventory.ServerImport.HostKeys;
 
 /**
  * Reads servers from CSV: header {@code name,host,port,user,keyfile}, any extra column an attribute; RFC 4180 quoting,
- * any line ends, blank lines skipped. The whole file is checked before anything is imported, and the first problem is
- * reported with its line.
+ * any line ends, blank lines skipped. An optional {@code address} column holds a URI ({@code ssh://host:port},
+ * {@code sftp://}, {@code http://}, {@code https://}) that overrides {@code host} and {@code port} and names the
+ * transport (without it, {@code ssh}); with it, only {@code name} is a required column, and only SSH and SFTP servers
+ * need a {@code user} and a {@code keyfile} (an agent's server has no login). The whole file is checked before
+ * anything is imported, and the first problem is reported with its line.
  */
 final class ServerCsv {
 
     static final List<String> REQUIRED = List.of("name", "host", "port", "user", "keyfile");
     static final String CLUSTER = "cluster";
+    static final String ADDRESS = "address";
+
+    /** The schemes an address may name, with the port each takes when it names none. */
+    private static final Map<String, Integer> SCHEMES = Map.of("ssh", 22, "sftp", 22, "http", 80, "https", 443);
+    private static final Set<String> LOGIN_SCHEMES = Set.of("ssh", "sftp");
 
     private ServerCsv() {
     }
@@ -62,7 +70,7 @@ final class ServerCsv {
                 .setIgnoreEmptyLines(true).setCommentMarker('#').build();
         try (CSVParser parser = CSVParser.parse(csv, format)) {
             List<String> header = parser.getHeaderNames();
-            for (String column : REQUIRED) {
+            for (String column : header.contains(ADDRESS) ? List.of("name") : REQUIRED) {
                 if (!header.contains(column)) {
                     throw invalid("The CSV has no column '" + column + "': its header must start with "
                             + String.join(",", REQUIRED) + " (extra columns become attributes)");
@@ -119,27 +127,55 @@ final class ServerCsv {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
             throw invalid("Line " + line + ": '" + name + "' is not a server name (letters, digits, . _ -)");
         }
-        String host = required(row, line, "host");
-        int port = port(row, line);
-        String user = required(row, line, "user");
-        String keyFile = required(row, line, "keyfile");
+        String given = cell(row, ADDRESS);
+        URI address = given.isEmpty() ? address(line, "ssh", required(row, line, "host"), port(row, line))
+                : address(line, given);
+        boolean login = LOGIN_SCHEMES.contains(address.getScheme());
+        String user = login ? required(row, line, "user") : emptyToNull(cell(row, "user"));
+        String keyFile = login ? required(row, line, "keyfile") : emptyToNull(cell(row, "keyfile"));
         Map<String, String> attributes = new LinkedHashMap<>();
         for (String column : header) {
-            if (!REQUIRED.contains(column) && !CLUSTER.equals(column) && !row.get(column).isEmpty()) {
+            if (!REQUIRED.contains(column) && !CLUSTER.equals(column) && !ADDRESS.equals(column)
+                    && !row.get(column).isEmpty()) {
                 attributes.put(column, row.get(column));
             }
         }
         String cluster = header.contains(CLUSTER) ? row.get(CLUSTER) : null;
-        return new Server(name, cluster, address(line, host, port), user, keyFile, hostKeys.of(name, host, port),
-                attributes);
+        return new Server(name, cluster, address, user, keyFile,
+                hostKeys.of(name, address.getHost(), address.getPort()), attributes);
     }
 
-    private static URI address(long line, String host, int port) {
+    /** An address as an operator writes it, its port made explicit. */
+    private static URI address(long line, String given) {
+        URI uri;
         try {
-            return new URI("ssh", null, host, port, null, null, null);
+            uri = new URI(given);
+        } catch (URISyntaxException e) {
+            throw invalid("Line " + line + ": '" + given + "' is not an address such as ssh://host:22");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!SCHEMES.containsKey(scheme) || uri.getHost() == null) {
+            throw invalid("Line " + line + ": '" + given + "' is not an address of ssh, sftp, http or https with a"
+                    + " host, such as ssh://host:22 or http://host:8181");
+        }
+        return address(line, scheme, uri.getHost(), uri.getPort() < 0 ? SCHEMES.get(scheme) : uri.getPort());
+    }
+
+    private static URI address(long line, String scheme, String host, int port) {
+        try {
+            return new URI(scheme, null, host, port, null, null, null);
         } catch (URISyntaxException e) {
             throw invalid("Line " + line + ": '" + host + "' is not a host name or address");
         }
+    }
+
+    /** The cell of {@code column}, empty when the header has no such column. */
+    private static String cell(CSVRecord row, String column) {
+        return row.isMapped(column) ? row.get(column) : "";
+    }
+
+    private static String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     private static int port(CSVRecord row, long line) {
@@ -156,7 +192,7 @@ final class ServerCsv {
     }
 
     private static String required(CSVRecord row, long line, String column) {
-        String value = row.get(column);
+        String value = cell(row, column);
         if (value == null || value.isEmpty()) {
             throw invalid("Line " + line + ": '" + column + "' is empty");
         }

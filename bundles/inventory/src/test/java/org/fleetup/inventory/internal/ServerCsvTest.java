@@ -48,6 +48,56 @@ class ServerCsvTest {
         assertThat(servers.get(1).hostKey()).isNull();
     }
 
+    /** The address column names the transport: an agent's server needs no login, an SSH or SFTP one does. */
+    @Test
+    void anAddressColumnOverridesHostAndPortAndNamesTheTransport() throws IOException {
+        List<Server> servers = read(HEADER + ",address\n"
+                + "web-01,10.0.0.1,22,deploy,/keys/id,\n"
+                + "files-01,,,deploy,/keys/id,sftp://10.0.0.2:2222\n"
+                + "agent-01,,,,,http://10.0.0.3:8181\n"
+                + "agent-02,,,,,https://agent.example\n"
+                + "web-02,10.0.0.9,22,deploy,/keys/id,ssh://10.0.0.4\n");
+
+        assertThat(servers).extracting(Server::address).containsExactly(URI.create("ssh://10.0.0.1:22"),
+                URI.create("sftp://10.0.0.2:2222"), URI.create("http://10.0.0.3:8181"),
+                URI.create("https://agent.example:443"), URI.create("ssh://10.0.0.4:22"));
+        assertThat(servers.get(2).user()).isNull();
+        assertThat(servers.get(2).keyFile()).isNull();
+        assertThat(servers.get(0).attributes()).isEmpty();
+    }
+
+    @Test
+    void anAddressAloneIsEnoughBesideTheName() throws IOException {
+        assertThat(read("name,address\nagent-01,http://127.0.0.1:9001\n")).extracting(Server::address)
+                .containsExactly(URI.create("http://127.0.0.1:9001"));
+    }
+
+    @Test
+    void aBadAddressIsRefusedWithItsLine() {
+        assertThatThrownBy(() -> read("name,address\nagent-01,ftp://10.0.0.3\n"))
+                .isInstanceOf(FleetupException.class)
+                .hasMessageContaining("Line 2").hasMessageContaining("ftp://10.0.0.3")
+                .hasMessageContaining("ssh, sftp, http or https");
+        assertThatThrownBy(() -> read("name,address\nagent-01,http://\n"))
+                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2");
+        assertThatThrownBy(() -> read("name,address\nagent-01,10.0.0.3:22\n"))
+                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2");
+    }
+
+    @Test
+    void anSshOrSftpAddressStillNeedsItsLogin() {
+        assertThatThrownBy(() -> read("name,address,user,keyfile\nfiles-01,sftp://10.0.0.2,,/keys/id\n"))
+                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2: 'user' is empty");
+        assertThatThrownBy(() -> read("name,address\nweb-01,ssh://10.0.0.2\n"))
+                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2: 'user' is empty");
+    }
+
+    @Test
+    void aRowWithoutAnAddressNeedsHostAndPortColumns() {
+        assertThatThrownBy(() -> read("name,address\nweb-01,\n"))
+                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2: 'host' is empty");
+    }
+
     @Test
     void missingColumnIsNamed() {
         assertThatThrownBy(() -> read("name,host,user,keyfile\nweb-01,10.0.0.1,deploy,/keys/id\n"))

@@ -56,7 +56,8 @@ public interface ServersApi {
     @POST
     @Consumes({"text/csv", MediaType.TEXT_PLAIN})
     @Operation(summary = "Imports servers from CSV, every one or none, as fleet:server-import",
-            description = "Header name,host,port,user,keyfile; optional cluster; any other column an attribute."
+            description = "Header name,host,port,user,keyfile; optional cluster; optional address (ssh://, sftp://,"
+                    + " http://, https://) overriding host and port; any other column an attribute."
                     + " 201 with the servers added.")
     Response importCsv(InputStream csv, @Context SecurityContext caller);
 }

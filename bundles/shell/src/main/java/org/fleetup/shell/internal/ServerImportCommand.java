@@ -17,7 +17,8 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.ServerImport;
 
 @Command(scope = "fleet", name = "server-import",
-        description = "Imports servers from a CSV file (name,host,port,user,keyfile; extra columns are attributes)")
+        description = "Imports servers from a CSV file (name,host,port,user,keyfile; an address column such as"
+                + " http://host:port overrides host and port; extra columns are attributes)")
 @Service
 public class ServerImportCommand implements Action {
 
