@@ -1,22 +1,21 @@
 package org.fleetup.shell.internal;
 
-import java.io.IOException;
-import java.security.GeneralSecurityException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
+import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.fleetup.api.FleetupException;
-import org.apache.sshd.common.digest.BuiltinDigests;
-import org.apache.sshd.common.digest.DigestUtils;
 import org.fleetup.api.inspection.Inspection;
 
 /** How values look in the console. */
@@ -73,14 +72,27 @@ final class Formats {
     }
 
     /**
-     * {@code SHA256:...} of an OpenSSH public key line, as {@code ssh-keygen -l} shows it, or the line itself when it
-     * cannot be read. Computed from the key's bytes, so that it needs no crypto provider for the key's type.
+     * {@code SHA256:...} of an OpenSSH public key line, as {@code ssh-keygen -l} shows it (the SHA-256 of the key's
+     * bytes), or the line itself when it is not one: a key whose bytes do not begin with the type the line names.
+     * Computed from the bytes alone, so that the console needs no SSH library and no crypto provider for the type.
      */
     static String fingerprint(String hostKey) {
+        String[] fields = hostKey == null ? new String[0] : hostKey.strip().split("\\s+");
+        if (fields.length < 2) {
+            return hostKey;
+        }
         try {
-            return DigestUtils.getFingerPrint(BuiltinDigests.sha256,
-                    PublicKeyEntry.parsePublicKeyEntry(hostKey).getKeyData());
-        } catch (Exception e) {
+            byte[] blob = Base64.getDecoder().decode(fields[1]);
+            ByteBuffer buffer = ByteBuffer.wrap(blob);
+            byte[] type = new byte[buffer.getInt()];
+            buffer.get(type);
+            if (!fields[0].equals(new String(type, StandardCharsets.US_ASCII))) {
+                return hostKey;
+            }
+            return "SHA256:" + Base64.getEncoder().withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(blob));
+        } catch (IllegalArgumentException | BufferUnderflowException | NegativeArraySizeException
+                | NoSuchAlgorithmException e) {
             return hostKey;
         }
     }

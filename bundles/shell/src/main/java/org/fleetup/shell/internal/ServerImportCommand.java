@@ -15,6 +15,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.ServerImport;
+import org.fleetup.api.transport.KnownHostsReader;
 
 @Command(scope = "fleet", name = "server-import",
         description = "Imports servers from a CSV file (name,host,port,user,keyfile; an address column such as"
@@ -24,6 +25,10 @@ public class ServerImportCommand implements Action {
 
     @Reference
     private ServerImport serverImport;
+
+    /** The SSH transport's: without it no known_hosts file is read, and an import naming one is refused. */
+    @Reference(optional = true)
+    private KnownHostsReader knownHostsReader;
 
     @Option(name = "--csv", required = true, description = "The CSV file")
     @Completion(FileCompleter.class)
@@ -41,7 +46,7 @@ public class ServerImportCommand implements Action {
         }
         List<String> refusals = new ArrayList<>();
         ServerImport.HostKeys hostKeys = knownHosts == null
-                ? ServerImport.HostKeys.NONE : KnownHosts.read(Path.of(knownHosts)).hostKeys(refusals::add);
+                ? ServerImport.HostKeys.NONE : knownHostsReader().read(Path.of(knownHosts), refusals::add);
         ServerImport.Imported imported;
         try (InputStream in = Files.newInputStream(file)) {
             imported = serverImport.importCsv(in, hostKeys, Actors.current(),
@@ -55,5 +60,15 @@ public class ServerImportCommand implements Action {
                     + " is trusted (fleet:server-trust): " + String.join(", ", withoutKey));
         }
         return null;
+    }
+
+    private KnownHostsReader knownHostsReader() {
+        if (knownHostsReader == null) {
+            throw new FleetupException(FleetupException.TRANSPORT_MISSING, "A known_hosts file is read by the SSH"
+                    + " transport, which is not installed: install it (feature:install fleetup-transport-ssh), or"
+                    + " import without --known-hosts and trust each server with fleet:server-trust. Nothing was"
+                    + " imported.");
+        }
+        return knownHostsReader;
     }
 }

@@ -3,10 +3,13 @@ package org.fleetup.shell.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.testing.OpenSshKeys;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FormatsTest {
 
@@ -26,6 +29,25 @@ class FormatsTest {
                     .isInstanceOfSatisfying(FleetupException.class,
                             e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
                     .hasMessageContaining("--timeout '" + bad + "'");
+        }
+    }
+
+    @Test
+    void fingerprintIsTheOneOpenSshShowsForEachKeyType(@TempDir Path dir) throws Exception {
+        OpenSshKeys openSsh = new OpenSshKeys(dir);
+        for (String type : new String[] {"ed25519", "ecdsa", "rsa"}) {
+            String key = openSsh.newKey(type, "host-" + type);
+            assertThat(Formats.fingerprint(key)).isEqualTo(openSsh.fingerprint(key));
+            assertThat(Formats.fingerprint(key + " a comment")).isEqualTo(openSsh.fingerprint(key));
+        }
+    }
+
+    @Test
+    void aLineThatIsNoKeyIsShownAsItIs(@TempDir Path dir) throws Exception {
+        String key = new OpenSshKeys(dir).newKey("host");
+        String otherType = "ssh-rsa " + key.split(" ")[1];
+        for (String notAKey : new String[] {"SHA256:abc", "ssh-ed25519 not-base64!", "ssh-ed25519 AAAA", otherType}) {
+            assertThat(Formats.fingerprint(notAKey)).isEqualTo(notAKey);
         }
     }
 }

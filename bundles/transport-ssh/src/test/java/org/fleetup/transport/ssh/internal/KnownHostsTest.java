@@ -1,4 +1,4 @@
-package org.fleetup.shell.internal;
+package org.fleetup.transport.ssh.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.testing.OpenSshKeys;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.fleetup.shell.internal;
+package org.fleetup.transport.ssh.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +14,8 @@ import java.util.function.Consumer;
 
 import org.apache.sshd.client.config.hosts.KnownHostHashValue;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.digest.DigestUtils;
 import org.apache.sshd.common.util.SelectorUtils;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.ServerImport;
@@ -117,7 +119,8 @@ final class KnownHosts {
      * One line: an optional marker, the host patterns (or one hashed host), and the key, kept as OpenSSH writes it
      * ({@code ssh-ed25519 AAAA...}) so that two lines name the same key exactly when the key data are equal.
      */
-    private record Line(int number, String marker, String hosts, KnownHostHashValue hashed, String key) {
+    private record Line(int number, String marker, String hosts, KnownHostHashValue hashed, String key,
+                        String fingerprint) {
 
         static Line parse(Path file, int number, String content) {
             String marker = null;
@@ -139,8 +142,11 @@ final class KnownHosts {
                     throw unreadable(file, number, content, "no key after the host patterns");
                 }
                 return new Line(number, marker, hosts, hashed,
-                        key.getKeyType() + " " + Base64.getEncoder().encodeToString(key.getKeyData()));
-            } catch (IllegalArgumentException e) {
+                        key.getKeyType() + " " + Base64.getEncoder().encodeToString(key.getKeyData()),
+                        DigestUtils.getFingerPrint(BuiltinDigests.sha256, key.getKeyData()));
+            } catch (FleetupException e) {
+                throw e;
+            } catch (Exception e) {
                 throw unreadable(file, number, content, e.getMessage());
             }
         }
@@ -171,10 +177,6 @@ final class KnownHosts {
 
         String type() {
             return key.substring(0, key.indexOf(' '));
-        }
-
-        String fingerprint() {
-            return Formats.fingerprint(key());
         }
 
         /** The line for a message, with the key's fingerprint in place of its long base64. */
