@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import org.fleetup.agent.protocol.AgentSituation;
 import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderVerifier;
@@ -63,7 +65,13 @@ final class PushAgent implements AutoCloseable {
             }
         };
         this.install = new OrderInstall(options, state);
-        this.server = HttpServer.create(options.listen(), 16);
+        if (options.tls() == null) {
+            this.server = HttpServer.create(options.listen(), 16);
+        } else {
+            HttpsServer https = HttpsServer.create(options.listen(), 16);
+            https.setHttpsConfigurator(new HttpsConfigurator(options.tls().context()));
+            this.server = https;
+        }
         server.createContext("/orders", this::orders);
         server.createContext("/status", this::status);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -85,8 +93,9 @@ final class PushAgent implements AutoCloseable {
             agent.installs.submit(() -> agent.install.run(unfinished));
         }
         InetSocketAddress bound = agent.server.getAddress();
-        out.println("fleetup-agent " + options.id() + " listening on http://" + bound.getHostString() + ":"
-                + bound.getPort() + " for " + options.product() + " in " + options.root());
+        out.println("fleetup-agent " + options.id() + " listening on " + (options.tls() == null ? "http" : "https")
+                + "://" + bound.getHostString() + ":" + bound.getPort() + " for " + options.product() + " in "
+                + options.root() + (options.tls() == null ? "" : ", certificate " + options.tls().fingerprint()));
         out.flush();
         return agent;
     }

@@ -25,7 +25,7 @@ final class AgentProcess implements AutoCloseable {
     // An install that waits for its on-server unit may take up to four command timeouts (30 s each) on a loaded host.
     private static final Duration INSTALL_WAIT = Duration.ofSeconds(150);
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(10);
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on (https?://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
     private final Path log;
@@ -76,6 +76,11 @@ final class AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Where it listens: {@code http://127.0.0.1:PORT}, or {@code https://} when started with a keystore. */
+    URI base() {
+        return base;
     }
 
     HttpResponse<String> post(String path, String body) {
