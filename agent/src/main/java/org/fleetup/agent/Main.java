@@ -7,13 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,18 +172,7 @@ public final class Main {
             }
             return variable.toCharArray();
         }
-        Path path = Path.of(file);
-        if (make && Files.notExists(path)) {
-            byte[] random = new byte[24];
-            new SecureRandom().nextBytes(random);
-            Files.writeString(path, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        }
-        List<String> lines = Files.readAllLines(path);
-        if (lines.isEmpty() || lines.get(0).isEmpty()) {
-            throw new IllegalArgumentException("The password file " + path + " is empty.");
-        }
-        return lines.get(0).toCharArray();
+        return TlsIdentity.password(Path.of(file), make);
     }
 
     private static void tlsKeygen(Map<String, String> options, PrintStream out) throws IOException {

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -99,6 +102,36 @@ public final class TlsIdentity {
             throw new IllegalStateException("Interrupted while making " + keystore, e);
         }
         return read(keystore, password);
+    }
+
+    /**
+     * The keystore {@code keystore} with the password of {@code passwordFile} (its first line), both made when
+     * missing: the password random and readable by its owner only, the keystore by {@link #generate}.
+     */
+    public static TlsIdentity openOrCreate(Path keystore, Path passwordFile, List<String> hosts) {
+        try {
+            char[] password = password(passwordFile, true);
+            return Files.exists(keystore) ? read(keystore, password) : generate(keystore, password, hosts, 3650);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read or write " + passwordFile + " (" + e.getMessage()
+                    + "): check the path and its permissions.", e);
+        }
+    }
+
+    /** The first line of {@code file}; {@code make}: a missing file is made first, random, for its owner only. */
+    public static char[] password(Path file, boolean make) throws IOException {
+        if (make && Files.notExists(file)) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            Files.writeString(file, "", StandardOpenOption.CREATE_NEW);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
+        }
+        List<String> lines = Files.readAllLines(file);
+        if (lines.isEmpty() || lines.get(0).isEmpty()) {
+            throw new IllegalArgumentException("The password file " + file + " is empty.");
+        }
+        return lines.get(0).toCharArray();
     }
 
     /** For an {@code HttpsServer}'s configurator: serves this key and certificate. */

@@ -25,7 +25,7 @@ import org.fleetup.simulator.DemoApplication;
 final class PushAgentProcess implements AutoCloseable {
 
     private static final Duration START = Duration.ofSeconds(60);
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on (https?://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
     private final Path dir;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import org.fleetup.agent.protocol.TlsPin;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 
@@ -91,6 +92,10 @@ final class AgentClient {
             return http.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
+            Optional<TlsPin.Refused> refused = TlsPin.Refused.in(e);
+            if (refused.isPresent()) {
+                throw untrusted(refused.get(), e);
+            }
             throw new FleetupException(FleetupException.SERVER_UNREACHABLE, "The agent of " + server.name() + " at "
                     + uri + " did not answer (" + e + "): check that 'fleetup-agent push' runs there and listens on "
                     + server.address() + ", and that the controller can reach it.", e);
@@ -99,6 +104,22 @@ final class AgentClient {
             throw new FleetupException(FleetupException.SERVER_UNREACHABLE, "Interrupted while asking the agent of "
                     + server.name() + " at " + uri, e);
         }
+    }
+
+    /** As the SSH transport tells an unknown or changed host key, and with the same command to trust it. */
+    private FleetupException untrusted(TlsPin.Refused refused, IOException cause) {
+        String presented = refused.presented();
+        if (refused.expected().isEmpty()) {
+            return new FleetupException(FleetupException.HOST_KEY_UNKNOWN, "Unknown certificate for server "
+                    + server.name() + " at " + server.address() + ": " + presented + ". Nothing was sent to it. Check "
+                    + "it out of band (the agent prints it at start, and tls-keygen when it made it), then trust it "
+                    + "with 'fleet:server-trust " + server.name() + " " + presented + "'.", cause);
+        }
+        return new FleetupException(FleetupException.HOST_KEY_CHANGED, "WARNING: the certificate of " + server.name()
+                + " at " + server.address() + " has CHANGED: expected " + refused.expected().get() + ", the agent "
+                + "presented " + presented + ". This is a possible man-in-the-middle attack, or the agent was given a "
+                + "new certificate. Nothing was sent to it. Check the new one out of band; if it is genuine, trust it "
+                + "with 'fleet:server-trust " + server.name() + " " + presented + "'.", cause);
     }
 
     private Map<String, Object> answer(HttpResponse<String> response, int expected, String path) {

@@ -242,7 +242,7 @@ final class AgentProcedure implements Procedure {
     private InstallOrder order(Map<String, String> entries) {
         return new InstallOrder(agentId(), Long.parseLong(entries.get(SEQUENCE)),
                 Instant.parse(entries.get(EXPIRES)), release.product(), release.kind(), release.version(), force,
-                ArtifactServer.url(parts.settings().artifactBase(), release), release.size(), release.sha256(),
+                ArtifactServer.url(parts.settings().artifactBase(server.address()), release), release.size(), release.sha256(),
                 parts.signer().keyId(), "");
     }
 
