@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -51,6 +53,7 @@ final class PushAgent implements AutoCloseable {
     private final OrderInstall install;
     private final ExecutorService installs = Executors.newSingleThreadExecutor(r -> new Thread(r, "install"));
     private final HttpServer server;
+    private final ObjectMapper json = new ObjectMapper();
 
     private PushAgent(AgentOptions options, TrustedKeys trusted) throws IOException {
         this.options = options;
@@ -64,7 +67,7 @@ final class PushAgent implements AutoCloseable {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         };
-        this.install = new OrderInstall(options, state);
+        this.install = new OrderInstall(options, state, json);
         if (options.tls() == null) {
             this.server = HttpServer.create(options.listen(), 16);
         } else {
@@ -159,7 +162,7 @@ final class PushAgent implements AutoCloseable {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("id", accepted.id);
             answer.put("status", OrderStatus.ACCEPTED.word());
-            respond(exchange, 202, Json.object(answer));
+            respond(exchange, 202, json(answer));
         }
     }
 
@@ -194,7 +197,7 @@ final class PushAgent implements AutoCloseable {
             each.put("at", step.at().toString());
             return each;
         }).toList());
-        return Json.object(answer);
+        return json(answer);
     }
 
     private void status(HttpExchange exchange) throws IOException {
@@ -206,15 +209,23 @@ final class PushAgent implements AutoCloseable {
             answer.put("version", install.installed().orElse(null));
             answer.put("lastSequence", state.lastSequence());
             answer.put("busy", !state.unfinished().isEmpty());
-            respond(exchange, 200, Json.object(answer));
+            respond(exchange, 200, json(answer));
         }
     }
 
-    private static String error(String code, String message) {
+    private String json(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write " + value + " as JSON", e);
+        }
+    }
+
+    private String error(String code, String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
-        return Json.object(error);
+        return json(error);
     }
 
     private static void respond(HttpExchange exchange, int status, String json) throws IOException {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.fleetup.agent.protocol.TlsPin;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Planner;
@@ -32,6 +33,7 @@ public final class AgentTransport implements InstallingTransport {
     private final ControllerKey key;
     private final Planner planner;
     private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
     // One client per pinned certificate: its TLS sessions and pooled connections never serve another pin.
     private final Map<String, HttpClient> pinned = new ConcurrentHashMap<>();
 
@@ -79,7 +81,7 @@ public final class AgentTransport implements InstallingTransport {
     }
 
     private AgentClient client(Server server) {
-        return new AgentClient(http(server), settings.requestTimeout(), server);
+        return new AgentClient(http(server), json, settings.requestTimeout(), server);
     }
 
     /**
