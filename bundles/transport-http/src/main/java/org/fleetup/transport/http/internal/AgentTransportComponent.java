@@ -118,19 +118,10 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
         URI base = config.artifactUrl().isBlank()
                 ? URI.create("http://" + artifacts.address().getHostString() + ":" + artifacts.address().getPort())
                 : URI.create(config.artifactUrl().strip());
-        Path keystore = keystore(config);
-        TlsIdentity identity = TlsIdentity.openOrCreate(keystore, Path.of(keystore + ".password"),
-                List.of("localhost", "127.0.0.1", address(config.artifactTlsListen()).getHostString()));
-        try {
-            this.tlsArtifacts = new ArtifactServer(store, address(config.artifactTlsListen()), 4, identity.context());
-        } catch (IOException e) {
-            artifacts.close();
-            throw new UncheckedIOException("The TLS artifact server for the agents cannot listen on "
-                    + config.artifactTlsListen() + " (" + e.getMessage() + "): set artifactTlsListen in etc/" + PID
-                    + ".cfg to a free address.", e);
-        }
+        TlsIdentity identity = tlsIdentity(config);
+        this.tlsArtifacts = identity == null ? null : tlsArtifacts(store, config, identity);
         // The certificate's pin rides in the URL's fragment, which the order signs and no request sends.
-        URI tlsBase = URI.create((config.artifactTlsUrl().isBlank() ? "https://"
+        URI tlsBase = identity == null ? null : URI.create((config.artifactTlsUrl().isBlank() ? "https://"
                 + tlsArtifacts.address().getHostString() + ":" + tlsArtifacts.address().getPort()
                 : config.artifactTlsUrl().strip()) + "#" + identity.fingerprint());
         this.transport = new AgentTransport(new AgentSettings(base,
@@ -138,7 +129,35 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
                 Duration.ofSeconds(config.completionWaitSeconds()), Duration.ofSeconds(config.pollIntervalSeconds()),
                 config.silentPolls(), tlsBase), key, planner);
         LOGGER.info("Push agents are ordered with key {} and download from {}, https:// agents from {}", key.keyId(),
-                base, tlsBase);
+                base, tlsBase == null ? base : tlsBase);
+    }
+
+    /**
+     * The TLS artifact server's certificate, or {@code null} when it cannot be read or made: then the https:// agents
+     * download over plain HTTP (the signed SHA-256 still proves the bytes, and the agents are still pinned), and the
+     * log says so, rather than every agent server failing.
+     */
+    private static TlsIdentity tlsIdentity(Config config) {
+        Path keystore = keystore(config);
+        try {
+            return TlsIdentity.openOrCreate(keystore, Path.of(keystore + ".password"),
+                    List.of("localhost", "127.0.0.1", address(config.artifactTlsListen()).getHostString()));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOGGER.error("No TLS artifact server: {} The https:// agents download over plain HTTP until "
+                    + "artifactTlsKeystore in etc/{}.cfg names a readable PKCS#12 keystore.", e.getMessage(), PID);
+            return null;
+        }
+    }
+
+    private ArtifactServer tlsArtifacts(ReleaseStore store, Config config, TlsIdentity identity) {
+        try {
+            return new ArtifactServer(store, address(config.artifactTlsListen()), 4, identity.context());
+        } catch (IOException e) {
+            artifacts.close();
+            throw new UncheckedIOException("The TLS artifact server for the agents cannot listen on "
+                    + config.artifactTlsListen() + " (" + e.getMessage() + "): set artifactTlsListen in etc/" + PID
+                    + ".cfg to a free address.", e);
+        }
     }
 
     private static Path keystore(Config config) {
@@ -187,6 +206,8 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
     @Deactivate
     void deactivate() {
         artifacts.close();
-        tlsArtifacts.close();
+        if (tlsArtifacts != null) {
+            tlsArtifacts.close();
+        }
     }
 }
