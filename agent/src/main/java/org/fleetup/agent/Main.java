@@ -135,10 +135,15 @@ public final class Main {
         Path root = Path.of(required(options, "root")).toAbsolutePath().normalize();
         List<String> unknown = new ArrayList<>(options.keySet());
         unknown.removeAll(List.of("listen", "root", "trust", "state", "id", "product", "kind", "scheme",
-                "health-command", "restart-command", "health-url", "busy-marker", "installable-wait", "command-timeout", "download-stall",
-                "tls-keystore", "tls-password-file"));
+                "health-command", "restart-command", "health-url", "busy-marker", "installable-wait",
+                "command-timeout", "download-stall", "tls-keystore", "tls-password-file"));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("Unknown option --" + unknown.get(0) + ".");
+        }
+        if (options.containsKey("tls-password-file") && !options.containsKey("tls-keystore")) {
+            // Meant to serve HTTPS, it would serve plain HTTP: better not start.
+            throw new IllegalArgumentException("--tls-password-file is the password of --tls-keystore, which is "
+                    + "missing: give both to serve HTTPS, neither to serve HTTP.");
         }
         return new AgentOptions(new InetSocketAddress(listen.substring(0, colon),
                 Integer.parseInt(listen.substring(colon + 1))), root,
