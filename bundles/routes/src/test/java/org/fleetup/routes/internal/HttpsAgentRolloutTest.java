@@ -66,14 +66,19 @@ class HttpsAgentRolloutTest {
                 PASSWORD, List.of("127.0.0.1"), 30);
         tlsArtifacts = new ArtifactServer(controller.store, new InetSocketAddress("127.0.0.1", 0), 2,
                 controllerTls.context());
+        transport(controllerTls.fingerprint());
+        routing = controller.start();
+    }
+
+    /** The transport, its orders pinning {@code artifactPin} as the TLS artifact server's certificate. */
+    private void transport(String artifactPin) {
         AgentTransport transport = new AgentTransport(new AgentSettings(
                 URI.create("http://127.0.0.1:" + artifacts.address().getPort()), Duration.ofSeconds(10),
                 Duration.ofSeconds(600), COMPLETION, Duration.ofMillis(200), 3,
-                URI.create("https://127.0.0.1:" + tlsArtifacts.address().getPort() + "#"
-                        + controllerTls.fingerprint())), key, controller.planner);
+                URI.create("https://127.0.0.1:" + tlsArtifacts.address().getPort() + "#" + artifactPin)), key,
+                controller.planner);
         controller.transportsByScheme.put("http", transport);
         controller.transportsByScheme.put("https", transport);
-        routing = controller.start();
     }
 
     @AfterEach
@@ -160,6 +165,22 @@ class HttpsAgentRolloutTest {
         assertThat(impostor[0].log()).as("no order reached the agent").doesNotContain("Accepted order", "Refused");
         assertThat(current(impostor[0].root())).isEqualTo("releases/1.4.2");
         assertThat(impostor[0].restarts()).isEmpty();
+    }
+
+    @Test
+    void anAgentDownloadsNothingFromAnArtifactServerWhoseCertificateIsNotTheOneTheOrderPins() throws Exception {
+        transport(TlsIdentity.generate(dir.resolve("other.p12"), PASSWORD, List.of("127.0.0.1"), 30).fingerprint());
+        PushAgentProcess[] agent = new PushAgentProcess[1];
+        String fingerprint = httpsAgent("agent-1", agent);
+        inventory("agent-1", agent[0].address(), fingerprint);
+
+        Rollout ended = rollout(List.of("agent-1"));
+
+        assertThat(routing.servers(ended.id())).extracting(RolloutServer::state).containsExactly(StepState.FAILED);
+        assertThat(routing.servers(ended.id()).get(0).detail()).contains("The agent failed order 1",
+                "Could not fetch https://127.0.0.1:" + tlsArtifacts.address().getPort());
+        assertThat(current(agent[0].root())).isEqualTo("releases/1.4.2");
+        assertThat(agent[0].restarts()).isEmpty();
     }
 
     @Test
