@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.fleetup.agent.protocol.TlsIdentity;
+
 /**
  * How the push agent was started ({@code java -jar fleetup-agent.jar push ...}, see {@link Main#USAGE}).
  *
@@ -23,8 +25,10 @@ import java.time.Duration;
  * @param installableWait how long a busy server is waited for before the order ends "cannot install"
  * @param commandTimeout how long one command of the install may run
  * @param downloadStall how long the artifact's download may go without a byte before it is resumed
+ * @param tls the key and certificate the API is served with over HTTPS; {@code null}: plain HTTP
  */
 record AgentOptions(InetSocketAddress listen, Path root, Path trust, Path state, String id, String product,
                     String kind, String scheme, String healthCommand, String restartCommand, String healthUrl,
-                    String busyMarker, Duration installableWait, Duration commandTimeout, Duration downloadStall) {
+                    String busyMarker, Duration installableWait, Duration commandTimeout, Duration downloadStall,
+                    TlsIdentity tls) {
 }

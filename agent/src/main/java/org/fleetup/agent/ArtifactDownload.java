@@ -16,12 +16,18 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.function.Consumer;
 
+import javax.net.ssl.HttpsURLConnection;
+
+import org.fleetup.agent.protocol.TlsPin;
 import org.fleetup.api.FleetupException;
 
 /**
- * Fetches an order's artifact over HTTP into a local file: exactly the ordered length, the ordered SHA-256, and
+ * Fetches an order's artifact over HTTP or HTTPS into a local file: exactly the ordered length, the ordered SHA-256, and
  * resumed with {@code Range} from what is already there after a dropped connection (or a restarted agent). A file
- * that ends verified is kept under its hash, so that a resumed install does not fetch it again.
+ * that ends verified is kept under its hash, so that a resumed install does not fetch it again. An {@code https} URL
+ * whose fragment is a certificate fingerprint ({@code #SHA256:...}, never sent) trusts that certificate only, else the
+ * JDK's certificate authorities. TLS is not what makes the artifact genuine (the signed SHA-256 does): it keeps the
+ * release's content from whoever watches the network.
  */
 final class ArtifactDownload {
 
@@ -103,6 +109,12 @@ final class ArtifactDownload {
         // HttpURLConnection, not HttpClient: its read timeout ends a request whose bytes stopped coming (a link gone
         // silent), where HttpClient would wait on the body for ever.
         HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
+        String pin = url.getFragment();
+        if (connection instanceof HttpsURLConnection https && pin != null && pin.startsWith("SHA256:")) {
+            // The controller's certificate, pinned in the signed URL: only the controller reads what it serves.
+            https.setSSLSocketFactory(TlsPin.context(pin).getSocketFactory());
+            https.setHostnameVerifier((host, session) -> true);
+        }
         connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
         connection.setReadTimeout((int) stall.toMillis());
         if (have > 0) {

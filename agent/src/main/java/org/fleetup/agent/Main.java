@@ -18,14 +18,20 @@ import java.util.Set;
 
 import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderSigner;
+import org.fleetup.agent.protocol.TlsIdentity;
 import org.fleetup.agent.protocol.TrustedKeys;
 
-/** The command line: {@code push} runs the agent; {@code keygen} and {@code sign} are the controller's tools. */
+/**
+ * The command line: {@code push} runs the agent, {@code tls-keygen} makes its certificate; {@code keygen} and
+ * {@code sign} are the controller's tools.
+ */
 public final class Main {
 
     static final String USAGE = """
             Usage: java -jar fleetup-agent.jar push --listen HOST:PORT --root DIR --trust FILE --product NAME [options]
                    java -jar fleetup-agent.jar keygen --out PREFIX
+                   java -jar fleetup-agent.jar tls-keygen --out FILE.p12 --tls-password-file FILE [--hosts H,...]
+                        [--valid-days N]
                    java -jar fleetup-agent.jar sign --key PREFIX.key --pub PREFIX.pub --agent ID --sequence N
                         --product NAME --version V --url URL --length BYTES --sha256 HEX [--kind K] [--forced]
                         [--expires ISO-INSTANT | --valid-seconds S] [--callback URL]
@@ -49,7 +55,17 @@ public final class Main {
               --command-timeout S      seconds one command of the install may run; default 30
               --download-stall S       seconds the artifact's download may go without a byte before it is
                                        resumed with Range (5 requests in all); default 30
+              --tls-keystore FILE      serve HTTPS (not HTTP) with the first key and certificate of this PKCS#12
+                                       keystore (tls-keygen makes one; openssl pkcs12 -export turns PEM key and
+                                       certificate into one). Its SHA256 fingerprint, printed at start, is what the
+                                       controller trusts ('fleet:server-trust SERVER SHA256:...').
+              --tls-password-file F    the keystore's password, the file's first line; default the environment
+                                       variable FLEETUP_AGENT_TLS_PASSWORD
             keygen: writes a new controller key: PREFIX.key (PEM PKCS#8) and PREFIX.pub (the trust file line).
+            tls-keygen: writes a new EC key and self-signed certificate for --tls-keystore (made by the JDK's
+              keytool), for --hosts (names or addresses; default this host's name, localhost, 127.0.0.1), valid
+              --valid-days (default 3650), and prints its fingerprint. A --tls-password-file that does not exist
+              is made with a random password, readable by its owner only.
             sign: prints a signed install order, to POST to an agent's /orders.
             """;
 
@@ -67,6 +83,7 @@ public final class Main {
             switch (args[0]) {
                 case "push" -> PushAgent.start(pushOptions(options), System.out);
                 case "keygen" -> keygen(Path.of(required(options, "out")), System.out);
+                case "tls-keygen" -> tlsKeygen(options, System.out);
                 case "sign" -> System.out.print(sign(options));
                 default -> throw new IllegalArgumentException("Unknown command '" + args[0] + "'.");
             }
@@ -74,6 +91,9 @@ public final class Main {
             System.err.println(e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
+        } catch (IllegalStateException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
         } catch (IOException e) {
             System.err.println("Could not read or write " + e.getMessage() + ": check the path and its permissions.");
             System.exit(1);
@@ -115,9 +135,15 @@ public final class Main {
         Path root = Path.of(required(options, "root")).toAbsolutePath().normalize();
         List<String> unknown = new ArrayList<>(options.keySet());
         unknown.removeAll(List.of("listen", "root", "trust", "state", "id", "product", "kind", "scheme",
-                "health-command", "restart-command", "health-url", "busy-marker", "installable-wait", "command-timeout", "download-stall"));
+                "health-command", "restart-command", "health-url", "busy-marker", "installable-wait",
+                "command-timeout", "download-stall", "tls-keystore", "tls-password-file"));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("Unknown option --" + unknown.get(0) + ".");
+        }
+        if (options.containsKey("tls-password-file") && !options.containsKey("tls-keystore")) {
+            // Meant to serve HTTPS, it would serve plain HTTP: better not start.
+            throw new IllegalArgumentException("--tls-password-file is the password of --tls-keystore, which is "
+                    + "missing: give both to serve HTTPS, neither to serve HTTP.");
         }
         return new AgentOptions(new InetSocketAddress(listen.substring(0, colon),
                 Integer.parseInt(listen.substring(colon + 1))), root,
@@ -131,7 +157,43 @@ public final class Main {
                 options.getOrDefault("busy-marker", ".busy"),
                 Duration.ofSeconds(Long.parseLong(options.getOrDefault("installable-wait", "300"))),
                 Duration.ofSeconds(Long.parseLong(options.getOrDefault("command-timeout", "30"))),
-                Duration.ofSeconds(Long.parseLong(options.getOrDefault("download-stall", "30"))));
+                Duration.ofSeconds(Long.parseLong(options.getOrDefault("download-stall", "30"))),
+                options.containsKey("tls-keystore") ? tls(Path.of(options.get("tls-keystore")), options) : null);
+    }
+
+    /** The keystore read at once, so that a wrong file or password stops the agent before it listens. */
+    private static TlsIdentity tls(Path keystore, Map<String, String> options) throws IOException {
+        return TlsIdentity.read(keystore, password(options, false));
+    }
+
+    /** From --tls-password-file, else the environment; {@code make}: a missing file is made, random. */
+    private static char[] password(Map<String, String> options, boolean make) throws IOException {
+        String file = options.get("tls-password-file");
+        if (file == null) {
+            String variable = System.getenv("FLEETUP_AGENT_TLS_PASSWORD");
+            if (variable == null || variable.isEmpty()) {
+                throw new IllegalArgumentException("The keystore's password is needed: give --tls-password-file FILE "
+                        + "or set FLEETUP_AGENT_TLS_PASSWORD.");
+            }
+            return variable.toCharArray();
+        }
+        return TlsIdentity.password(Path.of(file), make);
+    }
+
+    private static void tlsKeygen(Map<String, String> options, PrintStream out) throws IOException {
+        Path keystore = Path.of(required(options, "out"));
+        if (Files.exists(keystore)) {
+            throw new IllegalArgumentException(keystore + " exists: the agent's certificate is pinned by the "
+                    + "controller, so it is never replaced by mistake. Remove it first to make a new one.");
+        }
+        List<String> hosts = options.containsKey("hosts") ? List.of(options.get("hosts").split(","))
+                : List.of(InetAddress.getLocalHost().getHostName(), "localhost", "127.0.0.1");
+        TlsIdentity identity = TlsIdentity.generate(keystore, password(options, true),
+                hosts.stream().map(String::strip).filter(h -> !h.isEmpty()).toList(),
+                Integer.parseInt(options.getOrDefault("valid-days", "3650")));
+        out.println("Wrote " + keystore + ", certificate " + identity.fingerprint() + ". Start the agent with "
+                + "--tls-keystore " + keystore + ", and trust the certificate on the controller with "
+                + "'fleet:server-trust SERVER " + identity.fingerprint() + "'.");
     }
 
     private static void keygen(Path prefix, PrintStream out) throws IOException {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderVerifier;
 import org.fleetup.api.FleetupException;
@@ -55,8 +56,10 @@ final class OrderInstall {
     private final Path home;
     private final Path scratch;
     private final Path downloads;
+    private final ObjectMapper json;
 
-    OrderInstall(AgentOptions options, AgentState state) {
+    OrderInstall(AgentOptions options, AgentState state, ObjectMapper json) {
+        this.json = json;
         this.options = options;
         this.state = state;
         this.library = new ReleaseDirectoryInstall(options.commandTimeout(), VERIFY_ATTEMPTS,
@@ -176,7 +179,7 @@ final class OrderInstall {
             HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(CALLBACK_TIMEOUT).build()
                     .send(HttpRequest.newBuilder(URI.create(content.callback())).timeout(CALLBACK_TIMEOUT)
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(Json.object(message))).build(),
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(message))).build(),
                             HttpResponse.BodyHandlers.discarding());
             return "completion sent to the callback (HTTP " + response.statusCode() + ")";
         } catch (IOException e) {

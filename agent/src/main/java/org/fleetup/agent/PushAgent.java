@@ -15,8 +15,12 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import org.fleetup.agent.protocol.AgentSituation;
 import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderVerifier;
@@ -49,6 +53,7 @@ final class PushAgent implements AutoCloseable {
     private final OrderInstall install;
     private final ExecutorService installs = Executors.newSingleThreadExecutor(r -> new Thread(r, "install"));
     private final HttpServer server;
+    private final ObjectMapper json = new ObjectMapper();
 
     private PushAgent(AgentOptions options, TrustedKeys trusted) throws IOException {
         this.options = options;
@@ -62,8 +67,14 @@ final class PushAgent implements AutoCloseable {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
         };
-        this.install = new OrderInstall(options, state);
-        this.server = HttpServer.create(options.listen(), 16);
+        this.install = new OrderInstall(options, state, json);
+        if (options.tls() == null) {
+            this.server = HttpServer.create(options.listen(), 16);
+        } else {
+            HttpsServer https = HttpsServer.create(options.listen(), 16);
+            https.setHttpsConfigurator(new HttpsConfigurator(options.tls().context()));
+            this.server = https;
+        }
         server.createContext("/orders", this::orders);
         server.createContext("/status", this::status);
         server.setExecutor(Executors.newFixedThreadPool(4));
@@ -85,8 +96,9 @@ final class PushAgent implements AutoCloseable {
             agent.installs.submit(() -> agent.install.run(unfinished));
         }
         InetSocketAddress bound = agent.server.getAddress();
-        out.println("fleetup-agent " + options.id() + " listening on http://" + bound.getHostString() + ":"
-                + bound.getPort() + " for " + options.product() + " in " + options.root());
+        out.println("fleetup-agent " + options.id() + " listening on " + (options.tls() == null ? "http" : "https")
+                + "://" + bound.getHostString() + ":" + bound.getPort() + " for " + options.product() + " in "
+                + options.root() + (options.tls() == null ? "" : ", certificate " + options.tls().fingerprint()));
         out.flush();
         return agent;
     }
@@ -150,7 +162,7 @@ final class PushAgent implements AutoCloseable {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("id", accepted.id);
             answer.put("status", OrderStatus.ACCEPTED.word());
-            respond(exchange, 202, Json.object(answer));
+            respond(exchange, 202, json(answer));
         }
     }
 
@@ -185,7 +197,7 @@ final class PushAgent implements AutoCloseable {
             each.put("at", step.at().toString());
             return each;
         }).toList());
-        return Json.object(answer);
+        return json(answer);
     }
 
     private void status(HttpExchange exchange) throws IOException {
@@ -197,15 +209,23 @@ final class PushAgent implements AutoCloseable {
             answer.put("version", install.installed().orElse(null));
             answer.put("lastSequence", state.lastSequence());
             answer.put("busy", !state.unfinished().isEmpty());
-            respond(exchange, 200, Json.object(answer));
+            respond(exchange, 200, json(answer));
         }
     }
 
-    private static String error(String code, String message) {
+    private String json(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write " + value + " as JSON", e);
+        }
+    }
+
+    private String error(String code, String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
         error.put("message", message);
-        return Json.object(error);
+        return json(error);
     }
 
     private static void respond(HttpExchange exchange, int status, String json) throws IOException {

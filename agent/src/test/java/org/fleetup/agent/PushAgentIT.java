@@ -1,15 +1,19 @@
 package org.fleetup.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -20,12 +24,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import org.awaitility.Awaitility;
 import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderSigner;
+import org.fleetup.agent.protocol.TlsPin;
 import org.fleetup.agent.protocol.TrustedKeys;
 import org.fleetup.simulator.DemoApplication;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +133,35 @@ class PushAgentIT {
         assertThat(agent.post("/orders", signed).statusCode()).isEqualTo(202);
         agent.awaitStatus("1", "done");
         assertThat(Files.readString(root.resolve("current/VERSION"))).isEqualTo("2.0.0\n");
+    }
+
+    @Test
+    void withItsKeystoreTheAgentSpeaksHttpsOnlyAndTellsItsCertificate() throws Exception {
+        Path keystore = temp.resolve("agent.p12");
+        Path password = temp.resolve("agent.password");
+        String made = run("tls-keygen", "--out", keystore.toString(), "--tls-password-file", password.toString(),
+                "--hosts", "localhost,127.0.0.1");
+        Matcher printed = Pattern.compile("certificate (SHA256:[A-Za-z0-9+/]{43})").matcher(made);
+        assertThat(printed.find()).as(made).isTrue();
+        String fingerprint = printed.group(1);
+        assertThat(Files.getPosixFilePermissions(password)).as("a password only its owner reads")
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+        AgentProcess agent = agent(LAUNCHER_HEALTH, "--tls-keystore", keystore.toString(), "--tls-password-file",
+                password.toString());
+
+        assertThat(agent.base().getScheme()).isEqualTo("https");
+        assertThat(agent.log()).contains("certificate " + fingerprint);
+        HttpClient pinned = HttpClient.newBuilder().sslContext(TlsPin.context(fingerprint))
+                .connectTimeout(AgentProcess.WAIT).build();
+        HttpResponse<String> status = pinned.send(HttpRequest.newBuilder(agent.base().resolve("/status"))
+                .timeout(AgentProcess.WAIT).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(status.body()).contains("\"version\":\"1.4.2\"");
+        URI plain = URI.create("http://127.0.0.1:" + agent.base().getPort() + "/status");
+        HttpClient client = HttpClient.newBuilder().connectTimeout(AgentProcess.WAIT).build();
+        assertThat(catchThrowable(() -> client.send(HttpRequest.newBuilder(plain).timeout(AgentProcess.WAIT).build(),
+                HttpResponse.BodyHandlers.ofString()))).as("no plain HTTP on its port").isInstanceOf(IOException.class);
     }
 
     private static String run(String... arguments) throws Exception {

@@ -124,11 +124,12 @@ public class RestApiIT extends FleetupTestSupport {
         assertError(badCsv, 400, "fleetup.server.invalid");
         assertTrue(badCsv.body(), body(badCsv).get("message").asText().contains("no column 'port'"));
 
-        // Both transports the distribution boots, sorted by scheme.
+        // The schemes of both transports the distribution boots (the agents' serves http and https), sorted.
         JsonNode transports = body(send(viewer("/transports").GET().build())).get("items");
-        assertEquals(2, transports.size());
+        assertEquals(3, transports.size());
         assertEquals("http", transports.get(0).get("scheme").asText());
-        assertEquals("ssh", transports.get(1).get("scheme").asText());
+        assertEquals("https", transports.get(1).get("scheme").asText());
+        assertEquals("ssh", transports.get(2).get("scheme").asText());
     }
 
     @Test

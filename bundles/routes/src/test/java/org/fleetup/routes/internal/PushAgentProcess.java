@@ -11,30 +11,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import org.awaitility.Awaitility;
 import org.fleetup.simulator.DemoApplication;
+import org.fleetup.testing.RunningAgent;
 
 /**
- * A push agent as operators run it, {@code java -jar fleetup-agent.jar push ...}: a real process on 127.0.0.1 the test
- * owns, with its own home and its own application root holding the demo application.
+ * A push agent as operators run it ({@link RunningAgent}): a real process on 127.0.0.1 the test owns, with its own
+ * home and its own application root holding the demo application.
  */
 final class PushAgentProcess implements AutoCloseable {
 
-    private static final Duration START = Duration.ofSeconds(60);
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
-
-    private final Process process;
+    private final RunningAgent agent;
     private final Path dir;
-    private final URI address;
 
-    private PushAgentProcess(Process process, Path dir, URI address) {
-        this.process = process;
+    private PushAgentProcess(RunningAgent agent, Path dir) {
+        this.agent = agent;
         this.dir = dir;
-        this.address = address;
     }
 
     /**
@@ -55,51 +47,21 @@ final class PushAgentProcess implements AutoCloseable {
     }
 
     /** Starts the agent {@code id} on what {@code dir} holds, as an earlier one left it; {@code more} options added. */
-    static PushAgentProcess restart(Path dir, String id, String... more) throws IOException {
-        Path jar = Path.of(System.getProperty("fleetup.agent.jar", "../../agent/target/fleetup-agent.jar"));
-        if (Files.notExists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build the agent first (mvn verify -pl agent, or "
-                    + "-pl bundles/routes -am verify, which does)");
-        }
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", jar.toString(), "push", "--listen", "127.0.0.1:0",
+    static PushAgentProcess restart(Path dir, String id, String... more) {
+        List<String> options = new ArrayList<>(List.of(
                 "--root", dir.resolve("opt").resolve(DemoApplication.PRODUCT).toString(),
                 "--trust", dir.resolve("trusted-controllers").toString(),
                 "--state", dir.resolve("agent.state").toString(), "--id", id,
                 "--product", DemoApplication.PRODUCT, "--health-command", "current/bin/demo-app --version",
                 "--restart-command", "cat current/VERSION >> ../restarts.log", "--installable-wait", "2"));
-        command.addAll(List.of(more));
-        Path home = Files.createDirectories(dir.resolve("home"));
-        Path log = dir.resolve("agent.log");
-        long before = Files.exists(log) ? Files.size(log) : 0;
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("HOME", home.toString());
-        Process process = builder.start();
-        String[] url = new String[1];
-        try {
-            Awaitility.await("agent " + id + " listens").atMost(START).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("The agent ended: " + Files.readString(log));
-                }
-                String text = Files.readString(log);
-                Matcher matcher = LISTENING.matcher(text.substring((int) Math.min(before, text.length())));
-                if (matcher.find()) {
-                    url[0] = matcher.group(1);
-                    return true;
-                }
-                return false;
-            });
-        } catch (RuntimeException e) {
-            process.destroyForcibly();
-            throw e;
-        }
-        return new PushAgentProcess(process, dir, URI.create(url[0]));
+        options.addAll(List.of(more));
+        return new PushAgentProcess(RunningAgent.start(RunningAgent.jar("../../agent/target/fleetup-agent.jar"),
+                dir.resolve("home"), dir.resolve("agent.log"), options), dir);
     }
 
-    /** {@code http://127.0.0.1:PORT}, the server's address in the inventory. */
+    /** {@code http://127.0.0.1:PORT} ({@code https://} with a keystore), the server's address in the inventory. */
     URI address() {
-        return address;
+        return agent.address();
     }
 
     Path root() {
@@ -122,31 +84,22 @@ final class PushAgentProcess implements AutoCloseable {
     /** What {@code GET /status} answers, as JSON text. */
     String status() throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        return client.send(HttpRequest.newBuilder(address.resolve("/status")).timeout(START).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        HttpRequest request = HttpRequest.newBuilder(address().resolve("/status")).timeout(RunningAgent.WAIT).GET()
+                .build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    String log() throws IOException {
-        return Files.readString(dir.resolve("agent.log"));
+    String log() {
+        return agent.log();
     }
 
     /** SIGKILL: nothing of the agent runs on, whatever it was doing. */
-    void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(START.toSeconds(), TimeUnit.SECONDS);
+    void kill() {
+        agent.kill();
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(START.toSeconds(), TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        agent.close();
     }
 }

@@ -14,8 +14,8 @@ import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
 
 @Command(scope = "fleet", name = "server-trust",
-        description = "Trusts a server's host key, given as the SHA256 fingerprint you checked out of band or as the "
-                + "OpenSSH public key line; any other key is refused from then on")
+        description = "Trusts a server's host key (or an https:// agent's certificate), given as the SHA256 fingerprint "
+                + "you checked out of band or as the OpenSSH public key line; any other key is refused from then on")
 @Service
 public class ServerTrustCommand implements Action {
 

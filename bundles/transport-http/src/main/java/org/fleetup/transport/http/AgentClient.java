@@ -7,9 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.fleetup.agent.protocol.TlsPin;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 
@@ -41,20 +44,22 @@ final class AgentClient {
     }
 
     private final HttpClient http;
+    private final ObjectMapper json;
     private final Duration timeout;
     private final Server server;
 
-    AgentClient(HttpClient http, Duration timeout, Server server) {
+    AgentClient(HttpClient http, ObjectMapper json, Duration timeout, Server server) {
         this.http = http;
+        this.json = json;
         this.timeout = timeout;
         this.server = server;
     }
 
     Status status() {
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/status")).GET());
-        Map<String, Object> status = answer(response, 200, "/status");
+        JsonNode status = answer(response, 200, "/status");
         return new Status(text(status, "agent"), text(status, "product"), text(status, "kind"),
-                text(status, "version"), status.get("lastSequence") instanceof Number n ? n.longValue() : 0);
+                text(status, "version"), status.path("lastSequence").asLong(0));
     }
 
     Answer post(String signedOrder) {
@@ -64,9 +69,9 @@ final class AgentClient {
         if (response.statusCode() == 202) {
             return new Answer(202, "", "");
         }
-        Map<String, Object> refusal = answer(response, response.statusCode(), "/orders");
-        return new Answer(response.statusCode(), String.valueOf(refusal.get("code")),
-                String.valueOf(refusal.get("message")));
+        JsonNode refusal = answer(response, response.statusCode(), "/orders");
+        return new Answer(response.statusCode(), String.valueOf(text(refusal, "code")),
+                String.valueOf(text(refusal, "message")));
     }
 
     /** The order the agent accepted under {@code id}, or empty when it accepted none. */
@@ -76,7 +81,7 @@ final class AgentClient {
         if (response.statusCode() == 404) {
             return Optional.empty();
         }
-        Map<String, Object> order = answer(response, 200, path);
+        JsonNode order = answer(response, 200, path);
         return Optional.of(new OrderState(text(order, "id"), text(order, "product"), text(order, "version"),
                 text(order, "status"), text(order, "detail")));
     }
@@ -91,6 +96,10 @@ final class AgentClient {
             return http.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
+            Optional<TlsPin.Refused> refused = TlsPin.Refused.in(e);
+            if (refused.isPresent()) {
+                throw untrusted(refused.get(), e);
+            }
             throw new FleetupException(FleetupException.SERVER_UNREACHABLE, "The agent of " + server.name() + " at "
                     + uri + " did not answer (" + e + "): check that 'fleetup-agent push' runs there and listens on "
                     + server.address() + ", and that the controller can reach it.", e);
@@ -101,12 +110,31 @@ final class AgentClient {
         }
     }
 
-    private Map<String, Object> answer(HttpResponse<String> response, int expected, String path) {
+    /** As the SSH transport tells an unknown or changed host key, and with the same command to trust it. */
+    private FleetupException untrusted(TlsPin.Refused refused, IOException cause) {
+        String presented = refused.presented();
+        if (refused.expected().isEmpty()) {
+            return new FleetupException(FleetupException.HOST_KEY_UNKNOWN, "Unknown certificate for server "
+                    + server.name() + " at " + server.address() + ": " + presented + ". Nothing was sent to it. Check "
+                    + "it out of band (the agent prints it at start, and tls-keygen when it made it), then trust it "
+                    + "with 'fleet:server-trust " + server.name() + " " + presented + "'.", cause);
+        }
+        return new FleetupException(FleetupException.HOST_KEY_CHANGED, "WARNING: the certificate of " + server.name()
+                + " at " + server.address() + " has CHANGED: expected " + refused.expected().get() + ", the agent "
+                + "presented " + presented + ". This is a possible man-in-the-middle attack, or the agent was given a "
+                + "new certificate. Nothing was sent to it. Check the new one out of band; if it is genuine, trust it "
+                + "with 'fleet:server-trust " + server.name() + " " + presented + "'.", cause);
+    }
+
+    private JsonNode answer(HttpResponse<String> response, int expected, String path) {
         try {
             if (response.statusCode() == expected) {
-                return Json.object(response.body());
+                JsonNode answer = json.readTree(response.body());
+                if (answer != null && answer.isObject()) {
+                    return answer;
+                }
             }
-        } catch (IllegalArgumentException e) {
+        } catch (JsonProcessingException e) {
             // told below, with the body
         }
         throw new FleetupException(FleetupException.TRANSPORT_FAILED, "The agent of " + server.name() + " answered "
@@ -114,9 +142,9 @@ final class AgentClient {
                 + "': is " + server.address() + " a Fleetup agent of this version?");
     }
 
-    private static String text(Map<String, Object> json, String name) {
-        Object value = json.get(name);
-        return value == null ? null : value.toString();
+    private static String text(JsonNode json, String name) {
+        JsonNode value = json.get(name);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     private static String abbreviated(String body) {

@@ -2,12 +2,8 @@ package org.fleetup.transport.http;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
-import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderSigner;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Decision;
@@ -31,24 +27,19 @@ import org.slf4j.MDC;
  * {@code compare} decides with the planner, {@code install} signs and posts the order, {@code health} follows it until
  * the agent ends it (the action put aside between two questions: no thread waits), {@code confirm} reads the version
  * again. The agent stages, verifies, switches, checks and rolls back by itself; the steps between do nothing here.
+ * Posting the order is {@link OrderPosting}'s, following it {@link OrderFollowing}'s, what was ordered is kept by
+ * {@link OrderJournal}; this class is the steps' order and the server's outcome.
  *
  * <p>The order's sequence number and expiry are journaled before it is posted, so that a restarted controller signs
  * the same order again (Ed25519 signs alike) rather than a new one: an agent that had it refuses the copy as a replay,
  * and the controller follows the order it has. The number is one above the last the agent accepted, which the agent
  * keeps across its own restarts, so it rises whatever the controller forgot.
  */
-final class AgentProcedure implements Procedure {
+final class AgentProcedure implements Procedure, StepSink {
 
     /** What every procedure of one transport shares. */
     record Parts(AgentSettings settings, OrderSigner signer, Planner planner) {
     }
-
-    static final String SEQUENCE = "agent.sequence";
-    static final String EXPIRES = "agent.expires";
-    static final String DEADLINE = "agent.deadline";
-    static final String FROM = "agent.from";
-    static final String ACCEPTED = "agent.accepted";
-    static final String SILENT = "agent.silentPolls";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(AgentProcedure.class);
 
@@ -59,7 +50,9 @@ final class AgentProcedure implements Procedure {
     private final Release release;
     private final boolean force;
     private final StepListener listener;
-    private final Journal journal;
+    private final OrderJournal journal;
+    private final OrderPosting posting;
+    private final OrderFollowing following;
 
     private AgentClient.Status status;
     private ServerOutcome outcome;
@@ -74,7 +67,9 @@ final class AgentProcedure implements Procedure {
         this.release = release;
         this.force = force;
         this.listener = listener == null ? event -> { } : listener;
-        this.journal = journal;
+        this.journal = new OrderJournal(journal);
+        this.posting = new OrderPosting(parts, agent, server, release, force, this.journal, this);
+        this.following = new OrderFollowing(parts.settings(), agent, server, this.journal, this);
     }
 
     @Override
@@ -87,7 +82,7 @@ final class AgentProcedure implements Procedure {
                 case CONNECT -> connect();
                 case INSPECT -> inspect();
                 case COMPARE -> compare();
-                case INSTALL -> order();
+                case INSTALL -> posting.post(status);
                 case HEALTH -> follow();
                 case CONFIRM -> confirm();
                 default -> {
@@ -165,8 +160,8 @@ final class AgentProcedure implements Procedure {
     }
 
     private void connect() {
-        if (accepted()) {
-            tell(StepState.CHECKING, "following order " + journal.entries().get(SEQUENCE) + " on the agent at "
+        if (journal.accepted()) {
+            tell(StepState.CHECKING, "following order " + journal.sequence() + " on the agent at "
                     + server.address());
             return;
         }
@@ -183,7 +178,7 @@ final class AgentProcedure implements Procedure {
     }
 
     private void compare() {
-        if (journal.entries().containsKey(SEQUENCE)) {
+        if (journal.made()) {
             // An order was made: it is followed to its end whatever the server runs now.
             return;
         }
@@ -197,121 +192,14 @@ final class AgentProcedure implements Procedure {
                 ? StepState.SKIPPED : StepState.FAILED, status.version(), status.version(), entry.reason());
     }
 
-    private void order() {
-        Map<String, String> entries = journal.entries();
-        if (!entries.containsKey(SEQUENCE)) {
-            Instant now = Instant.now();
-            Map<String, String> order = new HashMap<>();
-            order.put(SEQUENCE, Long.toString(status.lastSequence() + 1));
-            order.put(EXPIRES, now.plus(parts.settings().orderValidity()).toString());
-            order.put(DEADLINE, now.plus(parts.settings().completionWait()).toString());
-            order.put(FROM, status.version() == null ? "" : status.version());
-            // Before the post: a controller that dies after it sends this very order again, never another one.
-            journal.record(StepState.INSTALLING, "ordering " + release.coordinates() + " as order "
-                    + order.get(SEQUENCE), order);
-            entries = journal.entries();
-        }
-        if (accepted()) {
-            return;
-        }
-        String sequence = entries.get(SEQUENCE);
-        AgentClient.Answer answer = agent.post(parts.signer().sign(order(entries)));
-        // Refused, the copy of an order the agent took before (REPLAYED, or EXPIRED when the controller was down long):
-        // the agent holds it, and it is followed.
-        if (answer.accepted() || isOurs(sequence)) {
-            journal.record(StepState.INSTALLING, "the agent accepted order " + sequence + " for "
-                    + release.coordinates(), Map.of(ACCEPTED, "true"));
-            return;
-        }
-        if ("BUSY".equals(answer.code()) && Instant.now().isBefore(deadline())) {
-            tell(StepState.WAITING, "the agent is busy with another order: " + answer.message());
-            resumeAt = Instant.now().plus(parts.settings().pollInterval());
-            return;
-        }
-        String from = from();
-        finish(StepState.FAILED, from, from, "The agent refused order " + sequence + " for "
-                + release.coordinates() + ": " + answer.code() + " " + answer.message());
-    }
-
-    /** Whether the agent's order {@code sequence} is this one: the controller's earlier post reached it. */
-    private boolean isOurs(String sequence) {
-        return agent.order(sequence).filter(order -> release.product().equals(order.product())
-                && release.version().equals(order.version())).isPresent();
-    }
-
-    private InstallOrder order(Map<String, String> entries) {
-        return new InstallOrder(agentId(), Long.parseLong(entries.get(SEQUENCE)),
-                Instant.parse(entries.get(EXPIRES)), release.product(), release.kind(), release.version(), force,
-                ArtifactServer.url(parts.settings().artifactBase(), release), release.size(), release.sha256(),
-                parts.signer().keyId(), "");
-    }
-
-    /** The agent's {@code --id}: what it said in its status, else the server's name. */
-    private String agentId() {
-        return status != null && status.agent() != null ? status.agent() : server.name();
-    }
-
     private void follow() {
-        if (!accepted()) {
-            return;
+        if (journal.accepted()) {
+            following.ask();
         }
-        String sequence = journal.entries().get(SEQUENCE);
-        Optional<AgentClient.OrderState> order;
-        try {
-            order = agent.order(sequence);
-        } catch (FleetupException e) {
-            if (!FleetupException.hasCode(e, FleetupException.SERVER_UNREACHABLE)) {
-                throw e;
-            }
-            silent(sequence, e);
-            return;
-        }
-        if (journal.entries().containsKey(SILENT)) {
-            journal.record(StepState.CHECKING, "the agent answers again", Collections.singletonMap(SILENT, null));
-        }
-        if (order.isEmpty()) {
-            String from = from();
-            finish(StepState.FAILED, from, null, "The agent at " + server.address() + " no longer knows order "
-                    + sequence + " (its state was lost or reset): check the server, then retry the rollout.");
-            return;
-        }
-        AgentClient.OrderState state = order.get();
-        String from = from();
-        switch (state.status()) {
-            case "done" -> tell(StepState.CHECKING, "the agent ended order " + sequence + ": " + state.detail());
-            case "failed" -> finish(StepState.FAILED, from, from, "The agent failed order " + sequence + ": "
-                    + state.detail());
-            case "rolled-back" -> finish(StepState.ROLLED_BACK, from, from, "The agent rolled order " + sequence
-                    + " back: " + state.detail());
-            default -> {
-                if (Instant.now().isAfter(deadline())) {
-                    finish(StepState.FAILED, from, null, "The agent did not end order " + sequence + " within "
-                            + parts.settings().completionWait().toSeconds() + " s (it is " + state.status()
-                            + "): check the agent's log on the server.");
-                    return;
-                }
-                tell(StepState.CHECKING, "the agent is " + state.status() + " (order " + sequence + ")");
-                resumeAt = Instant.now().plus(parts.settings().pollInterval());
-            }
-        }
-    }
-
-    /** One more question the agent left unanswered: the server fails past the limit or the deadline. */
-    private void silent(String sequence, FleetupException e) {
-        int silent = Integer.parseInt(journal.entries().getOrDefault(SILENT, "0")) + 1;
-        if (silent > parts.settings().silentPolls() || Instant.now().isAfter(deadline())) {
-            String from = from();
-            finish(StepState.FAILED, from, null, "The agent went silent while carrying out order " + sequence
-                    + " (" + silent + " questions unanswered): " + e.getMessage());
-            return;
-        }
-        journal.record(StepState.CHECKING, "the agent does not answer (" + silent + " of "
-                + parts.settings().silentPolls() + ")", Map.of(SILENT, Integer.toString(silent)));
-        resumeAt = Instant.now().plus(parts.settings().pollInterval());
     }
 
     private void confirm() {
-        if (!accepted()) {
+        if (!journal.accepted()) {
             return;
         }
         AgentClient.Status now = agent.status();
@@ -321,29 +209,23 @@ final class AgentProcedure implements Procedure {
                     ? "installed " + release.version() + " by the agent, no release ran before"
                     : "upgraded from " + from + " by the agent");
         } else {
-            finish(StepState.FAILED, from, now.version(), "The agent ended order " + journal.entries().get(SEQUENCE)
+            finish(StepState.FAILED, from, now.version(), "The agent ended order " + journal.sequence()
                     + " done but reports " + now.version() + ", expected " + release.version());
         }
     }
 
-    private boolean accepted() {
-        return "true".equals(journal.entries().get(ACCEPTED));
+    @Override
+    public String from() {
+        return journal.from(status == null ? null : status.version());
     }
 
-    private Instant deadline() {
-        String deadline = journal.entries().get(DEADLINE);
-        return deadline == null ? Instant.MAX : Instant.parse(deadline);
+    @Override
+    public void resumeAfter(Duration wait) {
+        resumeAt = Instant.now().plus(wait);
     }
 
-    private String from() {
-        String from = journal.entries().get(FROM);
-        if (from != null) {
-            return from.isEmpty() ? null : from;
-        }
-        return status == null ? null : status.version();
-    }
-
-    private void finish(StepState state, String from, String to, String detail) {
+    @Override
+    public void finish(StepState state, String from, String to, String detail) {
         if (state == StepState.DONE || state == StepState.SKIPPED) {
             LOGGER.info("{}: {}", state, detail);
         } else {
@@ -354,7 +236,8 @@ final class AgentProcedure implements Procedure {
     }
 
     // A listener that throws a lost lease stops the work; any other failure of it must not stop an upgrade.
-    private void tell(StepState state, String detail) {
+    @Override
+    public void tell(StepState state, String detail) {
         try {
             listener.onStep(StepEvent.of(rollout, server.name(), state, detail));
         } catch (FleetupException e) {

@@ -14,7 +14,22 @@ import java.time.Duration;
  * @param completionWait how long, from the order, the agent is given to end it; past it the server fails
  * @param pollInterval how long between two questions to an agent about its order, the action put aside meanwhile
  * @param silentPolls how many questions in a row an agent may leave unanswered before its server fails
+ * @param artifactTlsBase the URL at which {@code https://} agents reach the artifact server over TLS, its fragment the
+ *        fingerprint of the server's certificate, which they pin ({@code https://controller:8652#SHA256:...}: the
+ *        order's URL is signed, fragment and all); {@code null}: they download from {@code artifactBase} too
  */
 public record AgentSettings(URI artifactBase, Duration requestTimeout, Duration orderValidity,
-                            Duration completionWait, Duration pollInterval, int silentPolls) {
+                            Duration completionWait, Duration pollInterval, int silentPolls, URI artifactTlsBase) {
+
+    /** Every agent downloads from {@code artifactBase}. */
+    public AgentSettings(URI artifactBase, Duration requestTimeout, Duration orderValidity, Duration completionWait,
+                         Duration pollInterval, int silentPolls) {
+        this(artifactBase, requestTimeout, orderValidity, completionWait, pollInterval, silentPolls, null);
+    }
+
+    /** Where the agent at {@code agent} downloads from: over TLS when the controller reaches it over TLS. */
+    URI artifactBase(URI agent) {
+        return artifactTlsBase != null && "https".equalsIgnoreCase(agent.getScheme()) ? artifactTlsBase
+                : artifactBase;
+    }
 }

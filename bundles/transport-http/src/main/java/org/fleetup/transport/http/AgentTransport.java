@@ -3,7 +3,11 @@ package org.fleetup.transport.http;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.fleetup.agent.protocol.TlsPin;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
@@ -16,9 +20,12 @@ import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.StepListener;
 
 /**
- * Servers that run the Fleetup push agent ({@code http://host:port}, the agent's {@code --listen}): their upgrade is an
- * install order signed with the controller's key, posted to the agent and followed until it ends. Usable without
- * OSGi, like the SSH transport, for tests and tools.
+ * Servers that run the Fleetup push agent ({@code http://host:port}, the agent's {@code --listen}; {@code https://} when
+ * it serves TLS): their upgrade is an install order signed with the controller's key, posted to the agent and followed
+ * until it ends. An {@code https://} agent is known by its certificate, pinned by its SHA-256 fingerprint in the
+ * server's {@link Server#hostKey()} as SSH host keys are: any other certificate, or any at all when none was trusted,
+ * is refused before a byte is sent ({@link FleetupException#HOST_KEY_CHANGED}, {@link
+ * FleetupException#HOST_KEY_UNKNOWN}, with the fingerprint presented). Usable without OSGi, like the SSH transport.
  */
 public final class AgentTransport implements InstallingTransport {
 
@@ -26,6 +33,9 @@ public final class AgentTransport implements InstallingTransport {
     private final ControllerKey key;
     private final Planner planner;
     private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+    // One client per pinned certificate: its TLS sessions and pooled connections never serve another pin.
+    private final Map<String, HttpClient> pinned = new ConcurrentHashMap<>();
 
     public AgentTransport(AgentSettings settings, ControllerKey key, Planner planner) {
         this.settings = settings;
@@ -71,7 +81,21 @@ public final class AgentTransport implements InstallingTransport {
     }
 
     private AgentClient client(Server server) {
-        return new AgentClient(http, settings.requestTimeout(), server);
+        return new AgentClient(http(server), json, settings.requestTimeout(), server);
+    }
+
+    /**
+     * The client for {@code server}: over TLS ({@code https://}), one that trusts only the certificate whose
+     * fingerprint is the server's recorded {@link Server#hostKey()}, and none when it has none: never on first use.
+     */
+    private HttpClient http(Server server) {
+        if (!"https".equalsIgnoreCase(server.address().getScheme())) {
+            return http;
+        }
+        String pin = server.hostKey() == null ? "" : server.hostKey().strip();
+        return pinned.computeIfAbsent(pin, fingerprint -> HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.requestTimeout())
+                .sslContext(TlsPin.context(fingerprint)).build());
     }
 
     @Override

@@ -11,8 +11,12 @@ import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLContext;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.slf4j.Logger;
@@ -22,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Serves the store's artifacts to the agents, by SHA-256: {@code GET /artifacts/<sha256>/<file name>} with its exact
  * {@code Content-Length}, and {@code Range: bytes=N-} (or {@code N-M}) answered {@code 206} so that an agent resumes a
  * broken download. It is the JDK's HTTP server on an address of its own rather than Karaf's HTTP service: the core
- * feature carries no web container, and the agents' port can be opened in a firewall apart from any console.
+ * feature carries no web container, and the agents' port can be opened in a firewall apart from any console. Over TLS
+ * for the agents the controller reaches over TLS: the signed SHA-256 already proves the bytes, TLS keeps them secret.
  */
 public final class ArtifactServer implements AutoCloseable {
 
@@ -36,8 +41,20 @@ public final class ArtifactServer implements AutoCloseable {
 
     /** Listens on {@code listen} (port 0: any free one) at once. */
     public ArtifactServer(ReleaseStore store, InetSocketAddress listen, int threads) throws IOException {
+        this(store, listen, threads, null);
+    }
+
+    /** Listens on {@code listen} at once, over TLS with {@code tls} (a server context) unless it is {@code null}. */
+    public ArtifactServer(ReleaseStore store, InetSocketAddress listen, int threads, SSLContext tls)
+            throws IOException {
         this.store = store;
-        this.server = HttpServer.create(listen, 32);
+        if (tls == null) {
+            this.server = HttpServer.create(listen, 32);
+        } else {
+            HttpsServer https = HttpsServer.create(listen, 32);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
         this.workers = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "fleetup-artifacts");
             thread.setDaemon(true);
@@ -53,10 +70,14 @@ public final class ArtifactServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    /** The path of a release's artifact, under the base URL the agents know. */
+    /** The path of a release's artifact, under the base URL the agents know; the base's fragment (a pin) kept. */
     static URI url(URI base, Release release) {
-        String root = base.toString().endsWith("/") ? base.toString() : base + "/";
-        return URI.create(root + "artifacts/" + release.sha256() + "/" + release.fileName());
+        String text = base.toString();
+        int hash = text.indexOf('#');
+        String root = hash < 0 ? text : text.substring(0, hash);
+        root = root.endsWith("/") ? root : root + "/";
+        return URI.create(root + "artifacts/" + release.sha256() + "/" + release.fileName()
+                + (hash < 0 ? "" : text.substring(hash)));
     }
 
     private void serve(HttpExchange exchange) throws IOException {

@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
+import org.fleetup.agent.protocol.TlsIdentity;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
@@ -33,11 +35,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The push-agent transport as the service that serves {@code http://} addresses, with the controller's signing key
- * and the artifact server the agents download from. A configuration change replaces it.
+ * The push-agent transport as the service that serves {@code http://} and {@code https://} addresses, with the
+ * controller's signing key and the artifact servers the agents download from: plain HTTP for the first, TLS with the
+ * controller's own certificate (pinned in the signed orders) for the second. A configuration change replaces it.
  */
 @Component(service = {Transport.class, ControllerKeyHolder.class}, configurationPid = AgentTransportComponent.PID,
-        property = Transport.SCHEME + "=http")
+        property = {Transport.SCHEME + "=http", Transport.SCHEME + "=https"})
 @Designate(ocd = AgentTransportComponent.Config.class)
 public final class AgentTransportComponent implements InstallingTransport, ControllerKeyHolder {
 
@@ -63,6 +66,19 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
                 + "http://<artifactListen>")
         String artifactUrl() default "";
 
+        @AttributeDefinition(description = "The address (host:port) the TLS artifact server listens on for the "
+                + "https:// agents; port 0: any free one, enough for agents on this machine")
+        String artifactTlsListen() default "127.0.0.1:0";
+
+        @AttributeDefinition(description = "The URL at which the https:// agents reach the TLS artifact server; "
+                + "empty: https://<artifactTlsListen>")
+        String artifactTlsUrl() default "";
+
+        @AttributeDefinition(description = "The TLS artifact server's key and certificate (PKCS#12), its password "
+                + "the first line of the file beside it with .password added; both made, self-signed, at the first "
+                + "start when missing. Empty: fleetup-artifacts.p12 in Karaf's etc directory")
+        String artifactTlsKeystore() default "";
+
         @AttributeDefinition(description = "Seconds one request to an agent may take, connecting included")
         int requestTimeoutSeconds() default 10;
 
@@ -85,6 +101,7 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
 
     private final ControllerKey key;
     private final ArtifactServer artifacts;
+    private final ArtifactServer tlsArtifacts;
     private final AgentTransport transport;
 
     @Activate
@@ -101,11 +118,53 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
         URI base = config.artifactUrl().isBlank()
                 ? URI.create("http://" + artifacts.address().getHostString() + ":" + artifacts.address().getPort())
                 : URI.create(config.artifactUrl().strip());
+        TlsIdentity identity = tlsIdentity(config);
+        this.tlsArtifacts = identity == null ? null : tlsArtifacts(store, config, identity);
+        // The certificate's pin rides in the URL's fragment, which the order signs and no request sends.
+        URI tlsBase = identity == null ? null : URI.create((config.artifactTlsUrl().isBlank() ? "https://"
+                + tlsArtifacts.address().getHostString() + ":" + tlsArtifacts.address().getPort()
+                : config.artifactTlsUrl().strip()) + "#" + identity.fingerprint());
         this.transport = new AgentTransport(new AgentSettings(base,
                 Duration.ofSeconds(config.requestTimeoutSeconds()), Duration.ofSeconds(config.orderValiditySeconds()),
                 Duration.ofSeconds(config.completionWaitSeconds()), Duration.ofSeconds(config.pollIntervalSeconds()),
-                config.silentPolls()), key, planner);
-        LOGGER.info("Push agents are ordered with key {} and download from {}", key.keyId(), base);
+                config.silentPolls(), tlsBase), key, planner);
+        LOGGER.info("Push agents are ordered with key {} and download from {}, https:// agents from {}", key.keyId(),
+                base, tlsBase == null ? base : tlsBase);
+    }
+
+    /**
+     * The TLS artifact server's certificate, or {@code null} when it cannot be read or made: then the https:// agents
+     * download over plain HTTP (the signed SHA-256 still proves the bytes, and the agents are still pinned), and the
+     * log says so, rather than every agent server failing.
+     */
+    private static TlsIdentity tlsIdentity(Config config) {
+        Path keystore = keystore(config);
+        try {
+            return TlsIdentity.openOrCreate(keystore, Path.of(keystore + ".password"),
+                    List.of("localhost", "127.0.0.1", address(config.artifactTlsListen()).getHostString()));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOGGER.error("No TLS artifact server: {} The https:// agents download over plain HTTP until "
+                    + "artifactTlsKeystore in etc/{}.cfg names a readable PKCS#12 keystore.", e.getMessage(), PID);
+            return null;
+        }
+    }
+
+    private ArtifactServer tlsArtifacts(ReleaseStore store, Config config, TlsIdentity identity) {
+        try {
+            return new ArtifactServer(store, address(config.artifactTlsListen()), 4, identity.context());
+        } catch (IOException e) {
+            artifacts.close();
+            throw new UncheckedIOException("The TLS artifact server for the agents cannot listen on "
+                    + config.artifactTlsListen() + " (" + e.getMessage() + "): set artifactTlsListen in etc/" + PID
+                    + ".cfg to a free address.", e);
+        }
+    }
+
+    private static Path keystore(Config config) {
+        if (!config.artifactTlsKeystore().isBlank()) {
+            return Path.of(config.artifactTlsKeystore().strip());
+        }
+        return Path.of(System.getProperty("karaf.etc", "etc")).resolve("fleetup-artifacts.p12");
     }
 
     private static Path keyFile(Config config) {
@@ -147,5 +206,8 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
     @Deactivate
     void deactivate() {
         artifacts.close();
+        if (tlsArtifacts != null) {
+            tlsArtifacts.close();
+        }
     }
 }
