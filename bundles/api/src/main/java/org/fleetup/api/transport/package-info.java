@@ -3,7 +3,7 @@
  * install by themselves ({@link org.fleetup.api.transport.InstallingTransport}) carries their whole upgrade.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.fleetup.api.transport;
 
 import org.osgi.annotation.bundle.Export;
