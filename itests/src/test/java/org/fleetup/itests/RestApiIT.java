@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +30,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.junit.Before;
@@ -130,6 +133,23 @@ public class RestApiIT extends FleetupTestSupport {
         assertEquals("http", transports.get(0).get("scheme").asText());
         assertEquals("https", transports.get(1).get("scheme").asText());
         assertEquals("ssh", transports.get(2).get("scheme").asText());
+        // Each with its bundle's version and how many servers use its scheme, as fleet:transport-list shows them.
+        Map<String, Integer> servers = service(Inventory.class).serversByScheme();
+        for (JsonNode transport : transports) {
+            String scheme = transport.get("scheme").asText();
+            String bundle = "fleetup-transport-" + ("https".equals(scheme) ? "http" : scheme);
+            assertEquals(bundle, transport.get("bundle").asText());
+            assertEquals(transport.toString(), bundleVersion(bundle), transport.get("version").asText());
+            assertEquals(transport.toString(), (int) servers.getOrDefault(scheme, 0),
+                    transport.get("servers").asInt());
+            assertTrue(transport.toString(), transport.get("available").asBoolean());
+        }
+    }
+
+    private String bundleVersion(String symbolicName) {
+        return Arrays.stream(bundleContext.getBundles())
+                .filter(bundle -> symbolicName.equals(bundle.getSymbolicName())).findFirst()
+                .map(bundle -> bundle.getVersion().toString()).orElse("(no bundle " + symbolicName + ")");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package org.fleetup.api.inventory;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 import org.fleetup.api.FleetupException;
@@ -63,6 +66,21 @@ public interface Inventory {
                     : "Cluster '" + cluster + "' has no servers.");
         }
         return servers;
+    }
+
+    /**
+     * How many servers have an address of each URI scheme (lower case), the transport they need: a scheme that no
+     * transport serves is worth showing while servers still use it.
+     */
+    default Map<String, Integer> serversByScheme() {
+        Map<String, Integer> counts = new TreeMap<>();
+        servers(null).forEach(server -> counts.merge(scheme(server), 1, Integer::sum));
+        return counts;
+    }
+
+    private static String scheme(Server server) {
+        String scheme = server.address().getScheme();
+        return scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
     }
 
     /** Records the host key an operator accepted for a server. */

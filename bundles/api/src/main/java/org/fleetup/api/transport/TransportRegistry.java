@@ -1,6 +1,7 @@
 package org.fleetup.api.transport;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 
 import org.fleetup.api.FleetupException;
@@ -22,4 +23,12 @@ public interface TransportRegistry {
 
     /** Scheme to the name of the bundle offering it. */
     Map<String, String> schemes();
+
+    /**
+     * The transport serving each scheme now, with its bundle's version, sorted by scheme. This default knows no
+     * version; a registry that tracks the bundles tells it.
+     */
+    default List<TransportInfo> transports() {
+        return schemes().entrySet().stream().map(e -> new TransportInfo(e.getKey(), e.getValue(), null)).toList();
+    }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentMap;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.transport.Transport;
+import org.fleetup.api.transport.TransportInfo;
 import org.fleetup.api.transport.TransportRegistry;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
@@ -103,6 +104,18 @@ public final class ServiceTransportRegistry implements TransportRegistry {
         return schemes;
     }
 
+    @Override
+    public List<TransportInfo> transports() {
+        List<TransportInfo> transports = new ArrayList<>();
+        new TreeMap<>(offersByScheme).forEach((scheme, offers) -> {
+            if (!offers.isEmpty()) {
+                TransportOffer best = offers.get(0);
+                transports.add(new TransportInfo(scheme, best.bundle(), best.version()));
+            }
+        });
+        return List.copyOf(transports);
+    }
+
     private String availableNow() {
         Collection<String> schemes = schemes().keySet();
         return schemes.isEmpty() ? " (no transport is installed at all)" : " (transports installed for: "
@@ -132,7 +145,8 @@ public final class ServiceTransportRegistry implements TransportRegistry {
     }
 
     /** One transport service as registered: what it is, what it serves, where it comes from. */
-    record TransportOffer(Transport transport, List<String> schemes, String bundle, long serviceId, int ranking) {
+    record TransportOffer(Transport transport, List<String> schemes, String bundle, String version, long serviceId,
+                          int ranking) {
 
         static final Comparator<TransportOffer> BEST_FIRST = Comparator.comparingInt(TransportOffer::ranking)
                 .reversed()
@@ -141,7 +155,8 @@ public final class ServiceTransportRegistry implements TransportRegistry {
         static TransportOffer of(Transport transport, ServiceReference<Transport> reference) {
             Object ranking = reference.getProperty(Constants.SERVICE_RANKING);
             return new TransportOffer(transport, schemes(reference.getProperty(Transport.SCHEME)),
-                    bundleName(reference), serviceId(reference), ranking instanceof Integer value ? value : 0);
+                    bundleName(reference), bundleVersion(reference), serviceId(reference),
+                    ranking instanceof Integer value ? value : 0);
         }
 
         static long serviceId(ServiceReference<?> reference) {
@@ -151,6 +166,12 @@ public final class ServiceTransportRegistry implements TransportRegistry {
         static String bundleName(ServiceReference<?> reference) {
             Bundle bundle = reference.getBundle();
             return bundle == null || bundle.getSymbolicName() == null ? "(unknown bundle)" : bundle.getSymbolicName();
+        }
+
+        /** Taken when the service comes: a bundle updated to a new version registers its transport again. */
+        static String bundleVersion(ServiceReference<?> reference) {
+            Bundle bundle = reference.getBundle();
+            return bundle == null ? null : bundle.getVersion().toString();
         }
 
         /** The scheme property may be a String, a String[] or a Collection, as OSGi service properties are. */

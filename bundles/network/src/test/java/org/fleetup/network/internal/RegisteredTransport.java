@@ -9,6 +9,7 @@ import org.fleetup.api.transport.Transport;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.Version;
 
 /** A transport service as the framework would hand it to the registry: properties plus the offering bundle. */
 final class RegisteredTransport implements ServiceReference<Transport> {
@@ -17,16 +18,21 @@ final class RegisteredTransport implements ServiceReference<Transport> {
     private final Bundle bundle;
 
     RegisteredTransport(long serviceId, String bundleName, Map<String, Object> properties) {
-        this.properties.putAll(properties);
-        this.properties.put(Constants.SERVICE_ID, serviceId);
-        this.bundle = bundleNamed(bundleName);
+        this(serviceId, bundleName, "0.1.0", properties);
     }
 
-    /** Only the symbolic name is asked of a bundle; anything else would be a surprise worth failing on. */
-    private static Bundle bundleNamed(String symbolicName) {
+    RegisteredTransport(long serviceId, String bundleName, String bundleVersion, Map<String, Object> properties) {
+        this.properties.putAll(properties);
+        this.properties.put(Constants.SERVICE_ID, serviceId);
+        this.bundle = bundleNamed(bundleName, Version.parseVersion(bundleVersion));
+    }
+
+    /** Only the symbolic name and version are asked of a bundle; anything else would be a surprise worth failing on. */
+    private static Bundle bundleNamed(String symbolicName, Version version) {
         return (Bundle) Proxy.newProxyInstance(Bundle.class.getClassLoader(), new Class<?>[] {Bundle.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getSymbolicName" -> symbolicName;
+                    case "getVersion" -> version;
                     case "toString" -> symbolicName;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });

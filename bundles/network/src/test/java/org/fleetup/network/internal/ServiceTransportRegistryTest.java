@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.transport.Transport;
+import org.fleetup.api.transport.TransportInfo;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Constants;
 
@@ -107,6 +108,28 @@ class ServiceTransportRegistryTest {
                 Map.entry("http", "fleetup-transport-http"),
                 Map.entry("https", "fleetup-transport-http"),
                 Map.entry("ssh", "fleetup-transport-ssh"));
+    }
+
+    @Test
+    void transportsTellTheVersionOfTheBundleServingEachSchemeNow() {
+        RegisteredTransport old = new RegisteredTransport(1, "fleetup-transport-ssh", "0.1.0.SNAPSHOT",
+                Map.of(Transport.SCHEME, "ssh"));
+        registry.bindTransport(transport(), old);
+        registry.bindTransport(transport(), registered(2, "fleetup-transport-http", new String[] {"http", "https"}));
+
+        assertThat(registry.transports()).containsExactly(
+                new TransportInfo("http", "fleetup-transport-http", "0.1.0"),
+                new TransportInfo("https", "fleetup-transport-http", "0.1.0"),
+                new TransportInfo("ssh", "fleetup-transport-ssh", "0.1.0.SNAPSHOT"));
+
+        // A bundle updated in place unregisters its service and registers it again from the new version.
+        Transport updated = transport();
+        registry.unbindTransport(null, old);
+        registry.bindTransport(updated, new RegisteredTransport(3, "fleetup-transport-ssh", "0.1.1",
+                Map.of(Transport.SCHEME, "ssh")));
+
+        assertThat(registry.transports()).contains(new TransportInfo("ssh", "fleetup-transport-ssh", "0.1.1"));
+        assertThat(registry.transportFor(SSH_SERVER)).isSameAs(updated);
     }
 
     @Test

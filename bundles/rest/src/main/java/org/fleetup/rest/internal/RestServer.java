@@ -77,7 +77,7 @@ public final class RestServer {
                 new ReleasesResource(store),
                 new PlansResource(fleet, inventory, store, rollouts),
                 new RolloutsResource(rollouts, inventory, store, scheduler, json),
-                new TransportsResource(transports),
+                new TransportsResource(transports, inventory),
                 new UploadsResource(uploads));
         resources.forEach(resource -> factory.setResourceProvider(resource.getClass(),
                 new SingletonResourceProvider(resource)));

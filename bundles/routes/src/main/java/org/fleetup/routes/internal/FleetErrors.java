@@ -11,8 +11,8 @@ import org.fleetup.api.FleetupException;
 
 /**
  * How every route of Fleetup handles an error, in one place. A step of a server's procedure that cannot reach its
- * server ({@code connect}, {@code reconnect}) is delivered again with back-off, on a timer rather than on a parked
- * worker; any other failure of a step, or one that stays unreachable, ends that server's procedure with the reason and
+ * server ({@code connect}, {@code reconnect}), or finds no transport for its scheme, is delivered again with back-off,
+ * on a timer rather than on a parked worker; any other failure of a step, or one that stays unreachable, ends that server's procedure with the reason and
  * the route goes on to write the outcome: a server's fault is never an error of the route. Anything else is logged
  * with its stack trace, never redelivered, and given back to a caller waiting for it (an inspection).
  */
@@ -70,10 +70,15 @@ final class FleetErrors extends RouteConfigurationBuilder {
 
     /**
      * A step could not reach its server (only opening a connection says so: connect, reconnect): it may pass later.
+     * So may one that found no transport for the server's scheme: a transport replaced by a new version (its bundle
+     * updated in deploy/) is unregistered for a moment before the new one comes, and a server of a running rollout
+     * connecting then goes on with the new one. A transport gone for good still fails the server with the reason
+     * once the retries are spent; a plan or a rollout that starts without one is refused before anything runs.
      * Every step is safe to run again.
      */
     private static boolean unreachable(Exchange exchange) {
         return exchange.getProperty(ActionWorker.WORK) != null
-                && FleetupException.hasCode(exchange.getException(), FleetupException.SERVER_UNREACHABLE);
+                && (FleetupException.hasCode(exchange.getException(), FleetupException.SERVER_UNREACHABLE)
+                || FleetupException.hasCode(exchange.getException(), FleetupException.TRANSPORT_MISSING));
     }
 }

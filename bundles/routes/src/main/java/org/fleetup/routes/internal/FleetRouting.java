@@ -97,7 +97,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         int leaseSeconds() default 30;
 
         @AttributeDefinition(min = "0", description = "How many more times a rollout tries to connect to a server it"
-                + " cannot reach, before the server fails")
+                + " cannot reach, or whose transport is gone (one being replaced comes back), before the server fails")
         int connectRetries() default DEFAULT_CONNECT_RETRIES;
 
         @AttributeDefinition(min = "0", description = "Milliseconds before the first retry to connect; each next"

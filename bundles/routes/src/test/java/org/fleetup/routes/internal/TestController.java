@@ -71,7 +71,7 @@ final class TestController implements AutoCloseable {
     final JdbcRolloutRepository repository;
     final VfsReleaseStore store;
     final ExecutorScheduler scheduler;
-    private final SshTransport ssh;
+    final SshTransport ssh;
     private final SessionInspector inspector;
     final VersionPlanner planner;
     /** Transports by URI scheme beside SSH, which serves every other scheme: a test adds the push agents' here. */
