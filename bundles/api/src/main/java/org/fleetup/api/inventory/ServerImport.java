@@ -35,9 +35,14 @@ public interface ServerImport {
             servers = List.copyOf(servers);
         }
 
-        /** The servers that will not be connected to until an operator trusts a host key for each. */
+        /**
+         * The servers that will not be connected to until an operator trusts a key for each: an SSH host key, an
+         * agent's TLS certificate. A plain {@code http://} agent is not among them: nothing authenticates it (it
+         * checks the controller's signature on every order instead), so there is no key to trust.
+         */
         public List<String> withoutHostKey() {
-            return servers.stream().filter(s -> s.hostKey() == null).map(Server::name).toList();
+            return servers.stream().filter(s -> s.hostKey() == null && !"http".equals(s.address().getScheme()))
+                    .map(Server::name).toList();
         }
     }
 
