@@ -1,9 +1,10 @@
 /**
- * The transport SPI: how Fleetup reaches a server, chosen by the URI scheme of its address; a transport whose servers
- * install by themselves ({@link org.fleetup.api.transport.InstallingTransport}) carries their whole upgrade.
+ * The transport SPI: how Fleetup reaches a server, chosen by the URI scheme of its address, and what it can do there
+ * ({@link org.fleetup.api.transport.Capability}); a transport that cannot run the command-driven procedure
+ * ({@link org.fleetup.api.transport.InstallingTransport}) carries its servers' whole upgrade.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.fleetup.api.transport;
 
 import org.osgi.annotation.bundle.Export;

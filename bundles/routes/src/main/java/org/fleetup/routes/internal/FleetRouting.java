@@ -284,6 +284,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
 
     @Override
     public Plan plan(Release release, List<Server> servers, int parallelism, boolean allowDowngrade) {
+        requireTransports(servers);
+        planner.requireCapable(release, servers);
         return planner.plan(release, inspect(servers, release.product(), parallelism), allowDowngrade);
     }
 
@@ -298,6 +300,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                     "The fleet has no servers. Add some with 'fleet:server-import --csv FILE'.");
         }
         requireTransports(servers);
+        planner.requireCapable(release, servers);
         Instant now = Instant.now();
         Instant at = request.at() == null ? now : scheduler.requireSchedulable(request.at());
         RolloutOptions options = request.options();

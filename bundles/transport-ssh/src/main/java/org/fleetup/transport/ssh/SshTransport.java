@@ -1,10 +1,13 @@
 package org.fleetup.transport.ssh;
 
 import java.io.IOException;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Objects;
 
 import org.apache.sshd.client.SshClient;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
 import org.fleetup.transport.ssh.internal.ClientSetup;
@@ -37,6 +40,12 @@ public final class SshTransport implements Transport, AutoCloseable {
     public Session connect(Server server) {
         Objects.requireNonNull(server, "server");
         return opener.open(server);
+    }
+
+    /** Commands and files, over one connection. */
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.COMMANDS, Capability.FILES);
     }
 
     /** How many connections of closed sessions are kept open now, waiting for the next session to their server. */
