@@ -221,6 +221,46 @@ class SftpTransportTest {
     }
 
     @Test
+    void aVersionFileThatDoesNotNameTheReleaseSwitchesCurrentBack() throws IOException {
+        DemoApplication.install(sshd.root(), "1.4.2");
+        // Its files say 1.9.9: the version file read through the new current is the health check, and it fails.
+        release = store.add(DemoApplication.PRODUCT, "2.0.0", Release.DEFAULT_KIND,
+                DemoApplication.writeRelease("1.9.9", temp.resolve("liar/demo-app-2.0.0.tar.gz")));
+
+        ServerOutcome outcome = upgrade(Journal.inMemory());
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.ROLLED_BACK);
+        assertThat(outcome.detail()).startsWith("demo-app/current/VERSION reads '1.9.9', expected 2.0.0; rolled back "
+                + "to 1.4.2");
+        assertThat(outcome.to()).isEqualTo("1.4.2");
+        assertThat(Files.readSymbolicLink(app().resolve("current"))).isEqualTo(Path.of("releases/1.4.2"));
+        assertThat(app().resolve("current/VERSION")).hasContent("1.4.2");
+        assertThat(app().resolve("releases/2.0.0")).doesNotExist();
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void aServerBusyPastTheWaitIsLeftUnchanged() throws IOException {
+        DemoApplication.install(sshd.root(), "1.4.2");
+        Files.createFile(app().resolve(".busy"));
+        SftpOnlyServers.FixedProfiles profiles = new SftpOnlyServers.FixedProfiles(PROFILE);
+        ServerOutcome outcome;
+        try (SftpTransport impatient = new SftpTransport(SshSettings.defaults(), profiles, planner, store,
+                Duration.ofSeconds(1), Duration.ofMillis(200));
+             Procedure procedure = impatient.begin("rollout-1", server, release, false, events::add,
+                     Journal.inMemory())) {
+            outcome = procedure.runToEnd();
+        }
+
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).startsWith("not installable: demo-app/.busy still exists");
+        assertThat(events).extracting(StepEvent::state).contains(StepState.WAITING);
+        assertThat(Files.readSymbolicLink(app().resolve("current"))).isEqualTo(Path.of("releases/1.4.2"));
+        assertThat(app().resolve("releases/2.0.0")).doesNotExist();
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
     void thePlanRefusesAPackageOrACommandNeedingProfileForAServerReachedOverSftp() throws IOException {
         Release deb = store.add(DemoApplication.PRODUCT, "2.0.1", Release.DEFAULT_KIND,
                 Files.write(temp.resolve("demo-app_2.0.1_all.deb"), new byte[] {1, 2, 3}));
