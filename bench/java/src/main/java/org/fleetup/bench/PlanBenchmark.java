@@ -40,8 +40,7 @@ public class PlanBenchmark {
 
     @Setup
     public void inspect() {
-        // Only decisions are measured: no transport is asked what it can do (requireCapable), so none is given.
-        planner = new VersionPlanner(new DefaultVersionSchemes(), FixedProfiles.withScheme("semantic"), null);
+        planner = new VersionPlanner(new DefaultVersionSchemes(), FixedProfiles.withScheme("semantic"));
         release = new Release("demo-app", "2.0.0", null, "0".repeat(64), 5 << 20, "demo-app-2.0.0.tar.gz",
                 Instant.now());
         String[] versions = VersionCorpus.versions("semantic", servers, VersionCorpus.SEED);

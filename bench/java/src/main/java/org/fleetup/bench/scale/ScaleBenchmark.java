@@ -83,7 +83,7 @@ public final class ScaleBenchmark {
         TransportRegistry registry = new SshOnly(ssh);
         SessionInspector inspector = new SessionInspector(registry, profiles, schemes,
                 ComponentConfigs.defaults(SessionInspector.Config.class));
-        VersionPlanner planner = new VersionPlanner(schemes, profiles, registry);
+        VersionPlanner planner = new VersionPlanner(schemes, profiles);
         Release release = new Release(DemoApplication.PRODUCT, "2.0.0", null, "0".repeat(64), 0,
                 "demo-app-2.0.0.tar.gz", Instant.now());
 

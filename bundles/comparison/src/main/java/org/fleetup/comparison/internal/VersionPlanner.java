@@ -3,8 +3,10 @@ package org.fleetup.comparison.internal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Decision;
@@ -19,8 +21,6 @@ import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Capability;
-import org.fleetup.api.transport.Transport;
-import org.fleetup.api.transport.TransportRegistry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -35,32 +35,22 @@ public final class VersionPlanner implements Planner {
 
     private final VersionSchemes schemes;
     private final ProductProfiles profiles;
-    private final TransportRegistry transports;
 
     @Activate
-    public VersionPlanner(@Reference VersionSchemes schemes, @Reference ProductProfiles profiles,
-                          @Reference TransportRegistry transports) {
+    public VersionPlanner(@Reference VersionSchemes schemes, @Reference ProductProfiles profiles) {
         this.schemes = schemes;
         this.profiles = profiles;
-        this.transports = transports;
     }
 
     @Override
-    public void requireCapable(Release release, List<Server> servers) {
+    public void requireCapable(Release release, Map<Server, Set<Capability>> offered) {
         List<String> refusals = new ArrayList<>();
         // What the install needs does not hang on a server's attributes: the profile without them says it.
         List<Capability.Need> needs = profiles.profile(release.product()).needs(release);
-        for (Server server : servers) {
-            Transport transport;
-            try {
-                transport = transports.transportFor(server.address());
-            } catch (FleetupException e) {
-                continue;
-            }
-            Optional<String> refusal = Capability.refusal(server.name(), server.address(),
-                    transport.capabilities(), needs);
+        offered.forEach((server, capabilities) -> {
+            Optional<String> refusal = Capability.refusal(server.name(), server.address(), capabilities, needs);
             refusal.ifPresent(refusals::add);
-        }
+        });
         if (!refusals.isEmpty()) {
             throw new FleetupException(FleetupException.TRANSPORT_INCAPABLE, "Cannot plan release "
                     + release.coordinates() + ": " + String.join("; ", refusals) + ". Reach "

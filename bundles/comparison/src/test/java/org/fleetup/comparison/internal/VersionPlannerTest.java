@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,9 +25,6 @@ import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Capability;
-import org.fleetup.api.transport.Session;
-import org.fleetup.api.transport.Transport;
-import org.fleetup.api.transport.TransportRegistry;
 import org.junit.jupiter.api.Test;
 
 class VersionPlannerTest {
@@ -34,10 +32,10 @@ class VersionPlannerTest {
     private static final String PRODUCT = "demo-app";
 
     /** The capabilities the real transports declare: ssh:// commands and files, sftp:// files, http:// orders. */
-    private static final TransportRegistry TRANSPORTS = new Transports(Map.of(
+    private static final Map<String, Set<Capability>> CAPABILITIES = Map.of(
             "ssh", EnumSet.of(Capability.COMMANDS, Capability.FILES),
             "sftp", EnumSet.of(Capability.FILES),
-            "http", EnumSet.of(Capability.ORDERS)));
+            "http", EnumSet.of(Capability.ORDERS));
 
     private final VersionPlanner semantic = planner("semantic");
     private final Release release = release("2.0.0");
@@ -209,8 +207,7 @@ class VersionPlannerTest {
     void namesAStrategyOtherThanReleaseDirectoriesInTheDecision() {
         VersionPlanner packages = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
                 new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION", "cat current/VERSION",
-                        "semantic", ProductProfile.DEFAULT_BUSY_MARKER, ProductProfile.Installer.DEFAULT)),
-                TRANSPORTS);
+                        "semantic", ProductProfile.DEFAULT_BUSY_MARKER, ProductProfile.Installer.DEFAULT)));
         Release deb = new Release(PRODUCT, "2.0.0", "os", "0".repeat(64), 1024, "demo-app_2.0.0_all.deb",
                 Instant.now());
 
@@ -226,7 +223,7 @@ class VersionPlannerTest {
         VersionPlanner scripts = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
                 new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION", "cat current/VERSION",
                         "semantic", ProductProfile.DEFAULT_BUSY_MARKER,
-                        new ProductProfile.Installer("script", "", "", "", "", "", ""))), TRANSPORTS);
+                        new ProductProfile.Installer("script", "", "", "", "", "", ""))));
 
         assertThatThrownBy(() -> scripts.plan(release, List.of(running("web-01", "1.0.0")), false))
                 .isInstanceOfSatisfying(FleetupException.class,
@@ -239,7 +236,7 @@ class VersionPlannerTest {
         Release deb = new Release(PRODUCT, "2.0.0", "application", "0".repeat(64), 1024, "demo-app_2.0.0_all.deb",
                 Instant.now());
 
-        assertThatThrownBy(() -> semantic.requireCapable(deb, List.of(server("ssh-01", "ssh"),
+        assertThatThrownBy(() -> semantic.requireCapable(deb, offered(server("ssh-01", "ssh"),
                 server("sftp-01", "sftp"))))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_INCAPABLE))
@@ -254,11 +251,10 @@ class VersionPlannerTest {
         VersionPlanner restarting = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
                 new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION", "cat current/VERSION",
                         "semantic", ProductProfile.DEFAULT_BUSY_MARKER, new Activation("systemctl restart app",
-                        Activation.Reboot.NEVER, "reboot", Activation.DEFAULT_BOOT_ID_COMMAND, "", "", ""))),
-                TRANSPORTS);
+                        Activation.Reboot.NEVER, "reboot", Activation.DEFAULT_BOOT_ID_COMMAND, "", "", ""))));
 
-        restarting.requireCapable(release, List.of(server("ssh-01", "ssh"), server("agent-01", "http")));
-        assertThatThrownBy(() -> restarting.requireCapable(release, List.of(server("sftp-01", "sftp"))))
+        restarting.requireCapable(release, offered(server("ssh-01", "ssh"), server("agent-01", "http")));
+        assertThatThrownBy(() -> restarting.requireCapable(release, offered(server("sftp-01", "sftp"))))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_INCAPABLE))
                 .hasMessageContaining("sftp-01 is reached over sftp://, which runs no commands; the restartCommand "
@@ -267,16 +263,16 @@ class VersionPlannerTest {
 
     @Test
     void letsReleaseDirectoriesWithAVersionFileGoToAServerReachedOverSftp() {
-        semantic.requireCapable(release, List.of(server("sftp-01", "sftp"), server("ssh-01", "ssh")));
+        semantic.requireCapable(release, offered(server("sftp-01", "sftp"), server("ssh-01", "ssh")));
     }
 
     @Test
     void refusesAVersionCommandThatIsMoreThanReadingAFileForAServerReachedOverSftp() {
         VersionPlanner dmidecode = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
                 new ProductProfile(PRODUCT, "/", "dmidecode -s bios-version", "dmidecode -s bios-version",
-                        "semantic")), TRANSPORTS);
+                        "semantic")));
 
-        assertThatThrownBy(() -> dmidecode.requireCapable(release, List.of(server("sftp-01", "sftp"))))
+        assertThatThrownBy(() -> dmidecode.requireCapable(release, offered(server("sftp-01", "sftp"))))
                 .hasMessageContaining("the versionCommand 'dmidecode -s bios-version' (only 'cat FILE' is read "
                         + "without a shell) needs commands");
     }
@@ -286,35 +282,19 @@ class VersionPlannerTest {
                 null, Map.of());
     }
 
-    /** Transports by scheme that declare capabilities and are never connected to. */
-    private record Transports(Map<String, Set<Capability>> capabilities) implements TransportRegistry {
-
-        @Override
-        public Transport transportFor(URI address) {
-            Set<Capability> offered = capabilities.get(address.getScheme());
-            return new Transport() {
-                @Override
-                public Session connect(Server server) {
-                    throw new UnsupportedOperationException("never connected to");
-                }
-
-                @Override
-                public Set<Capability> capabilities() {
-                    return offered;
-                }
-            };
+    /** Each server with what the transport of its scheme can do, as the caller of the planner finds it. */
+    private static Map<Server, Set<Capability>> offered(Server... servers) {
+        Map<Server, Set<Capability>> offered = new LinkedHashMap<>();
+        for (Server server : servers) {
+            offered.put(server, CAPABILITIES.get(server.address().getScheme()));
         }
-
-        @Override
-        public Map<String, String> schemes() {
-            return Map.of();
-        }
+        return offered;
     }
 
     private static VersionPlanner planner(String scheme) {
         ProductProfile profile = new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION",
                 "cat current/VERSION", scheme);
-        return new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(profile), TRANSPORTS);
+        return new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(profile));
     }
 
     private static Release release(String version) {

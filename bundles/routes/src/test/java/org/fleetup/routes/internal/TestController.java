@@ -127,7 +127,7 @@ final class TestController implements AutoCloseable {
         };
         this.inspector = new SessionInspector(transports, profiles, schemes,
                 ComponentConfigs.of(SessionInspector.Config.class, tuning.inspection()));
-        this.planner = new VersionPlanner(schemes, profiles, transports);
+        this.planner = new VersionPlanner(schemes, profiles);
         this.upgrader = upgrader(tuning.upgrade());
         this.scheduler = new ExecutorScheduler(ComponentConfigs.defaults(ExecutorScheduler.Config.class));
     }

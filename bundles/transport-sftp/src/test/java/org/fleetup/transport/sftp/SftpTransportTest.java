@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -22,10 +23,9 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
-import org.fleetup.api.transport.Transport;
-import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.Procedure.Step;
@@ -71,7 +71,7 @@ class SftpTransportTest {
         sshd = started(SftpOnlyServers.start(temp, "sftp-01"));
         server = SftpOnlyServers.server(sshd, "sftp");
         SftpOnlyServers.FixedProfiles profiles = new SftpOnlyServers.FixedProfiles(PROFILE);
-        planner = new VersionPlanner(new DefaultVersionSchemes(), profiles, new OnlySftp());
+        planner = new VersionPlanner(new DefaultVersionSchemes(), profiles);
         transport = started(new SftpTransport(SshSettings.defaults(), profiles, planner, store,
                 Duration.ofSeconds(30), Duration.ofMillis(200)));
         release = store.add(DemoApplication.PRODUCT, "2.0.0", Release.DEFAULT_KIND,
@@ -265,7 +265,7 @@ class SftpTransportTest {
         Release deb = store.add(DemoApplication.PRODUCT, "2.0.1", Release.DEFAULT_KIND,
                 Files.write(temp.resolve("demo-app_2.0.1_all.deb"), new byte[] {1, 2, 3}));
 
-        assertThatThrownBy(() -> planner.requireCapable(deb, List.of(server)))
+        assertThatThrownBy(() -> planner.requireCapable(deb, offered()))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_INCAPABLE))
                 .hasMessageStartingWith("Cannot plan release demo-app/2.0.1: sftp-01 is reached over sftp://, "
@@ -276,11 +276,11 @@ class SftpTransportTest {
                 new Activation("systemctl --user restart demo-app", Activation.Reboot.NEVER, "reboot",
                         Activation.DEFAULT_BOOT_ID_COMMAND, "", "", ""));
         VersionPlanner strict = new VersionPlanner(new DefaultVersionSchemes(),
-                new SftpOnlyServers.FixedProfiles(restarting), new OnlySftp());
-        assertThatThrownBy(() -> strict.requireCapable(release, List.of(server)))
+                new SftpOnlyServers.FixedProfiles(restarting));
+        assertThatThrownBy(() -> strict.requireCapable(release, offered()))
                 .hasMessageContaining("sftp-01 is reached over sftp://, which runs no commands; the restartCommand "
                         + "needs commands");
-        planner.requireCapable(release, List.of(server));
+        planner.requireCapable(release, offered());
     }
 
     @Test
@@ -359,17 +359,8 @@ class SftpTransportTest {
         return closeable;
     }
 
-    /** The registry the planner asks: every server here is reached over sftp://, by the transport under test. */
-    private final class OnlySftp implements TransportRegistry {
-
-        @Override
-        public Transport transportFor(URI address) {
-            return transport;
-        }
-
-        @Override
-        public Map<String, String> schemes() {
-            return Map.of("sftp", "fleetup-transport-sftp");
-        }
+    /** The server with what the transport under test can do there, as the routes find it for the planner. */
+    private Map<Server, Set<Capability>> offered() {
+        return Map.of(server, transport.capabilities());
     }
 }

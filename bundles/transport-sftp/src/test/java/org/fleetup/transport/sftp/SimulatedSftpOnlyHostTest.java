@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import org.fleetup.api.FleetupException;
@@ -20,8 +19,6 @@ import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.transport.Session;
-import org.fleetup.api.transport.Transport;
-import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.ServerOutcome;
@@ -86,19 +83,8 @@ class SimulatedSftpOnlyHostTest {
     void theSftpTransportUpgradesIt() throws IOException {
         SftpOnlyServers.FileStore store = new SftpOnlyServers.FileStore();
         SftpOnlyServers.FixedProfiles profiles = new SftpOnlyServers.FixedProfiles(PROFILE);
-        TransportRegistry registry = new TransportRegistry() {
-            @Override
-            public Transport transportFor(URI address) {
-                return transport;
-            }
-
-            @Override
-            public Map<String, String> schemes() {
-                return Map.of("sftp", "fleetup-transport-sftp");
-            }
-        };
         transport = new SftpTransport(SshSettings.defaults(), profiles,
-                new VersionPlanner(new DefaultVersionSchemes(), profiles, registry), store, Duration.ofSeconds(30),
+                new VersionPlanner(new DefaultVersionSchemes(), profiles), store, Duration.ofSeconds(30),
                 Duration.ofMillis(200));
         Release release = store.add(DemoApplication.PRODUCT, "2.0.0", Release.DEFAULT_KIND,
                 DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz")));

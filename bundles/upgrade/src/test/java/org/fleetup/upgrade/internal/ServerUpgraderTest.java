@@ -35,6 +35,7 @@ import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
@@ -515,7 +516,7 @@ class ServerUpgraderTest {
     private static final class DottedPlanner implements Planner {
 
         @Override
-        public void requireCapable(Release release, List<Server> servers) {
+        public void requireCapable(Release release, Map<Server, Set<Capability>> offered) {
             // Every server of these tests is reached over ssh://, which can do everything.
         }
 
