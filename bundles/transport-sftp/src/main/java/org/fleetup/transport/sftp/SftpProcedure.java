@@ -292,6 +292,11 @@ final class SftpProcedure implements Procedure {
     }
 
     private void send() {
+        String earlier = entry(SCRATCH);
+        if (earlier != null) {
+            // What an interrupted run left and could not be kept: gone before the journal names another.
+            files.removeTree(earlier);
+        }
         String scratch = root + "/.scratch-" + release.version() + "-" + token();
         Map<String, String> changes = new HashMap<>();
         changes.put(SCRATCH, scratch);

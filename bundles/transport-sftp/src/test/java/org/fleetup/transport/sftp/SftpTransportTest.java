@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -189,6 +190,72 @@ class SftpTransportTest {
         if (killed == KilledAfter.SWITCH) {
             assertThat(inode(app().resolve("current"))).isEqualTo(link);
         }
+    }
+
+    @Test
+    void aScratchLeftHalfWrittenIsWrittenAgainAndRemoved() throws IOException {
+        DemoApplication.install(sshd.root(), "1.4.2");
+        Journal journal = Journal.inMemory();
+        try (Procedure first = transport.begin("rollout-1", server, release, false, events::add, journal)) {
+            for (Step step : List.of(Step.CONNECT, Step.INSPECT, Step.COMPARE, Step.WAIT_INSTALLABLE, Step.STAGE)) {
+                first.run(step);
+            }
+        }
+        // Killed in the middle of the upload: the last file never arrived.
+        Path scratch = sshd.root().resolve(journal.entries().get(SftpProcedure.SCRATCH));
+        Files.delete(scratch.resolve("lib/demo-app.jar"));
+
+        ServerOutcome outcome = upgrade(journal);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertUpgraded();
+        assertThat(scratch).doesNotExist();
+    }
+
+    @Test
+    void killedBetweenTheRenameAndItsRecordTheReleaseInPlaceIsVerifiedAndKept() throws IOException {
+        DemoApplication.install(sshd.root(), "1.4.2");
+        Journal journal = Journal.inMemory();
+        String scratch;
+        try (Procedure first = transport.begin("rollout-1", server, release, false, events::add, journal)) {
+            for (Step step : List.of(Step.CONNECT, Step.INSPECT, Step.COMPARE, Step.WAIT_INSTALLABLE, Step.STAGE)) {
+                first.run(step);
+            }
+            scratch = journal.entries().get(SftpProcedure.SCRATCH);
+            first.run(Step.VERIFY);
+        }
+        // As if the controller died after the rename reached the server and before the journal said so.
+        journal.record(StepState.VERIFYING, "rolled back by the test", Map.of(SftpProcedure.SCRATCH, scratch));
+        journal.record(StepState.VERIFYING, "", Collections.singletonMap(SftpProcedure.PLACED, null));
+        Object placed = inode(app().resolve("releases/2.0.0/lib/demo-app.jar"));
+
+        ServerOutcome outcome = upgrade(journal);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertUpgraded();
+        assertThat(inode(app().resolve("releases/2.0.0/lib/demo-app.jar"))).isEqualTo(placed);
+        assertThat(events).extracting(StepEvent::detail).anyMatch(detail -> detail.contains("matches the release"));
+    }
+
+    @Test
+    void killedBetweenTheSwitchAndItsRecordCurrentAlreadyPointingCountsAsSwitched() throws IOException {
+        DemoApplication.install(sshd.root(), "1.4.2");
+        Journal journal = Journal.inMemory();
+        try (Procedure first = transport.begin("rollout-1", server, release, false, events::add, journal)) {
+            for (Step step : List.of(Step.CONNECT, Step.INSPECT, Step.COMPARE, Step.WAIT_INSTALLABLE, Step.STAGE,
+                    Step.VERIFY, Step.INSTALL)) {
+                first.run(step);
+            }
+        }
+        journal.record(StepState.INSTALLING, "", Collections.singletonMap(SftpProcedure.SWITCHED, null));
+        Object link = inode(app().resolve("current"));
+
+        ServerOutcome outcome = upgrade(journal);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(outcome.from()).isEqualTo("1.4.2");
+        assertUpgraded();
+        assertThat(inode(app().resolve("current"))).isEqualTo(link);
     }
 
     @Test
