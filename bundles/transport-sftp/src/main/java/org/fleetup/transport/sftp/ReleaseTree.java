@@ -1,13 +1,16 @@
 package org.fleetup.transport.sftp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -111,7 +114,7 @@ final class ReleaseTree {
                     MessageDigest digest = sha256();
                     CountingDigest counted = new CountingDigest(tar, digest, path.equals(MANIFEST));
                     visitor.file(new File(path, mode), counted);
-                    counted.transferTo(java.io.OutputStream.nullOutputStream());
+                    counted.transferTo(OutputStream.nullOutputStream());
                     files.put(path, new Sum(counted.count, HexFormat.of().formatHex(digest.digest())));
                     if (path.equals(MANIFEST)) {
                         manifest = counted.manifest();
@@ -122,7 +125,7 @@ final class ReleaseTree {
                 }
             }
             // The rest of the gzip stream, so that the whole artifact's sum is taken.
-            digested.transferTo(java.io.OutputStream.nullOutputStream());
+            digested.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw invalid(release, "it is not a readable gzip tar (" + e.getMessage() + ")");
         }
@@ -171,7 +174,7 @@ final class ReleaseTree {
         private static final int MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
         private final boolean keeping;
-        private final java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
         private long count;
 
         CountingDigest(InputStream in, MessageDigest digest, boolean keeping) {
@@ -220,7 +223,7 @@ final class ReleaseTree {
                 String[] parts = line.split("\\s+[ *]?", 2);
                 if (parts.length == 2) {
                     String path = parts[1].startsWith("*") ? parts[1].substring(1) : parts[1];
-                    sums.put(path.startsWith("./") ? path.substring(2) : path, parts[0].toLowerCase(java.util.Locale.ROOT));
+                    sums.put(path.startsWith("./") ? path.substring(2) : path, parts[0].toLowerCase(Locale.ROOT));
                 }
             }
             return sums;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -192,7 +193,7 @@ final class RemoteFiles {
             long reported = sftp.stat(path).getSize();
             long read;
             try (InputStream in = sftp.read(path)) {
-                read = new java.security.DigestInputStream(in, digest).transferTo(OutputStream.nullOutputStream());
+                read = new DigestInputStream(in, digest).transferTo(OutputStream.nullOutputStream());
             }
             if (read != reported) {
                 return new ReleaseTree.Sum(reported, "size " + reported + " but " + read + " bytes read");

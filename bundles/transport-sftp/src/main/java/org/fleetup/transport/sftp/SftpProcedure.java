@@ -1,5 +1,6 @@
 package org.fleetup.transport.sftp;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,8 +74,9 @@ final class SftpProcedure implements Procedure {
     private String root;
     private Inspection inspection;
     private String runningTarget;
-    /** The scratch this run wrote, with what it wrote; null when it wrote none. */
+    /** The scratch this run wrote, and the sums of the release it wrote there; null when it wrote none. */
     private String written;
+    private ReleaseTree.Sums writtenSums;
     private final List<String> leftovers = new ArrayList<>();
     private ServerOutcome outcome;
     private Instant resumeAt;
@@ -313,8 +315,9 @@ final class SftpProcedure implements Procedure {
         files.removeTree(scratch);
         files.mkdir(scratch, -1);
         written = scratch;
+        writtenSums = null;
         try (InputStream artifact = parts.store().open(release)) {
-            ReleaseTree.read(release, artifact, new ReleaseTree.Visitor() {
+            writtenSums = ReleaseTree.read(release, artifact, new ReleaseTree.Visitor() {
                 @Override
                 public void directory(ReleaseTree.Directory directory) {
                     files.mkdirs(scratch + "/" + directory.path());
@@ -330,7 +333,7 @@ final class SftpProcedure implements Procedure {
                     files.symlink(scratch + "/" + link.path(), link.target());
                 }
             });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new FleetupException(FleetupException.STORAGE_FAILED, "Reading " + release.coordinates()
                     + " from the store failed: " + e.getMessage(), e);
         }
@@ -395,6 +398,9 @@ final class SftpProcedure implements Procedure {
 
     /** The sums of the release's files, from what this run wrote or from the archive read again. */
     private ReleaseTree.Sums expected() {
+        if (writtenSums != null) {
+            return writtenSums;
+        }
         try (InputStream artifact = parts.store().open(release)) {
             return ReleaseTree.read(release, artifact, new ReleaseTree.Visitor() {
                 @Override
@@ -409,7 +415,7 @@ final class SftpProcedure implements Procedure {
                 public void link(ReleaseTree.Link link) {
                 }
             });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new FleetupException(FleetupException.STORAGE_FAILED, "Reading " + release.coordinates()
                     + " from the store failed: " + e.getMessage(), e);
         }
