@@ -130,6 +130,12 @@ final class SftpProcedure implements Procedure {
             }
             String reason = cause instanceof FleetupException ? cause.getMessage() : "unexpected error: " + cause;
             String from = from();
+            String unchanged = from == null ? "; nothing was installed" : "; " + from + " still runs, unchanged";
+            if (entry(SWITCHING) == null && entry(SCRATCH) == null && leftovers.isEmpty()) {
+                // Nothing was written: nothing to undo, and no connection to open for it.
+                finish(StepState.FAILED, from, from, reason + unchanged);
+                return;
+            }
             try {
                 ensureConnected();
                 if (entry(SWITCHING) != null) {
@@ -142,8 +148,7 @@ final class SftpProcedure implements Procedure {
                     journal.record(StepState.FAILED, "removed " + scratch, mapOf(SCRATCH, null));
                 }
                 leftovers.forEach(files::removeTree);
-                finish(StepState.FAILED, from, from, reason + (from == null ? "; nothing was installed"
-                        : "; " + from + " still runs, unchanged"));
+                finish(StepState.FAILED, from, from, reason + unchanged);
             } catch (FleetupException e) {
                 if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
                     throw e;

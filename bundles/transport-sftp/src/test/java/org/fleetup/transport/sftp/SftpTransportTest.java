@@ -137,6 +137,17 @@ class SftpTransportTest {
     }
 
     @Test
+    void anUnreachableServerFailsWithTheReasonAlone() {
+        sshd.close();
+
+        ServerOutcome outcome = upgrade(Journal.inMemory());
+
+        assertThat(outcome.state()).isEqualTo(StepState.FAILED);
+        assertThat(outcome.detail()).startsWith("Cannot reach sftp-01 at 127.0.0.1:" + sshd.port())
+                .endsWith("; nothing was installed").doesNotContain("cleaning up");
+    }
+
+    @Test
     void aServerOnTheReleaseAlreadyIsSkippedUntouched() throws IOException {
         DemoApplication.install(sshd.root(), "2.0.0");
         Object before = inode(app().resolve("current"));
