@@ -39,6 +39,7 @@ public final class OpenSshServer implements AutoCloseable {
     public static final class Options {
 
         private boolean busyBoxOnly;
+        private boolean sftpOnly;
         private String name = "openssh";
         private long fileSizeLimit;
 
@@ -54,6 +55,15 @@ public final class OpenSshServer implements AutoCloseable {
          */
         public Options fileSizeLimit(long bytes) {
             this.fileSizeLimit = bytes;
+            return this;
+        }
+
+        /**
+         * SFTP and nothing else, as OpenSSH serves it with {@code ForceCommand internal-sftp}: every channel, a
+         * command's or a shell's included, gets the SFTP server, started in the root; no shell ever runs.
+         */
+        public Options sftpOnly() {
+            this.sftpOnly = true;
             return this;
         }
 
@@ -135,9 +145,10 @@ public final class OpenSshServer implements AutoCloseable {
                 "X11Forwarding no",
                 "AllowTcpForwarding no",
                 "SetEnv HOME=" + root,
-                "ForceCommand " + session,
+                // The login's home is the user's own: an SFTP-only server starts every channel in the root instead.
+                "ForceCommand " + (options.sftpOnly ? "internal-sftp -d " + root : session),
                 // The subsystem's path is what the forced session runs for an SFTP request.
-                "Subsystem sftp " + SFTP_SERVER));
+                "Subsystem sftp " + (options.sftpOnly ? "internal-sftp" : SFTP_SERVER)));
         List<String> command = new ArrayList<>(List.of(SSHD.toString(), "-D", "-e", "-f", config.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         OpenSshServer server = new OpenSshServer(options.name, dir, root, port, clientKey,

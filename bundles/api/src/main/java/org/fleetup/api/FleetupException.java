@@ -18,6 +18,11 @@ public class FleetupException extends RuntimeException {
     public static final String AUTHENTICATION_FAILED = "fleetup.server.authenticationFailed";
     public static final String TRANSPORT_MISSING = "fleetup.transport.missing";
     public static final String TRANSPORT_FAILED = "fleetup.transport.failed";
+    /**
+     * A server's transport cannot do what the release's install needs (a command on a server reached over
+     * {@code sftp://}): the plan refuses it before anything changes.
+     */
+    public static final String TRANSPORT_INCAPABLE = "fleetup.transport.incapable";
     public static final String COMMAND_TIMEOUT = "fleetup.command.timeout";
     public static final String RELEASE_NOT_FOUND = "fleetup.release.notFound";
     public static final String RELEASE_INVALID = "fleetup.release.invalid";

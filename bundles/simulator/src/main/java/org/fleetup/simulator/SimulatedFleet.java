@@ -27,6 +27,7 @@ import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.simulator.internal.ClientKeyFiles;
@@ -192,7 +193,8 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** The inventory record of {@code host}, as provisioning would make it, host key included, marked simulated. */
     public Server server(SimulatedHost host) {
-        return new Server(host.name(), CLUSTER, URI.create("ssh://" + LOOPBACK + ":" + host.port()), USER,
+        String scheme = host.faults().contains(Fault.SFTP_ONLY) ? "sftp" : "ssh";
+        return new Server(host.name(), CLUSTER, URI.create(scheme + "://" + LOOPBACK + ":" + host.port()), USER,
                 clientKey.toString(), host.hostKey(),
                 Map.of(ROOT_ATTRIBUTE, host.root().toString(), SIMULATED_ATTRIBUTE, "true"));
     }

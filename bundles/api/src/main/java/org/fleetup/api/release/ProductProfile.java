@@ -1,10 +1,17 @@
 package org.fleetup.api.release;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.ShellWords;
+import org.fleetup.api.transport.Capability;
+import org.fleetup.api.transport.Capability.Need;
 
 /**
  * How a product lives on a server. Values may name server attributes as {@code ${name}}, replaced by Fleetup (see
@@ -27,6 +34,9 @@ import org.fleetup.api.ShellWords;
  */
 public record ProductProfile(String product, String root, String versionCommand, String healthCommand,
                              String scheme, String busyMarker, Installer installer, Activation activation) {
+
+    /** {@code cat FILE}, one plain word: a version command that reading a file does as well as a shell. */
+    private static final Pattern CAT_FILE = Pattern.compile("cat\\s+([A-Za-z0-9._/+@-]+)");
 
     /** The marker when a profile names none: {@code <root>/.busy}. */
     public static final String DEFAULT_BUSY_MARKER = ".busy";
@@ -72,6 +82,50 @@ public record ProductProfile(String product, String root, String versionCommand,
      */
     public String shellRoot() {
         return ShellWords.path(root);
+    }
+
+    /**
+     * The file the version command reads, relative to the root unless absolute, when the command is only that
+     * ({@code cat current/VERSION}): then a transport without commands reads the version from the file itself.
+     */
+    public Optional<String> versionFile() {
+        Matcher cat = CAT_FILE.matcher(versionCommand.strip());
+        return cat.matches() ? Optional.of(cat.group(1)) : Optional.empty();
+    }
+
+    /**
+     * What installing {@code release} by this profile needs from the server's transport: release directories need
+     * file transfer; a script or a package, a restart, a reboot, an HTTP health check, a busy command and a version
+     * command that is more than {@code cat FILE} need commands. The health command is not among them: a server
+     * reached without commands is checked by reading its version file back, which must name the release.
+     *
+     * @throws FleetupException as {@link Installer#strategyFor} when the strategy cannot install the release at all
+     */
+    public List<Need> needs(Release release) {
+        List<Need> needs = new ArrayList<>();
+        String strategy = installer.strategyFor(release);
+        if (Installer.DIRECTORIES.equals(strategy)) {
+            needs.add(new Need(Capability.FILES, "the release directories strategy"));
+        } else {
+            needs.add(new Need(Capability.COMMANDS, "the " + strategy + " strategy for " + release.fileName()));
+        }
+        if (versionFile().isEmpty()) {
+            needs.add(new Need(Capability.COMMANDS, "the versionCommand '" + versionCommand + "' (only 'cat FILE' is "
+                    + "read without a shell)"));
+        }
+        if (!activation.restartCommand().isBlank()) {
+            needs.add(new Need(Capability.COMMANDS, "the restartCommand"));
+        }
+        if (activation.reboot().follows(release)) {
+            needs.add(new Need(Capability.COMMANDS, "the reboot of a " + release.kind() + " release"));
+        }
+        if (!activation.healthUrl().isBlank()) {
+            needs.add(new Need(Capability.COMMANDS, "the healthUrl"));
+        }
+        if (!activation.busyCommand().isBlank()) {
+            needs.add(new Need(Capability.COMMANDS, "the busyCommand"));
+        }
+        return needs;
     }
 
     /**

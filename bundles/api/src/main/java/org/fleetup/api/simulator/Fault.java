@@ -1,6 +1,6 @@
 package org.fleetup.api.simulator;
 
-/** What can be wrong with a simulated server. */
+/** What can be wrong with a simulated server, or what it lacks. */
 public enum Fault {
     /** Writes fail with "no space left on device" once the root holds a little more than at start. */
     DISK_FULL,
@@ -39,5 +39,10 @@ public enum Fault {
      * {@code rebootSeconds}) with a new boot id in {@code <root>/.sim/boot_id} (made at start too), as Linux's
      * {@code /proc/sys/kernel/random/boot_id}.
      */
-    REBOOT
+    REBOOT,
+    /**
+     * SFTP and nothing else, as OpenSSH's {@code ForceCommand internal-sftp}: every command and shell request is
+     * refused; its inventory record's address is {@code sftp://127.0.0.1:PORT}.
+     */
+    SFTP_ONLY
 }

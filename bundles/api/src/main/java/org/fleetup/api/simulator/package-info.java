@@ -2,7 +2,7 @@
  * A simulated fleet of real SSH servers on loopback, for the demo and the tests.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.fleetup.api.simulator;
 
 import org.osgi.annotation.bundle.Export;

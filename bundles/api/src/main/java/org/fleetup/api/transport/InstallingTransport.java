@@ -9,10 +9,12 @@ import org.fleetup.api.upgrade.StepListener;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A transport whose servers install a release themselves when ordered to (the push agent): it runs no commands for
- * the controller, so the upgrade of such a server is its own {@link Procedure}, which the upgrader takes instead of
- * the command-driven one, and its inspection is the transport's too. Registered as a {@link Transport} service like
- * any other.
+ * A transport that brings its own upgrade procedure and inspection, because the command-driven ones cannot run over
+ * it: it has no {@link Capability#COMMANDS} (the push agent, which installs what it is ordered to; an SFTP-only
+ * server, where the controller unpacks and switches the release with file operations alone). The upgrader takes its
+ * {@link Procedure} instead of the command-driven one, and the inspector its {@link #inspect}; whatever this
+ * procedure cannot do, its {@link #capabilities()} say, so that the plan refuses it first. Registered as a
+ * {@link Transport} service like any other.
  */
 @ConsumerType
 public interface InstallingTransport extends Transport {
@@ -26,8 +28,8 @@ public interface InstallingTransport extends Transport {
                     Journal journal);
 
     /**
-     * Reads the version of {@code product} the server runs, as the server itself reports it (an inspection cannot run
-     * a command there). Never throws for the server's fault: an agent that does not answer is
+     * Reads the version of {@code product} the server runs without a command (as the agent reports it, or from the
+     * product's version file). Never throws for the server's fault: a server that does not answer is
      * {@link Inspection.Status#UNREACHABLE}.
      */
     Inspection inspect(Server server, String product);

@@ -1,5 +1,8 @@
 package org.fleetup.api.transport;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 
@@ -20,4 +23,13 @@ public interface Transport {
      *         {@link FleetupException#AUTHENTICATION_FAILED}
      */
     Session connect(Server server);
+
+    /**
+     * What this transport can do on its servers; the plan refuses a server whose install needs more. A transport
+     * without {@link Capability#COMMANDS} cannot run the command-driven procedure, and brings its own
+     * ({@link InstallingTransport}). By default commands and files: what every transport did before capabilities.
+     */
+    default Set<Capability> capabilities() {
+        return EnumSet.of(Capability.COMMANDS, Capability.FILES);
+    }
 }

@@ -1,6 +1,7 @@
 /**
- * The transport SPI: how Fleetup reaches a server, chosen by the URI scheme of its address; a transport whose servers
- * install by themselves ({@link org.fleetup.api.transport.InstallingTransport}) carries their whole upgrade.
+ * The transport SPI: how Fleetup reaches a server, chosen by the URI scheme of its address, and what it can do there
+ * ({@link org.fleetup.api.transport.Capability}); a transport that cannot run the command-driven procedure
+ * ({@link org.fleetup.api.transport.InstallingTransport}) carries its servers' whole upgrade.
  */
 @Export
 @Version("1.2.0")

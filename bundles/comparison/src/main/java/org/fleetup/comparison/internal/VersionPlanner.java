@@ -1,8 +1,12 @@
 package org.fleetup.comparison.internal;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Decision;
@@ -12,9 +16,11 @@ import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.comparison.VersionScheme;
 import org.fleetup.api.comparison.VersionSchemes;
 import org.fleetup.api.inspection.Inspection;
+import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.Capability;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -34,6 +40,26 @@ public final class VersionPlanner implements Planner {
     public VersionPlanner(@Reference VersionSchemes schemes, @Reference ProductProfiles profiles) {
         this.schemes = schemes;
         this.profiles = profiles;
+    }
+
+    @Override
+    public void requireCapable(Release release, Map<Server, Set<Capability>> offered) {
+        List<String> refusals = new ArrayList<>();
+        // What the install needs does not hang on a server's attributes: the profile without them says it.
+        List<Capability.Need> needs = profiles.profile(release.product()).needs(release);
+        offered.forEach((server, capabilities) -> {
+            Optional<String> refusal = Capability.refusal(server.name(), server.address(), capabilities, needs);
+            refusal.ifPresent(refusals::add);
+        });
+        if (!refusals.isEmpty()) {
+            throw new FleetupException(FleetupException.TRANSPORT_INCAPABLE, "Cannot plan release "
+                    + release.coordinates() + ": " + String.join("; ", refusals) + ". Reach "
+                    + (refusals.size() == 1 ? "that server" : "those servers") + " over ssh:// (or an agent, "
+                    + "http://), leave " + (refusals.size() == 1 ? "it" : "them") + " out of the plan, or install "
+                    + release.product() + " there by release directories alone: a .tar.gz release, and no "
+                    + "restartCommand, healthUrl, busyCommand, script or package strategy or reboot in its profile "
+                    + "(etc/org.fleetup.profiles.cfg).");
+        }
     }
 
     /** @throws FleetupException {@link FleetupException#VERSION_MALFORMED} when the release's version is not of its scheme */

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Decision;
@@ -17,12 +22,20 @@ import org.fleetup.api.inspection.Inspection.Status;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.Capability;
 import org.junit.jupiter.api.Test;
 
 class VersionPlannerTest {
 
     private static final String PRODUCT = "demo-app";
+
+    /** The capabilities the real transports declare: ssh:// commands and files, sftp:// files, http:// orders. */
+    private static final Map<String, Set<Capability>> CAPABILITIES = Map.of(
+            "ssh", EnumSet.of(Capability.COMMANDS, Capability.FILES),
+            "sftp", EnumSet.of(Capability.FILES),
+            "http", EnumSet.of(Capability.ORDERS));
 
     private final VersionPlanner semantic = planner("semantic");
     private final Release release = release("2.0.0");
@@ -216,6 +229,66 @@ class VersionPlannerTest {
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.RELEASE_INVALID))
                 .hasMessageContaining("the script strategy needs an installCommand");
+    }
+
+    @Test
+    void refusesADebianPackageForAServerReachedOverSftp() {
+        Release deb = new Release(PRODUCT, "2.0.0", "application", "0".repeat(64), 1024, "demo-app_2.0.0_all.deb",
+                Instant.now());
+
+        assertThatThrownBy(() -> semantic.requireCapable(deb, offered(server("ssh-01", "ssh"),
+                server("sftp-01", "sftp"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_INCAPABLE))
+                .hasMessageContaining("sftp-01 is reached over sftp://, which runs no commands; the package strategy "
+                        + "for demo-app_2.0.0_all.deb needs commands")
+                .hasMessageContaining("Reach that server over ssh://")
+                .hasMessageNotContaining("ssh-01");
+    }
+
+    @Test
+    void refusesAProfileWithARestartCommandForAServerReachedOverSftpButNotOverSshOrAnAgent() {
+        VersionPlanner restarting = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
+                new ProductProfile(PRODUCT, "$HOME/demo-app", "cat current/VERSION", "cat current/VERSION",
+                        "semantic", ProductProfile.DEFAULT_BUSY_MARKER, new Activation("systemctl restart app",
+                        Activation.Reboot.NEVER, "reboot", Activation.DEFAULT_BOOT_ID_COMMAND, "", "", ""))));
+
+        restarting.requireCapable(release, offered(server("ssh-01", "ssh"), server("agent-01", "http")));
+        assertThatThrownBy(() -> restarting.requireCapable(release, offered(server("sftp-01", "sftp"))))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_INCAPABLE))
+                .hasMessageContaining("sftp-01 is reached over sftp://, which runs no commands; the restartCommand "
+                        + "needs commands");
+    }
+
+    @Test
+    void letsReleaseDirectoriesWithAVersionFileGoToAServerReachedOverSftp() {
+        semantic.requireCapable(release, offered(server("sftp-01", "sftp"), server("ssh-01", "ssh")));
+    }
+
+    @Test
+    void refusesAVersionCommandThatIsMoreThanReadingAFileForAServerReachedOverSftp() {
+        VersionPlanner dmidecode = new VersionPlanner(new DefaultVersionSchemes(), new FixedProfiles(
+                new ProductProfile(PRODUCT, "/", "dmidecode -s bios-version", "dmidecode -s bios-version",
+                        "semantic")));
+
+        assertThatThrownBy(() -> dmidecode.requireCapable(release, offered(server("sftp-01", "sftp"))))
+                .hasMessageContaining("the versionCommand 'dmidecode -s bios-version' (only 'cat FILE' is read "
+                        + "without a shell) needs commands");
+    }
+
+    private static Server server(String name, String scheme) {
+        return new Server(name, Server.DEFAULT_CLUSTER, URI.create(scheme + "://127.0.0.1:2200"), "fleet", null,
+                null, Map.of());
+    }
+
+    /** Each server with what the transport of its scheme can do, as the caller of the planner finds it. */
+    private static Map<Server, Set<Capability>> offered(Server... servers) {
+        Map<Server, Set<Capability>> offered = new LinkedHashMap<>();
+        for (Server server : servers) {
+            offered.put(server, CAPABILITIES.get(server.address().getScheme()));
+        }
+        return offered;
     }
 
     private static VersionPlanner planner(String scheme) {

@@ -6,10 +6,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +46,7 @@ import org.fleetup.api.rollout.Scheduler;
 import org.fleetup.api.rollout.ServerOrder;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
@@ -284,6 +287,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
 
     @Override
     public Plan plan(Release release, List<Server> servers, int parallelism, boolean allowDowngrade) {
+        requireCapable(release, servers);
         return planner.plan(release, inspect(servers, release.product(), parallelism), allowDowngrade);
     }
 
@@ -297,7 +301,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
             throw new FleetupException(FleetupException.INVALID_INPUT,
                     "The fleet has no servers. Add some with 'fleet:server-import --csv FILE'.");
         }
-        requireTransports(servers);
+        requireCapable(release, servers);
         Instant now = Instant.now();
         Instant at = request.at() == null ? now : scheduler.requireSchedulable(request.at());
         RolloutOptions options = request.options();
@@ -329,6 +333,16 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     /** Fails before anything changes when a server's address has no transport. */
     private void requireTransports(List<Server> servers) {
         servers.forEach(server -> transports.transportFor(server.address()));
+    }
+
+    /**
+     * Fails before anything changes when a server's address has no transport, or one that cannot do what installing
+     * {@code release} needs there.
+     */
+    private void requireCapable(Release release, List<Server> servers) {
+        Map<Server, Set<Capability>> offered = new LinkedHashMap<>();
+        servers.forEach(server -> offered.put(server, transports.transportFor(server.address()).capabilities()));
+        planner.requireCapable(release, offered);
     }
 
     /**

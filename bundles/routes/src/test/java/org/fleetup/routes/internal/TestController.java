@@ -76,7 +76,7 @@ final class TestController implements AutoCloseable {
     final VersionPlanner planner;
     /** Transports by URI scheme beside SSH, which serves every other scheme: a test adds the push agents' here. */
     final Map<String, Transport> transportsByScheme = new ConcurrentHashMap<>();
-    private final ProductProfiles profiles;
+    final ProductProfiles profiles;
     private ServerUpgrader upgrader;
     private final TransportRegistry transports;
     private FleetRouting routing;

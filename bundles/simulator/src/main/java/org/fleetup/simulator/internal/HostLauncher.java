@@ -180,8 +180,11 @@ public final class HostLauncher {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
-        server.setCommandFactory(new ShellCommandFactory(root, user, commandPumps,
-                spec.faults().contains(Fault.REBOOT)));
+        if (!spec.faults().contains(Fault.SFTP_ONLY)) {
+            // Without a command factory MINA refuses every exec request: a server that offers SFTP only.
+            server.setCommandFactory(new ShellCommandFactory(root, user, commandPumps,
+                    spec.faults().contains(Fault.REBOOT)));
+        }
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
                 .withFileSystemAccessor(new HostRootFileSystemAccessor(root))
                 .build();

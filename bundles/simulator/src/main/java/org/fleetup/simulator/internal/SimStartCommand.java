@@ -19,6 +19,7 @@ import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.simulator.Simulator;
+import org.fleetup.simulator.DemoApplication;
 
 @Command(scope = "fleet", name = "sim-start",
         description = "Starts a simulated fleet of real SSH servers on loopback and adds them to the inventory")
@@ -30,7 +31,7 @@ public class SimStartCommand implements Action {
 
     /** Every fault as {@code --extra} writes it. */
     static final String FAULTS = "disk-full, drop-connection, refuse-connections, health-fails, health-hangs,"
-            + " drop-after-switch, rollback-fails, busy, read-only, corrupt-transfer, hung, reboot";
+            + " drop-after-switch, rollback-fails, busy, read-only, corrupt-transfer, hung, reboot, sftp-only";
 
     @Reference
     private Simulator simulator;
@@ -47,6 +48,10 @@ public class SimStartCommand implements Action {
                     + " for a server with nothing installed")
     private List<String> extras;
 
+    @Option(name = "--sftp-only", description = "This many more servers offer SFTP only, no shell (as OpenSSH's "
+            + "ForceCommand internal-sftp), on the demo's old versions; they are added as sftp://127.0.0.1:PORT")
+    private int sftpOnly;
+
     @Argument(index = 0, name = "count", required = true,
             description = "How many servers; the demo's mix (at least 6): most on 1.x, two at 2.0.0, one at 2.0.1, "
                     + "one with a full disk, one dropping the connection")
@@ -60,6 +65,7 @@ public class SimStartCommand implements Action {
         if (extras != null) {
             extras.stream().map(SimStartCommand::spec).forEach(specs::add);
         }
+        specs.addAll(sftpOnly(sftpOnly));
         List<SimulatedHost> hosts = simulator.start(prefix, specs);
         ShellTable table = new ShellTable();
         table.column("Server");
@@ -74,6 +80,20 @@ public class SimStartCommand implements Action {
         System.out.println(hosts.size() + " simulated servers started on 127.0.0.1 and added to the inventory,"
                 + " with their host keys.");
         return null;
+    }
+
+    /** {@code count} SFTP-only servers, on the demo's old versions in turn. */
+    static List<HostSpec> sftpOnly(int count) {
+        if (count < 0) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "--sftp-only takes a count of 0 or more, not "
+                    + count);
+        }
+        List<HostSpec> specs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            specs.add(new HostSpec(DemoApplication.OLD_VERSIONS.get(i % DemoApplication.OLD_VERSIONS.size()),
+                    Set.of(Fault.SFTP_ONLY)));
+        }
+        return specs;
     }
 
     static HostSpec spec(String text) {

@@ -26,6 +26,16 @@ class SimStartCommandTest {
     }
 
     @Test
+    void sftpOnlyServersRunTheDemosOldVersionsInTurn() {
+        assertThat(SimStartCommand.sftpOnly(5)).containsExactly(
+                new HostSpec("1.0.0", Set.of(Fault.SFTP_ONLY)), new HostSpec("1.2.3", Set.of(Fault.SFTP_ONLY)),
+                new HostSpec("1.4.2", Set.of(Fault.SFTP_ONLY)), new HostSpec("1.9.7", Set.of(Fault.SFTP_ONLY)),
+                new HostSpec("1.0.0", Set.of(Fault.SFTP_ONLY)));
+        assertThat(SimStartCommand.sftpOnly(0)).isEmpty();
+        assertThatThrownBy(() -> SimStartCommand.sftpOnly(-1)).isInstanceOf(FleetupException.class);
+    }
+
+    @Test
     void faultsCombineAndNoneIsNothingInstalled() {
         assertThat(SimStartCommand.spec("none:health-fails+drop-after-switch")).isEqualTo(new HostSpec(null,
                 Set.of(Fault.HEALTH_FAILS, Fault.DROP_AFTER_SWITCH)));

@@ -3,7 +3,9 @@ package org.fleetup.transport.http;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +15,7 @@ import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.InstallingTransport;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
@@ -51,6 +54,12 @@ public final class AgentTransport implements InstallingTransport {
         throw new FleetupException(FleetupException.TRANSPORT_FAILED, server.name() + " (" + server.address()
                 + ") is reached through its push agent, which runs no command for the controller: it is inspected and "
                 + "upgraded through the agent's own API, never over a session.");
+    }
+
+    /** Orders only: the agent does on the server whatever the install needs. */
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.ORDERS);
     }
 
     @Override

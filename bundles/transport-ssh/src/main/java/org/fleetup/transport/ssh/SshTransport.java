@@ -1,10 +1,16 @@
 package org.fleetup.transport.ssh;
 
 import java.io.IOException;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Objects;
 
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
 import org.fleetup.transport.ssh.internal.ClientSetup;
@@ -37,6 +43,33 @@ public final class SshTransport implements Transport, AutoCloseable {
     public Session connect(Server server) {
         Objects.requireNonNull(server, "server");
         return opener.open(server);
+    }
+
+    /** Commands and files, over one connection. */
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.COMMANDS, Capability.FILES);
+    }
+
+    /**
+     * An SFTP channel alone on a new connection to the server, opened as {@link #connect} opens one (host key against
+     * the record, key login): for a server that offers SFTP and no shell. Never reused; closing it closes the
+     * connection.
+     *
+     * @throws FleetupException as {@link #connect}, or {@link FleetupException#TRANSPORT_FAILED} when the server
+     *         opens no SFTP channel
+     */
+    public SftpConnection openSftp(Server server) {
+        Objects.requireNonNull(server, "server");
+        ClientSession session = opener.connection(server);
+        try {
+            return new SftpConnection(session, SftpClientFactory.instance().createSftpClient(session));
+        } catch (IOException e) {
+            session.close(true);
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Server " + server.name() + " ("
+                    + server.address() + ") accepted the login but opened no SFTP channel: " + e.getMessage()
+                    + ". Check that its sshd offers the sftp subsystem (Subsystem sftp internal-sftp).", e);
+        }
     }
 
     /** How many connections of closed sessions are kept open now, waiting for the next session to their server. */

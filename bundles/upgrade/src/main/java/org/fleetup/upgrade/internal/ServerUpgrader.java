@@ -26,8 +26,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Upgrades one server: connects, reads what it runs, decides, installs in release directories (a first install on
  * a server with nothing installed as well), confirms the new version by inspecting again, and rolls back when
- * anything after the switch disagrees. A server whose transport installs by itself ({@link InstallingTransport}: the
- * push agent) is upgraded by that transport's procedure instead.
+ * anything after the switch disagrees. A server whose transport cannot run this command-driven procedure brings its
+ * own ({@link InstallingTransport}: the push agent, an SFTP-only server), and is upgraded by it instead.
  */
 @Component(service = Upgrader.class, configurationPid = ServerUpgrader.PID)
 @Designate(ocd = ServerUpgrader.Config.class)
@@ -105,7 +105,7 @@ public final class ServerUpgrader implements Upgrader {
     }
 
     /**
-     * The transport of the server's address when its servers install by themselves (the push agent). A scheme with no
+     * The transport of the server's address when it brings its own procedure. A scheme with no
      * transport is left to the procedure's connect step, which fails the server with the reason as it always did.
      */
     private Optional<InstallingTransport> installing(Server server) {

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 import org.fleetup.agent.protocol.TlsIdentity;
 import org.fleetup.api.comparison.Planner;
@@ -14,6 +15,7 @@ import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.InstallingTransport;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
@@ -185,6 +187,11 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
     @Override
     public Session connect(Server server) {
         return transport.connect(server);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return transport.capabilities();
     }
 
     @Override

@@ -59,6 +59,14 @@ public final class SessionOpener implements AutoCloseable {
                 (ended, reusable) -> pool.giveBack(key, ended, reusable));
     }
 
+    /**
+     * A new authenticated connection of the caller's own, never kept for reuse: for work that is not a
+     * {@link Session} (an SFTP-only server, which has no command channel).
+     */
+    public ClientSession connection(Server server) {
+        return connect(server, SshAddress.of(server));
+    }
+
     /** How many connections are kept open for reuse now. */
     public int idleConnections() {
         return pool.size();

@@ -1,8 +1,10 @@
 package org.fleetup.transport.ssh.internal;
 
 import java.time.Duration;
+import java.util.Set;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
 import org.fleetup.transport.ssh.SshSettings;
@@ -75,6 +77,11 @@ public final class SshTransportComponent implements Transport {
     @Override
     public Session connect(Server server) {
         return transport.connect(server);
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return transport.capabilities();
     }
 
     @Deactivate
