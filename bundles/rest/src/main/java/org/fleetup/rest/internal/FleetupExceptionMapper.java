@@ -32,6 +32,9 @@ final class FleetupExceptionMapper implements ExceptionMapper<FleetupException> 
             Map.entry(ROLLOUT_STATE, Status.CONFLICT),
             Map.entry(ROLLOUT_ENDED, Status.CONFLICT),
             Map.entry(ROLLOUT_CANCELLED, Status.CONFLICT),
+            // The release asks what the server's transport cannot do (a package over sftp://): the request, not
+            // the controller, is at fault, and it is refused before anything changes.
+            Map.entry(TRANSPORT_INCAPABLE, Status.CONFLICT),
             Map.entry(TRANSPORT_MISSING, Status.SERVICE_UNAVAILABLE),
             Map.entry(SERVER_UNREACHABLE, Status.BAD_GATEWAY),
             Map.entry(TRANSPORT_FAILED, Status.BAD_GATEWAY),

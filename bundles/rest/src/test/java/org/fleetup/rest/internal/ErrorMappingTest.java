@@ -28,6 +28,7 @@ class ErrorMappingTest {
         assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_NOT_FOUND)).isEqualTo(404);
         assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_CONFLICT)).isEqualTo(409);
         assertThat(FleetupExceptionMapper.status(FleetupException.ROLLOUT_ENDED)).isEqualTo(409);
+        assertThat(FleetupExceptionMapper.status(FleetupException.TRANSPORT_INCAPABLE)).isEqualTo(409);
         assertThat(FleetupExceptionMapper.status(FleetupException.STORAGE_FAILED)).isEqualTo(500);
         assertThat(FleetupExceptionMapper.status(FleetupException.UPLOAD_TOO_LARGE)).isEqualTo(413);
         assertThat(FleetupExceptionMapper.status(FleetupException.UPLOAD_EXPIRED)).isEqualTo(410);
