@@ -112,7 +112,8 @@ final class PullAgent {
             PatchAnswer answer;
             try {
                 answer = client.check(server, options.mac(), new PatchCheck(options.install().product(),
-                        install.installed().orElse(""), options.address(), orders.lastSequence()));
+                        install.installed().orElse(""), options.address(), orders.lastSequence(),
+                        state.interval().toSeconds()));
             } catch (PatchServerClient.ComeBackLater e) {
                 failures = 0;
                 LOGGER.info("The patch server {} is busy: coming back in {} s, as it asked", server,
@@ -189,6 +190,8 @@ final class PullAgent {
     // Every step of an install goes to the patch server, hawkBit-like: downloading, installing, done or failed.
     private void report(AgentState.Order order, AgentState.Step step) {
         InstallOrder content = OrderVerifier.accepted(order.signed);
+        LOGGER.info("Order {} ({} {}): {} {}", order.id, content.product(), content.version(), step.status().word(),
+                step.detail());
         Map<String, Object> feedback = new LinkedHashMap<>();
         feedback.put("agent", options.mac());
         feedback.put("sequence", content.sequence());

@@ -16,14 +16,16 @@ import java.util.regex.Pattern;
  * version: 1.4.2        the version it runs, "" for none
  * address: 10.0.0.17    its own address, for the operator
  * sequence: 12          the last order sequence it accepted; an offer must be signed higher
+ * interval: 1800        seconds until its next check when nothing is newer
  * </pre>
  *
  * @param product the product it installs
  * @param version the version it runs; {@code ""} for none
  * @param address its own address
  * @param sequence the sequence of the last order it accepted, 0 for none
+ * @param interval its check interval in seconds, 0 when it does not say
  */
-public record PatchCheck(String product, String version, String address, long sequence) {
+public record PatchCheck(String product, String version, String address, long sequence, long interval) {
 
     /** Where the agents' API is under the patch server's base URL an operator types. */
     public static final String API = "/cxf/fleetup/ddi/v1";
@@ -31,8 +33,8 @@ public record PatchCheck(String product, String version, String address, long se
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(-[0-9a-f]{2}){5}");
 
     public PatchCheck {
-        if (sequence < 0) {
-            throw new IllegalArgumentException("sequence must not be negative, not " + sequence);
+        if (sequence < 0 || interval < 0) {
+            throw new IllegalArgumentException("sequence and interval must not be negative");
         }
         PatchAnswer.requireValue("product", product);
         PatchAnswer.requireValue("version", version);
@@ -41,7 +43,8 @@ public record PatchCheck(String product, String version, String address, long se
 
     public String text() {
         return PatchAnswer.lines(ordered("product", product, "version", version, "address", address,
-                "sequence", Long.toString(sequence)), "product", "version", "address", "sequence");
+                "sequence", Long.toString(sequence), "interval", Long.toString(interval)), "product", "version", "address",
+                "sequence", "interval");
     }
 
     /** @throws IllegalArgumentException when the text is not a check */
@@ -49,9 +52,10 @@ public record PatchCheck(String product, String version, String address, long se
         Map<String, String> fields = PatchAnswer.fields(text);
         try {
             return new PatchCheck(required(fields, "product"), fields.getOrDefault("version", ""),
-                    fields.getOrDefault("address", ""), Long.parseLong(required(fields, "sequence")));
+                    fields.getOrDefault("address", ""), Long.parseLong(required(fields, "sequence")),
+                    Long.parseLong(fields.getOrDefault("interval", "0")));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("sequence is not a number: " + e.getMessage(), e);
+            throw new IllegalArgumentException("sequence or interval is not a number: " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,60 @@
+package org.fleetup.patch.internal;
+
+import java.time.Instant;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.fleetup.api.FleetupException;
+import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.ScheduledRelease;
+import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.rollout.Scheduler;
+
+/**
+ * Publishes a stored release to its product's pull agents from a time on; until then they are told to come back at
+ * that time. A new schedule of the product replaces the earlier one.
+ */
+@Command(scope = "fleet", name = "release-schedule", description = "Publishes a release to the pull agents at a time")
+@Service
+public class ReleaseScheduleCommand implements Action {
+
+    @Reference
+    private PullRegistry registry;
+
+    @Reference
+    private ReleaseStore store;
+
+    @Reference
+    private Scheduler scheduler;
+
+    @Argument(index = 0, name = "release", required = true, description = "The release, PRODUCT/VERSION")
+    private String release;
+
+    @Option(name = "--at", description = "When it is published: now (the default), 03:00, 2026-12-01T03:00 or an "
+            + "ISO instant")
+    private String at;
+
+    @Override
+    public Object execute() {
+        int slash = release.indexOf('/');
+        if (slash < 1 || slash == release.length() - 1) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "Name the release as PRODUCT/VERSION, such as "
+                    + "demo-app/2.0.0, not '" + release + "'.");
+        }
+        String product = release.substring(0, slash);
+        String version = release.substring(slash + 1);
+        if (store.find(product, version).isEmpty()) {
+            throw new FleetupException(FleetupException.RELEASE_NOT_FOUND, "The store holds no release " + release
+                    + ": add it first with fleet:release-add.");
+        }
+        Instant when = at == null || "now".equalsIgnoreCase(at.strip()) ? Instant.now() : scheduler.resolve(at);
+        registry.schedule(new ScheduledRelease(product, version, when));
+        System.out.println("Release " + release + " is published to the " + product + " pull agents at " + when
+                + ".");
+        return null;
+    }
+}
