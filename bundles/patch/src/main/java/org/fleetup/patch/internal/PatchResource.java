@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 import javax.ws.rs.Consumes;
+import javax.ws.rs.HeaderParam;
 import javax.ws.rs.POST;
 import javax.ws.rs.Path;
 import javax.ws.rs.PathParam;
@@ -45,15 +46,18 @@ public class PatchResource {
     @Path("check")
     @Consumes(MediaType.TEXT_PLAIN)
     @Produces(MediaType.TEXT_PLAIN)
-    public Response check(@PathParam("mac") String mac, String body, @Context UriInfo uri) {
+    public Response check(@PathParam("mac") String mac, @HeaderParam("Host") String host, String body,
+                          @Context UriInfo uri) {
         if (!checks.tryAcquire()) {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", retryAfterSeconds)
                     .type(MediaType.TEXT_PLAIN).entity("busy: come back in " + retryAfterSeconds + " s\n").build();
         }
         try {
             PatchCheck check = PatchCheck.parse(body == null ? "" : body);
+            // The address as the agent typed it (its Host header): the container's base URI names its own host.
             URI base = uri.getBaseUri();
-            URI self = URI.create(base.getScheme() + "://" + base.getRawAuthority());
+            URI self = URI.create(base.getScheme() + "://" + (host == null || host.isBlank() ? base.getRawAuthority()
+                    : host.strip()));
             return Response.ok(service.check(mac, check, self).text(), MediaType.TEXT_PLAIN).build();
         } catch (IllegalArgumentException e) {
             return badRequest("The check does not parse: " + e.getMessage());
