@@ -170,8 +170,13 @@ public class PullAgentIT extends FleetupTestSupport {
         }
     }
 
-    private Optional<PullAgentRecord> record(String mac) throws InterruptedException {
-        return service(PullRegistry.class).agent(mac);
+    private Optional<PullAgentRecord> record(String mac) {
+        try {
+            return service(PullRegistry.class).agent(mac);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -307,5 +312,35 @@ public class PullAgentIT extends FleetupTestSupport {
         assertEquals(agent.log(), "3.0.0", agent.version());
         assertTrue(agent.log(), agent.log().contains("resuming the download at byte"));
         assertTrue(agent.log(), agent.log().contains("(left by an earlier run)"));
+    }
+
+    @Test
+    public void e_failuresReachingTheThresholdStopTheOfferToTheNextWave() throws Exception {
+        Path work = work();
+        released(work, "3.1.0", DemoApplication.DEFAULT_FILLER_BYTES);
+        ok("fleet:release-schedule --wave-size 2 --max-errors 1 demo-app/3.1.0");
+        for (int i = 0; i < 4; i++) {
+            Agent agent = agent(work, "02-00-00-00-01-0" + i);
+            Path hook = agent.work.resolve("home").resolve(DemoApplication.HEALTH_HOOK);
+            Files.createDirectories(hook.getParent());
+            Files.writeString(hook, "if [ \"$demo_app_version\" = 3.1.0 ]; then echo broken >&2; exit 1; fi\n");
+            agent.start(server());
+        }
+
+        // The first wave, two agents, takes it and fails: the offer stops there.
+        Awaitility.await("the first wave rolled back").atMost(WAIT).until(() -> agents.stream()
+                .filter(agent -> record(agent.mac).map(r -> "3.1.0".equals(r.failedVersion())).orElse(false))
+                .count() == 2);
+        Instant stopped = Instant.now();
+        for (Agent agent : agents) {
+            Awaitility.await(agent.mac + " checked after the stop").atMost(WAIT).until(() -> record(agent.mac)
+                    .map(r -> r.lastCheck().isAfter(stopped.plusSeconds(4))).orElse(false));
+        }
+        long offered = 0;
+        for (Agent agent : agents) {
+            assertEquals(agent.log(), "releases/1.4.2", agent.current());
+            offered += "3.1.0".equals(record(agent.mac).orElseThrow().offeredVersion()) ? 1 : 0;
+        }
+        assertEquals("offered to the first wave only", 2, offered);
     }
 }

@@ -16,8 +16,15 @@ import java.time.Instant;
  *        {@code rolled-back}, {@code refused}), {@code ""} for none
  * @param detail what it said with that step
  * @param failedVersion the last version whose install failed there; not offered to it again
+ * @param offeredVersion the last version offered to it; {@code null} for none
  */
 public record PullAgentRecord(String mac, String address, String product, String version, Instant lastCheck,
                               Instant nextCheck, String server, String status, String detail,
-                              String failedVersion) {
+                              String failedVersion, String offeredVersion) {
+
+    /** A record as a check makes it: no report, nothing failed or offered yet. */
+    public PullAgentRecord(String mac, String address, String product, String version, Instant lastCheck,
+                           Instant nextCheck, String server) {
+        this(mac, address, product, version, lastCheck, nextCheck, server, "", "", null, null);
+    }
 }

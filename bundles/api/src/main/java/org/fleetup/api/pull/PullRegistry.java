@@ -11,8 +11,14 @@ public interface PullRegistry {
     /** Records a check of the agent {@code mac} (creating it at its first check). */
     void checked(PullAgentRecord check);
 
-    /** Records a step the agent reported; {@code failed} and {@code rolled-back} mark {@code version} failed there. */
+    /**
+     * Records a step the agent reported: {@code failed} and {@code rolled-back} mark {@code version} failed there,
+     * {@code done} makes it the version the agent runs.
+     */
     void reported(String mac, String version, String status, String detail, Instant at);
+
+    /** Records that {@code version} was offered to the agent {@code mac}. */
+    void offered(String mac, String version);
 
     /** Every agent, by MAC. */
     List<PullAgentRecord> agents();

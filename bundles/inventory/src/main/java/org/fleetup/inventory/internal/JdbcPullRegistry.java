@@ -28,7 +28,7 @@ public final class JdbcPullRegistry implements PullRegistry {
     static final String ALL = "*";
 
     private static final String AGENT_COLUMNS = "mac, address, product, version, last_check, next_check, server,"
-            + " status, detail, failed_version";
+            + " status, detail, failed_version, offered_version";
 
     private final InventoryDatabase database;
 
@@ -54,7 +54,7 @@ public final class JdbcPullRegistry implements PullRegistry {
                 }
             }
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO pull_agents (" + AGENT_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 insert.setString(1, check.mac());
                 insert.setString(2, check.address());
                 insert.setString(3, check.product());
@@ -65,6 +65,7 @@ public final class JdbcPullRegistry implements PullRegistry {
                 insert.setString(8, check.status());
                 insert.setString(9, check.detail());
                 insert.setString(10, check.failedVersion());
+                insert.setString(11, check.offeredVersion());
                 insert.executeUpdate();
             }
             return null;
@@ -76,12 +77,27 @@ public final class JdbcPullRegistry implements PullRegistry {
         boolean failed = "failed".equals(status) || "rolled-back".equals(status);
         database.run("record the report of pull agent " + mac, connection -> {
             try (PreparedStatement update = connection.prepareStatement("UPDATE pull_agents SET status = ?,"
-                    + " detail = ?, failed_version = CASE WHEN ? THEN ? ELSE failed_version END WHERE mac = ?")) {
+                    + " detail = ?, failed_version = CASE WHEN ? THEN ? ELSE failed_version END,"
+                    + " version = CASE WHEN ? THEN ? ELSE version END WHERE mac = ?")) {
                 update.setString(1, status);
                 update.setString(2, detail);
                 update.setBoolean(3, failed);
                 update.setString(4, version);
-                update.setString(5, mac);
+                update.setBoolean(5, "done".equals(status) && version != null);
+                update.setString(6, version);
+                update.setString(7, mac);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void offered(String mac, String version) {
+        database.run("record the offer to pull agent " + mac, connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE pull_agents SET offered_version = ? WHERE mac = ?")) {
+                update.setString(1, version);
+                update.setString(2, mac);
                 return update.executeUpdate();
             }
         });
@@ -111,7 +127,8 @@ public final class JdbcPullRegistry implements PullRegistry {
                             row.getString("product"), row.getString("version"),
                             InventoryDatabase.getInstant(row, "last_check"),
                             InventoryDatabase.getInstant(row, "next_check"), row.getString("server"),
-                            row.getString("status"), row.getString("detail"), row.getString("failed_version")));
+                            row.getString("status"), row.getString("detail"), row.getString("failed_version"),
+                            row.getString("offered_version")));
                 }
             }
             return agents;
@@ -122,19 +139,25 @@ public final class JdbcPullRegistry implements PullRegistry {
     public void schedule(ScheduledRelease release) {
         database.transaction("schedule " + release.product() + "/" + release.version(), connection -> {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE release_schedules SET version = ?, publish_at = ? WHERE product = ?")) {
+                    "UPDATE release_schedules SET version = ?, publish_at = ?, wave_size = ?, max_errors = ?"
+                            + " WHERE product = ?")) {
                 update.setString(1, release.version());
                 InventoryDatabase.setInstant(update, 2, release.at());
-                update.setString(3, release.product());
+                update.setInt(3, release.waveSize());
+                update.setInt(4, release.maxErrors());
+                update.setString(5, release.product());
                 if (update.executeUpdate() > 0) {
                     return null;
                 }
             }
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO release_schedules (product, version, publish_at) VALUES (?, ?, ?)")) {
+                    "INSERT INTO release_schedules (product, version, publish_at, wave_size, max_errors)"
+                            + " VALUES (?, ?, ?, ?, ?)")) {
                 insert.setString(1, release.product());
                 insert.setString(2, release.version());
                 InventoryDatabase.setInstant(insert, 3, release.at());
+                insert.setInt(4, release.waveSize());
+                insert.setInt(5, release.maxErrors());
                 insert.executeUpdate();
             }
             return null;
@@ -153,7 +176,7 @@ public final class JdbcPullRegistry implements PullRegistry {
 
     private List<ScheduledRelease> schedules(String where, String product) {
         return database.run("read the release schedule", connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT product, version, publish_at FROM"
+            try (PreparedStatement select = connection.prepareStatement("SELECT product, version, publish_at, wave_size, max_errors FROM"
                     + " release_schedules" + where + " ORDER BY product")) {
                 if (product != null) {
                     select.setString(1, product);
@@ -162,7 +185,8 @@ public final class JdbcPullRegistry implements PullRegistry {
                 try (ResultSet row = select.executeQuery()) {
                     while (row.next()) {
                         releases.add(new ScheduledRelease(row.getString(1), row.getString(2),
-                                InventoryDatabase.getInstant(row, "publish_at")));
+                                InventoryDatabase.getInstant(row, "publish_at"), row.getInt("wave_size"),
+                                row.getInt("max_errors")));
                     }
                 }
                 return releases;

@@ -175,13 +175,16 @@ CREATE TABLE IF NOT EXISTS pull_agents (
     server VARCHAR,
     status VARCHAR,
     detail VARCHAR,
-    failed_version VARCHAR
+    failed_version VARCHAR,
+    offered_version VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS release_schedules (
     product VARCHAR PRIMARY KEY,
     version VARCHAR NOT NULL,
-    publish_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
+    publish_at TIMESTAMP(9) WITH TIME ZONE NOT NULL,
+    wave_size INTEGER DEFAULT 0 NOT NULL,
+    max_errors INTEGER DEFAULT 0 NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS agent_redirects (

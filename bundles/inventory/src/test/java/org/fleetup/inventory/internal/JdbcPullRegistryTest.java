@@ -21,8 +21,7 @@ class JdbcPullRegistryTest {
     Path dir;
 
     private static PullAgentRecord check(String mac, String version, Instant at) {
-        return new PullAgentRecord(mac, "10.0.0.9", "demo-app", version, at, at.plusSeconds(60), "http://ctl:8181",
-                "", "", null);
+        return new PullAgentRecord(mac, "10.0.0.9", "demo-app", version, at, at.plusSeconds(60), "http://ctl:8181");
     }
 
     @Test
@@ -41,6 +40,31 @@ class JdbcPullRegistryTest {
             assertThat(agents.get(0).status()).isEqualTo("rolled-back");
             assertThat(agents.get(0).failedVersion()).isEqualTo("2.0.0");
             assertThat(agents.get(1).version()).isEqualTo("2.0.0");
+        }
+    }
+
+    @Test
+    void anOfferAndADoneReportAreKept() {
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            JdbcPullRegistry registry = new JdbcPullRegistry(database);
+            registry.checked(check("02-00-00-00-00-01", "1.4.2", AT));
+            registry.offered("02-00-00-00-00-01", "2.0.0");
+            registry.reported("02-00-00-00-00-01", "2.0.0", "done", "health check passed", AT);
+
+            PullAgentRecord agent = registry.agent("02-00-00-00-00-01").orElseThrow();
+            assertThat(agent.offeredVersion()).isEqualTo("2.0.0");
+            assertThat(agent.version()).isEqualTo("2.0.0");
+            assertThat(agent.failedVersion()).isNull();
+        }
+    }
+
+    @Test
+    void aScheduleKeepsItsWavesAndThreshold() {
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            JdbcPullRegistry registry = new JdbcPullRegistry(database);
+            registry.schedule(new ScheduledRelease("demo-app", "2.0.0", AT, 5, 2));
+
+            assertThat(registry.scheduled("demo-app")).contains(new ScheduledRelease("demo-app", "2.0.0", AT, 5, 2));
         }
     }
 

@@ -187,7 +187,7 @@ class SchemaMigrationTest {
             JdbcPullRegistry registry = new JdbcPullRegistry(database);
             Instant at = Instant.parse("2026-01-01T00:00:00Z");
             registry.checked(new PullAgentRecord("02-00-00-00-00-01", "10.0.0.9", "demo-app",
-                    "1.4.2", at, at.plusSeconds(60), "http://ctl:8181", "", "", null));
+                    "1.4.2", at, at.plusSeconds(60), "http://ctl:8181"));
             registry.schedule(new ScheduledRelease("demo-app", "2.0.0", at.plusSeconds(30)));
             assertThat(registry.agents()).extracting(PullAgentRecord::mac,
                     PullAgentRecord::version).containsExactly(tuple("02-00-00-00-00-01",

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * the registry; a move registered for the agent sends it away (unless it reached the new address already); before
  * the product's scheduled release is published, the agent is told nothing is newer and to come back at its time;
  * after, an agent that runs an older version (and has not failed this one) is offered it as an install order signed
- * with the controller's key, sequenced above the last order it accepted. No OSGi here: the component wires it.
+ * with the controller's key, sequenced above the last order it accepted. A release scheduled in waves is offered to
+ * {@code waveSize} agents at a time, the next ones only once those ended; once {@code maxErrors} of them failed, it is
+ * offered to no one more. Checks are answered one at a time, so that two agents never both take a wave's last
+ * place. No OSGi here: the component wires it.
  */
 public final class PatchService {
 
@@ -59,19 +63,21 @@ public final class PatchService {
      * @param self the patch server's base URL as the agent reached it ({@code http://host:port})
      * @throws FleetupException {@link FleetupException#INVALID_INPUT} for a MAC that is none
      */
-    public PatchAnswer check(String macAddress, PatchCheck check, URI self) {
+    public synchronized PatchAnswer check(String macAddress, PatchCheck check, URI self) {
         String mac = mac(macAddress);
         Instant now = clock.instant();
         Optional<URI> moved = registry.redirect(mac).filter(to -> !same(to, self));
         Optional<ScheduledRelease> scheduled = registry.scheduled(check.product());
-        Optional<PullAgentRecord> known = registry.agent(mac);
-        PatchAnswer answer = moved.map(PatchAnswer::moved).orElseGet(() -> offer(mac, check, scheduled, known, now));
+        // The check is recorded first: an offer made in answer to it is recorded on the agent's row.
         Instant next = check.interval() > 0 ? now.plusSeconds(check.interval()) : null;
-        if (answer.nextCheck().isPresent() && (next == null || answer.nextCheck().get().isBefore(next))) {
-            next = answer.nextCheck().get();
+        Optional<Instant> published = scheduled.map(ScheduledRelease::at).filter(now::isBefore);
+        if (moved.isEmpty() && published.isPresent() && (next == null || published.get().isBefore(next))) {
+            next = published.get();
         }
         registry.checked(new PullAgentRecord(mac, check.address(), check.product(), check.version(), now, next,
-                self.toString(), "", "", null));
+                self.toString()));
+        Optional<PullAgentRecord> known = registry.agent(mac);
+        PatchAnswer answer = moved.map(PatchAnswer::moved).orElseGet(() -> offer(mac, check, scheduled, known, now));
         return answer;
     }
 
@@ -91,6 +97,11 @@ public final class PatchService {
             // It failed there and was rolled back: offering it again would fail again; a newer release is offered.
             return PatchAnswer.none(null);
         }
+        Optional<String> held = held(mac, release, known);
+        if (held.isPresent()) {
+            LOGGER.debug("Not offering {}/{} to {}: {}", release.product(), release.version(), mac, held.get());
+            return PatchAnswer.none(null);
+        }
         Optional<Release> stored = store.find(release.product(), release.version());
         if (stored.isEmpty()) {
             LOGGER.warn("The scheduled release {}/{} is not in the store: agents are told nothing is newer. Add it "
@@ -105,7 +116,36 @@ public final class PatchService {
                 artifact.sha256(), signer.keyId(), "");
         LOGGER.info("Offering {} to pull agent {} (runs {})", artifact.coordinates(), mac,
                 check.version().isEmpty() ? "nothing" : check.version());
+        registry.offered(mac, artifact.version());
         return PatchAnswer.update(signer.sign(order));
+    }
+
+    /**
+     * Why the release is not offered to {@code mac} now, when it is held back: its failures reached the threshold,
+     * or its current wave is full and not ended. An agent it was offered to already is offered it again (it may have
+     * lost the order), unless the threshold was reached.
+     */
+    private Optional<String> held(String mac, ScheduledRelease release, Optional<PullAgentRecord> known) {
+        if (release.waveSize() <= 0 && release.maxErrors() <= 0) {
+            return Optional.empty();
+        }
+        String version = release.version();
+        List<PullAgentRecord> offered = registry.agents().stream()
+                .filter(agent -> agent.product().equals(release.product()) && version.equals(agent.offeredVersion()))
+                .toList();
+        long failed = offered.stream().filter(agent -> version.equals(agent.failedVersion())).count();
+        if (release.maxErrors() > 0 && failed >= release.maxErrors()) {
+            return Optional.of(failed + " agents failed it, the threshold is " + release.maxErrors()
+                    + ": the offer stopped");
+        }
+        boolean again = known.map(PullAgentRecord::offeredVersion).filter(version::equals).isPresent();
+        long ended = offered.stream().filter(agent -> version.equals(agent.version())
+                || version.equals(agent.failedVersion())).count();
+        if (!again && release.waveSize() > 0 && offered.size() % release.waveSize() == 0 && ended < offered.size()) {
+            return Optional.of("wave " + (offered.size() / release.waveSize()) + " has not ended ("
+                    + (offered.size() - ended) + " agents still installing)");
+        }
+        return Optional.empty();
     }
 
     /** Keeps a step a pull agent reported: {@code status} and {@code detail}, with the version it was about. */

@@ -38,6 +38,14 @@ public class ReleaseScheduleCommand implements Action {
             + "ISO instant")
     private String at;
 
+    @Option(name = "--wave-size", description = "How many agents are offered it at once; the next ones when these "
+            + "ended. 0 (the default): every agent at once")
+    private int waveSize;
+
+    @Option(name = "--max-errors", description = "Failures (failed or rolled back) at which the offer stops. "
+            + "0 (the default): never")
+    private int maxErrors;
+
     @Override
     public Object execute() {
         int slash = release.indexOf('/');
@@ -52,9 +60,13 @@ public class ReleaseScheduleCommand implements Action {
                     + ": add it first with fleet:release-add.");
         }
         Instant when = at == null || "now".equalsIgnoreCase(at.strip()) ? Instant.now() : scheduler.resolve(at);
-        registry.schedule(new ScheduledRelease(product, version, when));
+        if (waveSize < 0 || maxErrors < 0) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "--wave-size and --max-errors are 0 or more.");
+        }
+        registry.schedule(new ScheduledRelease(product, version, when, waveSize, maxErrors));
         System.out.println("Release " + release + " is published to the " + product + " pull agents at " + when
-                + ".");
+                + (waveSize > 0 ? ", " + waveSize + " agents at a time" : "")
+                + (maxErrors > 0 ? ", stopped at " + maxErrors + " failures" : "") + ".");
         return null;
     }
 }

@@ -116,6 +116,48 @@ class PatchServiceTest {
                 .isEqualTo(PatchAnswer.Action.NONE);
     }
 
+    private static String mac(int i) {
+        return "02-00-00-00-00-0" + i;
+    }
+
+    @Test
+    void aReleaseInWavesIsOfferedToTheNextAgentsOnlyOnceAWaveEnded() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 2, 0));
+        PatchService service = service();
+
+        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(2), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(3), check("1.4.2"), SELF)).as("wave 1 is full and running")
+                .isEqualTo(PatchAnswer.none(null));
+        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).as("offered again to its own agent")
+                .isEqualTo(PatchAnswer.Action.UPDATE);
+
+        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "done", "detail", ""));
+        assertThat(service.check(mac(3), check("1.4.2"), SELF)).as("one of wave 1 still installing")
+                .isEqualTo(PatchAnswer.none(null));
+        service.feedback(mac(2), Map.of("version", "2.0.0", "status", "done", "detail", ""));
+
+        assertThat(service.check(mac(3), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(4), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(5), check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(null));
+    }
+
+    @Test
+    void failuresReachingTheThresholdStopTheOffer() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 2, 1));
+        PatchService service = service();
+        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(2), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+
+        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "rolled-back", "detail", "health check"));
+
+        assertThat(service.check(mac(2), check("1.4.2"), SELF)).as("the offer stopped, even where it was made")
+                .isEqualTo(PatchAnswer.none(null));
+        service.feedback(mac(2), Map.of("version", "2.0.0", "status", "done", "detail", ""));
+        assertThat(service.check(mac(3), check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(null));
+        assertThat(registry.agent(mac(3)).orElseThrow().offeredVersion()).isNull();
+    }
+
     private static final class OneRelease implements ReleaseStore {
         @Override
         public Release add(String product, String version, String kind, String fileName, InputStream content) {
@@ -150,15 +192,23 @@ class PatchServiceTest {
             PullAgentRecord was = agents.get(check.mac());
             agents.put(check.mac(), was == null ? check : new PullAgentRecord(check.mac(), check.address(),
                     check.product(), check.version(), check.lastCheck(), check.nextCheck(), check.server(),
-                    was.status(), was.detail(), was.failedVersion()));
+                    was.status(), was.detail(), was.failedVersion(), was.offeredVersion()));
         }
 
         @Override
         public void reported(String mac, String version, String status, String detail, Instant at) {
             PullAgentRecord was = agents.get(mac);
+            agents.put(mac, new PullAgentRecord(mac, was.address(), was.product(),
+                    "done".equals(status) ? version : was.version(), was.lastCheck(), was.nextCheck(), was.server(),
+                    status, detail, "rolled-back".equals(status) || "failed".equals(status) ? version
+                    : was.failedVersion(), was.offeredVersion()));
+        }
+
+        @Override
+        public void offered(String mac, String version) {
+            PullAgentRecord was = agents.get(mac);
             agents.put(mac, new PullAgentRecord(mac, was.address(), was.product(), was.version(), was.lastCheck(),
-                    was.nextCheck(), was.server(), status, detail,
-                    "rolled-back".equals(status) || "failed".equals(status) ? version : was.failedVersion()));
+                    was.nextCheck(), was.server(), was.status(), was.detail(), was.failedVersion(), version));
         }
 
         @Override
