@@ -8,6 +8,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -16,10 +21,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.awaitility.Awaitility;
 import org.fleetup.api.pull.PullAgentRecord;
@@ -179,6 +189,37 @@ public class PullAgentIT extends FleetupTestSupport {
         }
     }
 
+    /** {@code GET /cxf/fleetup/api/v1/agents} as a viewer the distribution's own script adds. */
+    private JsonNode restAgents() throws Exception {
+        Path home = Path.of(System.getProperty("karaf.home"));
+        String password = "a pull watcher's long password";
+        Process init = new ProcessBuilder("/bin/sh", home.resolve("bin/fleetup-init").toString(), "--add-rest-user",
+                "pullwatch", "viewer").redirectErrorStream(true).start();
+        init.getOutputStream().write((password + "\n").getBytes(StandardCharsets.UTF_8));
+        init.getOutputStream().close();
+        String printed = new String(init.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(printed, init.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(printed, 0, init.exitValue());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server() + "/cxf/fleetup/api/v1/agents?limit=500"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("pullwatch:" + password)
+                        .getBytes(StandardCharsets.UTF_8))).timeout(WAIT).GET().build();
+        HttpClient http = HttpClient.newHttpClient();
+        String[] body = new String[1];
+        // File Install hands the new user to JAAS on its own time.
+        Awaitility.await("GET /agents answered").atMost(WAIT).until(() -> {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            body[0] = response.body();
+            return response.statusCode() == 200;
+        });
+        return new ObjectMapper().readTree(body[0]);
+    }
+
+    private static Stream<JsonNode> stream(JsonNode array) {
+        List<JsonNode> nodes = new ArrayList<>();
+        array.forEach(nodes::add);
+        return nodes.stream();
+    }
+
     @Test
     public void a_publishedReleaseIsTakenByEveryAgentAtItsTimeAndNotBefore() throws Exception {
         Path work = work();
@@ -189,11 +230,13 @@ public class PullAgentIT extends FleetupTestSupport {
             agent(work, "02-00-00-00-00-0" + i).start(server());
         }
 
-        // Every agent checked and was told to come back at the published time: nothing taken before it.
+        // Every agent checked and was told to come back at the published time (its log says so): nothing taken
+        // before it.
         Awaitility.await("five agents registered").atMost(WAIT).until(() -> {
             for (Agent agent : agents) {
                 Optional<PullAgentRecord> record = record(agent.mac);
-                if (record.isEmpty() || record.get().nextCheck() == null) {
+                if (record.isEmpty() || record.get().nextCheck() == null || !agent.log().contains("Nothing newer at "
+                        + server() + "; a release is published at " + publishedAt)) {
                     return false;
                 }
             }
@@ -204,8 +247,6 @@ public class PullAgentIT extends FleetupTestSupport {
         for (Agent agent : agents) {
             assertEquals(agent.log(), "releases/1.4.2", agent.current());
             assertEquals("1.4.2", record(agent.mac).orElseThrow().version());
-            assertTrue(agent.log(), agent.log().contains("Nothing newer at " + server() + "; a release is published"
-                    + " at " + publishedAt));
         }
 
         // After it, all take it: their own files say so, and the switch came after the published time.
@@ -224,6 +265,11 @@ public class PullAgentIT extends FleetupTestSupport {
             }
             return true;
         });
+        JsonNode rest = restAgents();
+        for (Agent agent : agents) {
+            assertTrue(rest.toString(), stream(rest.get("items")).anyMatch(item -> agent.mac.equals(item.get("mac")
+                    .asText()) && "2.0.0".equals(item.get("version").asText())));
+        }
         String list = ok("fleet:agent-list");
         for (Agent agent : agents) {
             assertTrue(list, list.lines().anyMatch(line -> line.contains(agent.mac) && line.contains("2.0.0")
