@@ -47,6 +47,8 @@ class PullAgentBadInputIT {
     private final KeyPair controller = OrderSigner.generateKeys();
     private final OrderSigner signer = new OrderSigner(controller.getPrivate(), controller.getPublic());
     private final List<String> feedback = new CopyOnWriteArrayList<>();
+    private final List<Instant> checks = new CopyOnWriteArrayList<>();
+    private volatile boolean busy;
     private HttpServer server;
     private volatile Function<String, String> answers = path -> "action: none\nnext-check: \n";
     private Process agent;
@@ -95,6 +97,12 @@ class PullAgentBadInputIT {
                 out.flush();
                 throw new IOException("cut");
             } else {
+                checks.add(Instant.now());
+                if (busy) {
+                    exchange.getResponseHeaders().set("Retry-After", "3");
+                    exchange.sendResponseHeaders(503, -1);
+                    return;
+                }
                 byte[] answer = answers.apply(path).getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, answer.length);
                 exchange.getResponseBody().write(answer);
@@ -231,5 +239,18 @@ class PullAgentBadInputIT {
         assertRootUnchanged();
         List<String> none = new ArrayList<>(feedback);
         assertThat(none).isEmpty();
+    }
+
+    @Test
+    void anOverloadedServerIsObeyed() throws Exception {
+        busy = true;
+        startAgent();
+
+        Awaitility.await("two checks").atMost(AgentProcess.WAIT).until(() -> checks.size() >= 2);
+        assertThat(java.time.Duration.between(checks.get(0), checks.get(1))).as(log())
+                .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(2900));
+        assertThat(log()).contains("is busy: coming back in 3 s, as it asked");
+        assertThat(agent.isAlive()).isTrue();
+        assertRootUnchanged();
     }
 }
