@@ -16,7 +16,8 @@ import java.util.Properties;
  * What the pull agent keeps across restarts: the patch server's address (a move the server told is remembered), the
  * check interval, the next check time and the version it applied. Written durably on every change, before the agent
  * acts on it. The options given at start seed a new state; once there is one, its address wins over {@code --server}
- * (the operator moved the fleet) and its interval over {@code --interval} only until the option changes.
+ * (a move the patch server told outlives the command line that started the agent), while {@code --interval} is the
+ * operator's latest word and replaces the kept interval at every start.
  */
 final class PullState {
 
