@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.BiConsumer;
 
 import org.fleetup.api.FleetupException;
 
@@ -54,6 +55,7 @@ final class AgentState {
     private final Path file;
     private long lastSequence;
     private final Map<String, Order> orders = new LinkedHashMap<>();
+    private volatile BiConsumer<Order, Step> listener = (order, step) -> { };
 
     private AgentState(Path file) {
         this.file = file;
@@ -92,6 +94,11 @@ final class AgentState {
             state.orders.put(id, order);
         }
         return state;
+    }
+
+    /** Told of every step written from now on (the pull agent reports them to its patch server), after it is saved. */
+    void listen(BiConsumer<Order, Step> listener) {
+        this.listener = listener;
     }
 
     synchronized long lastSequence() {
@@ -143,18 +150,22 @@ final class AgentState {
     synchronized void step(Order order, OrderStatus status, String detail) {
         order.detail = detail;
         if (status != order.status) {
-            order.steps.add(new Step(status, detail, Instant.now()));
+            Step step = new Step(status, detail, Instant.now());
+            order.steps.add(step);
             order.status = status;
             save();
+            listener.accept(order, step);
         }
     }
 
     /** A step worth keeping even when the status stays (a resumed download), durably. */
     synchronized void note(Order order, OrderStatus status, String detail) {
-        order.steps.add(new Step(status, detail, Instant.now()));
+        Step step = new Step(status, detail, Instant.now());
+        order.steps.add(step);
         order.status = status;
         order.detail = detail;
         save();
+        listener.accept(order, step);
     }
 
     /** Changes of {@code order}'s install journal ({@code null} removes an entry), durably. */
@@ -195,12 +206,20 @@ final class AgentState {
             }
             order.journal.forEach((key, value) -> properties.setProperty(prefix + "journal." + key, value));
         }
+        writeDurably(file, properties, "Fleetup agent state: the last accepted sequence and the orders");
+    }
+
+    /**
+     * Replaces {@code file} with {@code properties}, durably: temporary file, fsync, atomic rename, fsync of the
+     * directory; a crash leaves the old file or the new one, never half of one.
+     */
+    static void writeDurably(Path file, Properties properties, String comment) {
         Path directory = file.toAbsolutePath().getParent();
         Path temporary = directory.resolve(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(directory);
             try (OutputStream out = Files.newOutputStream(temporary)) {
-                properties.store(out, "Fleetup agent state: the last accepted sequence and the orders");
+                properties.store(out, comment);
             }
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 channel.force(true);

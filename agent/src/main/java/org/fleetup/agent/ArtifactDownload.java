@@ -73,6 +73,9 @@ final class ArtifactDownload {
                 }
                 if (attempt > 1) {
                     told.accept("resuming the download at byte " + have + " of " + length + " (" + problem + ")");
+                } else if (have > 0) {
+                    told.accept("resuming the download at byte " + have + " of " + length + " (left by an earlier "
+                            + "run)");
                 }
                 try {
                     problem = request(url, have, length, partial);

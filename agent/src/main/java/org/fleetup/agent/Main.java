@@ -29,6 +29,7 @@ public final class Main {
 
     static final String USAGE = """
             Usage: java -jar fleetup-agent.jar push --listen HOST:PORT --root DIR --trust FILE --product NAME [options]
+                   java -jar fleetup-agent.jar pull --server URL --product NAME --root DIR --trust FILE [options]
                    java -jar fleetup-agent.jar keygen --out PREFIX
                    java -jar fleetup-agent.jar tls-keygen --out FILE.p12 --tls-password-file FILE [--hosts H,...]
                         [--valid-days N]
@@ -61,6 +62,17 @@ public final class Main {
                                        controller trusts ('fleet:server-trust SERVER SHA256:...').
               --tls-password-file F    the keystore's password, the file's first line; default the environment
                                        variable FLEETUP_AGENT_TLS_PASSWORD
+            pull: runs the pull agent, which checks a patch server on its own schedule and installs the newer
+                  releases it offers, signed by a key of its trust file. Besides the push options --trust, --product,
+                  --kind, --scheme, --health-command, --restart-command, --health-url, --busy-marker,
+                  --installable-wait, --command-timeout and --download-stall:
+              --server URL             the patch server's base URL, such as http://fleetup:8181; a move the server
+                                       announces is remembered in the state and wins over this option
+              --interval DURATION      the time between checks when nothing is newer (30m, 90s, 2h); default 30m
+              --state FILE             its state (server, interval, next check, applied version);
+                                       default DIR/.fleetup/pull.state (its orders beside it, FILE.orders)
+              --mac MAC                its MAC address, its id at the patch server; default the first interface's
+              --address ADDRESS        its own address, told to the patch server; default the host's address
             keygen: writes a new controller key: PREFIX.key (PEM PKCS#8) and PREFIX.pub (the trust file line).
             tls-keygen: writes a new EC key and self-signed certificate for --tls-keystore (made by the JDK's
               keytool), for --hosts (names or addresses; default this host's name, localhost, 127.0.0.1), valid
@@ -82,6 +94,7 @@ public final class Main {
             Map<String, String> options = options(args);
             switch (args[0]) {
                 case "push" -> PushAgent.start(pushOptions(options), System.out);
+                case "pull" -> PullAgent.run(PullOptions.parse(options), System.out);
                 case "keygen" -> keygen(Path.of(required(options, "out")), System.out);
                 case "tls-keygen" -> tlsKeygen(options, System.out);
                 case "sign" -> System.out.print(sign(options));

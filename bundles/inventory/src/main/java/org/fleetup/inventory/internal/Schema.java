@@ -24,7 +24,7 @@ import org.h2.tools.RunScript;
 final class Schema {
 
     /** The version {@code schema.sql} creates. */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
 
     private static final String SCRIPT = "schema.sql";
 

@@ -162,3 +162,33 @@ CREATE TABLE IF NOT EXISTS server_round_trips (
     round_trip_nanos BIGINT NOT NULL,
     measured_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
 );
+
+-- Version 5: pull agents, keyed by MAC (02-00-00-00-00-01), as their checks and feedback tell them; the release each
+-- product's pull agents are offered from a time on; and the moves of agents to another patch server ('*': all).
+CREATE TABLE IF NOT EXISTS pull_agents (
+    mac VARCHAR PRIMARY KEY,
+    address VARCHAR,
+    product VARCHAR NOT NULL,
+    version VARCHAR,
+    last_check TIMESTAMP(9) WITH TIME ZONE,
+    next_check TIMESTAMP(9) WITH TIME ZONE,
+    server VARCHAR,
+    status VARCHAR,
+    detail VARCHAR,
+    failed_version VARCHAR,
+    offered_version VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS release_schedules (
+    product VARCHAR PRIMARY KEY,
+    version VARCHAR NOT NULL,
+    publish_at TIMESTAMP(9) WITH TIME ZONE NOT NULL,
+    wave_size INTEGER DEFAULT 0 NOT NULL,
+    max_errors INTEGER DEFAULT 0 NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS agent_redirects (
+    mac VARCHAR PRIMARY KEY,
+    target VARCHAR NOT NULL,
+    registered_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
+);

@@ -22,6 +22,8 @@ import java.util.UUID;
 import org.assertj.core.groups.Tuple;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.pull.PullAgentRecord;
+import org.fleetup.api.pull.ScheduledRelease;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.Wave;
@@ -170,6 +172,28 @@ class SchemaMigrationTest {
         }
         try (InventoryDatabase database = TestDatabases.open(dir)) {
             assertThat(versions(database)).as("migrated once").containsExactly(3, Schema.VERSION);
+        }
+    }
+
+    @Test
+    void aVersion4InventoryKeepsItsServersAndGainsThePullRegistry() throws Exception {
+        writeInventory("schema-v4.sql", "INSERT INTO servers (name, cluster, address, created_at, updated_at) VALUES"
+                + " ('web-01', 'default', 'ssh://deploy@10.0.0.1:22', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00',"
+                + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(versions(database)).containsExactly(4, Schema.VERSION);
+            assertThat(new JdbcInventory(database).server("web-01")).isPresent();
+            JdbcPullRegistry registry = new JdbcPullRegistry(database);
+            Instant at = Instant.parse("2026-01-01T00:00:00Z");
+            registry.checked(new PullAgentRecord("02-00-00-00-00-01", "10.0.0.9", "demo-app",
+                    "1.4.2", at, at.plusSeconds(60), "http://ctl:8181"));
+            registry.schedule(new ScheduledRelease("demo-app", "2.0.0", at.plusSeconds(30)));
+            assertThat(registry.agents()).extracting(PullAgentRecord::mac,
+                    PullAgentRecord::version).containsExactly(tuple("02-00-00-00-00-01",
+                    "1.4.2"));
+            assertThat(registry.scheduled("demo-app")).map(ScheduledRelease::version)
+                    .contains("2.0.0");
         }
     }
 

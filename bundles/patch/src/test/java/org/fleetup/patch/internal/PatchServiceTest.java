@@ -1,0 +1,249 @@
+package org.fleetup.patch.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.fleetup.agent.protocol.AgentSituation;
+import org.fleetup.agent.protocol.OrderSigner;
+import org.fleetup.agent.protocol.OrderVerifier;
+import org.fleetup.agent.protocol.PatchAnswer;
+import org.fleetup.agent.protocol.PatchCheck;
+import org.fleetup.agent.protocol.TrustedKeys;
+import org.fleetup.agent.protocol.Verdict;
+import org.fleetup.api.pull.PullAgentRecord;
+import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.ScheduledRelease;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.comparison.internal.DefaultVersionSchemes;
+import org.junit.jupiter.api.Test;
+
+/** What the patch server answers, on a clock the test sets; the offer verified as an agent verifies it. */
+class PatchServiceTest {
+
+    private static final String MAC = "02-00-00-00-00-01";
+    private static final Instant T0 = Instant.parse("2026-12-01T12:00:00Z");
+    private static final URI SELF = URI.create("http://127.0.0.1:8181");
+
+    private final MemoryRegistry registry = new MemoryRegistry();
+    private final java.security.KeyPair keys = OrderSigner.generateKeys();
+    private final OrderSigner signer = new OrderSigner(keys.getPrivate(), keys.getPublic());
+    private Instant now = T0;
+
+    private PatchService service() {
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now;
+            }
+        };
+        return new PatchService(registry, new OneRelease(), new DefaultVersionSchemes().scheme("semantic"), signer,
+                URI.create("http://127.0.0.1:9999"), Duration.ofHours(1), clock);
+    }
+
+    private static PatchCheck check(String version) {
+        return new PatchCheck("demo-app", version, "10.0.0.9", 3, 1800);
+    }
+
+    @Test
+    void beforeThePublishedTimeNothingIsNewerAndTheAgentIsToldWhenToComeBack() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0.plusSeconds(10)));
+
+        PatchAnswer answer = service().check("02:00:00:00:00:01", check("1.4.2"), SELF);
+
+        assertThat(answer).isEqualTo(PatchAnswer.none(T0.plusSeconds(10)));
+        assertThat(registry.agent(MAC).orElseThrow().nextCheck()).isEqualTo(T0.plusSeconds(10));
+    }
+
+    @Test
+    void atThePublishedTimeTheReleaseIsOfferedSignedAboveTheAgentsSequence() throws Exception {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0.plusSeconds(10)));
+        now = T0.plusSeconds(10);
+
+        PatchAnswer answer = service().check(MAC, check("1.4.2"), SELF);
+
+        assertThat(answer.action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        TrustedKeys trusted = TrustedKeys.parse(List.of(TrustedKeys.openSshLine(keys.getPublic(), "ctl")));
+        Verdict verdict = new OrderVerifier(trusted, Clock.fixed(now, ZoneOffset.UTC)).verify(answer.order()
+                .orElseThrow(), new AgentSituation(MAC, "demo-app", "application", Optional.of("1.4.2"), 3,
+                String::compareTo));
+        assertThat(verdict.refusal()).isEmpty();
+        assertThat(verdict.order().orElseThrow().sequence()).isEqualTo(4);
+        assertThat(verdict.order().orElseThrow().url()).hasToString("http://127.0.0.1:9999/artifacts/"
+                + "a".repeat(64) + "/demo-app-2.0.0.tar.gz");
+    }
+
+    @Test
+    void anAgentThatRunsTheReleaseOrFailedItIsToldNothingIsNewer() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0));
+        assertThat(service().check(MAC, check("2.0.0"), SELF)).isEqualTo(PatchAnswer.none(null));
+
+        registry.reported(MAC, "2.0.0", "rolled-back", "health check failed", T0);
+
+        assertThat(service().check(MAC, check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(null));
+    }
+
+    @Test
+    void aMovedAgentIsSentToItsNewAddressUntilItReachesIt() {
+        registry.redirect(URI.create("http://localhost:8181"), List.of(MAC));
+
+        assertThat(service().check(MAC, check("1.4.2"), SELF))
+                .isEqualTo(PatchAnswer.moved(URI.create("http://localhost:8181")));
+        assertThat(service().check(MAC, check("1.4.2"), URI.create("http://localhost:8181")).action())
+                .isEqualTo(PatchAnswer.Action.NONE);
+        assertThat(service().check("02-00-00-00-00-02", check("1.4.2"), SELF).action())
+                .isEqualTo(PatchAnswer.Action.NONE);
+    }
+
+    private static String mac(int i) {
+        return "02-00-00-00-00-0" + i;
+    }
+
+    @Test
+    void aReleaseInWavesIsOfferedToTheNextAgentsOnlyOnceAWaveEnded() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 2, 0));
+        PatchService service = service();
+
+        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(2), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(3), check("1.4.2"), SELF)).as("wave 1 is full and running")
+                .isEqualTo(PatchAnswer.none(null));
+        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).as("offered again to its own agent")
+                .isEqualTo(PatchAnswer.Action.UPDATE);
+
+        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "done", "detail", ""));
+        assertThat(service.check(mac(3), check("1.4.2"), SELF)).as("one of wave 1 still installing")
+                .isEqualTo(PatchAnswer.none(null));
+        service.feedback(mac(2), Map.of("version", "2.0.0", "status", "done", "detail", ""));
+
+        assertThat(service.check(mac(3), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(4), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(5), check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(null));
+    }
+
+    @Test
+    void failuresReachingTheThresholdStopTheOffer() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 2, 1));
+        PatchService service = service();
+        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+        assertThat(service.check(mac(2), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
+
+        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "rolled-back", "detail", "health check"));
+
+        assertThat(service.check(mac(2), check("1.4.2"), SELF)).as("the offer stopped, even where it was made")
+                .isEqualTo(PatchAnswer.none(null));
+        service.feedback(mac(2), Map.of("version", "2.0.0", "status", "done", "detail", ""));
+        assertThat(service.check(mac(3), check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(null));
+        assertThat(registry.agent(mac(3)).orElseThrow().offeredVersion()).isNull();
+    }
+
+    private static final class OneRelease implements ReleaseStore {
+        @Override
+        public Release add(String product, String version, String kind, String fileName, InputStream content) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<Release> find(String product, String version) {
+            return Optional.of(new Release(product, version, "application", "a".repeat(64), 1234,
+                    product + "-" + version + ".tar.gz", T0));
+        }
+
+        @Override
+        public List<Release> list() {
+            return List.of();
+        }
+
+        @Override
+        public InputStream open(Release release) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** The registry's contract in memory; the JDBC one is tested in the inventory. */
+    private static final class MemoryRegistry implements PullRegistry {
+        private final Map<String, PullAgentRecord> agents = new ConcurrentHashMap<>();
+        private final Map<String, ScheduledRelease> schedules = new ConcurrentHashMap<>();
+        private final Map<String, URI> moves = new ConcurrentHashMap<>();
+
+        @Override
+        public void checked(PullAgentRecord check) {
+            PullAgentRecord was = agents.get(check.mac());
+            agents.put(check.mac(), was == null ? check : new PullAgentRecord(check.mac(), check.address(),
+                    check.product(), check.version(), check.lastCheck(), check.nextCheck(), check.server(),
+                    was.status(), was.detail(), was.failedVersion(), was.offeredVersion()));
+        }
+
+        @Override
+        public void reported(String mac, String version, String status, String detail, Instant at) {
+            PullAgentRecord was = agents.get(mac);
+            agents.put(mac, new PullAgentRecord(mac, was.address(), was.product(),
+                    "done".equals(status) ? version : was.version(), was.lastCheck(), was.nextCheck(), was.server(),
+                    status, detail, "rolled-back".equals(status) || "failed".equals(status) ? version
+                    : was.failedVersion(), was.offeredVersion()));
+        }
+
+        @Override
+        public void offered(String mac, String version) {
+            PullAgentRecord was = agents.get(mac);
+            agents.put(mac, new PullAgentRecord(mac, was.address(), was.product(), was.version(), was.lastCheck(),
+                    was.nextCheck(), was.server(), was.status(), was.detail(), was.failedVersion(), version));
+        }
+
+        @Override
+        public List<PullAgentRecord> agents() {
+            return new ArrayList<>(agents.values());
+        }
+
+        @Override
+        public Optional<PullAgentRecord> agent(String mac) {
+            return Optional.ofNullable(agents.get(mac));
+        }
+
+        @Override
+        public void schedule(ScheduledRelease release) {
+            schedules.put(release.product(), release);
+        }
+
+        @Override
+        public Optional<ScheduledRelease> scheduled(String product) {
+            return Optional.ofNullable(schedules.get(product));
+        }
+
+        @Override
+        public List<ScheduledRelease> schedules() {
+            return new ArrayList<>(schedules.values());
+        }
+
+        @Override
+        public void redirect(URI to, List<String> macs) {
+            (macs.isEmpty() ? List.of("*") : macs).forEach(mac -> moves.put(mac, to));
+        }
+
+        @Override
+        public Optional<URI> redirect(String mac) {
+            return Optional.ofNullable(moves.getOrDefault(mac, moves.get("*")));
+        }
+    }
+}
