@@ -25,8 +25,8 @@ import org.osgi.framework.Constants;
 
 /**
  * The core of Fleetup reaches servers through no particular transport: its feature, with every Fleetup feature it
- * pulls in, installs no SSH library, and none of its bundles imports one. The SSH transport brings MINA SSHD itself,
- * with the known_hosts reader the import uses.
+ * pulls in, installs no SSH library, and none of its bundles imports one. The SSH and SFTP transports bring MINA SSHD
+ * and their shared SSH client themselves, with the known_hosts reader the import uses.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -65,6 +65,8 @@ public class CoreFeatureIT extends FleetupTestSupport {
 
     @Test
     public void aKnownHostsFileIsReadByTheSshTransport() throws Exception {
+        // Both transports over SSH share the client that reads it: without either, no known_hosts is read.
+        service(FeaturesService.class).uninstallFeature("fleetup-transport-sftp");
         service(FeaturesService.class).uninstallFeature("fleetup-transport-ssh");
         Path csv = Files.writeString(Files.createTempFile("servers", ".csv"),
                 "name,host,port,user,keyfile\nkh-01,127.0.0.1,22,fleet,/nonexistent\n");

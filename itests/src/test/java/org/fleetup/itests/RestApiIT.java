@@ -127,9 +127,9 @@ public class RestApiIT extends FleetupTestSupport {
         assertError(badCsv, 400, "fleetup.server.invalid");
         assertTrue(badCsv.body(), body(badCsv).get("message").asText().contains("no column 'port'"));
 
-        // The schemes of the two transports the distribution boots (the agents' serves http and https), sorted.
+        // The schemes of the three transports the distribution boots (the agents' serves http and https), sorted.
         JsonNode transports = body(send(viewer("/transports").GET().build())).get("items");
-        assertEquals(List.of("http", "https", "ssh"), transports.findValuesAsText("scheme"));
+        assertEquals(List.of("http", "https", "sftp", "ssh"), transports.findValuesAsText("scheme"));
         // Each with its bundle's version and how many servers use its scheme, as fleet:transport-list shows them.
         Map<String, Integer> servers = service(Inventory.class).serversByScheme();
         for (JsonNode transport : transports) {

@@ -39,8 +39,8 @@ import org.fleetup.comparison.internal.VersionPlanner;
 import org.fleetup.inspection.internal.SessionInspector;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
-import org.fleetup.transport.ssh.SshSettings;
-import org.fleetup.transport.ssh.SshTransport;
+import org.fleetup.ssh.SshSettings;
+import org.fleetup.ssh.SshTransport;
 
 /**
  * The controller side of the scale benchmark: starts the {@link FleetStandIn} fleet in a JVM of its own, then

@@ -17,9 +17,8 @@ import org.apache.cxf.jaxrs.lifecycle.SingletonResourceProvider;
 import org.fleetup.api.comparison.VersionSchemes;
 import org.fleetup.api.pull.PullRegistry;
 import org.fleetup.api.release.ReleaseStore;
-import org.fleetup.api.transport.Transport;
-import org.fleetup.transport.http.ArtifactServer;
-import org.fleetup.transport.http.ControllerKey;
+import org.fleetup.agent.server.ArtifactServer;
+import org.fleetup.agent.server.ControllerKey;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -32,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the patch server for pull agents on CXF's servlet ({@code /cxf/fleetup/ddi/v1} on Karaf's HTTP port), and
- * serves them the artifacts (the push transport's {@link ArtifactServer}, on an address of its own). Offers are signed
- * with the controller's key, the one the push transport made: this component waits for that transport, so that the
- * key exists before it is read and the two never make two keys.
+ * serves them the artifacts (an {@link ArtifactServer} of its own, on an address of its own). Offers are signed with
+ * the controller's key, the one the push transport signs with ({@link ControllerKey} makes it once, whichever of the
+ * two opens it first), yet neither needs the other: either can be removed while the other serves.
  */
 @Component(immediate = true, configurationPid = PatchServer.PID)
 @Designate(ocd = PatchServer.Config.class)
@@ -82,8 +81,7 @@ public final class PatchServer {
 
     @Activate
     public PatchServer(@Reference PullRegistry registry, @Reference ReleaseStore store,
-                       @Reference VersionSchemes schemes,
-                       @Reference(target = "(" + Transport.SCHEME + "=http)") Transport pushTransport, Config config) {
+                       @Reference VersionSchemes schemes, Config config) {
         ControllerKey key = ControllerKey.openOrCreate(keyFile(config), "fleetup-controller");
         try {
             this.artifacts = new ArtifactServer(store, address(config.artifactListen()), 8);

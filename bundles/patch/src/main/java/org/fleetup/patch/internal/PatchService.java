@@ -12,6 +12,7 @@ import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.agent.protocol.OrderSigner;
 import org.fleetup.agent.protocol.PatchAnswer;
 import org.fleetup.agent.protocol.PatchCheck;
+import org.fleetup.agent.server.ArtifactServer;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.VersionScheme;
 import org.fleetup.api.pull.PullAgentRecord;
@@ -109,10 +110,8 @@ public final class PatchService {
             return PatchAnswer.none(null);
         }
         Release artifact = stored.get();
-        String root = artifacts.toString().endsWith("/") ? artifacts.toString() : artifacts + "/";
         InstallOrder order = new InstallOrder(mac, check.sequence() + 1, now.plus(validity), artifact.product(),
-                artifact.kind(), artifact.version(), false,
-                URI.create(root + "artifacts/" + artifact.sha256() + "/" + artifact.fileName()), artifact.size(),
+                artifact.kind(), artifact.version(), false, ArtifactServer.url(artifacts, artifact), artifact.size(),
                 artifact.sha256(), signer.keyId(), "");
         LOGGER.info("Offering {} to pull agent {} (runs {})", artifact.coordinates(), mac,
                 check.version().isEmpty() ? "nothing" : check.version());

@@ -37,7 +37,7 @@ import org.fleetup.api.rollout.Size;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.testing.OpenSshServer;
-import org.fleetup.transport.ssh.SshSettings;
+import org.fleetup.ssh.SshSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -40,7 +40,7 @@ import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
 import org.fleetup.simulator.internal.HostLauncher;
-import org.fleetup.transport.ssh.SshSettings;
+import org.fleetup.ssh.SshSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

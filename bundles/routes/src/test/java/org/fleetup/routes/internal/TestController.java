@@ -33,8 +33,8 @@ import org.fleetup.scheduling.internal.ExecutorScheduler;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
 import org.fleetup.storage.internal.VfsReleaseStore;
-import org.fleetup.transport.ssh.SshSettings;
-import org.fleetup.transport.ssh.SshTransport;
+import org.fleetup.ssh.SshSettings;
+import org.fleetup.ssh.SshTransport;
 import org.fleetup.upgrade.internal.ServerUpgrader;
 
 /**

@@ -26,7 +26,7 @@ public class ServerImportCommand implements Action {
     @Reference
     private ServerImport serverImport;
 
-    /** The SSH transport's: without it no known_hosts file is read, and an import naming one is refused. */
+    /** The SSH client's: with neither SSH nor SFTP transport no known_hosts is read, and an import naming one fails. */
     @Reference(optional = true)
     private KnownHostsReader knownHostsReader;
 
@@ -65,9 +65,9 @@ public class ServerImportCommand implements Action {
     private KnownHostsReader knownHostsReader() {
         if (knownHostsReader == null) {
             throw new FleetupException(FleetupException.TRANSPORT_MISSING, "A known_hosts file is read by the SSH"
-                    + " transport, which is not installed: install it (feature:install fleetup-transport-ssh), or"
-                    + " import without --known-hosts and trust each server with fleet:server-trust. Nothing was"
-                    + " imported.");
+                    + " client of the ssh:// and sftp:// transports, neither of which is installed: install one"
+                    + " (feature:install fleetup-transport-ssh), or import without --known-hosts and trust each server"
+                    + " with fleet:server-trust. Nothing was imported.");
         }
         return knownHostsReader;
     }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.fleetup.agent.server.ControllerKey;
 import org.fleetup.agent.protocol.TlsPin;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Planner;

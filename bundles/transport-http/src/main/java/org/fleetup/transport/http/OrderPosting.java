@@ -2,6 +2,7 @@ package org.fleetup.transport.http;
 
 import java.time.Instant;
 
+import org.fleetup.agent.server.ArtifactServer;
 import org.fleetup.agent.protocol.InstallOrder;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;

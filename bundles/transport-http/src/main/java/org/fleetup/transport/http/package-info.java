@@ -1,7 +1,7 @@
 /**
  * The push-agent transport of Fleetup ({@code http://}): {@link org.fleetup.transport.http.AgentTransport} orders the
- * servers' agents to install, with the controller's key ({@link org.fleetup.transport.http.ControllerKey}), and
- * {@link org.fleetup.transport.http.ArtifactServer} serves them the artifacts; all usable without OSGi.
+ * servers' agents to install, with the controller's key ({@link org.fleetup.agent.server.ControllerKey}), and
+ * {@link org.fleetup.agent.server.ArtifactServer} serves them the artifacts; all usable without OSGi.
  */
 @Export
 @Version("1.0.0")

@@ -27,7 +27,7 @@ import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
-import org.fleetup.transport.ssh.SftpConnection;
+import org.fleetup.ssh.SftpConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;

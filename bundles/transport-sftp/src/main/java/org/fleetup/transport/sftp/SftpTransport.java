@@ -21,9 +21,9 @@ import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.StepListener;
-import org.fleetup.transport.ssh.SftpConnection;
-import org.fleetup.transport.ssh.SshSettings;
-import org.fleetup.transport.ssh.SshTransport;
+import org.fleetup.ssh.SftpConnection;
+import org.fleetup.ssh.SshSettings;
+import org.fleetup.ssh.SshTransport;
 
 /**
  * Servers that offer SFTP and nothing else ({@code sftp://host:port}; OpenSSH with {@code ForceCommand internal-sftp}):

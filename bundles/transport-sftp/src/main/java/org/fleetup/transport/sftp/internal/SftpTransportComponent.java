@@ -17,7 +17,7 @@ import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.transport.sftp.SftpTransport;
-import org.fleetup.transport.ssh.SshSettings;
+import org.fleetup.ssh.SshSettings;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
