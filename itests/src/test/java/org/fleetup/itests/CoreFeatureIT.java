@@ -1,11 +1,17 @@
 package org.fleetup.itests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -79,5 +85,33 @@ public class CoreFeatureIT extends FleetupTestSupport {
         service(FeaturesService.class).installFeature("fleetup-transport-ssh");
         ok("fleet:server-import --csv " + csv + " --known-hosts " + knownHosts);
         assertTrue(ok("fleet:server-list").contains("kh-01"));
+    }
+
+    @Test
+    public void eachTransportAndThePatchServerGoOnWhenAnotherIsRemoved() throws Exception {
+        FeaturesService features = service(FeaturesService.class);
+        for (String feature : List.of("fleetup-transport-ssh", "fleetup-transport-sftp", "fleetup-transport-http")) {
+            features.installFeature(feature);
+        }
+        // The SFTP transport shares the SSH transport's client, not the transport: it serves without it.
+        features.uninstallFeature("fleetup-transport-ssh");
+        String list = ok("fleet:transport-list");
+        assertTrue(list, list.lines().anyMatch(line -> line.matches("sftp +\\| fleetup-transport-sftp .*")));
+        assertTrue(list, list.lines().noneMatch(line -> line.contains("fleetup-transport-ssh")));
+
+        // The patch server signs with the push transport's key and serves artifacts alike, without that transport.
+        features.uninstallFeature("fleetup-transport-http");
+        assertTrue(ok("fleet:transport-list").lines().noneMatch(line -> line.contains("fleetup-transport-http")));
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest check = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + System.getProperty(HTTP_PORT)
+                + "/cxf/fleetup/ddi/v1/agents/02:00:00:00:00:01/check")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("not a check")).build();
+        HttpResponse<String> answer = await("the patch server answers").atMost(Duration.ofSeconds(60))
+                .until(() -> client.send(check, HttpResponse.BodyHandlers.ofString()), a -> a.statusCode() != 404);
+        assertEquals(answer.body(), 400, answer.statusCode());
+        assertTrue(answer.body(), answer.body().contains("The check does not parse"));
+
+        features.installFeature("fleetup-transport-ssh");
+        features.installFeature("fleetup-transport-http");
     }
 }
