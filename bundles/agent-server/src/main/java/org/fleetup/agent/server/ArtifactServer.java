@@ -65,6 +65,19 @@ public final class ArtifactServer implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * The address of an {@code artifactListen} setting, {@code host:port}.
+     *
+     * @throws IllegalArgumentException naming the setting when it is not one
+     */
+    public static InetSocketAddress listenAddress(String hostPort) {
+        URI uri = URI.create("http://" + hostPort.strip());
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            throw new IllegalArgumentException("artifactListen must be host:port, not '" + hostPort + "'");
+        }
+        return new InetSocketAddress(uri.getHost(), uri.getPort());
+    }
+
     /** Where it listens, with the port it was given. */
     public InetSocketAddress address() {
         return server.getAddress();

@@ -35,6 +35,13 @@ public final class ControllerKey {
         this.publicLine = publicLine;
     }
 
+    /** Where a controller keeps its key: {@code configured} when set, else {@code fleetup-controller.key} in etc/. */
+    public static Path file(String configured) {
+        return configured == null || configured.isBlank()
+                ? Path.of(System.getProperty("karaf.etc", "etc")).resolve("fleetup-controller.key")
+                : Path.of(configured.strip());
+    }
+
     /**
      * Reads the key at {@code privateFile} and its {@code .pub} beside it (same name, {@code .key} replaced), making
      * both first when neither exists. One at a time: the push transport and the patch server open the same key when

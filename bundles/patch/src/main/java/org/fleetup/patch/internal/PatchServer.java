@@ -2,9 +2,7 @@ package org.fleetup.patch.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -82,9 +80,9 @@ public final class PatchServer {
     @Activate
     public PatchServer(@Reference PullRegistry registry, @Reference ReleaseStore store,
                        @Reference VersionSchemes schemes, Config config) {
-        ControllerKey key = ControllerKey.openOrCreate(keyFile(config), "fleetup-controller");
+        ControllerKey key = ControllerKey.openOrCreate(ControllerKey.file(config.keyFile()), "fleetup-controller");
         try {
-            this.artifacts = new ArtifactServer(store, address(config.artifactListen()), 8);
+            this.artifacts = new ArtifactServer(store, ArtifactServer.listenAddress(config.artifactListen()), 8);
         } catch (IOException e) {
             throw new UncheckedIOException("The pull agents' artifact server cannot listen on "
                     + config.artifactListen() + " (" + e.getMessage() + "): set artifactListen in etc/" + PID
@@ -116,21 +114,6 @@ public final class PatchServer {
         }
         LOGGER.info("Patch server for pull agents published at /cxf{}, offers signed with {}, artifacts from {}",
                 config.address(), key.keyId(), base);
-    }
-
-    private static Path keyFile(Config config) {
-        if (!config.keyFile().isBlank()) {
-            return Path.of(config.keyFile().strip());
-        }
-        return Path.of(System.getProperty("karaf.etc", "etc")).resolve("fleetup-controller.key");
-    }
-
-    private static InetSocketAddress address(String hostPort) {
-        URI uri = URI.create("http://" + hostPort.strip());
-        if (uri.getHost() == null || uri.getPort() < 0) {
-            throw new IllegalArgumentException("artifactListen must be host:port, not '" + hostPort + "'");
-        }
-        return new InetSocketAddress(uri.getHost(), uri.getPort());
     }
 
     @Deactivate

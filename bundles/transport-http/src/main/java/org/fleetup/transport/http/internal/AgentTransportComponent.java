@@ -108,8 +108,8 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
 
     @Activate
     public AgentTransportComponent(@Reference ReleaseStore store, @Reference Planner planner, Config config) {
-        this.key = ControllerKey.openOrCreate(keyFile(config), "fleetup-controller");
-        InetSocketAddress listen = address(config.artifactListen());
+        this.key = ControllerKey.openOrCreate(ControllerKey.file(config.keyFile()), "fleetup-controller");
+        InetSocketAddress listen = ArtifactServer.listenAddress(config.artifactListen());
         try {
             this.artifacts = new ArtifactServer(store, listen, 4);
         } catch (IOException e) {
@@ -143,7 +143,7 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
         Path keystore = keystore(config);
         try {
             return TlsIdentity.openOrCreate(keystore, Path.of(keystore + ".password"),
-                    List.of("localhost", "127.0.0.1", address(config.artifactTlsListen()).getHostString()));
+                    List.of("localhost", "127.0.0.1", ArtifactServer.listenAddress(config.artifactTlsListen()).getHostString()));
         } catch (IllegalArgumentException | IllegalStateException e) {
             LOGGER.error("No TLS artifact server: {} The https:// agents download over plain HTTP until "
                     + "artifactTlsKeystore in etc/{}.cfg names a readable PKCS#12 keystore.", e.getMessage(), PID);
@@ -153,7 +153,7 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
 
     private ArtifactServer tlsArtifacts(ReleaseStore store, Config config, TlsIdentity identity) {
         try {
-            return new ArtifactServer(store, address(config.artifactTlsListen()), 4, identity.context());
+            return new ArtifactServer(store, ArtifactServer.listenAddress(config.artifactTlsListen()), 4, identity.context());
         } catch (IOException e) {
             artifacts.close();
             throw new UncheckedIOException("The TLS artifact server for the agents cannot listen on "
@@ -167,21 +167,6 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
             return Path.of(config.artifactTlsKeystore().strip());
         }
         return Path.of(System.getProperty("karaf.etc", "etc")).resolve("fleetup-artifacts.p12");
-    }
-
-    private static Path keyFile(Config config) {
-        if (!config.keyFile().isBlank()) {
-            return Path.of(config.keyFile().strip());
-        }
-        return Path.of(System.getProperty("karaf.etc", "etc")).resolve("fleetup-controller.key");
-    }
-
-    private static InetSocketAddress address(String hostPort) {
-        URI uri = URI.create("http://" + hostPort.strip());
-        if (uri.getHost() == null || uri.getPort() < 0) {
-            throw new IllegalArgumentException("artifactListen must be host:port, not '" + hostPort + "'");
-        }
-        return new InetSocketAddress(uri.getHost(), uri.getPort());
     }
 
     @Override
