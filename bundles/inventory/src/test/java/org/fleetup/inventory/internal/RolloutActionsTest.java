@@ -120,11 +120,11 @@ class RolloutActionsTest {
 
         assertThatThrownBy(() -> database.run("insert", connection -> {
             try (var insert = connection.prepareStatement("INSERT INTO rollout_actions (id, rollout, wave, position,"
-                    + " server, step, held_server) VALUES (RANDOM_UUID(), ?, 1, 0, 'a', 'PENDING', 'a')")) {
+                    + " server, step, held_server) VALUES (" + database.dialect().randomUuid() + ", ?, 1, 0, 'a', 'PENDING', 'a')")) {
                 insert.setString(1, other);
                 return insert.executeUpdate();
             }
-        })).isInstanceOf(FleetupException.class).hasMessageContaining("ONE_ROLLOUT_PER_SERVER");
+        })).isInstanceOf(FleetupException.class).message().containsIgnoringCase("ONE_ROLLOUT_PER_SERVER");
     }
 
     @Test
