@@ -1,7 +1,6 @@
 package org.fleetup.inventory.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,9 +26,8 @@ class CommitSurvivesKillTest {
 
     @Test
     void aCommitSurvivesAKillOfTheProcessRightAfterIt() throws Exception {
-        assumeTrue(TestDatabases.h2(), "H2's write delay; a PostgreSQL server has the commit before it answers");
         Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Writer.class.getName(), dir.toString())
+                "-cp", System.getProperty("java.class.path"), Writer.class.getName(), TestDatabases.url(dir))
                 .redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -53,7 +51,7 @@ class CommitSurvivesKillTest {
     public static final class Writer {
 
         public static void main(String[] args) throws Exception {
-            InventoryDatabase database = TestDatabases.open(Path.of(args[0]));
+            InventoryDatabase database = new InventoryDatabase(args[0], TestDatabases.USER, TestDatabases.PASSWORD, 4);
             new JdbcInventory(database).addServers(List.of(new Server("survivor", null,
                     URI.create("ssh://127.0.0.1:2222"), "deploy", null, null, Map.of())));
             System.out.println("committed");

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
@@ -107,6 +108,33 @@ class InventoryDatabaseTest {
     void settingsInTheUrlAreLeftOutOfMessages() {
         assertThat(InventoryDatabase.location("jdbc:h2:file:/data/fleetup;PASSWORD=secret;CIPHER=AES"))
                 .isEqualTo("jdbc:h2:file:/data/fleetup");
+    }
+
+    @Test
+    void settingsOfAPostgresqlUrlAreLeftOutOfMessages() {
+        assertThat(InventoryDatabase.location("jdbc:postgresql://db.example:5432/fleetup?password=secret&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db.example:5432/fleetup");
+    }
+
+    @Test
+    void aUrlOfAnotherDatabaseIsRefusedNamingTheOnesTaken() {
+        assertThatThrownBy(() -> new InventoryDatabase("jdbc:mysql://db/fleetup?password=secret", "u", "p", 2))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
+                .message()
+                .contains("jdbc:mysql://db/fleetup", "jdbc:postgresql://", "jdbc:h2:")
+                .doesNotContain("secret");
+    }
+
+    @Test
+    void aPasswordFileGivesItsFirstLineAndAnUnreadableOneIsNamedNotShown() throws IOException {
+        Path file = Files.writeString(dir.resolve("password"), "s3cret-42\nignored\n");
+        assertThat(InventoryDatabase.readPassword(file.toString())).isEqualTo("s3cret-42");
+
+        assertThatThrownBy(() -> InventoryDatabase.readPassword(dir.resolve("missing").toString()))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
+                .hasMessageContaining(dir.resolve("missing").toString());
     }
 
     @Test
