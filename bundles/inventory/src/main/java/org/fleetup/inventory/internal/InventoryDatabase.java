@@ -1,9 +1,5 @@
 package org.fleetup.inventory.internal;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,10 +56,6 @@ public final class InventoryDatabase implements AutoCloseable {
                 + " created with it")
         String password() default "";
 
-        @AttributeDefinition(description = "File whose first line is the database password, read at activation;"
-                + " when set, it is used instead of password, so that the password is in no configuration file")
-        String passwordFile() default "";
-
         @AttributeDefinition(min = "1", description = "Most connections open at once; callers beyond wait for one")
         int maxConnections() default 10;
     }
@@ -86,8 +78,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     @Activate
     public InventoryDatabase(Config config) {
-        this(config.url().isBlank() ? defaultUrl() : config.url().strip(), config.user(),
-                config.passwordFile().isBlank() ? config.password() : readPassword(config.passwordFile().strip()),
+        this(config.url().isBlank() ? defaultUrl() : config.url(), config.user(), config.password(),
                 config.maxConnections());
     }
 
@@ -130,17 +121,6 @@ public final class InventoryDatabase implements AutoCloseable {
             throw new FleetupException(FleetupException.INVENTORY_FAILED, "The PostgreSQL driver is not installed;"
                     + " install the bundle mvn:org.postgresql/postgresql (fleetup-core carries it), or leave url of "
                     + PID + " empty for the embedded H2 file.", e);
-        }
-    }
-
-    /** The first line of {@code file}; its content is never in a message. */
-    static String readPassword(String file) {
-        try {
-            return Files.readAllLines(Path.of(file), StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
-        } catch (IOException e) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "passwordFile of " + PID + " is " + file
-                    + ", which cannot be read (" + e.getClass().getSimpleName() + "); give the controller's user the"
-                    + " right to read it, or set password instead.", e);
         }
     }
 

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
@@ -124,17 +123,6 @@ class InventoryDatabaseTest {
                 .message()
                 .contains("jdbc:mysql://db/fleetup", "jdbc:postgresql://", "jdbc:h2:")
                 .doesNotContain("secret");
-    }
-
-    @Test
-    void aPasswordFileGivesItsFirstLineAndAnUnreadableOneIsNamedNotShown() throws IOException {
-        Path file = Files.writeString(dir.resolve("password"), "s3cret-42\nignored\n");
-        assertThat(InventoryDatabase.readPassword(file.toString())).isEqualTo("s3cret-42");
-
-        assertThatThrownBy(() -> InventoryDatabase.readPassword(dir.resolve("missing").toString()))
-                .isInstanceOfSatisfying(FleetupException.class,
-                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
-                .hasMessageContaining(dir.resolve("missing").toString());
     }
 
     @Test
