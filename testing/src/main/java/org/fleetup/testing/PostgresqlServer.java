@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -99,7 +100,13 @@ public final class PostgresqlServer implements AutoCloseable {
         Path sockets = Files.createDirectories(dir.resolve("sockets"));
         if (asRoot()) {
             letOthersTraverse(dir);
-            UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(RUN_AS);
+            UserPrincipal owner;
+            try {
+                owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(RUN_AS);
+            } catch (UserPrincipalNotFoundException e) {
+                throw new IllegalStateException("PostgreSQL refuses to run as root, and there is no user " + RUN_AS
+                        + " to run it as: apt-get install postgresql makes it (or useradd --system " + RUN_AS + ")", e);
+            }
             Files.setOwner(sockets, owner);
             Files.createDirectories(data);
             Files.setOwner(data, owner);
