@@ -35,12 +35,17 @@ final class Schema {
 
     /** @return the version found before, 0 for a new database */
     static int apply(Connection connection, Dialect dialect) throws SQLException {
-        runScript(connection, dialect);
-        int found = recordedVersion(connection);
+        int found = hasVersions(connection) ? recordedVersion(connection) : 0;
         if (found > VERSION) {
             throw new FleetupException(FleetupException.INVENTORY_FAILED, "The inventory database has schema version "
                     + found + ", written by a newer Fleetup; this one knows up to version " + VERSION
                     + ". Run the newer Fleetup, or point org.fleetup.inventory url at another database.");
+        }
+        if (found < VERSION) {
+            // Only then: altering a table waits for every transaction on it, and holds back every later one, of the
+            // controllers already at work on the same database.
+            runScript(connection, dialect);
+            found = recordedVersion(connection);
         }
         ServerLogins.keyUnkeyed(connection);
         if (found < 3) {
@@ -110,6 +115,19 @@ final class Schema {
                 .map(String::strip)
                 .filter(sql -> !sql.isEmpty())
                 .toList();
+    }
+
+    /** Whether the database has the table of schema versions: H2 names it in capitals, PostgreSQL in lower case. */
+    private static boolean hasVersions(Connection connection) throws SQLException {
+        try (ResultSet tables = connection.getMetaData().getTables(null, connection.getSchema(), null,
+                new String[] {"TABLE"})) {
+            while (tables.next()) {
+                if ("schema_version".equalsIgnoreCase(tables.getString("TABLE_NAME"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static int recordedVersion(Connection connection) throws SQLException {

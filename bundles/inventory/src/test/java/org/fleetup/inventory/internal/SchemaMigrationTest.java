@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -225,6 +226,29 @@ class SchemaMigrationTest {
                 database.thenAccept(InventoryDatabase::close);
             }
             threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aControllerStartingBesideOthersAtWorkOnACurrentSchemaWaitsForNoneOfThem() throws Exception {
+        TestDatabases.open(dir).close();
+        try (Connection other = TestDatabases.connect(dir);
+             Statement statement = other.createStatement()) {
+            // another controller's transaction in flight, on a table that the schema script alters
+            other.setAutoCommit(false);
+            statement.executeUpdate("INSERT INTO servers (name, cluster, address, created_at, updated_at) VALUES"
+                    + " ('busy', 'default', 'ssh://10.0.0.9:22', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try {
+                CompletableFuture<InventoryDatabase> opened = CompletableFuture.supplyAsync(
+                        () -> TestDatabases.open(dir), thread);
+
+                assertThat(opened).as("opened while the other transaction runs").succeedsWithin(Duration.ofSeconds(10))
+                        .satisfies(InventoryDatabase::close);
+            } finally {
+                other.rollback();
+                thread.shutdownNow();
+            }
         }
     }
 
