@@ -13,7 +13,8 @@ import java.sql.Statement;
 enum Dialect {
 
     /** The embedded default: one controller's own file. */
-    H2("TIMESTAMP(9) WITH TIME ZONE", "RANDOM_UUID()") {
+    H2("TIMESTAMP(9) WITH TIME ZONE", "RANDOM_UUID()",
+            "Check that the database is reachable and not in use by another controller.") {
         @Override
         void prepare(Connection connection) throws SQLException {
             // H2 writes a commit to its file up to half a second later by default: a controller killed in that time
@@ -32,7 +33,8 @@ enum Dialect {
     },
 
     /** Several controllers over one database. */
-    POSTGRESQL("TIMESTAMP(6) WITH TIME ZONE", "gen_random_uuid()") {
+    POSTGRESQL("TIMESTAMP(6) WITH TIME ZONE", "gen_random_uuid()", "Check that the PostgreSQL server is reachable,"
+            + " that the database exists, and that the configured user may log in and own its tables.") {
         @Override
         void prepare(Connection connection) {
             // a commit is synced by the server (synchronous_commit), as its operator configured it
@@ -54,10 +56,17 @@ enum Dialect {
 
     private final String timestamp;
     private final String randomUuid;
+    private final String advice;
 
-    Dialect(String timestamp, String randomUuid) {
+    Dialect(String timestamp, String randomUuid, String advice) {
         this.timestamp = timestamp;
         this.randomUuid = randomUuid;
+        this.advice = advice;
+    }
+
+    /** What the operator checks first when the database fails. */
+    String advice() {
+        return advice;
     }
 
     /** The dialect of a {@code jdbc:h2:} or {@code jdbc:postgresql:} URL; {@code null} for any other. */

@@ -168,8 +168,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     FleetupException failure(String what, SQLException e) {
         return new FleetupException(FleetupException.INVENTORY_FAILED, "The inventory database at " + location
-                + " could not " + what + ": " + e.getMessage()
-                + ". Check that the database is reachable and not in use by another controller.", e);
+                + " could not " + what + ": " + e.getMessage() + ". " + dialect.advice(), e);
     }
 
     /** Closes the idle connections; H2 closes the database once the last connection in use is returned. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -113,6 +115,23 @@ class InventoryDatabaseTest {
     void settingsOfAPostgresqlUrlAreLeftOutOfMessages() {
         assertThat(InventoryDatabase.location("jdbc:postgresql://db.example:5432/fleetup?password=secret&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db.example:5432/fleetup");
+    }
+
+    @Test
+    void aPostgresqlServerThatDoesNotAnswerIsNamedWithWhatToCheck() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closed + "/fleetup";
+
+        assertThatThrownBy(() -> new InventoryDatabase(url + "?password=secret-in-url&connectTimeout=5", "fleetup",
+                "secret-configured", 2))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVENTORY_FAILED))
+                .message()
+                .contains(url + " could not", "Check that the PostgreSQL server is reachable")
+                .doesNotContain("secret");
     }
 
     @Test
