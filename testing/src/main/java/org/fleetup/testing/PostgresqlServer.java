@@ -39,6 +39,9 @@ public final class PostgresqlServer implements AutoCloseable {
     /** The superuser the cluster is made with: the tests log in as it. */
     public static final String USER = "fleetup";
 
+    /** A system property naming the directory of PostgreSQL's programs, where they are not in a usual place. */
+    public static final String BIN_PROPERTY = "fleetup.postgresql.bin";
+
     private static final String RUN_AS = "postgres";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
@@ -58,11 +61,16 @@ public final class PostgresqlServer implements AutoCloseable {
     }
 
     /**
-     * The directory of {@code initdb}, {@code postgres}, {@code pg_ctl} and {@code psql}: Debian's newest
-     * {@code /usr/lib/postgresql/<major>/bin}, else {@code /usr/local/bin} or {@code /usr/bin} when they hold all four.
+     * The directory of {@code initdb}, {@code postgres}, {@code pg_ctl} and {@code psql}: the one the system property
+     * {@value #BIN_PROPERTY} names, else Debian's newest {@code /usr/lib/postgresql/<major>/bin}, else
+     * {@code /usr/local/bin} or {@code /usr/bin}; {@code null} when none holds all four.
      */
     public static Path binaries() {
         List<Path> candidates = new ArrayList<>();
+        String chosen = System.getProperty(BIN_PROPERTY, "");
+        if (!chosen.isBlank()) {
+            return hasAll(Path.of(chosen)) ? Path.of(chosen) : null;
+        }
         Path debian = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(debian)) {
             try (Stream<Path> majors = Files.list(debian)) {
@@ -77,10 +85,11 @@ public final class PostgresqlServer implements AutoCloseable {
         }
         candidates.add(Path.of("/usr/local/bin"));
         candidates.add(Path.of("/usr/bin"));
-        return candidates.stream()
-                .filter(dir -> Stream.of("initdb", "postgres", "pg_ctl", "psql")
-                        .allMatch(tool -> Files.isExecutable(dir.resolve(tool))))
-                .findFirst().orElse(null);
+        return candidates.stream().filter(PostgresqlServer::hasAll).findFirst().orElse(null);
+    }
+
+    private static boolean hasAll(Path dir) {
+        return Stream.of("initdb", "postgres", "pg_ctl", "psql").allMatch(tool -> Files.isExecutable(dir.resolve(tool)));
     }
 
     /** Whether this machine can run one: Debian's {@code postgresql} package, or the same programs elsewhere. */
@@ -93,7 +102,8 @@ public final class PostgresqlServer implements AutoCloseable {
         Path bin = binaries();
         if (bin == null) {
             throw new IllegalStateException("PostgreSQL is not installed here (initdb, postgres, pg_ctl and psql under"
-                    + " /usr/lib/postgresql/<major>/bin): apt-get install postgresql, as .ci/run does");
+                    + " /usr/lib/postgresql/<major>/bin, or in the directory -D" + BIN_PROPERTY + " names): apt-get"
+                    + " install postgresql, as .ci/run does");
         }
         Path dir = Files.createDirectories(directory).toAbsolutePath();
         Path data = dir.resolve("data");

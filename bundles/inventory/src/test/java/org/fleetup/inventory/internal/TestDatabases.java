@@ -76,8 +76,22 @@ final class TestDatabases {
     /** The run's PostgreSQL server, and the databases made in it so far. */
     private static final class Cluster {
 
-        private static final PostgresqlServer SERVER = start();
         private static final Map<String, String> CREATED = new ConcurrentHashMap<>();
+        private static final PostgresqlServer SERVER;
+        /** Why there is no server: told to every test, not only to the first. */
+        private static final RuntimeException UNAVAILABLE;
+
+        static {
+            PostgresqlServer server = null;
+            RuntimeException unavailable = null;
+            try {
+                server = start();
+            } catch (RuntimeException e) {
+                unavailable = e;
+            }
+            SERVER = server;
+            UNAVAILABLE = unavailable;
+        }
 
         private static PostgresqlServer start() {
             try {
@@ -99,6 +113,10 @@ final class TestDatabases {
 
         /** The URL of the database of {@code dir}, made at its first use. */
         static String database(Path dir) {
+            if (SERVER == null) {
+                throw new IllegalStateException("No PostgreSQL for the inventory's tests: " + UNAVAILABLE.getMessage(),
+                        UNAVAILABLE);
+            }
             // threads of one test asking together wait for the one that makes it
             return CREATED.computeIfAbsent("t_" + digest(dir.toAbsolutePath().toString()), name -> {
                 try {
