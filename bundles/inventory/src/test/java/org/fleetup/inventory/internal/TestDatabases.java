@@ -96,7 +96,13 @@ final class TestDatabases {
         private static PostgresqlServer start() {
             try {
                 Path directory = Files.createTempDirectory("fleetup-inventory-postgresql");
-                PostgresqlServer server = PostgresqlServer.start(directory);
+                PostgresqlServer server;
+                try {
+                    server = PostgresqlServer.start(directory);
+                } catch (IOException | RuntimeException e) {
+                    PathUtils.deleteDirectory(directory);
+                    throw e;
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     server.close();
                     try {
