@@ -271,8 +271,14 @@ final class ActionTable {
 
     void recordTransfer(String server, long bytes, Duration took) {
         database.run("record a transfer to " + server, connection -> {
-            try (PreparedStatement merge = connection.prepareStatement("MERGE INTO server_links (server, bytes,"
-                    + " took_nanos, measured_at) KEY (server) VALUES (?, ?, ?, ?)")) {
+            try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
+                    "MERGE INTO server_links target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
+                            + " CAST(? AS BIGINT), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                            + " AS source (server, bytes, took_nanos, measured_at) ON target.server = source.server"
+                            + " WHEN MATCHED THEN UPDATE SET bytes = source.bytes, took_nanos = source.took_nanos,"
+                            + " measured_at = source.measured_at"
+                            + " WHEN NOT MATCHED THEN INSERT (server, bytes, took_nanos, measured_at)"
+                            + " VALUES (source.server, source.bytes, source.took_nanos, source.measured_at)"))) {
                 merge.setString(1, server);
                 merge.setLong(2, bytes);
                 merge.setLong(3, Math.max(1, took.toNanos()));
@@ -298,8 +304,14 @@ final class ActionTable {
 
     void recordRoundTrip(String server, Duration roundTrip) {
         database.run("record the round trip to " + server, connection -> {
-            try (PreparedStatement merge = connection.prepareStatement("MERGE INTO server_round_trips (server,"
-                    + " round_trip_nanos, measured_at) KEY (server) VALUES (?, ?, ?)")) {
+            try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
+                    "MERGE INTO server_round_trips target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
+                            + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                            + " AS source (server, round_trip_nanos, measured_at) ON target.server = source.server"
+                            + " WHEN MATCHED THEN UPDATE SET round_trip_nanos = source.round_trip_nanos,"
+                            + " measured_at = source.measured_at"
+                            + " WHEN NOT MATCHED THEN INSERT (server, round_trip_nanos, measured_at)"
+                            + " VALUES (source.server, source.round_trip_nanos, source.measured_at)"))) {
                 merge.setString(1, server);
                 merge.setLong(2, Math.max(1, roundTrip.toNanos()));
                 InventoryDatabase.setInstant(merge, 3, Instant.now());

@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inspection.Inspection;
-import org.h2.api.ErrorCode;
 
 /** The history of what reading each server's version found. */
 final class InspectionTable {
@@ -42,7 +41,7 @@ final class InspectionTable {
                 }
                 insert.executeUpdate();
             } catch (SQLException e) {
-                if (e.getErrorCode() == ErrorCode.REFERENTIAL_INTEGRITY_VIOLATED_PARENT_MISSING_1) {
+                if (InventoryDatabase.missingParent(e)) {
                     throw ServerTable.notFound(inspection.server());
                 }
                 throw e;

@@ -4,9 +4,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import javax.sql.ConnectionPoolDataSource;
 
 import org.fleetup.api.DataDirectory;
 import org.fleetup.api.FleetupException;
@@ -24,8 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The inventory database: opened, and its tables created, at activation; closed at deactivation. The components that
  * read and write it share it. It is the one place where a {@link SQLException} becomes a
- * {@link FleetupException}. Connections come from H2's own pool, created directly from the URL: no JDBC
- * {@code DriverManager} lookup, which does not see bundle class loaders in OSGi.
+ * {@link FleetupException}. It runs on the embedded H2 file (the default) or on PostgreSQL, which several controllers
+ * share, with the same SQL ({@link Dialect} holds the few differences). Connections come from H2's own pool, over
+ * the driver's own pooled data source made from the URL: no JDBC {@code DriverManager} lookup, which does not see
+ * bundle class loaders in OSGi.
  */
 @Component(service = InventoryDatabase.class, configurationPid = InventoryDatabase.PID)
 @Designate(ocd = InventoryDatabase.Config.class)
@@ -39,8 +44,9 @@ public final class InventoryDatabase implements AutoCloseable {
             + " releases, the rollouts and the audit trail")
     public @interface Config {
 
-        @AttributeDefinition(description = "JDBC URL of the H2 database; empty for the file database"
-                + " <karaf.data>/inventory/fleetup (jdbc:h2:file:...)")
+        @AttributeDefinition(description = "JDBC URL of the database: empty for the H2 file database"
+                + " <karaf.data>/inventory/fleetup (jdbc:h2:file:...); jdbc:postgresql://host:5432/fleetup for a"
+                + " PostgreSQL database that several controllers share")
         String url() default "";
 
         @AttributeDefinition(description = "Database user; a new database is created with it")
@@ -68,6 +74,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     private final JdbcConnectionPool pool;
     private final String location;
+    private final Dialect dialect;
 
     @Activate
     public InventoryDatabase(Config config) {
@@ -82,11 +89,23 @@ public final class InventoryDatabase implements AutoCloseable {
                     + maxConnections + "; set it to 1 or more.");
         }
         this.location = location(url);
-        this.pool = JdbcConnectionPool.create(url, user, password);
+        this.dialect = Dialect.of(url);
+        if (dialect == null) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "url of " + PID + " is " + location
+                    + "; give a jdbc:postgresql:// URL, a jdbc:h2: URL, or nothing for the embedded H2 file.");
+        }
+        this.pool = dialect == Dialect.H2 ? JdbcConnectionPool.create(url, user, password)
+                : JdbcConnectionPool.create(postgresql(url, user, password));
         pool.setMaxConnections(maxConnections);
         try {
-            run("write every commit at once", InventoryDatabase::durableCommits);
-            int found = transaction("create its tables", Schema::apply);
+            run("prepare its connections", connection -> {
+                dialect.prepare(connection);
+                return null;
+            });
+            int found = transaction("create its tables", connection -> {
+                dialect.lockSchema(connection);
+                return Schema.apply(connection, dialect);
+            });
             LOGGER.info("Inventory open at {} (schema version {}{})", location, Schema.VERSION,
                     found == 0 ? ", new" : "");
         } catch (RuntimeException e) {
@@ -95,19 +114,14 @@ public final class InventoryDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * H2 writes a commit to its file up to half a second later by default: a controller killed in that time (kill -9,
-     * an out-of-memory kill) would lose a rollout it had just reported as started. With no delay a commit is in the
-     * file, so in the operating system's hands, when it returns; that survives the death of the process, though not a
-     * power cut (which needs a database that syncs, such as PostgreSQL).
-     */
-    private static Void durableCommits(Connection connection) throws SQLException {
-        if ("H2".equals(connection.getMetaData().getDatabaseProductName())) {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SET WRITE_DELAY 0");
-            }
+    private static ConnectionPoolDataSource postgresql(String url, String user, String password) {
+        try {
+            return PostgresqlSource.create(url, user, password);
+        } catch (NoClassDefFoundError e) {
+            throw new FleetupException(FleetupException.INVENTORY_FAILED, "The PostgreSQL driver is not installed;"
+                    + " install the bundle mvn:org.postgresql/postgresql (fleetup-core carries it), or leave url of "
+                    + PID + " empty for the embedded H2 file.", e);
         }
-        return null;
     }
 
     /** {@code jdbc:h2:file:} under the Karaf data dir, or under {@code java.io.tmpdir/fleetup} outside Karaf. */
@@ -118,6 +132,10 @@ public final class InventoryDatabase implements AutoCloseable {
     /** Where the database is, for messages: the URL without its settings, which may carry credentials. */
     String location() {
         return location;
+    }
+
+    Dialect dialect() {
+        return dialect;
     }
 
     /** Runs {@code work} on a connection of its own, committing each statement as it goes. */
@@ -150,8 +168,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     FleetupException failure(String what, SQLException e) {
         return new FleetupException(FleetupException.INVENTORY_FAILED, "The inventory database at " + location
-                + " could not " + what + ": " + e.getMessage()
-                + ". Check that the database is reachable and not in use by another controller.", e);
+                + " could not " + what + ": " + e.getMessage() + ". " + dialect.advice(), e);
     }
 
     /** Closes the idle connections; H2 closes the database once the last connection in use is returned. */
@@ -166,16 +183,32 @@ public final class InventoryDatabase implements AutoCloseable {
         if (instant == null) {
             statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
-            statement.setObject(index, instant);
+            // an offset date-time, which both drivers take for TIMESTAMP WITH TIME ZONE (PostgreSQL's takes no Instant)
+            statement.setObject(index, instant.atOffset(ZoneOffset.UTC));
         }
     }
 
     static Instant getInstant(ResultSet row, String column) throws SQLException {
-        return row.getObject(column, Instant.class);
+        OffsetDateTime at = row.getObject(column, OffsetDateTime.class);
+        return at == null ? null : at.toInstant();
     }
 
+    /** Whether {@code e} is a unique index refusing a row (SQLSTATE 23505, in both databases). */
+    static boolean duplicateKey(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    /**
+     * Whether {@code e} is a reference to a row that is not there: SQLSTATE 23506 in H2, 23503 in PostgreSQL (which
+     * H2 gives to a row still referenced, on a delete: no caller here deletes in a way that meets it).
+     */
+    static boolean missingParent(SQLException e) {
+        return "23506".equals(e.getSQLState()) || "23503".equals(e.getSQLState());
+    }
+
+    /** The URL without its settings (H2's after ';', PostgreSQL's after '?'), which may carry credentials. */
     static String location(String url) {
-        int settings = url.indexOf(';');
+        int settings = url.indexOf(url.startsWith("jdbc:h2:") ? ';' : '?');
         return settings < 0 ? url : url.substring(0, settings);
     }
 }

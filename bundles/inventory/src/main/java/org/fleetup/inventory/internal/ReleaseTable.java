@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.release.Release;
-import org.h2.api.ErrorCode;
 
 /** What is known of each release; the bytes are in the release store. */
 final class ReleaseTable {
@@ -26,7 +25,9 @@ final class ReleaseTable {
 
     /** Adds a release; adding the same one again changes nothing, adding other bytes under its version is refused. */
     void add(Release release) {
-        database.transaction("add release " + release.coordinates(), connection -> {
+        // One statement, committed by itself: in PostgreSQL a refused insert ends the transaction it is in, and the
+        // read of the release already there must come after it.
+        database.run("add release " + release.coordinates(), connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO releases (product, version, kind, sha256, size_bytes, file_name, added_at)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -39,7 +40,7 @@ final class ReleaseTable {
                 InventoryDatabase.setInstant(insert, 7, release.addedAt());
                 insert.executeUpdate();
             } catch (SQLException e) {
-                if (e.getErrorCode() != ErrorCode.DUPLICATE_KEY_1) {
+                if (!InventoryDatabase.duplicateKey(e)) {
                     throw e;
                 }
                 Release existing = find(connection, release.product(), release.version()).orElseThrow(() -> e);

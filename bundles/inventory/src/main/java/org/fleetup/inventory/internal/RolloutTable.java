@@ -26,7 +26,6 @@ import org.fleetup.api.rollout.Size;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
-import org.h2.api.ErrorCode;
 
 /**
  * Rollouts, their waves, and where each of their servers stands (its action). The order of {@link Rollout#servers()}
@@ -37,6 +36,25 @@ final class RolloutTable {
     private static final String SELECT_ROLLOUT = "SELECT id, product, version, parallelism, force, status,"
             + " created_at, start_at, finished_at, detail, canary, wave_size, max_errors, on_error, server_order,"
             + " created_by FROM rollouts";
+    private static final String ROLLOUT_COLUMNS = "id, product, version, parallelism, force, status, created_at,"
+            + " start_at, finished_at, detail, canary, wave_size, max_errors, on_error, server_order, created_by";
+    /** Inserts a rollout or updates it, in standard SQL: the parameters in the order of {@link #setRollout}. */
+    private static final String MERGE_ROLLOUT = "MERGE INTO rollouts target USING (VALUES (CAST(? AS VARCHAR),"
+            + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS INTEGER), CAST(? AS BOOLEAN), CAST(? AS VARCHAR),"
+            + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE), CAST(? AS TIMESTAMP(9) WITH TIME ZONE),"
+            + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+            + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR)))"
+            + " AS source (" + ROLLOUT_COLUMNS + ") ON target.id = source.id"
+            + " WHEN MATCHED THEN UPDATE SET product = source.product, version = source.version,"
+            + " parallelism = source.parallelism, force = source.force, status = source.status,"
+            + " created_at = source.created_at, start_at = source.start_at, finished_at = source.finished_at,"
+            + " detail = source.detail, canary = source.canary, wave_size = source.wave_size,"
+            + " max_errors = source.max_errors, on_error = source.on_error, server_order = source.server_order,"
+            + " created_by = source.created_by"
+            + " WHEN NOT MATCHED THEN INSERT (" + ROLLOUT_COLUMNS + ") VALUES (source.id, source.product,"
+            + " source.version, source.parallelism, source.force, source.status, source.created_at, source.start_at,"
+            + " source.finished_at, source.detail, source.canary, source.wave_size, source.max_errors,"
+            + " source.on_error, source.server_order, source.created_by)";
     private static final String IN_ORDER = " ORDER BY rollout, position, server";
     /** The statuses of the rollouts that have not ended, as SQL: {@code ('SCHEDULED', 'RUNNING', ...)}. */
     static final String UNFINISHED = Arrays.stream(RolloutStatus.values())
@@ -67,7 +85,7 @@ final class RolloutTable {
                 setRollout(insert, rollout);
                 insert.executeUpdate();
             } catch (SQLException e) {
-                if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1) {
+                if (InventoryDatabase.duplicateKey(e)) {
                     throw new FleetupException(FleetupException.ROLLOUT_CONFLICT, "A rollout with id " + rollout.id()
                             + " exists already; start again for a new id.", e);
                 }
@@ -118,10 +136,7 @@ final class RolloutTable {
     /** Inserts or updates the rollout, and gives its servers their positions; a new server starts as pending. */
     void save(Rollout rollout) {
         database.transaction("save rollout " + rollout.id(), connection -> {
-            try (PreparedStatement merge = connection.prepareStatement(
-                    "MERGE INTO rollouts (id, product, version, parallelism, force, status, created_at, start_at,"
-                            + " finished_at, detail, canary, wave_size, max_errors, on_error, server_order,"
-                            + " created_by) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(MERGE_ROLLOUT))) {
                 setRollout(merge, rollout);
                 merge.executeUpdate();
             }
@@ -223,7 +238,7 @@ final class RolloutTable {
             InventoryDatabase.setInstant(insert, 10, server.updatedAt());
             insert.executeUpdate();
         } catch (SQLException e) {
-            if (e.getErrorCode() == ErrorCode.REFERENTIAL_INTEGRITY_VIOLATED_PARENT_MISSING_1) {
+            if (InventoryDatabase.missingParent(e)) {
                 throw notFound(server.rollout());
             }
             throw e;
@@ -347,7 +362,7 @@ final class RolloutTable {
                 insert.executeUpdate();
             }
         } catch (SQLException e) {
-            if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1) {
+            if (InventoryDatabase.duplicateKey(e)) {
                 // The index on held_server: another controller took a server between the check and the insert.
                 throw new FleetupException(FleetupException.ROLLOUT_CONFLICT, "Another rollout took one of the"
                         + " servers of " + rollout.id() + " at the same moment. 'fleet:rollout-list' shows it; start"

@@ -20,7 +20,6 @@ import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
-import org.h2.api.ErrorCode;
 
 /** The servers of the fleet and their attributes. */
 final class ServerTable {
@@ -52,7 +51,7 @@ final class ServerTable {
                         insert.executeUpdate();
                     } catch (SQLException e) {
                         // a duplicate login here is a concurrent change, left to the general message
-                        if (e.getErrorCode() == ErrorCode.DUPLICATE_KEY_1
+                        if (InventoryDatabase.duplicateKey(e)
                                 && !e.getMessage().toLowerCase(Locale.ROOT).contains("servers_by_login")) {
                             throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + server.name()
                                     + "' exists already; no server was added. Remove it first, or replace the"
@@ -76,7 +75,7 @@ final class ServerTable {
             Instant now = Instant.now();
             try (PreparedStatement releaseLogin = connection.prepareStatement(
                     "UPDATE servers SET login_key = NULL WHERE name = ?");
-                 PreparedStatement merge = connection.prepareStatement(
+                 PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
                     "MERGE INTO servers target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
                             + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
                             + " CAST(? AS VARCHAR), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
@@ -88,7 +87,7 @@ final class ServerTable {
                             + " WHEN NOT MATCHED THEN INSERT (name, cluster, address, login_user, key_file, host_key,"
                             + " login_key, created_at, updated_at) VALUES (source.name, source.cluster,"
                             + " source.address, source.login_user, source.key_file, source.host_key,"
-                            + " source.login_key, source.at, source.at)");
+                            + " source.login_key, source.at, source.at)"));
                  PreparedStatement deleteAttributes = connection.prepareStatement(
                          "DELETE FROM server_attributes WHERE server = ?")) {
                 for (Server server : servers) {

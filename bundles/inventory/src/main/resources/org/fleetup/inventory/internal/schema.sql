@@ -1,6 +1,9 @@
 -- The inventory schema, version 4. Every statement is idempotent: it runs at every activation.
 -- Times are TIMESTAMP(9) WITH TIME ZONE so that an Instant comes back exactly as it was written.
 -- A later version adds its changes as new statements and bumps Schema.VERSION; schema_version tells what ran.
+-- One script for H2 and PostgreSQL, run as written but for the type of times (PostgreSQL's finest is the microsecond:
+-- Dialect writes TIMESTAMP(6) there); comments on lines of their own, each statement ended by ';' at the end of a line
+-- (Schema.statements).
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER PRIMARY KEY,

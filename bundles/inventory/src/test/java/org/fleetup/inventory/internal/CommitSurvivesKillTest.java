@@ -27,7 +27,7 @@ class CommitSurvivesKillTest {
     @Test
     void aCommitSurvivesAKillOfTheProcessRightAfterIt() throws Exception {
         Process writer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Writer.class.getName(), dir.toString())
+                "-cp", System.getProperty("java.class.path"), Writer.class.getName(), TestDatabases.url(dir))
                 .redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -51,7 +51,7 @@ class CommitSurvivesKillTest {
     public static final class Writer {
 
         public static void main(String[] args) throws Exception {
-            InventoryDatabase database = TestDatabases.open(Path.of(args[0]));
+            InventoryDatabase database = new InventoryDatabase(args[0], TestDatabases.USER, TestDatabases.PASSWORD, 4);
             new JdbcInventory(database).addServers(List.of(new Server("survivor", null,
                     URI.create("ssh://127.0.0.1:2222"), "deploy", null, null, Map.of())));
             System.out.println("committed");

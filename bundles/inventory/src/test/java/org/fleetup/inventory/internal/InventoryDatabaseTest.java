@@ -2,8 +2,11 @@ package org.fleetup.inventory.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -33,10 +36,11 @@ class InventoryDatabaseTest {
     void aReopenedInventoryHasItsFleetAndRollouts() {
         Server server = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/k",
                 "ssh-ed25519 AAAA", Map.of("site", "paris"));
-        Rollout rollout = JdbcRolloutRepositoryTest.rollout("r1", List.of("web-01"), Instant.now());
+        Rollout rollout = JdbcRolloutRepositoryTest.rollout("r1", List.of("web-01"),
+                TestDatabases.kept(Instant.now()));
         // A rollout saved without waves has one, numbered 1.
         RolloutServer done = new RolloutServer("r1", "web-01", StepState.DONE, "1.4.2", "2.0.0", "upgraded",
-                Instant.now(), 1);
+                TestDatabases.kept(Instant.now()), 1);
         try (InventoryDatabase database = TestDatabases.open(dir)) {
             new JdbcInventory(database).addServers(List.of(server));
             JdbcRolloutRepository repository = new JdbcRolloutRepository(database);
@@ -54,6 +58,7 @@ class InventoryDatabaseTest {
 
     @Test
     void closingReleasesTheDatabaseFile() throws IOException {
+        assumeTrue(TestDatabases.h2(), "H2's own file");
         InventoryDatabase database = TestDatabases.open(dir);
         new JdbcInventory(database).audit("test", "touch", null);
         try (FileChannel file = FileChannel.open(TestDatabases.file(dir), StandardOpenOption.WRITE)) {
@@ -88,6 +93,7 @@ class InventoryDatabaseTest {
 
     @Test
     void aWrongPasswordFailsWithoutShowingAnyPassword() {
+        assumeTrue(TestDatabases.h2(), "the tests' PostgreSQL trusts 127.0.0.1: it checks no password");
         TestDatabases.open(dir).close();
         String wrong = "not-the-password-42";
 
@@ -103,6 +109,39 @@ class InventoryDatabaseTest {
     void settingsInTheUrlAreLeftOutOfMessages() {
         assertThat(InventoryDatabase.location("jdbc:h2:file:/data/fleetup;PASSWORD=secret;CIPHER=AES"))
                 .isEqualTo("jdbc:h2:file:/data/fleetup");
+    }
+
+    @Test
+    void settingsOfAPostgresqlUrlAreLeftOutOfMessages() {
+        assertThat(InventoryDatabase.location("jdbc:postgresql://db.example:5432/fleetup?password=secret&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db.example:5432/fleetup");
+    }
+
+    @Test
+    void aPostgresqlServerThatDoesNotAnswerIsNamedWithWhatToCheck() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closed + "/fleetup";
+
+        assertThatThrownBy(() -> new InventoryDatabase(url + "?password=secret-in-url&connectTimeout=5", "fleetup",
+                "secret-configured", 2))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVENTORY_FAILED))
+                .message()
+                .contains(url + " could not", "Check that the PostgreSQL server is reachable")
+                .doesNotContain("secret");
+    }
+
+    @Test
+    void aUrlOfAnotherDatabaseIsRefusedNamingTheOnesTaken() {
+        assertThatThrownBy(() -> new InventoryDatabase("jdbc:mysql://db/fleetup?password=secret", "u", "p", 2))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
+                .message()
+                .contains("jdbc:mysql://db/fleetup", "jdbc:postgresql://", "jdbc:h2:")
+                .doesNotContain("secret");
     }
 
     @Test

@@ -160,7 +160,7 @@ class JdbcInventoryTest {
     @Test
     void lastInspectionIsTheNewestRecorded() {
         inventory.addServers(List.of(server("a", "x", Map.of())));
-        Instant now = Instant.parse("2026-11-24T10:15:30.123456789Z");
+        Instant now = TestDatabases.kept(Instant.parse("2026-11-24T10:15:30.123456789Z"));
         Inspection newest = inspection("a", Inspection.Status.OK, "1.4.2", now);
         inventory.recordInspection(inspection("a", Inspection.Status.OK, "1.4.1", now.minusSeconds(60)));
         inventory.recordInspection(newest);

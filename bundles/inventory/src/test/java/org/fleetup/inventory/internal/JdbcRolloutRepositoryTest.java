@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class JdbcRolloutRepositoryTest {
 
-    private static final Instant CREATED = Instant.parse("2026-11-24T10:15:30.123456789Z");
+    private static final Instant CREATED = TestDatabases.kept(Instant.parse("2026-11-24T10:15:30.123456789Z"));
 
     @TempDir
     Path dir;
@@ -140,8 +139,7 @@ class JdbcRolloutRepositoryTest {
                     .withStatus(ended, CREATED.plusSeconds(6), "ended"));
         }
         // A status written by another Fleetup, which this one cannot read: left alone, never a reason to fail.
-        try (Connection connection = DriverManager.getConnection(TestDatabases.url(dir), TestDatabases.USER,
-                TestDatabases.PASSWORD);
+        try (Connection connection = TestDatabases.connect(dir);
              Statement statement = connection.createStatement()) {
             statement.executeUpdate("INSERT INTO rollouts (id, product, version, parallelism, force, status)"
                     + " VALUES ('r-alien', 'demo-app', '2.0.0', 1, FALSE, 'PAUSED_BY_ALIENS')");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReleaseCatalogTest {
 
-    private static final Instant ADDED = Instant.parse("2026-11-24T10:15:30.123456789Z");
+    private static final Instant ADDED = TestDatabases.kept(Instant.parse("2026-11-24T10:15:30.123456789Z"));
 
     @TempDir
     Path dir;
@@ -39,7 +39,7 @@ class ReleaseCatalogTest {
     }
 
     @Test
-    void addedReleaseIsFoundWithItsTimeToTheNanosecond() {
+    void addedReleaseIsFoundWithItsTimeToTheDatabasesFinestUnit() {
         Release release = release("demo-app", "2.0.0", "ab".repeat(32), ADDED);
 
         catalog.addRelease(release);

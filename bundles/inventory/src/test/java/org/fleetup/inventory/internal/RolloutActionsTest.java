@@ -7,10 +7,17 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.ActionUpdate;
@@ -120,11 +127,11 @@ class RolloutActionsTest {
 
         assertThatThrownBy(() -> database.run("insert", connection -> {
             try (var insert = connection.prepareStatement("INSERT INTO rollout_actions (id, rollout, wave, position,"
-                    + " server, step, held_server) VALUES (RANDOM_UUID(), ?, 1, 0, 'a', 'PENDING', 'a')")) {
+                    + " server, step, held_server) VALUES (" + database.dialect().randomUuid() + ", ?, 1, 0, 'a', 'PENDING', 'a')")) {
                 insert.setString(1, other);
                 return insert.executeUpdate();
             }
-        })).isInstanceOf(FleetupException.class).hasMessageContaining("ONE_ROLLOUT_PER_SERVER");
+        })).isInstanceOf(FleetupException.class).message().containsIgnoringCase("ONE_ROLLOUT_PER_SERVER");
     }
 
     @Test
@@ -142,6 +149,48 @@ class RolloutActionsTest {
                 .orElseThrow();
         assertThat(second.fence()).isEqualTo(2);
         assertThat(second.attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void controllersRacingForEveryActionOfOneDatabaseEachClaimADifferentOne() throws Exception {
+        String id = create(IntStream.range(0, 60).mapToObj(i -> "web-" + i).toArray(String[]::new));
+        List<String> actions = repository.actions(id).stream().map(RolloutAction::id).toList();
+        // two controllers: a pool of connections each, as two processes would have
+        try (InventoryDatabase other = TestDatabases.open(dir)) {
+            List<JdbcRolloutRepository> controllers = List.of(repository, new JdbcRolloutRepository(other));
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<List<RolloutAction>>> claimed = new ArrayList<>();
+            try {
+                for (int t = 0; t < 8; t++) {
+                    JdbcRolloutRepository controller = controllers.get(t % 2);
+                    String owner = "ctl-" + (t % 2) + "/worker-" + t;
+                    claimed.add(threads.submit(() -> {
+                        start.await(30, TimeUnit.SECONDS);
+                        List<RolloutAction> mine = new ArrayList<>();
+                        for (String action : actions) {
+                            controller.claim(action, owner, NOW, NOW.plusSeconds(30)).ifPresent(mine::add);
+                        }
+                        return mine;
+                    }));
+                }
+                start.countDown();
+                List<RolloutAction> all = new ArrayList<>();
+                for (Future<List<RolloutAction>> worker : claimed) {
+                    all.addAll(worker.get(60, TimeUnit.SECONDS));
+                }
+
+                assertThat(all).extracting(RolloutAction::id).as("each action claimed once")
+                        .containsExactlyInAnyOrderElementsOf(actions);
+                assertThat(all).extracting(RolloutAction::fence).containsOnly(1L);
+                assertThat(repository.actions(id)).allSatisfy(action -> assertThat(all).anySatisfy(mine -> {
+                    assertThat(mine.id()).isEqualTo(action.id());
+                    assertThat(mine.leaseOwner()).as("the holder the database keeps").isEqualTo(action.leaseOwner());
+                }));
+            } finally {
+                threads.shutdownNow();
+            }
+        }
     }
 
     @Test

@@ -3,21 +3,25 @@ package org.fleetup.inventory.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.assertj.core.groups.Tuple;
 import org.fleetup.api.FleetupException;
@@ -29,8 +33,6 @@ import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
-import org.h2.jdbcx.JdbcConnectionPool;
-import org.h2.tools.RunScript;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -197,19 +199,75 @@ class SchemaMigrationTest {
         }
     }
 
+    @Test
+    void controllersStartedTogetherOnANewDatabaseMigrateItOnce() throws Exception {
+        assumeTrue(TestDatabases.postgresql(), "several controllers share PostgreSQL only: H2's file is one process's");
+        int controllers = 6;
+        ExecutorService threads = Executors.newFixedThreadPool(controllers);
+        CountDownLatch ready = new CountDownLatch(controllers);
+        List<CompletableFuture<InventoryDatabase>> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < controllers; i++) {
+                opened.add(CompletableFuture.supplyAsync(() -> {
+                    ready.countDown();
+                    try {
+                        ready.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return TestDatabases.open(dir);
+                }, threads));
+            }
+            CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+            assertThat(versions(opened.get(0).get())).as("one migration, recorded once").containsExactly(Schema.VERSION);
+        } finally {
+            for (CompletableFuture<InventoryDatabase> database : opened) {
+                database.thenAccept(InventoryDatabase::close);
+            }
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aControllerStartingBesideOthersAtWorkOnACurrentSchemaWaitsForNoneOfThem() throws Exception {
+        TestDatabases.open(dir).close();
+        try (Connection other = TestDatabases.connect(dir);
+             Statement statement = other.createStatement()) {
+            // another controller's transaction in flight, on a table that the schema script alters
+            other.setAutoCommit(false);
+            statement.executeUpdate("INSERT INTO servers (name, cluster, address, created_at, updated_at) VALUES"
+                    + " ('busy', 'default', 'ssh://10.0.0.9:22', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try {
+                CompletableFuture<InventoryDatabase> opened = CompletableFuture.supplyAsync(
+                        () -> TestDatabases.open(dir), thread);
+
+                assertThat(opened).as("opened while the other transaction runs").succeedsWithin(Duration.ofSeconds(10))
+                        .satisfies(InventoryDatabase::close);
+            } finally {
+                other.rollback();
+                thread.shutdownNow();
+            }
+        }
+    }
+
     /** A database as Fleetup wrote it at schema version 1, holding {@code rows}. */
     private void writeVersion1Inventory(String rows) throws Exception {
         writeInventory("schema-v1.sql", rows);
     }
 
-    /** A database as Fleetup wrote it with {@code schema}, holding {@code rows}. */
+    /**
+     * A database as Fleetup wrote it with {@code schema}, holding {@code rows}: in H2 as it was; in PostgreSQL, the
+     * same script with its types, as if that Fleetup had run on it.
+     */
     private void writeInventory(String schema, String... rows) throws Exception {
-        JdbcConnectionPool pool = JdbcConnectionPool.create(TestDatabases.url(dir), TestDatabases.USER,
-                TestDatabases.PASSWORD);
-        try (Connection connection = pool.getConnection();
-             InputStream script = SchemaMigrationTest.class.getResourceAsStream(schema);
-             Reader reader = new InputStreamReader(script, StandardCharsets.UTF_8)) {
-            RunScript.execute(connection, reader);
+        try (Connection connection = TestDatabases.connect(dir);
+             Statement statement = connection.createStatement()) {
+            Dialect dialect = Dialect.of(TestDatabases.url(dir));
+            for (String sql : Schema.statements(dialect.sql(Schema.read(schema)))) {
+                statement.execute(sql);
+            }
             if (!schema.equals("schema-v1.sql")) {
                 try (PreparedStatement version = connection.prepareStatement("INSERT INTO schema_version (version,"
                         + " applied_at) VALUES (" + schema.replaceAll("\\D", "") + ", CURRENT_TIMESTAMP)")) {
@@ -217,12 +275,8 @@ class SchemaMigrationTest {
                 }
             }
             for (String insert : rows) {
-                try (PreparedStatement statement = connection.prepareStatement(insert)) {
-                    statement.executeUpdate();
-                }
+                statement.executeUpdate(insert);
             }
-        } finally {
-            pool.dispose();
         }
     }
 
