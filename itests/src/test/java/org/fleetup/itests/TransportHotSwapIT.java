@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,10 +60,12 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * Transports come and go through the running distribution's {@code deploy/} directory, as an operator drops them,
- * for the SSH transport (simulated servers) and the push-agent transport (agents started as real processes). Each
+ * for the SSH and SFTP transports (simulated servers, the SFTP ones with no shell) and the push-agent transport (agents
+ * started as real processes). Each
  * transport is dropped as two files: a features file whose feature (installed at once, {@code install="auto"}) brings
  * the transport's libraries, named by their Maven coordinates in the distribution's own {@code system/} repository
- * (MINA SSHD for ssh, the agent protocol for http: self-contained, whatever the core feature carries), and the
+ * (MINA SSHD and the SSH client for ssh and sftp, the agent protocol and the agents' server for http: self-contained,
+ * whatever the core feature carries), and the
  * transport's bundle jar, which File Install installs, removes, and updates in place when a new version replaces it.
  * <ul>
  * <li>dropped, servers of its scheme are usable at once: a rollout upgrades them;</li>
@@ -131,6 +134,49 @@ public class TransportHotSwapIT extends FleetupTestSupport {
             busy.add(Files.createFile(host.root().resolve("demo-app/.busy")));
         }
         replacedMidRollout(shipped, "fleetup-transport-ssh", "ssh", rest, busy);
+        for (SimulatedHost host : hosts) {
+            assertUpgraded(host.root());
+        }
+    }
+
+    @Test
+    public void sftpTransportDroppedRemovedAndReplacedInDeploy() throws Exception {
+        Path work = Files.createTempDirectory("fleetup-swap-sftp");
+        // Servers with no shell, on the demo's old versions in turn.
+        ok("fleet:sim-start --prefix swapsftp --version 1.2.3 --sftp-only 4 0");
+        List<SimulatedHost> hosts = simulator.hosts().stream().filter(h -> h.name().startsWith("swapsftp-"))
+                .toList();
+        Map<Path, String> before = new HashMap<>();
+        for (SimulatedHost host : hosts) {
+            before.put(host.root(), currentTarget(host.root()));
+        }
+        addRelease(work);
+        Feature shipped = uninstall("fleetup-transport-sftp");
+        assertMissing("sftp", hosts.stream().map(SimulatedHost::name).toList());
+
+        // (a) dropped: usable at once
+        Path jar = drop(shipped, "fleetup-transport-sftp", false);
+        awaitTransport("sftp", "0.1.0.SNAPSHOT");
+        ok("fleet:rollout-start --release demo-app/2.0.0 --yes --wait " + hosts.get(0).name());
+        assertUpgraded(hosts.get(0).root());
+
+        // (b) removed: fail fast, nothing changed
+        Files.delete(jar);
+        awaitNoTransport("sftp");
+        List<String> rest = hosts.subList(1, hosts.size()).stream().map(SimulatedHost::name).toList();
+        assertMissing("sftp", rest);
+        for (SimulatedHost host : hosts.subList(1, hosts.size())) {
+            assertUnchanged(host.root(), before.get(host.root()));
+        }
+
+        // (c) replaced by a new version while the rollout waits on busy servers
+        drop(shipped, "fleetup-transport-sftp", false);
+        awaitTransport("sftp", "0.1.0.SNAPSHOT");
+        List<Path> busy = new ArrayList<>();
+        for (SimulatedHost host : hosts.subList(1, hosts.size())) {
+            busy.add(Files.createFile(host.root().resolve("demo-app/.busy")));
+        }
+        replacedMidRollout(shipped, "fleetup-transport-sftp", "sftp", rest, busy);
         for (SimulatedHost host : hosts) {
             assertUpgraded(host.root());
         }
