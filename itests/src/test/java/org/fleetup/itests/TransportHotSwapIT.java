@@ -59,14 +59,13 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
- * Transports come and go through the running distribution's {@code deploy/} directory, as an operator drops them,
- * for the SSH and SFTP transports (simulated servers, the SFTP ones with no shell) and the push-agent transport (agents
- * started as real processes). Each
- * transport is dropped as two files: a features file whose feature (installed at once, {@code install="auto"}) brings
- * the transport's libraries, named by their Maven coordinates in the distribution's own {@code system/} repository
- * (MINA SSHD and the SSH client for ssh and sftp, the agent protocol and the agents' server for http: self-contained,
- * whatever the core feature carries), and the
- * transport's bundle jar, which File Install installs, removes, and updates in place when a new version replaces it.
+ * Transports come and go through the running distribution's {@code deploy/} directory, as an operator drops them, for
+ * the SSH and SFTP transports (simulated servers, the SFTP ones with no shell) and the push-agent transport (agents
+ * started as real processes). Each transport is dropped as two files: a features file whose feature (installed at once,
+ * {@code install="auto"}) brings the transport's libraries, named by their Maven coordinates in the distribution's own
+ * {@code system/} repository (MINA SSHD and the SSH client for ssh and sftp, the agent protocol and the agents' server
+ * for http: self-contained, whatever the core feature carries), and the transport's bundle jar, which File Install
+ * installs, removes, and updates in place when a new version replaces it.
  * <ul>
  * <li>dropped, servers of its scheme are usable at once: a rollout upgrades them;</li>
  * <li>removed, plans and rollouts of its servers fail fast ("No transport for scheme ...") and change nothing, and
