@@ -1,8 +1,6 @@
 package org.fleetup.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,7 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -197,35 +194,8 @@ public final class OpenSshServer implements AutoCloseable {
 
     /** Copies what sshd prints to a log file, and returns once it says that it listens. */
     private void awaitListening(Path log) throws IOException {
-        CompletableFuture<Void> listening = new CompletableFuture<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    Files.writeString(log, line + "\n", StandardCharsets.UTF_8,
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                    if (line.contains("Server listening on 127.0.0.1 port " + port)) {
-                        listening.complete(null);
-                    }
-                }
-            } catch (IOException e) {
-                listening.completeExceptionally(e);
-            }
-            listening.completeExceptionally(new IOException("sshd ended before it listened"));
-        }, "sshd-log-" + name);
-        pump.setDaemon(true);
-        pump.start();
-        logPump = pump;
-        try {
-            listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while sshd started", e);
-        } catch (ExecutionException | TimeoutException e) {
-            String printed = Files.exists(log) ? Files.readString(log) : "";
-            throw new IOException("sshd of " + name + " did not listen on 127.0.0.1:" + port + " within "
-                    + START_TIMEOUT.toSeconds() + " s: " + printed, e);
-        }
+        logPump = ReadyLine.follow(process, log, line -> line.contains("Server listening on 127.0.0.1 port " + port),
+                "sshd of " + name, "listen on 127.0.0.1:" + port, START_TIMEOUT);
     }
 
     public String name() {

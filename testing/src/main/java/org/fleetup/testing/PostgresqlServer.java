@@ -1,15 +1,12 @@
 package org.fleetup.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
@@ -18,10 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -147,35 +141,8 @@ public final class PostgresqlServer implements AutoCloseable {
 
     /** Copies what the postmaster prints to a log file, and returns once it says that it accepts connections. */
     private void awaitReady(Path log) throws IOException {
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                            StandardOpenOption.APPEND);
-                    if (line.contains(READY)) {
-                        ready.complete(null);
-                    }
-                }
-            } catch (IOException e) {
-                ready.completeExceptionally(e);
-            }
-            ready.completeExceptionally(new IOException("postgres ended before it accepted connections"));
-        }, "postgresql-log-" + port);
-        pump.setDaemon(true);
-        pump.start();
-        logPump = pump;
-        try {
-            ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while postgres started", e);
-        } catch (ExecutionException | TimeoutException e) {
-            String printed = Files.exists(log) ? Files.readString(log) : "";
-            throw new IOException("postgres did not accept connections on 127.0.0.1:" + port + " within "
-                    + START_TIMEOUT.toSeconds() + " s: " + printed, e);
-        }
+        logPump = ReadyLine.follow(process, log, line -> line.contains(READY), "postgres",
+                "accept connections on 127.0.0.1:" + port, START_TIMEOUT);
     }
 
     public String host() {
