@@ -1,9 +1,11 @@
 package org.fleetup.api.upgrade;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.fleetup.api.FleetupException;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -77,12 +79,52 @@ public interface Procedure extends AutoCloseable {
 
     /**
      * Runs every step in order, failing the procedure on the first step that fails; waits in place when it must, as
-     * a caller without a scheduler does.
+     * a caller without a scheduler does: until {@link #resumeAt()}, then, after {@link #beforeNextPass()}, every step
+     * again.
      *
      * @return the outcome
      * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST}
      */
-    ServerOutcome runToEnd();
+    default ServerOutcome runToEnd() {
+        while (true) {
+            for (Step step : Step.values()) {
+                try {
+                    run(step);
+                } catch (FleetupException e) {
+                    if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
+                        throw e;
+                    }
+                    fail(step, e);
+                } catch (RuntimeException e) {
+                    fail(step, e);
+                }
+            }
+            Optional<ServerOutcome> outcome = outcome();
+            if (outcome.isPresent()) {
+                return outcome.get();
+            }
+            Instant at = resumeAt().orElseThrow(() -> new IllegalStateException(
+                    "A pass ended with neither an outcome nor a time to resume: " + getClass().getName()));
+            try {
+                Thread.sleep(Math.max(0, Duration.between(Instant.now(), at).toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(Step.WAIT_INSTALLABLE, new FleetupException(FleetupException.TRANSPORT_FAILED,
+                        "Interrupted while waiting to resume the upgrade: retry the server, which finds where it "
+                                + "stopped"));
+                return outcome().orElseThrow();
+            }
+            beforeNextPass();
+        }
+    }
+
+    /**
+     * Readies the procedure for the pass {@link #runToEnd()} begins once {@link #resumeAt()} has come: the steps do
+     * nothing while a time to resume is set, so it is cleared here, with anything read before the wait that may have
+     * changed since. A procedure that does not wait has nothing to clear.
+     */
+    default void beforeNextPass() {
+    }
 
     /** Closes the session to the server, when one was opened. */
     @Override

@@ -122,36 +122,9 @@ final class AgentProcedure implements Procedure, StepSink {
     }
 
     @Override
-    public ServerOutcome runToEnd() {
-        while (true) {
-            for (Step step : Step.values()) {
-                try {
-                    run(step);
-                } catch (FleetupException e) {
-                    if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
-                        throw e;
-                    }
-                    fail(step, e);
-                } catch (RuntimeException e) {
-                    fail(step, e);
-                }
-            }
-            if (outcome != null) {
-                return outcome;
-            }
-            // This caller has no scheduler to come back: it waits in place, as long as the order's deadline allows.
-            Duration wait = Duration.between(Instant.now(), resumeAt);
-            try {
-                Thread.sleep(Math.max(0, wait.toMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail(Step.HEALTH, new FleetupException(FleetupException.TRANSPORT_FAILED, "Interrupted while "
-                        + "waiting for the agent of " + server.name()));
-                return outcome;
-            }
-            resumeAt = null;
-            status = null;
-        }
+    public void beforeNextPass() {
+        resumeAt = null;
+        status = null;
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.fleetup.transport.sftp;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -170,34 +169,8 @@ final class SftpProcedure implements Procedure {
     }
 
     @Override
-    public ServerOutcome runToEnd() {
-        while (true) {
-            for (Step step : Step.values()) {
-                try {
-                    run(step);
-                } catch (FleetupException e) {
-                    if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
-                        throw e;
-                    }
-                    fail(step, e);
-                } catch (RuntimeException e) {
-                    fail(step, e);
-                }
-            }
-            if (outcome != null) {
-                return outcome;
-            }
-            // No scheduler to come back: wait in place until the server may be installable.
-            try {
-                Thread.sleep(Math.max(0, Duration.between(Instant.now(), resumeAt).toMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail(Step.WAIT_INSTALLABLE, new FleetupException(FleetupException.TRANSPORT_FAILED,
-                        "Interrupted while waiting for " + server.name() + " to be installable"));
-                return outcome;
-            }
-            resumeAt = null;
-        }
+    public void beforeNextPass() {
+        resumeAt = null;
     }
 
     @Override
