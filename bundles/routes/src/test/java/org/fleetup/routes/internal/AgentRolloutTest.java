@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -35,79 +31,22 @@ import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
-import org.fleetup.transport.http.AgentSettings;
 import org.fleetup.transport.http.AgentTransport;
-import org.fleetup.agent.server.ArtifactServer;
-import org.fleetup.agent.server.ControllerKey;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Push-agent servers in rollouts of the stored engine, beside SSH servers: real {@code fleetup-agent.jar push}
  * processes on 127.0.0.1, each with its own application root, ordered with the controller's key and downloading from
  * its artifact server; judged from the roots' own files.
  */
-class AgentRolloutTest {
+class AgentRolloutTest extends AgentRolloutFixture {
 
-    /** Long enough for a loaded machine, short enough that a silent agent fails the test quickly. */
-    private static final Duration COMPLETION = Duration.ofSeconds(120);
-
-    @TempDir
-    Path dir;
-
-    private TestController controller;
-    private ArtifactServer artifacts;
-    private ControllerKey key;
     private AgentTransport transport;
-    private FleetRouting routing;
-    private final List<AutoCloseable> started = new ArrayList<>();
 
-    @BeforeEach
-    void open() throws Exception {
-        controller = new TestController(dir);
-        controller.release("2.0.0");
-        key = ControllerKey.openOrCreate(dir.resolve("etc").resolve("fleetup-controller.key"), "controller");
-        artifacts = new ArtifactServer(controller.store, new InetSocketAddress("127.0.0.1", 0), 2);
-        InetSocketAddress listening = artifacts.address();
-        transport = new AgentTransport(new AgentSettings(
-                URI.create("http://127.0.0.1:" + listening.getPort()), Duration.ofSeconds(10),
-                Duration.ofSeconds(600), COMPLETION, Duration.ofMillis(200), 3), key, controller.planner);
+    @Override
+    void transports() {
+        transport = new AgentTransport(settings(COMPLETION, null), key, controller.planner);
         controller.transportsByScheme.put("http", transport);
-        routing = controller.start();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        controller.close();
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).close();
-        }
-        artifacts.close();
-    }
-
-    private PushAgentProcess agent(String name, String... more) {
-        PushAgentProcess agent = PushAgentProcess.start(dir.resolve(name), name, "1.4.2", key.publicLine(), more);
-        started.add(agent);
-        return agent;
-    }
-
-    private void inventory(String name, URI address) {
-        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, null, Map.of())));
-    }
-
-    private Rollout rollout(List<String> servers) throws Exception {
-        // One wave of them all, which no failure stops: each server ends as it ends.
-        RolloutOptions options = new RolloutOptions(Size.count(0), Size.percent(100), Size.percent(100),
-                OnError.PAUSE, ServerOrder.NAME, servers.size(), false);
-        Rollout rollout = routing.start(new RolloutRequest(DemoApplication.PRODUCT, "2.0.0", servers,
-                servers.size(), null, false, "tester", options));
-        return routing.completion(rollout.id()).toCompletableFuture().get(180, TimeUnit.SECONDS);
-    }
-
-    private static String current(Path root) throws IOException {
-        return Files.readSymbolicLink(root.resolve("current")).toString();
     }
 
     @Test
@@ -168,9 +107,8 @@ class AgentRolloutTest {
     @Test
     void anAgentThatDoesNotEndItsOrderBeforeTheDeadlineFailsItsServer() throws Exception {
         Duration deadline = Duration.ofSeconds(3);
-        controller.transportsByScheme.put("http", new AgentTransport(new AgentSettings(
-                URI.create("http://127.0.0.1:" + artifacts.address().getPort()), Duration.ofSeconds(10),
-                Duration.ofSeconds(600), deadline, Duration.ofMillis(200), 3), key, controller.planner));
+        controller.transportsByScheme.put("http", new AgentTransport(settings(deadline, null), key,
+                controller.planner));
         // Busy for longer than the deadline: the agent accepts the order and waits for the server to be installable.
         PushAgentProcess busy = agent("agent-1", "--installable-wait", "300");
         Files.writeString(busy.root().resolve(".busy"), "backup running\n");

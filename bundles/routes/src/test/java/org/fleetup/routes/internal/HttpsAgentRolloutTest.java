@@ -8,87 +8,45 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.fleetup.agent.protocol.TlsIdentity;
 import org.fleetup.api.inspection.Inspection;
-import org.fleetup.api.inventory.Server;
-import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
-import org.fleetup.api.rollout.RolloutOptions;
-import org.fleetup.api.rollout.RolloutRequest;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
-import org.fleetup.api.rollout.ServerOrder;
-import org.fleetup.api.rollout.Size;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
-import org.fleetup.transport.http.AgentSettings;
 import org.fleetup.transport.http.AgentTransport;
 import org.fleetup.agent.server.ArtifactServer;
-import org.fleetup.agent.server.ControllerKey;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code https://} agent servers: real {@code fleetup-agent.jar push --tls-keystore} processes on 127.0.0.1 with
  * keytool-made certificates, the controller pinning each by the fingerprint recorded as the server's host key, and
  * serving the artifacts over TLS to them; judged from the application roots' own files and the agents' logs.
  */
-class HttpsAgentRolloutTest {
+class HttpsAgentRolloutTest extends AgentRolloutFixture {
 
-    private static final Duration COMPLETION = Duration.ofSeconds(120);
     private static final char[] PASSWORD = "test-only-password".toCharArray();
 
-    @TempDir
-    Path dir;
-
-    private TestController controller;
-    private ArtifactServer artifacts;
     private ArtifactServer tlsArtifacts;
-    private ControllerKey key;
-    private FleetRouting routing;
-    private final List<AutoCloseable> started = new ArrayList<>();
 
-    @BeforeEach
-    void open() throws Exception {
-        controller = new TestController(dir);
-        controller.release("2.0.0");
-        key = ControllerKey.openOrCreate(dir.resolve("etc").resolve("fleetup-controller.key"), "controller");
-        artifacts = new ArtifactServer(controller.store, new InetSocketAddress("127.0.0.1", 0), 2);
+    @Override
+    void transports() throws Exception {
         TlsIdentity controllerTls = TlsIdentity.generate(dir.resolve("etc").resolve("fleetup-artifacts.p12"),
                 PASSWORD, List.of("127.0.0.1"), 30);
-        tlsArtifacts = new ArtifactServer(controller.store, new InetSocketAddress("127.0.0.1", 0), 2,
-                controllerTls.context());
+        tlsArtifacts = closedAtEnd(new ArtifactServer(controller.store, new InetSocketAddress("127.0.0.1", 0), 2,
+                controllerTls.context()));
         transport(controllerTls.fingerprint());
-        routing = controller.start();
     }
 
     /** The transport, its orders pinning {@code artifactPin} as the TLS artifact server's certificate. */
     private void transport(String artifactPin) {
-        AgentTransport transport = new AgentTransport(new AgentSettings(
-                URI.create("http://127.0.0.1:" + artifacts.address().getPort()), Duration.ofSeconds(10),
-                Duration.ofSeconds(600), COMPLETION, Duration.ofMillis(200), 3,
-                URI.create("https://127.0.0.1:" + tlsArtifacts.address().getPort() + "#" + artifactPin)), key,
-                controller.planner);
+        AgentTransport transport = new AgentTransport(settings(COMPLETION, URI.create("https://127.0.0.1:"
+                + tlsArtifacts.address().getPort() + "#" + artifactPin)), key, controller.planner);
         controller.transportsByScheme.put("http", transport);
         controller.transportsByScheme.put("https", transport);
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        controller.close();
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).close();
-        }
-        artifacts.close();
-        tlsArtifacts.close();
     }
 
     /** An agent serving HTTPS with a certificate of its own; the certificate's fingerprint is returned. */
@@ -99,28 +57,6 @@ class HttpsAgentRolloutTest {
         agent[0] = agent(name, "--tls-keystore", home.resolve("agent.p12").toString(),
                 "--tls-password-file", home.resolve("tls.password").toString());
         return identity.fingerprint();
-    }
-
-    private PushAgentProcess agent(String name, String... more) {
-        PushAgentProcess agent = PushAgentProcess.start(dir.resolve(name), name, "1.4.2", key.publicLine(), more);
-        started.add(agent);
-        return agent;
-    }
-
-    private void inventory(String name, URI address, String pin) {
-        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, pin, Map.of())));
-    }
-
-    private Rollout rollout(List<String> servers) throws Exception {
-        RolloutOptions options = new RolloutOptions(Size.count(0), Size.percent(100), Size.percent(100),
-                OnError.PAUSE, ServerOrder.NAME, servers.size(), false);
-        Rollout rollout = routing.start(new RolloutRequest(DemoApplication.PRODUCT, "2.0.0", servers,
-                servers.size(), null, false, "tester", options));
-        return routing.completion(rollout.id()).toCompletableFuture().get(180, TimeUnit.SECONDS);
-    }
-
-    private static String current(Path root) throws IOException {
-        return Files.readSymbolicLink(root.resolve("current")).toString();
     }
 
     @Test
