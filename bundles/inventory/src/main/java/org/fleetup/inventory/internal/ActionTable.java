@@ -231,7 +231,7 @@ final class ActionTable {
             List<String> ids = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT id FROM rollout_actions WHERE"
                     + " rollout = ? AND (? = 0 OR wave = ?) AND step = 'PENDING' AND (lease_owner IS NULL"
-                    + " OR lease_until IS NULL OR lease_until < ?) FOR UPDATE")) {
+                    + " OR lease_until IS NULL OR lease_until < ?) FOR UPDATE" + database.dialect().skipLocked())) {
                 select.setString(1, rollout);
                 select.setInt(2, wave);
                 select.setInt(3, wave);
