@@ -2,6 +2,8 @@ package org.fleetup.routes.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,8 +32,8 @@ final class RolloutTracker {
     private final String owner;
     private final Map<String, List<StepListener>> watchers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Rollout>> completions = new ConcurrentHashMap<>();
-    /** The last step row read for each watched rollout: those after it that other controllers wrote are told. */
-    private final Map<String, Long> stepsRead = new ConcurrentHashMap<>();
+    /** The step rows of each watched rollout read so far: those other controllers wrote are told once. */
+    private final Map<String, StepsRead> stepsRead = new ConcurrentHashMap<>();
     /** Whether another live controller shares the inventory: alone, this one writes every step and reads none. */
     private volatile boolean shared;
 
@@ -56,7 +58,7 @@ final class RolloutTracker {
     }
 
     AutoCloseable watch(String rollout, StepListener watcher) {
-        stepsRead.computeIfAbsent(rollout, id -> repository.lastStep());
+        stepsRead.computeIfAbsent(rollout, id -> new StepsRead(repository.lastStep()));
         watchers.computeIfAbsent(rollout, id -> new CopyOnWriteArrayList<>()).add(watcher);
         // The rollout may have ended, and its watchers been dropped, before the watcher lets go.
         return () -> watchers.computeIfPresent(rollout, (id, list) -> list.remove(watcher) && list.isEmpty() ? null : list);
@@ -81,23 +83,55 @@ final class RolloutTracker {
             return;
         }
         watchers.keySet().forEach(rollout -> {
-            long after = stepsRead.getOrDefault(rollout, 0L);
+            StepsRead read = stepsRead.computeIfAbsent(rollout, id -> new StepsRead(0));
             List<ActionStep> steps;
             try {
-                steps = repository.stepsAfter(rollout, after);
+                steps = repository.stepsAfter(rollout, read.from());
             } catch (RuntimeException e) {
                 LOGGER.warn("The steps of rollout {} could not be read; the next tick tries again", rollout, e);
                 return;
             }
             for (ActionStep step : steps) {
-                after = Math.max(after, step.seq());
-                if (step.controller() != null && !step.controller().equals(owner)) {
+                if (read.first(step.seq()) && step.controller() != null && !step.controller().equals(owner)) {
                     StepRecord record = step.record();
                     tell(new StepEvent(rollout, record.server(), record.step(), record.detail(), 0, 0, record.at()));
                 }
             }
-            stepsRead.put(rollout, after);
         });
+    }
+
+    /**
+     * The step rows of one rollout read so far. PostgreSQL numbers a row when it is written, not when it commits: a
+     * row may appear after one numbered higher, so each look reads the last {@value #REREAD} numbers again and tells
+     * only the rows it had not seen.
+     */
+    private static final class StepsRead {
+
+        private static final long REREAD = 256;
+
+        private final NavigableSet<Long> seen = new TreeSet<>();
+        private long floor;
+
+        StepsRead(long floor) {
+            this.floor = floor;
+        }
+
+        synchronized long from() {
+            return seen.isEmpty() ? floor : Math.max(floor, seen.last() - REREAD);
+        }
+
+        /** Whether row {@code seq} is read for the first time. */
+        synchronized boolean first(long seq) {
+            if (seq <= floor || !seen.add(seq)) {
+                return false;
+            }
+            long keep = seen.last() - REREAD;
+            if (keep > floor) {
+                floor = keep;
+                seen.headSet(keep, true).clear();
+            }
+            return true;
+        }
     }
 
     /** Completes the futures of the rollouts that stopped elsewhere: on another controller, or an earlier life. */
