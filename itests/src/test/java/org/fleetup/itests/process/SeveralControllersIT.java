@@ -37,8 +37,9 @@ import org.junit.rules.TemporaryFolder;
  * server unpacked twice would show two.
  *
  * <p>The servers of the second wave hold in their health check (a {@code gate} file of the test's own) until each
- * controller has taken its share and one is killed; the killed one's servers come back to the others when its leases
- * run out, and are brought to the end from their journals.
+ * controller has taken its share; then the one elected to make the rollouts' decisions is killed. Another is elected,
+ * the killed one's servers come back to the others when its leases run out, and are brought to the end from their
+ * journals; the elected one ends the rollout.
  */
 public class SeveralControllersIT {
 
@@ -109,10 +110,13 @@ public class SeveralControllersIT {
         for (int i = 1; i < SERVERS; i++) {
             awaitFile(home(i).resolve("in-health"));
         }
-        Map<String, Integer> held = held(first.ok("fleet:controller-list"));
-        ControllerProcess victim = controllers.get(held.entrySet().stream().max(Map.Entry.comparingByValue())
-                .map(entry -> Integer.parseInt(entry.getKey().substring("ctl-".length()))).orElseThrow());
-        int victimIndex = controllers.indexOf(victim);
+        // The one elected to decide for the rollouts, holding servers as the others do: both pass to the others.
+        String table = first.ok("fleet:controller-list");
+        Map<String, Integer> held = held(table);
+        Matcher deciding = Pattern.compile("ctl-(\\d)/.*rollout-decisions").matcher(table);
+        assertTrue("one controller decides:\n" + table, deciding.find());
+        int victimIndex = Integer.parseInt(deciding.group(1));
+        ControllerProcess victim = controllers.get(victimIndex);
         assertTrue("the controller killed holds servers: " + held, held.get("ctl-" + victimIndex) > 0);
         assertTrue("the servers are shared out: " + held, held.values().stream().filter(n -> n > 0).count() >= 2);
 
@@ -140,6 +144,8 @@ public class SeveralControllersIT {
         String after = survivor.ok("fleet:controller-list");
         assertTrue("the killed controller is told silent:\n" + after, after.lines()
                 .anyMatch(line -> line.contains("ctl-" + victimIndex + "/") && line.contains("silent")));
+        assertTrue("another decides now:\n" + after, after.lines().anyMatch(line -> line.contains("alive")
+                && line.contains("rollout-decisions")));
         System.err.printf("SeveralControllersIT took %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime()
                 - began));
     }

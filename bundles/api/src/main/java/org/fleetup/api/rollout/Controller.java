@@ -1,6 +1,7 @@
 package org.fleetup.api.rollout;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One controller that shares the inventory, as its heartbeat row says.
@@ -11,9 +12,10 @@ import java.time.Instant;
  * @param heartbeat when it last told it was alive
  * @param aliveUntil until when its last heartbeat holds: past that, it is taken for dead
  * @param actionsHeld the servers it holds a lease on now
+ * @param roles what it is elected to now ({@code rollout-decisions}: it decides for every rollout)
  */
 public record Controller(String id, String address, Instant started, Instant heartbeat, Instant aliveUntil,
-                         int actionsHeld) {
+                         int actionsHeld, List<String> roles) {
 
     /** Whether its last heartbeat still holds at {@code now}. */
     public boolean aliveAt(Instant now) {

@@ -88,6 +88,16 @@ final class ControllerTable {
                     }
                 }
             }
+            Map<String, List<String>> roles = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT owner, role FROM controller_roles"
+                    + " WHERE owner IS NOT NULL AND lease_until >= ? ORDER BY role")) {
+                InventoryDatabase.setInstant(select, 1, now);
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        roles.computeIfAbsent(row.getString(1), owner -> new ArrayList<>()).add(row.getString(2));
+                    }
+                }
+            }
             List<Controller> controllers = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT id, address, started, heartbeat,"
                     + " alive_until FROM controllers ORDER BY id");
@@ -96,7 +106,8 @@ final class ControllerTable {
                     String id = row.getString("id");
                     controllers.add(new Controller(id, row.getString("address"),
                             InventoryDatabase.getInstant(row, "started"), InventoryDatabase.getInstant(row, "heartbeat"),
-                            InventoryDatabase.getInstant(row, "alive_until"), held.getOrDefault(id, 0)));
+                            InventoryDatabase.getInstant(row, "alive_until"), held.getOrDefault(id, 0),
+                            List.copyOf(roles.getOrDefault(id, List.of()))));
                 }
             }
             return controllers;

@@ -70,13 +70,15 @@ class ControllersTest {
         repository.claim(actions.get(0).id(), "ctl-1/x", NOW, NOW.plusSeconds(60));
         repository.claim(actions.get(1).id(), "ctl-1/x", NOW, NOW.plusSeconds(60));
         repository.claim(actions.get(2).id(), "ctl-2/y", NOW, NOW.plusSeconds(5));
+        repository.elect(ROLE, "ctl-2/y", NOW, NOW.plusSeconds(30));
 
         List<Controller> controllers = repository.controllers(NOW.plusSeconds(10));
 
         assertThat(controllers).extracting(Controller::id, Controller::address, Controller::started,
-                Controller::heartbeat, Controller::actionsHeld).containsExactly(
-                tuple("ctl-1/x", "host-1:8101", TestDatabases.kept(NOW), TestDatabases.kept(NOW.plusSeconds(10)), 2),
-                tuple("ctl-2/y", "host-2:8101", TestDatabases.kept(NOW), TestDatabases.kept(NOW), 0));
+                Controller::heartbeat, Controller::actionsHeld, Controller::roles).containsExactly(
+                tuple("ctl-1/x", "host-1:8101", TestDatabases.kept(NOW), TestDatabases.kept(NOW.plusSeconds(10)), 2,
+                        List.of()),
+                tuple("ctl-2/y", "host-2:8101", TestDatabases.kept(NOW), TestDatabases.kept(NOW), 0, List.of(ROLE)));
         assertThat(controllers.get(1).aliveAt(NOW.plusSeconds(21))).as("its heartbeat stopped").isFalse();
 
         repository.leave("ctl-2/y");

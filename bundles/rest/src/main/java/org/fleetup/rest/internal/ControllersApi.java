@@ -1,6 +1,7 @@
 package org.fleetup.rest.internal;
 
 import java.time.Instant;
+import java.util.List;
 
 import javax.ws.rs.GET;
 import javax.ws.rs.Path;
@@ -19,10 +20,10 @@ public interface ControllersApi {
 
     /**
      * A controller's incarnation, where it is reached, when it started, its last heartbeat and how old that is, whether
-     * that heartbeat still holds, and how many servers it holds a lease on now.
+     * that heartbeat still holds, how many servers it holds a lease on now, and what it is elected to.
      */
     record ControllerView(String id, String address, Instant started, Instant heartbeat, long heartbeatAgeMillis,
-                          boolean alive, int actionsHeld) {
+                          boolean alive, int actionsHeld, List<String> roles) {
     }
 
     @GET

@@ -29,7 +29,7 @@ public final class ControllersResource implements ControllersApi {
         List<ControllerView> views = rollouts.controllers().stream()
                 .map(controller -> new ControllerView(controller.id(), controller.address(), controller.started(),
                         controller.heartbeat(), Duration.between(controller.heartbeat(), now).toMillis(),
-                        controller.aliveAt(now), controller.actionsHeld()))
+                        controller.aliveAt(now), controller.actionsHeld(), controller.roles()))
                 .toList();
         return Page.of(views, offset, limit, sort, FIELDS, "id:ASC");
     }

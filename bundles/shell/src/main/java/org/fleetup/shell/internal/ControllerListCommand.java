@@ -13,7 +13,8 @@ import org.fleetup.api.rollout.Rollouts;
 
 @Command(scope = "fleet", name = "controller-list",
         description = "Lists the controllers sharing this inventory: each one's id, address, when it started, the age"
-                + " of its last heartbeat, whether it is alive, and how many servers it holds now")
+                + " of its last heartbeat, whether it is alive, how many servers it holds now, and what it is elected to (rollout-decisions: it decides"
+                + " for every rollout)")
 @Service
 public class ControllerListCommand implements Action {
 
@@ -30,10 +31,12 @@ public class ControllerListCommand implements Action {
         table.column("Heartbeat");
         table.column("State");
         table.column("Actions held");
+        table.column("Roles");
         for (Controller controller : rollouts.controllers()) {
             table.addRow().addContent(controller.id(), controller.address(), Formats.time(controller.started()),
                     Formats.duration(Duration.between(controller.heartbeat(), now)) + " ago",
-                    controller.aliveAt(now) ? "alive" : "silent", controller.actionsHeld());
+                    controller.aliveAt(now) ? "alive" : "silent", controller.actionsHeld(),
+                    String.join(",", controller.roles()));
         }
         table.print(System.out);
         return null;
