@@ -61,6 +61,15 @@ public final class ControllerProcess implements AutoCloseable {
         Path httpConfig = home.resolve("etc/org.ops4j.pax.web.cfg");
         Files.writeString(httpConfig, Files.readString(httpConfig).replaceAll(
                 "(?m)^org\\.osgi\\.service\\.http\\.port\\s*=.*$", "org.osgi.service.http.port = " + freePort()));
+        // Karaf's JMX connector too (RMI registry and server): several instances may run on one host.
+        Path management = home.resolve("etc/org.apache.karaf.management.cfg");
+        if (Files.exists(management)) {
+            Files.writeString(management, Files.readString(management)
+                    .replaceAll("(?m)^rmiRegistryPort\\s*=.*$", "rmiRegistryPort = " + freePort())
+                    .replaceAll("(?m)^rmiServerPort\\s*=.*$", "rmiServerPort = " + freePort())
+                    .replaceAll("(?m)^rmiRegistryHost\\s*=.*$", "rmiRegistryHost = 127.0.0.1")
+                    .replaceAll("(?m)^rmiServerHost\\s*=.*$", "rmiServerHost = 127.0.0.1"));
+        }
         // The console's login for the test: a key of its own, in the admin group; Karaf's host key made here, pinned.
         Path key = home.resolve("test-console-key");
         keygen(key);

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.fleetup.api.upgrade.StepState;
 import org.osgi.annotation.versioning.ProviderType;
@@ -95,7 +96,8 @@ public interface RolloutRepository {
 
     /**
      * Lets the leases held by the earlier incarnations of a controller expire at once, so that the current one claims
-     * them again without waiting.
+     * them again without waiting. An incarnation whose heartbeat ({@link #heartbeat}) still holds keeps its leases: it
+     * is another controller given the same name, alive.
      *
      * @param ownerPrefix what the owners of that controller start with
      * @param current the owner that is kept
@@ -149,4 +151,34 @@ public interface RolloutRepository {
 
     /** Ordered as the rollout's servers are. */
     List<RolloutServer> servers(String rollout);
+
+    /**
+     * Tells that controller {@code id} is alive at {@code now} and until {@code until}: its row is made at the first
+     * heartbeat.
+     *
+     * @param address where an operator reaches it
+     * @param started when this incarnation started
+     */
+    void heartbeat(String id, String address, Instant started, Instant now, Instant until);
+
+    /** Removes the row of controller {@code id}, which stops, and lets go of the roles it was elected to. */
+    void leave(String id);
+
+    /** The controllers that share this inventory, with the number of servers each holds a lease on at {@code now}. */
+    List<Controller> controllers(Instant now);
+
+    /**
+     * Elects {@code owner} to {@code role} until {@code until}, or keeps it elected: one conditional write on the
+     * role's row, which succeeds when {@code owner} holds the role, when the role's lease has expired at {@code now},
+     * or when its holder's heartbeat no longer holds. A new holder raises the role's fence.
+     *
+     * @return the role's fence while {@code owner} holds it, empty when another controller does
+     */
+    OptionalLong elect(String role, String owner, Instant now, Instant until);
+
+    /** The step rows written after row {@code seq} for the servers of {@code rollout}, in the order written. */
+    List<ActionStep> stepsAfter(String rollout, long seq);
+
+    /** The number of the last step row written for any rollout, 0 when there is none. */
+    long lastStep();
 }

@@ -92,4 +92,10 @@ public interface Rollouts {
 
     /** Tells {@code listener} every step of the rollout from now on, until the returned handle is closed. */
     AutoCloseable watch(String id, StepListener listener);
+
+    /**
+     * The controllers sharing the inventory, this one among them, with the age of their heartbeats and the servers each
+     * holds now; those whose heartbeat has stopped are listed until they are cleaned away.
+     */
+    List<Controller> controllers();
 }

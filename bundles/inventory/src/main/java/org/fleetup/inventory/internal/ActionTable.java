@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
@@ -112,10 +113,12 @@ final class ActionTable {
                         }
                     });
                 }
-                write(connection, action, fence, update, changes ? format(journal) : null);
+                // The history row first, naming the lease's holder before a final step lets the lease go; if the
+                // fence no longer holds, the write below fails and takes the row back with it.
                 if (update.history()) {
-                    appendHistory(connection, action, update.step(), update.detail(), update.at());
+                    appendHistory(connection, action, update.step(), update.detail(), update.at(), true);
                 }
+                write(connection, action, fence, update, changes ? format(journal) : null);
             }
             return null;
         });
@@ -176,6 +179,7 @@ final class ActionTable {
                             ? StepState.PENDING : StepState.WAITING;
                 }
             }
+            appendHistory(connection, action, step, detail, at, true);
             try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET step = ?,"
                     + " detail = ?, updated_at = ?, not_before = ?, lease_owner = NULL, lease_until = NULL"
                     + " WHERE id = ? AND fence = ?")) {
@@ -187,7 +191,6 @@ final class ActionTable {
                 update.setLong(6, fence);
                 update.executeUpdate();
             }
-            appendHistory(connection, action, step, detail, at);
             return null;
         });
     }
@@ -207,12 +210,17 @@ final class ActionTable {
         });
     }
 
-    int expireLeases(String ownerPrefix, String current) {
+    int expireLeases(String ownerPrefix, String current, Instant now) {
         return database.run("take back the leases of " + ownerPrefix, connection -> {
+            // An incarnation whose heartbeat holds is alive: another controller given the same name, not an earlier
+            // life of this one. It keeps its leases.
             try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET lease_until = NULL,"
-                    + " lease_owner = NULL WHERE lease_owner LIKE ? ESCAPE '\\' AND lease_owner <> ?")) {
+                    + " lease_owner = NULL WHERE lease_owner LIKE ? ESCAPE '\\' AND lease_owner <> ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM controllers c WHERE c.id = rollout_actions.lease_owner"
+                    + " AND c.alive_until >= ?)")) {
                 update.setString(1, ownerPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
                 update.setString(2, current);
+                InventoryDatabase.setInstant(update, 3, now);
                 return update.executeUpdate();
             }
         });
@@ -223,7 +231,7 @@ final class ActionTable {
             List<String> ids = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT id FROM rollout_actions WHERE"
                     + " rollout = ? AND (? = 0 OR wave = ?) AND step = 'PENDING' AND (lease_owner IS NULL"
-                    + " OR lease_until IS NULL OR lease_until < ?) FOR UPDATE")) {
+                    + " OR lease_until IS NULL OR lease_until < ?) FOR UPDATE" + database.dialect().skipLocked())) {
                 select.setString(1, rollout);
                 select.setInt(2, wave);
                 select.setInt(3, wave);
@@ -243,7 +251,7 @@ final class ActionTable {
                     InventoryDatabase.setInstant(update, 3, at);
                     update.setObject(4, UUID.fromString(id));
                     update.executeUpdate();
-                    appendHistory(connection, id, step, detail, at);
+                    appendHistory(connection, id, step, detail, at, false);
                 }
             }
             return ids.size();
@@ -334,16 +342,51 @@ final class ActionTable {
         });
     }
 
+    /** @param byHolder whether the row names the holder of the action's lease as its writer, or no one */
     private static void appendHistory(Connection connection, String action, StepState step, String detail,
-                                      Instant at) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO action_steps (action, at, step, detail) VALUES (?, ?, ?, ?)")) {
+                                      Instant at, boolean byHolder) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(byHolder
+                ? "INSERT INTO action_steps (action, at, step, detail, controller) VALUES (?, ?, ?, ?,"
+                        + " (SELECT lease_owner FROM rollout_actions WHERE id = ?))"
+                : "INSERT INTO action_steps (action, at, step, detail) VALUES (?, ?, ?, ?)")) {
             insert.setObject(1, UUID.fromString(action));
             InventoryDatabase.setInstant(insert, 2, at);
             insert.setString(3, step.name());
             insert.setString(4, detail);
+            if (byHolder) {
+                insert.setObject(5, UUID.fromString(action));
+            }
             insert.executeUpdate();
         }
+    }
+
+    List<ActionStep> stepsAfter(String rollout, long seq) {
+        return database.run("read the steps of rollout " + rollout + " after " + seq, connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT s.seq, s.controller, a.server, s.at,"
+                    + " s.step, s.detail FROM action_steps s JOIN rollout_actions a ON a.id = s.action"
+                    + " WHERE a.rollout = ? AND s.seq > ? ORDER BY s.seq")) {
+                select.setString(1, rollout);
+                select.setLong(2, seq);
+                List<ActionStep> steps = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        steps.add(new ActionStep(row.getLong("seq"), row.getString("controller"),
+                                new StepRecord(rollout, row.getString("server"), StepState.valueOf(row.getString("step")),
+                                        row.getString("detail"), InventoryDatabase.getInstant(row, "at"))));
+                    }
+                }
+                return steps;
+            }
+        });
+    }
+
+    long lastStep() {
+        return database.run("read the last step written", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT MAX(seq) FROM action_steps");
+                 ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        });
     }
 
     private static FleetupException leaseLost(String action, long fence) {

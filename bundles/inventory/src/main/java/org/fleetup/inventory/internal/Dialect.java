@@ -41,6 +41,11 @@ enum Dialect {
         }
 
         @Override
+        String skipLocked() {
+            return " SKIP LOCKED";
+        }
+
+        @Override
         void lockSchema(Connection connection) throws SQLException {
             // Controllers started together wait here, one behind the other, until the transaction that migrates ends:
             // the next finds the schema done. DDL is transactional in PostgreSQL, so a failed migration leaves nothing.
@@ -96,6 +101,14 @@ enum Dialect {
     /** {@code sql} with this dialect's types: the inventory's SQL is written with H2's. */
     String sql(String sql) {
         return sql.replace(H2.timestamp, timestamp);
+    }
+
+    /**
+     * What follows {@code FOR UPDATE} in a statement that scans for rows to take: in PostgreSQL, a row another
+     * controller is taking at that moment is passed over rather than waited for. H2 holds one controller only.
+     */
+    String skipLocked() {
+        return "";
     }
 
     /** Sets what every connection of the pool needs, once, at opening. */

@@ -5,8 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
+import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.Controller;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.RolloutStatus;
@@ -27,11 +30,13 @@ public final class JdbcRolloutRepository implements RolloutRepository {
 
     private final RolloutTable rollouts;
     private final ActionTable actions;
+    private final ControllerTable controllers;
 
     @Activate
     public JdbcRolloutRepository(@Reference InventoryDatabase database) {
         this.rollouts = new RolloutTable(database);
         this.actions = new ActionTable(database);
+        this.controllers = new ControllerTable(database);
     }
 
     @Override
@@ -86,7 +91,7 @@ public final class JdbcRolloutRepository implements RolloutRepository {
 
     @Override
     public int expireLeases(String ownerPrefix, String current) {
-        return actions.expireLeases(ownerPrefix, current);
+        return actions.expireLeases(ownerPrefix, current, Instant.now());
     }
 
     @Override
@@ -147,5 +152,35 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     @Override
     public List<RolloutServer> servers(String rollout) {
         return rollouts.servers(rollout);
+    }
+
+    @Override
+    public void heartbeat(String id, String address, Instant started, Instant now, Instant until) {
+        controllers.heartbeat(id, address, started, now, until);
+    }
+
+    @Override
+    public void leave(String id) {
+        controllers.leave(id);
+    }
+
+    @Override
+    public List<Controller> controllers(Instant now) {
+        return controllers.controllers(now);
+    }
+
+    @Override
+    public OptionalLong elect(String role, String owner, Instant now, Instant until) {
+        return controllers.elect(role, owner, now, until);
+    }
+
+    @Override
+    public List<ActionStep> stepsAfter(String rollout, long seq) {
+        return actions.stepsAfter(rollout, seq);
+    }
+
+    @Override
+    public long lastStep() {
+        return actions.lastStep();
     }
 }

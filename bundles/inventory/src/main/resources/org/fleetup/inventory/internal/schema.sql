@@ -195,3 +195,27 @@ CREATE TABLE IF NOT EXISTS agent_redirects (
     target VARCHAR NOT NULL,
     registered_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
 );
+
+-- Version 8: several controllers on one inventory. Each controller's incarnation (its name, then '/' and a part unique
+-- to its JVM) heartbeats in controllers: alive_until is its last heartbeat plus the time it may miss, after which
+-- another takes its place (its leases, its roles). controller_roles holds what one controller at a time does (the
+-- rollouts' decisions: next wave, threshold, pause, cancel, completion), elected with a lease and a fence. Each step
+-- row names the incarnation that wrote it, so that any controller shows the progress of the servers others work on.
+CREATE TABLE IF NOT EXISTS controllers (
+    id VARCHAR PRIMARY KEY,
+    address VARCHAR,
+    started TIMESTAMP(9) WITH TIME ZONE NOT NULL,
+    heartbeat TIMESTAMP(9) WITH TIME ZONE NOT NULL,
+    alive_until TIMESTAMP(9) WITH TIME ZONE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS controller_roles (
+    role VARCHAR PRIMARY KEY,
+    owner VARCHAR,
+    lease_until TIMESTAMP(9) WITH TIME ZONE,
+    fence BIGINT DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE action_steps ADD COLUMN IF NOT EXISTS controller VARCHAR;
+CREATE INDEX IF NOT EXISTS action_steps_in_order ON action_steps (seq);
+CREATE INDEX IF NOT EXISTS rollout_actions_by_lease_owner ON rollout_actions (lease_owner);

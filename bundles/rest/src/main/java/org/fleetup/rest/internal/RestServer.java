@@ -79,6 +79,7 @@ public final class RestServer {
                 new PlansResource(fleet, inventory, store, rollouts),
                 new RolloutsResource(rollouts, inventory, store, scheduler, json),
                 new TransportsResource(transports, inventory),
+                new ControllersResource(rollouts),
                 new UploadsResource(uploads),
                 new AgentsResource(pullAgents));
         resources.forEach(resource -> factory.setResourceProvider(resource.getClass(),

@@ -33,6 +33,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.rollout.Controller;
 import org.fleetup.api.rollout.Estimate;
 import org.fleetup.api.rollout.FleetInspection;
 import org.fleetup.api.rollout.Rollout;
@@ -91,6 +92,10 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                 + " for <host>:<karaf.home>. Controllers sharing an inventory need different names.")
         String controllerId() default "";
 
+        @AttributeDefinition(description = "Where operators reach this controller, as fleet:controller-list shows it;"
+                + " empty for <host> pid <pid>")
+        String address() default "";
+
         @AttributeDefinition(min = "10", description = "Milliseconds between two looks of the rollout engine at the"
                 + " rollouts that have not ended")
         long tickMillis() default 500;
@@ -126,13 +131,19 @@ public final class FleetRouting implements Rollouts, FleetInspection {
      * @param maxParallelism the workers of inspections, and apart those of rollouts
      * @param unreachable how a step that cannot reach its server is tried again
      * @param estimates what the plan's estimate counts when the inventory knows nothing better
+     * @param address where operators reach this controller
      */
     record Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
-                    FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates) {
+                    FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates, String address) {
 
         /** The configuration's defaults of the estimate, for settings made without them. */
         static final RolloutEstimator.Defaults DEFAULT_ESTIMATES = new RolloutEstimator.Defaults(
                 DEFAULT_ESTIMATE_BYTES_PER_SECOND, Duration.ofSeconds(DEFAULT_ESTIMATE_SECONDS_PER_SERVER));
+
+        Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
+                 FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates) {
+            this(controllerId, tickMillis, lease, maxParallelism, unreachable, estimates, defaultAddress());
+        }
 
         Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
                  FleetErrors.Retries unreachable) {
@@ -150,17 +161,25 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                     new FleetErrors.Retries(config.connectRetries(),
                             Duration.ofMillis(config.connectRetryDelayMillis())),
                     new RolloutEstimator.Defaults(config.estimateBytesPerSecond(),
-                            Duration.ofSeconds(config.estimateSecondsPerServer())));
+                            Duration.ofSeconds(config.estimateSecondsPerServer())),
+                    config.address().isBlank() ? defaultAddress() : config.address());
         }
 
         private static String defaultControllerId() {
-            String host;
+            return host() + ":" + System.getProperty("karaf.home", System.getProperty("user.dir"));
+        }
+
+        /** The host and this JVM's process: enough for an operator to find a controller that misbehaves. */
+        private static String defaultAddress() {
+            return host() + " pid " + ProcessHandle.current().pid();
+        }
+
+        private static String host() {
             try {
-                host = InetAddress.getLocalHost().getHostName();
+                return InetAddress.getLocalHost().getHostName();
             } catch (UnknownHostException e) {
-                host = "localhost";
+                return "localhost";
             }
-            return host + ":" + System.getProperty("karaf.home", System.getProperty("user.dir"));
         }
     }
 
@@ -175,6 +194,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     private final RolloutTracker tracker;
     private final RolloutLifecycle lifecycle;
     private final RolloutEngine engine;
+    private final ControllerPresence presence;
     private final CamelContext camel;
     private final ProducerTemplate template;
     private final StepTimings stepTimings = new StepTimings();
@@ -214,12 +234,13 @@ public final class FleetRouting implements Rollouts, FleetInspection {
         this.transports = transports;
         this.planner = planner;
         this.scheduler = scheduler;
-        this.tracker = new RolloutTracker(repository);
+        // One incarnation per activation, unique to this JVM: its leases are told from those of the earlier ones, taken
+        // back below, and of other controllers.
+        String owner = settings.controllerId() + "/" + UUID.randomUUID();
+        this.tracker = new RolloutTracker(repository, owner);
         this.estimator = new RolloutEstimator(repository, settings.estimates(), settings.maxParallelism(),
                 Duration.ofMillis(settings.tickMillis()));
         this.lifecycle = new RolloutLifecycle(repository, inventory, tracker);
-        // One incarnation per activation: its leases are told from those of the earlier ones, taken back below.
-        String owner = settings.controllerId() + "/" + UUID.randomUUID();
         this.engine = new RolloutEngine(repository, lifecycle, tracker, owner, settings.lease(),
                 settings.maxParallelism(), new WindowGate(windows, inventory, clock));
 
@@ -234,10 +255,14 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                 .newScheduledThreadPool(this, "fleetup-lease", 1);
         ActionWorker worker = new ActionWorker(repository, inventory, store, upgrader, tracker, engine, heartbeats,
                 settings.lease());
+        this.presence = new ControllerPresence(repository, engine, tracker, settings.controllerId(), owner,
+                settings.address(), settings.lease());
         camel.start();
         // Once started: the context sets its management up as it starts, and a notifier added before may be lost.
         camel.getManagementStrategy().addEventNotifier(stepTimings);
         stepTimings.start();
+        // Before the first tick: whether this controller decides for the rollouts is known from it on.
+        presence.start(camel.getExecutorServiceManager().newScheduledThreadPool(this, "fleetup-heartbeat", 1));
         takeUpUnfinished(settings.controllerId(), owner);
         // Added to the running context, the routes start at once; added before, the OSGi context left them stopped.
         camel.addRoutes(new FleetErrors(worker, settings.unreachable()));
@@ -264,6 +289,7 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     @Deactivate
     void deactivate() {
         engine.stop();
+        presence.stop();
         camel.stop();
         stepTimings.stop();
     }
@@ -480,5 +506,10 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     public AutoCloseable watch(String id, StepListener listener) {
         require(id);
         return tracker.watch(id, listener);
+    }
+
+    @Override
+    public List<Controller> controllers() {
+        return repository.controllers(Instant.now());
     }
 }

@@ -42,6 +42,8 @@ final class RolloutEngine {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile Consumer<ActionWorker.Claim> dispatch;
     private volatile boolean stopping;
+    /** Until when this controller is elected to make the rollouts' decisions; {@code null} while it is not. */
+    private volatile Instant decidingUntil;
 
     RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
                   Duration lease, int workers) {
@@ -72,6 +74,20 @@ final class RolloutEngine {
         stopping = true;
     }
 
+    /**
+     * Whether this controller makes the rollouts' decisions (start a scheduled one, open a wave, halt one, end a
+     * cancelled or finished rollout) until {@code until}, as its election says; {@code null}: another controller does,
+     * and this one only works on the servers of the waves already open.
+     */
+    void decideUntil(Instant until) {
+        this.decidingUntil = until;
+    }
+
+    boolean deciding(Instant now) {
+        Instant until = decidingUntil;
+        return until != null && now.isBefore(until);
+    }
+
     void ended(String action) {
         inFlight.remove(action);
     }
@@ -89,20 +105,32 @@ final class RolloutEngine {
             }
         }
         tracker.pollEnded();
+        tracker.pollSteps();
     }
 
     private void advance(Rollout rollout) {
         Instant now = Instant.now();
+        boolean deciding = deciding(now);
         switch (rollout.status()) {
             case SCHEDULED -> {
-                if (rollout.startAt() != null && !rollout.startAt().isAfter(now)) {
+                if (deciding && rollout.startAt() != null && !rollout.startAt().isAfter(now)) {
                     lifecycle.begin(rollout.id()).filter(r -> r.status() == RolloutStatus.RUNNING)
                             .ifPresent(this::runWaves);
                 }
             }
-            case RUNNING -> runWaves(rollout);
+            case RUNNING -> {
+                if (deciding) {
+                    runWaves(rollout);
+                } else {
+                    workOpenWave(rollout);
+                }
+            }
             case PAUSED -> claim(rollout, repository.actions(rollout.id()), action -> begun(action));
             case CANCELLING -> {
+                if (!deciding) {
+                    claim(rollout, repository.actions(rollout.id()), action -> begun(action));
+                    return;
+                }
                 repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now);
                 List<RolloutAction> actions = repository.actions(rollout.id());
                 if (actions.stream().allMatch(action -> action.step().isFinal())) {
@@ -113,6 +141,28 @@ final class RolloutEngine {
             }
             default -> {
             }
+        }
+    }
+
+    /**
+     * What a controller not elected does with a running rollout: it works on the servers of the open wave while its
+     * failures stay below the wave's max errors, and leaves every decision to the elected one.
+     */
+    private void workOpenWave(Rollout rollout) {
+        List<Wave> waves = repository.waves(rollout.id());
+        Optional<Wave> open = waves.stream().filter(wave -> wave.status() == WaveStatus.RUNNING).findFirst();
+        List<RolloutAction> actions = repository.actions(rollout.id());
+        if (open.isEmpty()) {
+            if (waves.stream().noneMatch(wave -> wave.status() == WaveStatus.PENDING)) {
+                claim(rollout, actions, RolloutEngine::begun);
+            }
+            return;
+        }
+        Wave wave = open.get();
+        List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
+        long failed = inWave.stream().filter(action -> failed(action.step())).count();
+        if (failed == 0 || failed < wave.maxErrors()) {
+            claim(rollout, inWave, action -> true);
         }
     }
 

@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -86,6 +88,33 @@ class RolloutHandOverTest {
                             .isEqualTo(1);
                 }
                 assertThat(RolloutWavesTest.current(host)).isEqualTo("releases/2.0.0");
+            }
+        } finally {
+            other.deactivate();
+        }
+    }
+
+    @Test
+    void aWatcherOnOneControllerSeesTheStepsOfTheServersAnotherControllerWorksOn() throws Exception {
+        FleetRouting other = controller.start("controller-2");
+        try {
+            hosts = controller.servers("web", Collections.nCopies(6, new HostSpec("1.4.2", Set.of())));
+            Set<String> doneSeenByOther = ConcurrentHashMap.newKeySet();
+            // Scheduled a moment ahead, so that the watch is in place before any server starts.
+            Rollout rollout = routing.start(new RolloutRequest(DemoApplication.PRODUCT, "2.0.0",
+                    TestController.names(hosts), 3, Instant.now().plusSeconds(2), false, "tester",
+                    new RolloutOptions(Size.count(1), Size.percent(100), Size.percent(100), OnError.PAUSE,
+                            ServerOrder.NAME, 3, false)));
+            try (AutoCloseable watch = other.watch(rollout.id(), event -> {
+                if (event.state() == StepState.DONE) {
+                    doneSeenByOther.add(event.server());
+                }
+            })) {
+                assertThat(routing.completion(rollout.id()).toCompletableFuture().get(120, TimeUnit.SECONDS).status())
+                        .isEqualTo(RolloutStatus.FINISHED);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(doneSeenByOther)
+                        .as("every server's end, whichever controller upgraded it")
+                        .containsExactlyInAnyOrderElementsOf(TestController.names(hosts)));
             }
         } finally {
             other.deactivate();
