@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -60,7 +59,6 @@ public final class MirrorComponent implements Mirrors {
     static final String PID = "org.fleetup.mirror";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(MirrorComponent.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     @ObjectClassDefinition(name = "Fleetup mirrors",
             description = "This instance as a mirror of a primary, and as the primary of its mirrors")
@@ -108,8 +106,6 @@ public final class MirrorComponent implements Mirrors {
         String versionScheme() default "semantic";
     }
 
-    private final MirrorRegistry registry;
-    private final MirrorClient client;
     private final MirrorSync sync;
     private final ScheduledExecutorService ticker;
     private final ExecutorService syncs;
@@ -119,7 +115,6 @@ public final class MirrorComponent implements Mirrors {
     @Activate
     public MirrorComponent(@Reference MirrorRegistry registry, @Reference PullRegistry pull,
                            @Reference ReleaseStore store, @Reference VersionSchemes schemes, Config config) {
-        this.registry = registry;
         ControllerKey key = ControllerKey.openOrCreate(ControllerKey.file(config.keyFile()), "fleetup-controller");
         MirrorSigning own = signing(key);
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -135,7 +130,7 @@ public final class MirrorComponent implements Mirrors {
         this.calls = Executors.newFixedThreadPool(2, threads("fleetup-mirror-http"));
         HttpClient http = HttpClient.newBuilder().executor(calls)
                 .connectTimeout(Duration.ofSeconds(config.connectTimeoutSeconds())).build();
-        this.client = new MirrorClient(http, own, "/cxf" + config.address(),
+        MirrorClient client = new MirrorClient(http, own, "/cxf" + config.address(),
                 Duration.ofSeconds(config.requestTimeoutSeconds()), clock, json);
         this.sync = new MirrorSync(registry, pull, store, merge, client, new MirrorSync.Settings(
                 Duration.ofSeconds(config.syncIntervalSeconds()), Duration.ofSeconds(config.retryMinSeconds()),
@@ -168,41 +163,7 @@ public final class MirrorComponent implements Mirrors {
 
     @Override
     public Mirror add(String name, URI url, String publicKey) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "A mirror's name is letters, digits, '.', "
-                    + "'_' and '-', not '" + name + "'.");
-        }
-        if (url == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))
-                || url.getHost() == null) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "A mirror's URL is its base URL, such as "
-                    + "http://mirror-east:8181, not '" + url + "'.");
-        }
-        String line = publicKey == null ? "" : publicKey.strip();
-        try {
-            if (TrustedKeys.parse(List.of(line)).size() != 1) {
-                throw new IllegalArgumentException("no key");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "The mirror's key is one line 'ssh-ed25519 "
-                    + "AAAA... comment', which 'fleet:agent-key' prints on the mirror.");
-        }
-        if (registry.mirror(name).isPresent()) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "A mirror named " + name + " exists: "
-                    + "'fleet:mirror-list' shows it; choose another name.");
-        }
-        Mirror mirror = new Mirror(name, url, line, Instant.now(), null, Mirror.NEW, "", 0, 0);
-        MirrorClient.Answer hello = client.hello(mirror);
-        if (hello.status() != 200) {
-            throw new FleetupException(FleetupException.AUTHENTICATION_FAILED, "Mirror " + name + " at " + url
-                    + " refused this primary (HTTP " + hello.status() + ": " + new String(hello.body(),
-                    java.nio.charset.StandardCharsets.UTF_8) + "). Put this primary's key ('fleet:agent-key' here) in "
-                    + "the mirror's primaryKeys file (etc/org.fleetup.mirror.cfg there).");
-        }
-        registry.add(mirror);
-        sync.due(name);
-        LOGGER.info("Mirror {} added at {}, its key {} pinned", name, url,
-                TrustedKeys.keyId(MirrorClient.pinned(mirror)));
-        return registry.mirror(name).orElse(mirror);
+        return sync.add(name, url, publicKey);
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.fleetup.patch.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,8 +16,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.fleetup.agent.protocol.TrustedKeys;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.mirror.Mirror;
 import org.fleetup.api.mirror.MirrorAlarm;
@@ -47,6 +51,7 @@ import org.slf4j.MDC;
 final class MirrorSync {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(MirrorSync.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     /** How often, how long, how far behind. */
     record Settings(Duration interval, Duration retryMin, Duration retryMax, Duration overdueGrace, int chunkBytes) {
@@ -73,6 +78,45 @@ final class MirrorSync {
         this.settings = settings;
         this.clock = clock;
         this.json = json;
+    }
+
+    /** Adds the mirror once it answered a signed hello with the key named, and accepted this primary's. */
+    Mirror add(String name, URI url, String publicKey) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "A mirror's name is letters, digits, '.', "
+                    + "'_' and '-', not '" + name + "'.");
+        }
+        if (url == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))
+                || url.getHost() == null) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "A mirror's URL is its base URL, such as "
+                    + "http://mirror-east:8181, not '" + url + "'.");
+        }
+        String line = publicKey == null ? "" : publicKey.strip();
+        try {
+            if (TrustedKeys.parse(List.of(line)).size() != 1) {
+                throw new IllegalArgumentException("no key");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "The mirror's key is one line 'ssh-ed25519 "
+                    + "AAAA... comment', which 'fleet:agent-key' prints on the mirror.");
+        }
+        if (mirrors.mirror(name).isPresent()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "A mirror named " + name + " exists: "
+                    + "'fleet:mirror-list' shows it; choose another name.");
+        }
+        Mirror mirror = new Mirror(name, url, line, clock.instant(), null, Mirror.NEW, "", 0, 0);
+        MirrorClient.Answer hello = client.hello(mirror);
+        if (hello.status() != 200) {
+            throw new FleetupException(FleetupException.AUTHENTICATION_FAILED, "Mirror " + name + " at " + url
+                    + " refused this primary (HTTP " + hello.status() + ": " + new String(hello.body(),
+                    StandardCharsets.UTF_8) + "). Put this primary's key ('fleet:agent-key' here) in "
+                    + "the mirror's primaryKeys file (etc/org.fleetup.mirror.cfg there).");
+        }
+        mirrors.add(mirror);
+        due(name);
+        LOGGER.info("Mirror {} added at {}, its key {} pinned", name, url,
+                TrustedKeys.keyId(MirrorClient.pinned(mirror)));
+        return mirrors.mirror(name).orElse(mirror);
     }
 
     /** Starts, on {@code pool}, the sync of every mirror that is due and not being synced. */

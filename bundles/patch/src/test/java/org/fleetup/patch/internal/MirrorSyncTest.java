@@ -212,6 +212,31 @@ class MirrorSyncTest {
     }
 
     @Test
+    void aMirrorIsAddedOnlyWhenItAnswersWithTheKeyNamedAndAcceptsThePrimary() throws Exception {
+        east = new TestMirrorServer(dir.resolve("east"), primaryTrust());
+        west = new TestMirrorServer(dir.resolve("west"), TrustedKeys.parse(List.of(TrustedKeys.openSshLine(
+                OrderSigner.generateKeys().getPublic(), "another primary"))));
+        MirrorSync sync = sync(Duration.ZERO);
+        String otherKey = TrustedKeys.openSshLine(OrderSigner.generateKeys().getPublic(), "impostor");
+
+        assertThatThrownBy(() -> sync.add("east", east.url(), otherKey)).isInstanceOf(FleetupException.class)
+                .hasMessageContaining("not signed by its pinned key");
+        assertThatThrownBy(() -> sync.add("west", west.url(), west.publicLine())).isInstanceOf(FleetupException.class)
+                .hasMessageContaining("refused this primary").hasMessageContaining("primaryKeys");
+        assertThatThrownBy(() -> sync.add("east", east.url(), "not a key")).isInstanceOf(FleetupException.class)
+                .hasMessageContaining("fleet:agent-key");
+        assertThat(mirrors.mirrors()).isEmpty();
+
+        Mirror added = sync.add("east", east.url(), east.publicLine());
+
+        assertThat(added.publicKey()).isEqualTo(east.publicLine());
+        assertThat(mirrors.mirrors()).extracting(Mirror::name).containsExactly("east");
+        assertThat(sync.nextAttempt("east")).as("due at once").isNull();
+        assertThatThrownBy(() -> sync.add("east", east.url(), east.publicLine())).isInstanceOf(FleetupException.class)
+                .hasMessageContaining("exists");
+    }
+
+    @Test
     void anUnknownMirrorIsABadName() {
         assertThatThrownBy(() -> sync(Duration.ZERO).sync("nowhere")).isInstanceOf(FleetupException.class)
                 .hasMessageContaining("fleet:mirror-list");
