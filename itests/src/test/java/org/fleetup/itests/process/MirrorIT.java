@@ -23,7 +23,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 import org.fleetup.simulator.DemoApplication;
@@ -49,6 +51,8 @@ public class MirrorIT {
     private ControllerProcess primary;
     private ControllerProcess mirror;
     private final List<Agent> agents = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Stream<String> eventStream;
 
     /** A pull agent process: its root, log and state; restartable; stopped by its own handle. */
     private static final class Agent {
@@ -101,6 +105,9 @@ public class MirrorIT {
 
     @After
     public void stopEverything() throws InterruptedException {
+        if (eventStream != null) {
+            eventStream.close();
+        }
         for (Agent agent : agents) {
             agent.stop();
         }
@@ -219,8 +226,13 @@ public class MirrorIT {
         Awaitility.await("the overdue alarm").atMost(WAIT)
                 .until(() -> line(primary.ok("fleet:mirror-list"), "east").contains("OVERDUE demo-app/2.0.0"));
         assertTrue(primary.log(), primary.log().contains("ALARM: release demo-app/2.0.0 is overdue on mirror east"));
-        String alarms = restAlarms();
+        String viewer = restViewer();
+        String alarms = restAlarms(viewer);
         assertTrue(alarms, alarms.contains("\"mirror\":\"east\"") && alarms.contains("\"version\":\"2.0.0\""));
+        List<String> events = new CopyOnWriteArrayList<>();
+        eventStream = alarmEvents(viewer, events);
+        Awaitility.await("the raised event").atMost(WAIT).until(() -> events.stream()
+                .anyMatch(text -> text.startsWith("event") && text.contains("raised")));
         String listed = primary.ok("fleet:mirror-list");
         assertTrue(listed, line(listed, "east").contains("in-sync") || line(listed, "east").contains("syncing"));
 
@@ -229,6 +241,8 @@ public class MirrorIT {
         primary.ok("fleet:release-schedule --at " + newTime + " demo-app/2.0.0");
         Awaitility.await("the alarm cleared").atMost(WAIT)
                 .until(() -> !primary.ok("fleet:mirror-list").contains("OVERDUE"));
+        Awaitility.await("the cleared event").atMost(WAIT).until(() -> events.stream()
+                .anyMatch(text -> text.startsWith("event") && text.contains("cleared")));
         assertTrue(line(primary.ok("fleet:alarm-list --all"), "east").contains("demo-app/2.0.0"));
         assertTrue(primary.ok("fleet:alarm-list").lines().noneMatch(text -> text.contains("east")));
         b.start(mirror.url(), trust);
@@ -237,8 +251,8 @@ public class MirrorIT {
         assertEquals("releases/1.4.2", b.current());
     }
 
-    /** {@code GET /cxf/fleetup/api/v1/mirrors/alarms?all=true} as a viewer the distribution's own script adds. */
-    private String restAlarms() throws Exception {
+    /** A viewer the distribution's own script adds: its Authorization header. */
+    private String restViewer() throws Exception {
         String password = "a mirror watcher's long password";
         Process init = new ProcessBuilder("/bin/sh", primary.home().resolve("bin/fleetup-init").toString(),
                 "--add-rest-user", "mirrorwatch", "viewer").redirectErrorStream(true).start();
@@ -250,11 +264,15 @@ public class MirrorIT {
         }
         assertTrue(printed, init.waitFor(60, TimeUnit.SECONDS));
         assertEquals(printed, 0, init.exitValue());
+        return "Basic " + Base64.getEncoder().encodeToString(("mirrorwatch:" + password)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code GET /cxf/fleetup/api/v1/mirrors/alarms?all=true}. */
+    private String restAlarms(String authorization) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(primary.url()
                         + "/cxf/fleetup/api/v1/mirrors/alarms?all=true"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("mirrorwatch:" + password)
-                        .getBytes(StandardCharsets.UTF_8))).timeout(WAIT).GET().build();
-        HttpClient http = HttpClient.newHttpClient();
+                .header("Authorization", authorization).timeout(WAIT).GET().build();
         String[] body = new String[1];
         // File Install hands the new user to JAAS on its own time.
         Awaitility.await("GET /mirrors/alarms answered").atMost(WAIT).until(() -> {
@@ -263,5 +281,17 @@ public class MirrorIT {
             return response.statusCode() == 200;
         });
         return body[0];
+    }
+
+    /** {@code GET /cxf/fleetup/api/v1/mirrors/alarms/events}: its lines, gathered as they come. */
+    private Stream<String> alarmEvents(String authorization, List<String> lines) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(primary.url()
+                        + "/cxf/fleetup/api/v1/mirrors/alarms/events"))
+                .header("Authorization", authorization).header("Accept", "text/event-stream").GET().build();
+        HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        Stream<String> stream = response.body();
+        CompletableFuture.runAsync(() -> stream.forEach(lines::add));
+        return stream;
     }
 }

@@ -4,7 +4,10 @@ import javax.ws.rs.GET;
 import javax.ws.rs.Path;
 import javax.ws.rs.Produces;
 import javax.ws.rs.QueryParam;
+import javax.ws.rs.core.Context;
 import javax.ws.rs.core.MediaType;
+import javax.ws.rs.sse.Sse;
+import javax.ws.rs.sse.SseEventSink;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.fleetup.api.mirror.MirrorAlarm;
@@ -28,4 +31,12 @@ public interface MirrorsApi {
             description = "Open ones only unless all=true. Sortable by raisedAt, mirror; default raisedAt:DESC.")
     Page<MirrorAlarm> alarms(@QueryParam("all") boolean all, @QueryParam("offset") String offset,
                              @QueryParam("limit") String limit, @QueryParam("sort") String sort);
+
+    @GET
+    @Path("alarms/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Server-sent events of the overdue alarms",
+            description = "A raised event for each alarm open when the client connects and for each raised after, a"
+                    + " cleared event for each cleared; the stream goes on until the client closes it.")
+    void alarmEvents(@Context SseEventSink sink, @Context Sse sse);
 }

@@ -6,6 +6,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
+import javax.ws.rs.sse.Sse;
+import javax.ws.rs.sse.SseEventSink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.fleetup.api.mirror.Mirror;
 import org.fleetup.api.mirror.MirrorAlarm;
 import org.fleetup.api.mirror.MirrorRegistry;
@@ -27,9 +31,11 @@ public final class MirrorsResource implements MirrorsApi {
             "mirror", Sorting.by(MirrorAlarm::mirror));
 
     private final MirrorRegistry registry;
+    private final ObjectMapper json;
 
-    MirrorsResource(MirrorRegistry registry) {
+    MirrorsResource(MirrorRegistry registry, ObjectMapper json) {
         this.registry = registry;
+        this.json = json;
     }
 
     @Override
@@ -44,5 +50,10 @@ public final class MirrorsResource implements MirrorsApi {
     @Override
     public Page<MirrorAlarm> alarms(boolean all, String offset, String limit, String sort) {
         return Page.of(registry.alarms(!all), offset, limit, sort, ALARM_FIELDS, "raisedAt:DESC");
+    }
+
+    @Override
+    public void alarmEvents(SseEventSink sink, Sse sse) {
+        new MirrorAlarmEvents(registry, sink, sse, json).start();
     }
 }

@@ -83,7 +83,7 @@ public final class RestServer {
                 new TransportsResource(transports, inventory),
                 new UploadsResource(uploads),
                 new AgentsResource(pullAgents),
-                new MirrorsResource(mirrors));
+                new MirrorsResource(mirrors, json));
         resources.forEach(resource -> factory.setResourceProvider(resource.getClass(),
                 new SingletonResourceProvider(resource)));
         factory.setResourceClasses(resources.stream().<Class<?>>map(Object::getClass).toList());
