@@ -36,13 +36,15 @@ public final class ControllerProcess implements AutoCloseable {
 
     private final Path home;
     private final int consolePort;
+    private final int httpPort;
     private final Path consoleKey;
     private final Path knownHosts;
     private Process process;
 
-    private ControllerProcess(Path home, int consolePort, Path consoleKey, Path knownHosts) {
+    private ControllerProcess(Path home, int consolePort, int httpPort, Path consoleKey, Path knownHosts) {
         this.home = home;
         this.consolePort = consolePort;
+        this.httpPort = httpPort;
         this.consoleKey = consoleKey;
         this.knownHosts = knownHosts;
     }
@@ -58,9 +60,10 @@ public final class ControllerProcess implements AutoCloseable {
                 .replaceAll("(?m)^sshPort\\s*=.*$", "sshPort = " + port)
                 .replaceAll("(?m)^sshHost\\s*=.*$", "sshHost = 127.0.0.1"));
         // Karaf's HTTP server (the REST API) on a port of its own too: other instances may run at the same time.
+        int httpPort = freePort();
         Path httpConfig = home.resolve("etc/org.ops4j.pax.web.cfg");
         Files.writeString(httpConfig, Files.readString(httpConfig).replaceAll(
-                "(?m)^org\\.osgi\\.service\\.http\\.port\\s*=.*$", "org.osgi.service.http.port = " + freePort()));
+                "(?m)^org\\.osgi\\.service\\.http\\.port\\s*=.*$", "org.osgi.service.http.port = " + httpPort));
         // Karaf's JMX connector too (RMI registry and server): several instances may run on one host.
         Path management = home.resolve("etc/org.apache.karaf.management.cfg");
         if (Files.exists(management)) {
@@ -83,11 +86,16 @@ public final class ControllerProcess implements AutoCloseable {
         Path knownHosts = home.resolve("test-known-hosts");
         String[] hostPublic = Files.readString(Path.of(hostKey + ".pub")).split("\\s+");
         Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + hostPublic[0] + " " + hostPublic[1] + "\n");
-        return new ControllerProcess(home, port, key, knownHosts);
+        return new ControllerProcess(home, port, httpPort, key, knownHosts);
     }
 
     public Path home() {
         return home;
+    }
+
+    /** Its base URL on Karaf's HTTP port (the REST API, the patch server, the mirror API), as agents type it. */
+    public String url() {
+        return "http://127.0.0.1:" + httpPort;
     }
 
     /** Starts the controller and returns once its console answers fleet commands. */

@@ -196,6 +196,48 @@ CREATE TABLE IF NOT EXISTS agent_redirects (
     registered_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
 );
 
+-- Version 7: mirrors. On the primary: each mirror (its URL and the controller key pinned when it was added, its sync
+-- state), the agents it reported at its last sync, and the alarms of releases overdue there. On a mirror: the last
+-- request sequence accepted from each primary key, so that no signed request is accepted twice, even after a restart.
+CREATE TABLE IF NOT EXISTS mirrors (
+    name VARCHAR PRIMARY KEY,
+    url VARCHAR NOT NULL,
+    public_key VARCHAR NOT NULL,
+    added_at TIMESTAMP(9) WITH TIME ZONE NOT NULL,
+    last_sync TIMESTAMP(9) WITH TIME ZONE,
+    state VARCHAR NOT NULL,
+    detail VARCHAR,
+    failures INTEGER DEFAULT 0 NOT NULL,
+    missing INTEGER DEFAULT 0 NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS mirror_agents (
+    mirror VARCHAR NOT NULL,
+    mac VARCHAR NOT NULL,
+    address VARCHAR,
+    product VARCHAR NOT NULL,
+    version VARCHAR,
+    last_check TIMESTAMP(9) WITH TIME ZONE,
+    next_check TIMESTAMP(9) WITH TIME ZONE,
+    server VARCHAR,
+    PRIMARY KEY (mirror, mac)
+);
+
+CREATE TABLE IF NOT EXISTS mirror_alarms (
+    mirror VARCHAR NOT NULL,
+    product VARCHAR NOT NULL,
+    version VARCHAR NOT NULL,
+    scheduled_at TIMESTAMP(9) WITH TIME ZONE NOT NULL,
+    agents_behind INTEGER NOT NULL,
+    raised_at TIMESTAMP(9) WITH TIME ZONE NOT NULL,
+    cleared_at TIMESTAMP(9) WITH TIME ZONE
+);
+
+CREATE TABLE IF NOT EXISTS mirror_sequences (
+    key_id VARCHAR PRIMARY KEY,
+    last_sequence BIGINT NOT NULL
+);
+
 -- Version 8: several controllers on one inventory. Each controller's incarnation (its name, then '/' and a part unique
 -- to its JVM) heartbeats in controllers: alive_until is its last heartbeat plus the time it may miss, after which
 -- another takes its place (its leases, its roles). controller_roles holds what one controller at a time does (the

@@ -12,6 +12,7 @@ import org.apache.cxf.jaxrs.sse.SseContextProvider;
 import org.apache.cxf.jaxrs.sse.SseEventSinkContextProvider;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.ServerImport;
+import org.fleetup.api.mirror.MirrorRegistry;
 import org.fleetup.api.pull.PullRegistry;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.release.Uploads;
@@ -68,7 +69,8 @@ public final class RestServer {
     public RestServer(@Reference Inventory inventory, @Reference ServerImport serverImport,
                       @Reference ReleaseStore store, @Reference FleetInspection fleet, @Reference Rollouts rollouts,
                       @Reference Scheduler scheduler, @Reference TransportRegistry transports,
-                      @Reference Uploads uploads, @Reference PullRegistry pullAgents, Config config) {
+                      @Reference Uploads uploads, @Reference PullRegistry pullAgents,
+                      @Reference MirrorRegistry mirrors, Config config) {
         ObjectMapper json = Json.mapper();
         JAXRSServerFactoryBean factory = new JAXRSServerFactoryBean();
         factory.setAddress(config.address());
@@ -81,7 +83,8 @@ public final class RestServer {
                 new TransportsResource(transports, inventory),
                 new ControllersResource(rollouts),
                 new UploadsResource(uploads),
-                new AgentsResource(pullAgents));
+                new AgentsResource(pullAgents),
+                new MirrorsResource(mirrors, json));
         resources.forEach(resource -> factory.setResourceProvider(resource.getClass(),
                 new SingletonResourceProvider(resource)));
         factory.setResourceClasses(resources.stream().<Class<?>>map(Object::getClass).toList());
