@@ -69,7 +69,7 @@ public class AgentRolloutIT extends FleetupTestSupport {
             });
             assertTrue(Files.readString(log), agent.isAlive());
             service(Inventory.class).addServers(List.of(new Server("agent-it", null, URI.create(url[0]), null, null,
-                    null, Map.of())));
+                    Map.of())));
             Path artifact = work.resolve("demo-app-2.0.0.tar.gz");
             ok("fleet:sim-release --version 2.0.0 " + artifact);
             ok("fleet:release-add --product demo-app --version 2.0.0 " + artifact);

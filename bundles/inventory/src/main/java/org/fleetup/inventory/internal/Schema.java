@@ -26,7 +26,7 @@ import org.fleetup.api.FleetupException;
 final class Schema {
 
     /** The version {@code schema.sql} creates. */
-    static final int VERSION = 5;
+    static final int VERSION = 6;
 
     private static final String SCRIPT = "schema.sql";
 
@@ -50,6 +50,9 @@ final class Schema {
         ServerLogins.keyUnkeyed(connection);
         if (found < 3) {
             actionsFromRolloutServers(connection, dialect);
+        }
+        if (found > 0 && found < 6) {
+            ServerTrustTable.fromHostKeys(connection);
         }
         if (found < VERSION) {
             try (PreparedStatement insert = connection.prepareStatement(

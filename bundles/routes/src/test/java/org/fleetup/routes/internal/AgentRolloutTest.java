@@ -73,7 +73,8 @@ class AgentRolloutTest {
         InetSocketAddress listening = artifacts.address();
         transport = new AgentTransport(new AgentSettings(
                 URI.create("http://127.0.0.1:" + listening.getPort()), Duration.ofSeconds(10),
-                Duration.ofSeconds(600), COMPLETION, Duration.ofMillis(200), 3), key, controller.planner);
+                Duration.ofSeconds(600), COMPLETION, Duration.ofMillis(200), 3), key, controller.planner,
+                controller.inventory);
         controller.transportsByScheme.put("http", transport);
         routing = controller.start();
     }
@@ -94,7 +95,7 @@ class AgentRolloutTest {
     }
 
     private void inventory(String name, URI address) {
-        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, null, Map.of())));
+        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, Map.of())));
     }
 
     private Rollout rollout(List<String> servers) throws Exception {
@@ -170,7 +171,8 @@ class AgentRolloutTest {
         Duration deadline = Duration.ofSeconds(3);
         controller.transportsByScheme.put("http", new AgentTransport(new AgentSettings(
                 URI.create("http://127.0.0.1:" + artifacts.address().getPort()), Duration.ofSeconds(10),
-                Duration.ofSeconds(600), deadline, Duration.ofMillis(200), 3), key, controller.planner));
+                Duration.ofSeconds(600), deadline, Duration.ofMillis(200), 3), key, controller.planner,
+                controller.inventory));
         // Busy for longer than the deadline: the agent accepts the order and waits for the server to be installable.
         PushAgentProcess busy = agent("agent-1", "--installable-wait", "300");
         Files.writeString(busy.root().resolve(".busy"), "backup running\n");
@@ -233,7 +235,7 @@ class AgentRolloutTest {
     @Test
     void anOrderSentBeforeTheControllerDiedIsFollowedNotSentAgainAndInstalledOnce() throws Exception {
         PushAgentProcess agent = agent("agent-1");
-        Server server = new Server("agent-1", null, agent.address(), null, null, null, Map.of());
+        Server server = new Server("agent-1", null, agent.address(), null, null, Map.of());
         Journal journal = Journal.inMemory();
         var release = controller.store.require(DemoApplication.PRODUCT, "2.0.0");
         try (Procedure first = transport.begin("r1", server, release, false, event -> { }, journal)) {

@@ -76,7 +76,7 @@ class HttpsAgentRolloutTest {
                 URI.create("http://127.0.0.1:" + artifacts.address().getPort()), Duration.ofSeconds(10),
                 Duration.ofSeconds(600), COMPLETION, Duration.ofMillis(200), 3,
                 URI.create("https://127.0.0.1:" + tlsArtifacts.address().getPort() + "#" + artifactPin)), key,
-                controller.planner);
+                controller.planner, controller.inventory);
         controller.transportsByScheme.put("http", transport);
         controller.transportsByScheme.put("https", transport);
     }
@@ -108,7 +108,8 @@ class HttpsAgentRolloutTest {
     }
 
     private void inventory(String name, URI address, String pin) {
-        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, pin, Map.of())));
+        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, Map.of())),
+                pin == null ? Map.of() : Map.of(name, pin));
     }
 
     private Rollout rollout(List<String> servers) throws Exception {
@@ -200,7 +201,7 @@ class HttpsAgentRolloutTest {
         assertThat(current(agent[0].root())).isEqualTo("releases/1.4.2");
 
         // What fleet:server-trust does with the fingerprint the message gave.
-        controller.inventory.trustHostKey("agent-1", fingerprint);
+        controller.inventory.trust(controller.inventory.requireServer("agent-1"), fingerprint);
         Rollout ended = rollout(List.of("agent-1"));
 
         assertThat(routing.servers(ended.id())).extracting(RolloutServer::state).containsExactly(StepState.DONE);
