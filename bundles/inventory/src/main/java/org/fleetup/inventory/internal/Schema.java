@@ -51,7 +51,8 @@ final class Schema {
         if (found < 3) {
             actionsFromRolloutServers(connection, dialect);
         }
-        if (found > 0 && found < 6) {
+        if (found < 6) {
+            // also a version 1 inventory, which recorded no version (found 0) but host keys already
             ServerTrustTable.fromHostKeys(connection);
         }
         if (found < VERSION) {

@@ -45,13 +45,14 @@ class SchemaMigrationTest {
     @Test
     void aVersion1InventoryWithTwoRecordsForOneLoginOpensKeepsBothAndRefusesAThird() throws Exception {
         writeVersion1Inventory(
-                "INSERT INTO servers (name, cluster, address, login_user, created_at, updated_at) VALUES"
-                        + " ('old', 'default', 'ssh://10.0.0.1:22', 'deploy', TIMESTAMP WITH TIME ZONE"
+                "INSERT INTO servers (name, cluster, address, login_user, host_key, created_at, updated_at) VALUES"
+                        + " ('old', 'default', 'ssh://10.0.0.1:22', 'deploy', NULL, TIMESTAMP WITH TIME ZONE"
                         + " '2025-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00'),"
-                        + " ('copy', 'default', 'ssh://10.0.0.1:22', 'deploy', TIMESTAMP WITH TIME ZONE"
+                        + " ('copy', 'default', 'ssh://10.0.0.1:22', 'deploy', NULL, TIMESTAMP WITH TIME ZONE"
                         + " '2025-02-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-02-01 00:00:00+00'),"
-                        + " ('other', 'default', 'ssh://10.0.0.2:22', 'deploy', TIMESTAMP WITH TIME ZONE"
-                        + " '2025-03-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-03-01 00:00:00+00')");
+                        + " ('other', 'default', 'ssh://10.0.0.2:22', 'deploy', 'ssh-ed25519 AAAAOTHER',"
+                        + " TIMESTAMP WITH TIME ZONE '2025-03-01 00:00:00+00', TIMESTAMP WITH TIME ZONE"
+                        + " '2025-03-01 00:00:00+00')");
 
         try (InventoryDatabase database = TestDatabases.open(dir)) {
             assertThat(rows(database)).containsExactly(
@@ -61,6 +62,8 @@ class SchemaMigrationTest {
             assertThat(versions(database)).containsExactly(1, Schema.VERSION);
 
             JdbcInventory inventory = new JdbcInventory(database);
+            assertThat(inventory.trusted(inventory.requireServer("other"))).as("a host key of version 1 too")
+                    .contains("ssh-ed25519 AAAAOTHER");
             assertThatThrownBy(() -> inventory.addServers(List.of(new Server("third", null,
                     URI.create("ssh://10.0.0.1:22"), "deploy", "/k", null))))
                     .isInstanceOf(FleetupException.class)
