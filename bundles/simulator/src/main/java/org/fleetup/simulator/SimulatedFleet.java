@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
@@ -27,6 +29,7 @@ import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
@@ -67,6 +70,27 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** The server attribute, {@code true}, that marks the records the simulator made, the only ones it changes. */
     public static final String SIMULATED_ATTRIBUTE = "simulated";
+
+    /** What was trusted or forgotten over a host's own key, by server name: a value, or empty for none. */
+    private final Map<String, Optional<String>> trusted = new ConcurrentHashMap<>();
+    private final ServerTrust trust = new ServerTrust() {
+
+        @Override
+        public Optional<String> trusted(Server server) {
+            Optional<String> recorded = trusted.get(server.name());
+            return recorded != null ? recorded : ownKey(server);
+        }
+
+        @Override
+        public void trust(Server server, String value) {
+            trusted.put(server.name(), Optional.of(value));
+        }
+
+        @Override
+        public boolean forget(String server) {
+            return trusted.put(server, Optional.empty()) != null;
+        }
+    };
 
     private static final String LOOPBACK = "127.0.0.1";
     private static final Pattern SAFE_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -191,11 +215,25 @@ public final class SimulatedFleet implements AutoCloseable {
         return USER;
     }
 
-    /** The inventory record of {@code host}, as provisioning would make it, host key included, marked simulated. */
+    /**
+     * What an operator trusts of the started hosts: at first each one's host key, for the record of its name
+     * ({@link #server}); what is trusted or forgotten here for a name then holds instead, as an operator's
+     * {@code fleet:server-trust} would, so that a test can trust a wrong key or none.
+     */
+    public ServerTrust trust() {
+        return trust;
+    }
+
+    private Optional<String> ownKey(Server server) {
+        return hosts().stream().filter(host -> host.name().equals(server.name()))
+                .map(SimulatedHost::hostKey).findFirst();
+    }
+
+    /** The inventory record of {@code host}, as provisioning would make it, marked simulated; see {@link #trust}. */
     public Server server(SimulatedHost host) {
         String scheme = host.faults().contains(Fault.SFTP_ONLY) ? "sftp" : "ssh";
         return new Server(host.name(), CLUSTER, URI.create(scheme + "://" + LOOPBACK + ":" + host.port()), USER,
-                clientKey.toString(), host.hostKey(),
+                clientKey.toString(),
                 Map.of(ROOT_ATTRIBUTE, host.root().toString(), SIMULATED_ATTRIBUTE, "true"));
     }
 

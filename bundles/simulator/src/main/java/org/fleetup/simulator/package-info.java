@@ -3,7 +3,7 @@
  * application they run ({@link org.fleetup.simulator.DemoApplication}), usable as a plain library by tests.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.fleetup.simulator;
 
 import org.osgi.annotation.bundle.Export;

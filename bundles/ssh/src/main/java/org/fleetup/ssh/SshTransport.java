@@ -10,6 +10,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
@@ -19,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reaches servers over SSH with one Apache MINA SSHD client: a host key is accepted only when it is the one the
- * server's record holds, login is by the record's private key only, and each {@link Session} is one connection
- * carrying its commands and its SFTP transfers. A closed session's connection is kept open for
- * {@link SshSettings#sessionIdle()}, and the next session to the same server (same record) uses it instead of
- * paying a new handshake. Usable without OSGi; close it to stop the client and its connections.
+ * Reaches servers over SSH with one Apache MINA SSHD client: a host key is accepted only when it is the one trusted
+ * of the server ({@link ServerTrust}), login is by the record's private key only, and each {@link Session} is one
+ * connection carrying its commands and its SFTP transfers. A closed session's connection is kept open for
+ * {@link SshSettings#sessionIdle()}, and the next session to the same server (same record and trusted key) uses it
+ * instead of paying a new handshake. Usable without OSGi; close it to stop the client and its connections.
  */
 public final class SshTransport implements Transport, AutoCloseable {
 
@@ -32,11 +33,13 @@ public final class SshTransport implements Transport, AutoCloseable {
     private final SshClient client;
     private final SessionOpener opener;
 
-    public SshTransport(SshSettings settings) {
+    /** @param trust the host key trusted of each server, read at each connection; none known, none connected to */
+    public SshTransport(SshSettings settings, ServerTrust trust) {
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(trust, "trust");
         this.client = ClientSetup.newClient(settings);
         this.client.start();
-        this.opener = new SessionOpener(client, settings);
+        this.opener = new SessionOpener(client, settings, trust);
     }
 
     @Override
@@ -53,7 +56,7 @@ public final class SshTransport implements Transport, AutoCloseable {
 
     /**
      * An SFTP channel alone on a new connection to the server, opened as {@link #connect} opens one (host key against
-     * the record, key login): for a server that offers SFTP and no shell. Never reused; closing it closes the
+     * the trusted one, key login): for a server that offers SFTP and no shell. Never reused; closing it closes the
      * connection.
      *
      * @throws FleetupException as {@link #connect}, or {@link FleetupException#TRANSPORT_FAILED} when the server

@@ -35,6 +35,7 @@ import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.simulator.SimulatedFleet;
@@ -46,6 +47,8 @@ import org.fleetup.simulator.SimulatedFleet;
  * {@code java -cp target/test-classes:target/classes:<test deps>[:bcprov.jar] org.fleetup.ssh.HandshakeTimes 200}
  */
 public final class HandshakeTimes {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private static final int WARM_UP = 50;
     private static final int PRIMITIVE_ROUNDS = 2000;
@@ -123,8 +126,8 @@ public final class HandshakeTimes {
         AtomicReference<String> negotiated = new AtomicReference<>();
         SshServer server = start(hostKey, client.getPublic(), onlyKex, negotiated);
         try {
-            Server record = new Server("bench", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
-                    "fleetup", clientKey.toString(), PublicKeyEntry.toString(hostKey.getPublic()), null);
+            Server record = trusted(new Server("bench", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
+                    "fleetup", clientKey.toString(), null), PublicKeyEntry.toString(hostKey.getPublic()));
             measure(hostLabel, clientLabel, record, connects, Duration.ZERO);
             System.out.println("    key exchange: " + negotiated.get());
         } finally {
@@ -133,7 +136,7 @@ public final class HandshakeTimes {
     }
 
     private static void measure(String hostKey, String clientKey, Server record, int connects, Duration reuse) {
-        try (SshTransport transport = new SshTransport(SshSettings.defaults().withSessionReuse(reuse, 16))) {
+        try (SshTransport transport = new SshTransport(SshSettings.defaults().withSessionReuse(reuse, 16), TRUST)) {
             for (int i = 0; i < WARM_UP; i++) {
                 transport.connect(record).close();
             }
@@ -216,5 +219,15 @@ public final class HandshakeTimes {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -20,6 +20,7 @@ import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.SimulatedFleet;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * healthy server is never refused because the client would have preferred another of its keys.
  */
 class HostKeyTypeTest {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private static final int RSA_BITS = 2048;
     private static final int EC_BITS = 256;
@@ -62,7 +65,7 @@ class HostKeyTypeTest {
                 .resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.FAILING);
         server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(authorized, key));
         server.start();
-        transport = new SshTransport(SshSettings.defaults().withSessionReuse(Duration.ZERO, 1));
+        transport = new SshTransport(SshSettings.defaults().withSessionReuse(Duration.ZERO, 1), TRUST);
     }
 
     @AfterAll
@@ -72,8 +75,8 @@ class HostKeyTypeTest {
     }
 
     private static Server recordedWith(KeyPair hostKey) {
-        return new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()), "fleetup",
-                clientKey.toString(), PublicKeyEntry.toString(hostKey.getPublic()), null);
+        return trusted(new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()), "fleetup",
+                clientKey.toString(), null), PublicKeyEntry.toString(hostKey.getPublic()));
     }
 
     @Test
@@ -117,5 +120,15 @@ class HostKeyTypeTest {
         List<String> preference = SshClient.setUpDefaultClient().getSignatureFactoriesNames();
         assertThat(preference.indexOf(KeyPairProvider.ECDSA_SHA2_NISTP256))
                 .isLessThan(preference.indexOf("rsa-sha2-512"));
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
@@ -42,6 +43,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * usual tools, once on one whose shell and tools are BusyBox's only.
  */
 class OpenSshCommandDeadlineTest {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SHORT_DEADLINE = Duration.ofMillis(1500);
@@ -63,7 +66,7 @@ class OpenSshCommandDeadlineTest {
                 new OpenSshServer.Options().name("deadline-plain")));
         SERVERS.put("OpenSSH with BusyBox only", OpenSshServer.start(directory.resolve("busybox"),
                 new OpenSshServer.Options().name("deadline-busybox").busyBoxOnly()));
-        transport = new SshTransport(SshSettings.defaults().withSessionReuse(Duration.ZERO, 1));
+        transport = new SshTransport(SshSettings.defaults().withSessionReuse(Duration.ZERO, 1), TRUST);
     }
 
     @AfterAll
@@ -78,9 +81,12 @@ class OpenSshCommandDeadlineTest {
         return Stream.of("OpenSSH", "OpenSSH with BusyBox only");
     }
 
+    /** The record of {@code server}, its host key trusted. */
     private static Server record(OpenSshServer server) {
-        return new Server(server.name(), null, URI.create("ssh://" + server.host() + ":" + server.port()),
-                server.user(), server.clientKey().toString(), server.hostKey(), null);
+        Server record = new Server(server.name(), null, URI.create("ssh://" + server.host() + ":" + server.port()),
+                server.user(), server.clientKey().toString(), null);
+        TRUST.trust(record, server.hostKey());
+        return record;
     }
 
     /** A directory of its own in the server's root for one run of one test. */

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * waiting for room in a channel whose server is gone used to wait for MINA's own send timeout, twice (30 s each).
  */
 class OpenSshFullDiskTest {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private static final int UPLOADS = 8;
     private static final int SIZE = 5 * 1024 * 1024;
@@ -55,9 +58,9 @@ class OpenSshFullDiskTest {
         OpenSshServer.Options options = new OpenSshServer.Options().name("full-disk").fileSizeLimit(1024 * 1024);
         assumeTrue(OpenSshServer.available(options), "openssh-server is not installed");
         sshd = OpenSshServer.start(directory.resolve("sshd"), options);
-        transport = new SshTransport(SshSettings.defaults());
-        Server server = new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
-                sshd.user(), sshd.clientKey().toString(), sshd.hostKey(), null);
+        transport = new SshTransport(SshSettings.defaults(), TRUST);
+        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
+                sshd.user(), sshd.clientKey().toString(), null), sshd.hostKey());
         byte[] content = new byte[SIZE];
 
         ExecutorService uploads = Executors.newFixedThreadPool(UPLOADS);
@@ -85,5 +88,15 @@ class OpenSshFullDiskTest {
             uploads.shutdownNow();
             assertThat(uploads.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -74,7 +74,7 @@ class SessionReuseTest {
     }
 
     private SshTransport transport(Duration idle, int maxIdle) {
-        transport = new SshTransport(SshSettings.defaults().withSessionReuse(idle, maxIdle));
+        transport = new SshTransport(SshSettings.defaults().withSessionReuse(idle, maxIdle), fleet.trust());
         return transport;
     }
 
@@ -89,7 +89,7 @@ class SessionReuseTest {
     private Server throughRelay(SimulatedHost target) {
         Server server = fleet.server(target);
         return new Server(server.name(), server.cluster(), URI.create("ssh://127.0.0.1:" + relay.port()),
-                server.user(), server.keyFile(), server.hostKey(), server.attributes());
+                server.user(), server.keyFile(), server.attributes());
     }
 
     private static String echo(Session session, String text) {
@@ -182,7 +182,7 @@ class SessionReuseTest {
         Server recorded = throughRelay();
         ssh.connect(recorded).close();
 
-        try (Session session = ssh.connect(recorded.withHostKey(fingerprint(host.hostKey())))) {
+        try (Session session = ssh.connect(trusted(recorded, fingerprint(host.hostKey())))) {
             assertThat(echo(session, "checked again")).isEqualTo("checked again");
         }
 
@@ -195,7 +195,7 @@ class SessionReuseTest {
         Server recorded = throughRelay();
         ssh.connect(recorded).close();
         Server otherUser = new Server(recorded.name(), recorded.cluster(), recorded.address(), "intruder",
-                recorded.keyFile(), recorded.hostKey(), recorded.attributes());
+                recorded.keyFile(), recorded.attributes());
 
         assertThatThrownBy(() -> ssh.connect(otherUser))
                 .isInstanceOfSatisfying(FleetupException.class,
@@ -226,7 +226,7 @@ class SessionReuseTest {
             Server server = fleet.server(dropping);
             Server throughDroppingRelay = new Server(server.name(), server.cluster(),
                     URI.create("ssh://127.0.0.1:" + droppingRelay.port()), server.user(), server.keyFile(),
-                    server.hostKey(), server.attributes());
+                            server.attributes());
             SshTransport ssh = transport();
             String target = dropping.root().resolve("dropped.bin").toString();
             try (Session session = ssh.connect(throughDroppingRelay)) {
@@ -283,9 +283,9 @@ class SessionReuseTest {
     void oldestIdleConnectionIsClosedBeyondTheMaximum() throws Exception {
         SshTransport ssh = transport(Duration.ofSeconds(30), 1);
         try (CountingRelay newerRelay = new CountingRelay(host.port())) {
-            Server newerRecord = new Server(host.name(), SimulatedFleet.CLUSTER,
+            Server newerRecord = trusted(new Server(host.name(), SimulatedFleet.CLUSTER,
                     URI.create("ssh://127.0.0.1:" + newerRelay.port()), fleet.user(), fleet.clientKey().toString(),
-                    host.hostKey(), null);
+                            null), host.hostKey());
             Session older = ssh.connect(throughRelay());
             Session newer = ssh.connect(newerRecord);
             older.close();
@@ -307,5 +307,15 @@ class SessionReuseTest {
 
         await().atMost(SETTLE).until(() -> relay.openConnections() == 0);
         assertThat(ssh.idleSessions()).isZero();
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            fleet.trust().forget(server.name());
+        } else {
+            fleet.trust().trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -47,7 +47,7 @@ class SshSessionTest {
         fleet = new SimulatedFleet(fleetDirectory);
         host = fleet.start("session", List.of(new HostSpec(VERSION, Set.of()))).get(0);
         transport = new SshTransport(new SshSettings(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(60), 64 * 1024));
+                Duration.ofSeconds(60), 64 * 1024), fleet.trust());
     }
 
     @AfterAll
@@ -116,8 +116,8 @@ class SshSessionTest {
     @Test
     void commandsAndTransfersOfOneSessionShareOneConnection() throws Exception {
         try (CountingRelay relay = new CountingRelay(host.port())) {
-            Server throughRelay = new Server(host.name(), null, URI.create("ssh://127.0.0.1:" + relay.port()),
-                    fleet.user(), fleet.clientKey().toString(), host.hostKey(), null);
+            Server throughRelay = trusted(new Server(host.name(), null, URI.create("ssh://127.0.0.1:" + relay.port()),
+                    fleet.user(), fleet.clientKey().toString(), null), host.hostKey());
             try (Session session = transport.connect(throughRelay)) {
                 for (int i = 0; i < 10; i++) {
                     assertThat(session.execute("echo " + i, COMMAND_TIMEOUT).stdout().strip()).isEqualTo("" + i);
@@ -257,5 +257,15 @@ class SshSessionTest {
                     .hasMessageFindingMatch("(?i)no space left|full disk");
             assertThat(session.isOpen()).isTrue();
         }
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            fleet.trust().forget(server.name());
+        } else {
+            fleet.trust().trust(server, hostKey);
+        }
+        return server;
     }
 }

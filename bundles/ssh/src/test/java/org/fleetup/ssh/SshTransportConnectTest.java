@@ -27,6 +27,7 @@ import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.SimulatedFleet;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +53,14 @@ class SshTransportConnectTest {
         host = hosts.get(0);
         otherHost = hosts.get(1);
         transport = new SshTransport(new SshSettings(Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(60), 64 * 1024));
+                Duration.ofSeconds(60), 64 * 1024), fleet.trust());
+    }
+
+    /** What a test trusted of its host instead of its own key holds for that test only. */
+    @AfterEach
+    void trustTheHostsOwnKeysAgain() {
+        fleet.trust().trust(fleet.server(host), host.hostKey());
+        fleet.trust().trust(fleet.server(otherHost), otherHost.hostKey());
     }
 
     @AfterAll
@@ -86,7 +94,7 @@ class SshTransportConnectTest {
 
     @Test
     void unknownHostKeyIsRefusedWithItsFingerprint() throws Exception {
-        FleetupException refused = connectFailure(fleet.server(host).withHostKey(null));
+        FleetupException refused = connectFailure(trusted(fleet.server(host), null));
 
         String fingerprint = fingerprint(host.hostKey());
         assertThat(fingerprint).startsWith("SHA256:");
@@ -100,7 +108,7 @@ class SshTransportConnectTest {
 
     @Test
     void changedHostKeyIsRefusedNamingBothFingerprints() throws Exception {
-        FleetupException refused = connectFailure(fleet.server(host).withHostKey(otherHost.hostKey()));
+        FleetupException refused = connectFailure(trusted(fleet.server(host), otherHost.hostKey()));
 
         assertThat(refused.code()).isEqualTo(FleetupException.HOST_KEY_CHANGED);
         assertThat(refused.getMessage())
@@ -113,7 +121,7 @@ class SshTransportConnectTest {
 
     @Test
     void trustedFingerprintIsAcceptedInPlaceOfTheKey() throws Exception {
-        Server server = fleet.server(host).withHostKey(fingerprint(host.hostKey()));
+        Server server = trusted(fleet.server(host), fingerprint(host.hostKey()));
 
         try (Session session = transport.connect(server)) {
             assertThat(session.execute("true", COMMAND_TIMEOUT).succeeded()).isTrue();
@@ -123,14 +131,14 @@ class SshTransportConnectTest {
     @Test
     void otherHostsFingerprintIsRefusedAsAChangedKey() throws Exception {
         FleetupException refused = connectFailure(
-                fleet.server(host).withHostKey(fingerprint(otherHost.hostKey())));
+                trusted(fleet.server(host), fingerprint(otherHost.hostKey())));
 
         assertThat(refused.code()).isEqualTo(FleetupException.HOST_KEY_CHANGED);
     }
 
     @Test
     void malformedRecordedHostKeyIsAnInvalidServer() {
-        FleetupException refused = connectFailure(fleet.server(host).withHostKey("ssh-rsa not-base64!"));
+        FleetupException refused = connectFailure(trusted(fleet.server(host), "ssh-rsa not-base64!"));
 
         assertThat(refused.code()).isEqualTo(FleetupException.SERVER_INVALID);
     }
@@ -144,7 +152,7 @@ class SshTransportConnectTest {
         }
         Server server = fleet.server(host);
         Server withStrangerKey = new Server(server.name(), server.cluster(), server.address(), server.user(),
-                strangerKey.toString(), server.hostKey(), server.attributes());
+                strangerKey.toString(), server.attributes());
 
         FleetupException refused = connectFailure(withStrangerKey);
 
@@ -157,7 +165,7 @@ class SshTransportConnectTest {
         Path missing = fleetDirectory.resolve("no-such-key");
         Server server = fleet.server(host);
         Server withoutKey = new Server(server.name(), server.cluster(), server.address(), server.user(),
-                missing.toString(), server.hostKey(), server.attributes());
+                missing.toString(), server.attributes());
 
         FleetupException refused = connectFailure(withoutKey);
 
@@ -170,7 +178,7 @@ class SshTransportConnectTest {
         Path garbage = Files.writeString(fleetDirectory.resolve("garbage-key"), "secret-looking-garbage");
         Server server = fleet.server(host);
         Server withGarbage = new Server(server.name(), server.cluster(), server.address(), server.user(),
-                garbage.toString(), server.hostKey(), server.attributes());
+                garbage.toString(), server.attributes());
 
         FleetupException refused = connectFailure(withGarbage);
 
@@ -196,8 +204,8 @@ class SshTransportConnectTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             freePort = probe.getLocalPort();
         }
-        Server server = new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort), fleet.user(),
-                fleet.clientKey().toString(), host.hostKey(), null);
+        Server server = trusted(new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort), fleet.user(),
+                fleet.clientKey().toString(), null), host.hostKey());
 
         // The transport waits 10 s for a connection; a refused one must be reported long before that.
         FleetupException refused = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> connectFailure(server));
@@ -211,8 +219,7 @@ class SshTransportConnectTest {
     void userComesFromTheAddressWhenTheRecordHasNone() {
         Server server = fleet.server(host);
         Server userInAddress = new Server(server.name(), null,
-                URI.create("ssh://" + fleet.user() + "@127.0.0.1:" + host.port()), null, server.keyFile(),
-                server.hostKey(), null);
+                URI.create("ssh://" + fleet.user() + "@127.0.0.1:" + host.port()), null, server.keyFile(), null);
 
         try (Session session = transport.connect(userInAddress)) {
             assertThat(session.execute("echo $USER", COMMAND_TIMEOUT).stdout().strip()).isEqualTo(fleet.user());
@@ -223,8 +230,18 @@ class SshTransportConnectTest {
     void addressWithoutHostIsAnInvalidServer() {
         Server server = fleet.server(host);
         Server noHost = new Server(server.name(), null, URI.create("ssh:relative"), server.user(),
-                server.keyFile(), server.hostKey(), null);
+                server.keyFile(), null);
 
         assertThat(connectFailure(noHost).code()).isEqualTo(FleetupException.SERVER_INVALID);
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            fleet.trust().forget(server.name());
+        } else {
+            fleet.trust().trust(server, hostKey);
+        }
+        return server;
     }
 }

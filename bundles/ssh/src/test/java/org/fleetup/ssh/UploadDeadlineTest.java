@@ -67,10 +67,10 @@ class UploadDeadlineTest {
             throws Exception {
         relay = new CountingRelay(host.port(), linkBytesPerSecond);
         transport = new SshTransport(new SshSettings(allowance, Duration.ofSeconds(5), Duration.ofSeconds(60),
-                32 * KIB).withTransferMinimumRate(minimumBytesPerSecond));
+                32 * KIB).withTransferMinimumRate(minimumBytesPerSecond), fleet.trust());
         Server server = fleet.server(host);
         return transport.connect(new Server(server.name(), null, URI.create("ssh://127.0.0.1:" + relay.port()),
-                server.user(), server.keyFile(), server.hostKey(), null));
+                server.user(), server.keyFile(), null));
     }
 
     private static byte[] randomBytes(int size) {

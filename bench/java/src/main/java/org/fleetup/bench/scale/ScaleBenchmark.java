@@ -28,6 +28,7 @@ import org.fleetup.api.comparison.Plan;
 import org.fleetup.api.comparison.PlanEntry;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Transport;
@@ -74,12 +75,13 @@ public final class ScaleBenchmark {
     }
 
     private static void run(Path dir, int hosts, int parallel, long standInPid) throws Exception {
-        List<Server> servers = readFleet(dir);
+        ServerTrust trust = ServerTrust.inMemory();
+        List<Server> servers = readFleet(dir, trust);
         ProcessMemory atStart = ProcessMemory.self();
 
         DefaultVersionSchemes schemes = new DefaultVersionSchemes();
         ProductProfiles profiles = FixedProfiles.withScheme("semantic");
-        SshTransport ssh = new SshTransport(SshSettings.defaults());
+        SshTransport ssh = new SshTransport(SshSettings.defaults(), trust);
         TransportRegistry registry = new SshOnly(ssh);
         SessionInspector inspector = new SessionInspector(registry, profiles, schemes,
                 ComponentConfigs.defaults(SessionInspector.Config.class));
@@ -229,15 +231,20 @@ public final class ScaleBenchmark {
         }
     }
 
-    /** The fleet the stand-in wrote, as provisioning would record it: address, user, key file, host key. */
-    private static List<Server> readFleet(Path dir) throws IOException {
+    /**
+     * The fleet the stand-in wrote, as provisioning would record it: address, user, key file; and the host key of
+     * each, told to {@code trust}.
+     */
+    private static List<Server> readFleet(Path dir, ServerTrust trust) throws IOException {
         String keyFile = dir.resolve("client_key").toString();
         List<Server> servers = new ArrayList<>();
         List<String> lines = Files.readAllLines(dir.resolve(FleetStandIn.FLEET_FILE), StandardCharsets.UTF_8);
         for (String line : lines.subList(1, lines.size())) {
             String[] fields = line.split(",", 4);
-            servers.add(new Server(fields[0], SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:" + fields[1]),
-                    FleetStandIn.USER, keyFile, fields[3], Map.of()));
+            Server server = new Server(fields[0], SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:" + fields[1]),
+                    FleetStandIn.USER, keyFile, Map.of());
+            trust.trust(server, fields[3]);
+            servers.add(server);
         }
         return servers;
     }

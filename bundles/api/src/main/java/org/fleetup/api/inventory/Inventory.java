@@ -20,14 +20,22 @@ public interface Inventory {
      * with {@link FleetupException#SERVER_INVALID}, and so does a login (user at host and port) that another record
      * has already, or that two of {@code servers} share: one record per server.
      */
-    void addServers(List<Server> servers);
+    default void addServers(List<Server> servers) {
+        addServers(servers, Map.of());
+    }
+
+    /**
+     * Like {@link #addServers(List)}, trusting for each server what {@code trusted} holds for its name (its host key,
+     * see {@link ServerTrust}), in the same transaction.
+     */
+    void addServers(List<Server> servers, Map<String, String> trusted);
 
     /**
      * Adds the servers that are new and replaces those whose name exists, in one transaction; like
      * {@link #addServers}, it changes nothing when it would leave two records with the same login.
      */
     default void putServers(List<Server> servers) {
-        putServers(servers, existing -> true);
+        putServers(servers, Map.of(), existing -> true);
     }
 
     /**
@@ -36,7 +44,15 @@ public interface Inventory {
      * {@link FleetupException#SERVER_INVALID} naming that server. A tool that keeps some records of the fleet (the
      * simulator) changes its own this way and never another's, whatever is imported meanwhile.
      */
-    void putServers(List<Server> servers, Predicate<Server> replaceable);
+    default void putServers(List<Server> servers, Predicate<Server> replaceable) {
+        putServers(servers, Map.of(), replaceable);
+    }
+
+    /**
+     * Like {@link #putServers(List, Predicate)}; what is trusted of each server becomes what {@code trusted} holds for
+     * its name, nothing when it holds nothing, in the same transaction.
+     */
+    void putServers(List<Server> servers, Map<String, String> trusted, Predicate<Server> replaceable);
 
     Optional<Server> server(String name);
 
@@ -82,9 +98,6 @@ public interface Inventory {
         String scheme = server.address().getScheme();
         return scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
     }
-
-    /** Records the host key an operator accepted for a server. */
-    void trustHostKey(String server, String hostKey);
 
     /** @return whether a server of that name existed */
     boolean removeServer(String name);

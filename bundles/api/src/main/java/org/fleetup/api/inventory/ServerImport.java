@@ -2,6 +2,7 @@ package org.fleetup.api.inventory;
 
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.fleetup.api.FleetupException;
@@ -28,11 +29,13 @@ public interface ServerImport {
      * What an import added.
      *
      * @param servers the servers, in the order of the file
+     * @param trusted the host key trusted for each server that has one, by name
      */
-    record Imported(List<Server> servers) {
+    record Imported(List<Server> servers, Map<String, String> trusted) {
 
         public Imported {
             servers = List.copyOf(servers);
+            trusted = Map.copyOf(trusted);
         }
 
         /**
@@ -41,14 +44,16 @@ public interface ServerImport {
          * checks the controller's signature on every order instead), so there is no key to trust.
          */
         public List<String> withoutHostKey() {
-            return servers.stream().filter(s -> s.hostKey() == null && !"http".equals(s.address().getScheme()))
+            return servers.stream()
+                    .filter(s -> !trusted.containsKey(s.name()) && !"http".equals(s.address().getScheme()))
                     .map(Server::name).toList();
         }
     }
 
     /**
      * Reads a UTF-8 CSV (header {@code name,host,port,user,keyfile}, optional {@code cluster}, any other column an
-     * attribute) as a whole, then adds every server or none ({@link Inventory#addServers}), and audits it.
+     * attribute) as a whole, then adds every server or none ({@link Inventory#addServers}) with the host keys
+     * {@code hostKeys} knows ({@link ServerTrust}), and audits it.
      *
      * @param actor who asked, for the audit trail
      * @param source where the CSV came from, and what the caller noted while the host keys were looked up, for the

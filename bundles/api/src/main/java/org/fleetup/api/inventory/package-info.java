@@ -1,8 +1,9 @@
 /**
- * The fleet as Fleetup records it: servers, their attributes and host keys, inspections, audit.
+ * The fleet as Fleetup records it: servers and their attributes, what is trusted of each (host keys, certificate
+ * pins), inspections, audit.
  */
 @Export
-@Version("1.3.0")
+@Version("2.0.0")
 package org.fleetup.api.inventory;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,7 +16,8 @@ public interface Transport {
     String SCHEME = "fleetup.transport.scheme";
 
     /**
-     * Opens a session to the server, verifying its host key against {@link Server#hostKey()}.
+     * Opens a session to the server, verifying what it presents against what is trusted of it
+     * ({@link org.fleetup.api.inventory.ServerTrust}).
      *
      * @throws FleetupException {@link FleetupException#HOST_KEY_UNKNOWN} or {@link FleetupException#HOST_KEY_CHANGED}
      *         (the message carries the fingerprint), {@link FleetupException#SERVER_UNREACHABLE},

@@ -279,7 +279,7 @@ class VersionPlannerTest {
 
     private static Server server(String name, String scheme) {
         return new Server(name, Server.DEFAULT_CLUSTER, URI.create(scheme + "://127.0.0.1:2200"), "fleet", null,
-                null, Map.of());
+                Map.of());
     }
 
     /** Each server with what the transport of its scheme can do, as the caller of the planner finds it. */

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inspection.Inspection.Status;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.testing.OpenSshServer;
 import org.fleetup.ssh.SshSettings;
@@ -26,6 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a product profile: each arrives as one word, as it is, and nothing in it runs.
  */
 class OpenSshInspectionTest {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private static final String SITE = "eu 1;touch pwned;#";
 
@@ -41,11 +44,12 @@ class OpenSshInspectionTest {
         }
         assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
         try (OpenSshServer sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-             SshTransport ssh = new SshTransport(SshSettings.defaults())) {
+             SshTransport ssh = new SshTransport(SshSettings.defaults(), TRUST)) {
             DemoApplication.install(sshd.root().resolve(SITE), "1.4.2");
-            Server server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                    sshd.clientKey().toString(), sshd.hostKey(), Map.of("site", SITE, "tag", "eu1;touch pwned;#",
-                            "beta", "1.0 beta", "quote", "$(touch pwned) `touch pwned` it's \"x\""));
+            Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                    sshd.user(),
+                    sshd.clientKey().toString(), Map.of("site", SITE, "tag", "eu1;touch pwned;#",
+                            "beta", "1.0 beta", "quote", "$(touch pwned) `touch pwned` it's \"x\"")), sshd.hostKey());
             SessionInspector inspector = new SessionInspector(new SshOnlyRegistry(ssh),
                     ConfiguredProductProfilesTest.profiles(Map.of("root", "~/${site}/{product}", "versionCommand",
                             "printf '%s\\n' ${tag} \"${beta}\" '${quote}' > words.txt; cat current/VERSION")),
@@ -61,5 +65,15 @@ class OpenSshInspectionTest {
                 assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("pwned");
             }
         }
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

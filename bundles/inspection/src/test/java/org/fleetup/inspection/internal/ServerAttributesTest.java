@@ -133,7 +133,7 @@ class ServerAttributesTest {
 
     private static ServerAttributes attributes(Map<String, String> values) {
         return new ServerAttributes(new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), "deploy",
-                "/keys/k", null, values), "demo-app");
+                "/keys/k", values), "demo-app");
     }
 
     private String run(String shell, String command) throws IOException, InterruptedException {

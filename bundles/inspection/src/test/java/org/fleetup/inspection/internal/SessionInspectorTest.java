@@ -49,7 +49,7 @@ class SessionInspectorTest {
     @BeforeEach
     void start() {
         fleet = new SimulatedFleet(dir);
-        ssh = new SshTransport(SshSettings.defaults());
+        ssh = new SshTransport(SshSettings.defaults(), fleet.trust());
     }
 
     @AfterEach
@@ -106,7 +106,7 @@ class SessionInspectorTest {
     void aServerWhoseHostKeyIsUnknownIsUnreachableAndTheDetailShowsTheFingerprint() {
         SimulatedHost host = host("1.4.2");
 
-        Inspection inspection = inspector().inspect(fleet.server(host).withHostKey(null), PRODUCT);
+        Inspection inspection = inspector().inspect(trusted(fleet.server(host), null), PRODUCT);
 
         assertThat(inspection.status()).isEqualTo(Status.UNREACHABLE);
         assertThat(inspection.detail()).contains(fingerprint(host.hostKey()));
@@ -338,7 +338,7 @@ class SessionInspectorTest {
 
     @Test
     void aServerWhoseAddressNoTransportServesIsAnErrorNotAResult() {
-        Server server = new Server("web-01", null, URI.create("http://127.0.0.1:8080"), "deploy", null, null, null);
+        Server server = new Server("web-01", null, URI.create("http://127.0.0.1:8080"), "deploy", null, null);
 
         assertThatThrownBy(() -> inspector().inspect(server, PRODUCT))
                 .isInstanceOfSatisfying(FleetupException.class,
@@ -356,7 +356,7 @@ class SessionInspectorTest {
         Map<String, String> attributes = new HashMap<>(server.attributes());
         attributes.put(name, value);
         return new Server(server.name(), server.cluster(), server.address(), server.user(), server.keyFile(),
-                server.hostKey(), attributes);
+                attributes);
     }
 
     /** The OpenSSH SHA-256 fingerprint of a public key in OpenSSH form ({@code type base64 [comment]}). */
@@ -368,5 +368,15 @@ class SessionInspectorTest {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            fleet.trust().forget(server.name());
+        } else {
+            fleet.trust().trust(server, hostKey);
+        }
+        return server;
     }
 }

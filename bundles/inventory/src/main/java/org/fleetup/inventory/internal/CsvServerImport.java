@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.fleetup.api.inventory.Inventory;
@@ -28,12 +29,13 @@ public final class CsvServerImport implements ServerImport {
     public Imported importCsv(InputStream csv, HostKeys hostKeys, String actor, Supplier<String> source) {
         List<Server> servers;
         try {
-            servers = ServerCsv.read(csv, hostKeys == null ? HostKeys.NONE : hostKeys);
+            servers = ServerCsv.read(csv);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the CSV " + source.get(), e);
         }
-        inventory.addServers(servers);
+        Map<String, String> trusted = ServerCsv.hostKeys(servers, hostKeys == null ? HostKeys.NONE : hostKeys);
+        inventory.addServers(servers, trusted);
         inventory.audit(actor, "server-import", servers.size() + " servers " + source.get());
-        return new Imported(servers);
+        return new Imported(servers, trusted);
     }
 }

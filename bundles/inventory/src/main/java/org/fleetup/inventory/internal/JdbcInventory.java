@@ -1,6 +1,7 @@
 package org.fleetup.inventory.internal;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -8,6 +9,7 @@ import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.AuditEntry;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseCatalog;
 import org.osgi.service.component.annotations.Activate;
@@ -19,9 +21,10 @@ import org.osgi.service.component.annotations.Reference;
  * {@link JdbcRolloutRepository}: {@code RolloutRepository.servers(String)} and {@code Inventory.servers(String)}
  * differ only in their return type, so one class cannot offer both.
  */
-@Component(service = {Inventory.class, ReleaseCatalog.class})
-public final class JdbcInventory implements Inventory, ReleaseCatalog {
+@Component(service = {Inventory.class, ServerTrust.class, ReleaseCatalog.class})
+public final class JdbcInventory implements Inventory, ServerTrust, ReleaseCatalog {
 
+    private final ServerTrustTable trust;
     private final ServerTable servers;
     private final InspectionTable inspections;
     private final ReleaseTable releases;
@@ -29,20 +32,21 @@ public final class JdbcInventory implements Inventory, ReleaseCatalog {
 
     @Activate
     public JdbcInventory(@Reference InventoryDatabase database) {
-        this.servers = new ServerTable(database);
+        this.trust = new ServerTrustTable(database);
+        this.servers = new ServerTable(database, trust);
         this.inspections = new InspectionTable(database);
         this.releases = new ReleaseTable(database);
         this.audit = new AuditTable(database);
     }
 
     @Override
-    public void addServers(List<Server> list) {
-        servers.add(list);
+    public void addServers(List<Server> list, Map<String, String> trusted) {
+        servers.add(list, trusted);
     }
 
     @Override
-    public void putServers(List<Server> list, Predicate<Server> replaceable) {
-        servers.put(list, replaceable);
+    public void putServers(List<Server> list, Map<String, String> trusted, Predicate<Server> replaceable) {
+        servers.put(list, trusted, replaceable);
     }
 
     @Override
@@ -56,8 +60,20 @@ public final class JdbcInventory implements Inventory, ReleaseCatalog {
     }
 
     @Override
-    public void trustHostKey(String server, String hostKey) {
-        servers.trustHostKey(server, hostKey);
+    public Optional<String> trusted(Server server) {
+        return trust.trusted(server);
+    }
+
+    @Override
+    public void trust(Server server, String value) {
+        if (!trust.trust(server, value)) {
+            throw ServerTable.notFound(server.name());
+        }
+    }
+
+    @Override
+    public boolean forget(String server) {
+        return trust.forget(server);
     }
 
     @Override

@@ -51,6 +51,10 @@ final class Schema {
         if (found < 3) {
             actionsFromRolloutServers(connection, dialect);
         }
+        if (found < 6) {
+            // also a version 1 inventory, which recorded no version (found 0) but host keys already
+            ServerTrustTable.fromHostKeys(connection);
+        }
         if (found < VERSION) {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {

@@ -54,18 +54,15 @@ final class ServerCsv {
     /**
      * Reads a UTF-8 CSV, with or without a byte-order mark (spreadsheets write one), as a whole: a byte that is not
      * UTF-8 is refused with its line and offset, since a guessed charset would import wrong names without a word.
-     *
-     * @param hostKeys the host key known for a host and port, or {@code null}
      */
-    static List<Server> read(InputStream csv, HostKeys hostKeys) throws IOException {
+    static List<Server> read(InputStream csv) throws IOException {
         try (BOMInputStream withoutBom = BOMInputStream.builder().setInputStream(csv).get()) {
             byte[] bytes = withoutBom.readAllBytes();
-            return read(new StringReader(utf8(bytes, withoutBom.hasBOM() ? ByteOrderMark.UTF_8.length() : 0)),
-                    hostKeys);
+            return read(new StringReader(utf8(bytes, withoutBom.hasBOM() ? ByteOrderMark.UTF_8.length() : 0)));
         }
     }
 
-    private static List<Server> read(Reader csv, HostKeys hostKeys) throws IOException {
+    private static List<Server> read(Reader csv) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
                 .setIgnoreEmptyLines(true).setCommentMarker('#').build();
         try (CSVParser parser = CSVParser.parse(csv, format)) {
@@ -83,7 +80,7 @@ final class ServerCsv {
                     continue; // a line of spaces or bare commas, as spreadsheets leave: blank, not a server
                 }
                 long line = parser.getCurrentLineNumber();
-                Server server = server(row, line, header, hostKeys);
+                Server server = server(row, line, header);
                 if (!names.add(server.name())) {
                     throw invalid("Line " + line + ": server '" + server.name() + "' appears twice");
                 }
@@ -119,7 +116,19 @@ final class ServerCsv {
         return text.flip().toString();
     }
 
-    private static Server server(CSVRecord row, long line, List<String> header, HostKeys hostKeys) {
+    /** The host key {@code hostKeys} knows for each server's host and port, by name; none for one it does not know. */
+    static Map<String, String> hostKeys(List<Server> servers, HostKeys hostKeys) {
+        Map<String, String> known = new LinkedHashMap<>();
+        for (Server server : servers) {
+            String key = hostKeys.of(server.name(), server.address().getHost(), server.address().getPort());
+            if (key != null) {
+                known.put(server.name(), key);
+            }
+        }
+        return known;
+    }
+
+    private static Server server(CSVRecord row, long line, List<String> header) {
         if (!row.isConsistent()) {
             throw invalid("Line " + line + ": " + row.size() + " fields, the header has " + header.size());
         }
@@ -141,8 +150,7 @@ final class ServerCsv {
             }
         }
         String cluster = header.contains(CLUSTER) ? row.get(CLUSTER) : null;
-        return new Server(name, cluster, address, user, keyFile,
-                hostKeys.of(name, address.getHost(), address.getPort()), attributes);
+        return new Server(name, cluster, address, user, keyFile, attributes);
     }
 
     /** An address as an operator writes it, its port made explicit. */

@@ -24,29 +24,41 @@ import org.fleetup.api.inventory.Server;
 /** The servers of the fleet and their attributes. */
 final class ServerTable {
 
-    /** One row per server and attribute, so that a server and its attributes are read in one statement. */
-    private static final String SELECT = "SELECT s.name, s.cluster, s.address, s.login_user, s.key_file, s.host_key,"
-            + " a.name AS attribute, a.attribute_value FROM servers s LEFT JOIN server_attributes a ON a.server = s.name";
+    /** One row per server and attribute, with what is trusted of the server, read in the same statement. */
+    private static final String SELECT = "SELECT s.name, s.cluster, s.address, s.login_user, s.key_file,"
+            + " t.scheme AS trust_scheme, t.trust_value, a.name AS attribute, a.attribute_value FROM servers s"
+            + " LEFT JOIN server_trust t ON t.server = s.name LEFT JOIN server_attributes a ON a.server = s.name";
     private static final String ORDER = " ORDER BY s.name, a.name";
 
     private final InventoryDatabase database;
+    private final ServerTrustTable trust;
 
-    ServerTable(InventoryDatabase database) {
+    ServerTable(InventoryDatabase database, ServerTrustTable trust) {
         this.database = database;
+        this.trust = trust;
     }
 
-    void add(List<Server> servers) {
+    /** Adds {@code servers} with what is trusted of them ({@code trusted}, by name), all or none. */
+    void add(List<Server> servers, Map<String, String> trusted) {
         checkNamesUnique(servers);
+        try {
+            insert(servers, trusted);
+        } finally {
+            trust.changed(servers.stream().map(Server::name).toList());
+        }
+    }
+
+    private void insert(List<Server> servers, Map<String, String> trusted) {
         database.transaction("add servers", connection -> {
             ServerLogins.checkUnique(connection, servers, Set.of());
             Instant now = Instant.now();
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO servers (name, cluster, address, login_user, key_file, host_key, login_key,"
-                            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO servers (name, cluster, address, login_user, key_file, login_key,"
+                            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (Server server : servers) {
                     bindServer(insert, server);
+                    InventoryDatabase.setInstant(insert, 7, now);
                     InventoryDatabase.setInstant(insert, 8, now);
-                    InventoryDatabase.setInstant(insert, 9, now);
                     try {
                         insert.executeUpdate();
                     } catch (SQLException e) {
@@ -62,12 +74,25 @@ final class ServerTable {
                 }
             }
             insertAttributes(connection, servers);
+            trust.replace(connection, servers, trusted);
             return null;
         });
     }
 
-    void put(List<Server> servers, Predicate<Server> replaceable) {
+    /**
+     * Adds or replaces {@code servers}, what is trusted of each becoming what {@code trusted} says (nothing when it
+     * names none), all or none.
+     */
+    void put(List<Server> servers, Map<String, String> trusted, Predicate<Server> replaceable) {
         checkNamesUnique(servers);
+        try {
+            merge(servers, trusted, replaceable);
+        } finally {
+            trust.changed(servers.stream().map(Server::name).toList());
+        }
+    }
+
+    private void merge(List<Server> servers, Map<String, String> trusted, Predicate<Server> replaceable) {
         database.transaction("replace servers", connection -> {
             checkReplaceable(connection, servers, replaceable);
             ServerLogins.checkUnique(connection, servers,
@@ -77,16 +102,16 @@ final class ServerTable {
                     "UPDATE servers SET login_key = NULL WHERE name = ?");
                  PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
                     "MERGE INTO servers target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
-                            + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+                            + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
                             + " CAST(? AS VARCHAR), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                            + " AS source (name, cluster, address, login_user, key_file, host_key, login_key, at)"
+                            + " AS source (name, cluster, address, login_user, key_file, login_key, at)"
                             + " ON target.name = source.name"
                             + " WHEN MATCHED THEN UPDATE SET cluster = source.cluster, address = source.address,"
                             + " login_user = source.login_user, key_file = source.key_file,"
-                            + " host_key = source.host_key, login_key = source.login_key, updated_at = source.at"
-                            + " WHEN NOT MATCHED THEN INSERT (name, cluster, address, login_user, key_file, host_key,"
+                            + " login_key = source.login_key, updated_at = source.at"
+                            + " WHEN NOT MATCHED THEN INSERT (name, cluster, address, login_user, key_file,"
                             + " login_key, created_at, updated_at) VALUES (source.name, source.cluster,"
-                            + " source.address, source.login_user, source.key_file, source.host_key,"
+                            + " source.address, source.login_user, source.key_file,"
                             + " source.login_key, source.at, source.at)"));
                  PreparedStatement deleteAttributes = connection.prepareStatement(
                          "DELETE FROM server_attributes WHERE server = ?")) {
@@ -95,7 +120,7 @@ final class ServerTable {
                     releaseLogin.setString(1, server.name());
                     releaseLogin.addBatch();
                     bindServer(merge, server);
-                    InventoryDatabase.setInstant(merge, 8, now);
+                    InventoryDatabase.setInstant(merge, 7, now);
                     merge.addBatch();
                     deleteAttributes.setString(1, server.name());
                     deleteAttributes.addBatch();
@@ -105,6 +130,7 @@ final class ServerTable {
                 deleteAttributes.executeBatch();
             }
             insertAttributes(connection, servers);
+            trust.replace(connection, servers, trusted);
             return null;
         });
     }
@@ -113,7 +139,7 @@ final class ServerTable {
         return database.run("read server " + name, connection -> find(connection, name));
     }
 
-    private static Optional<Server> find(Connection connection, String name) throws SQLException {
+    private Optional<Server> find(Connection connection, String name) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(SELECT + " WHERE s.name = ?" + ORDER)) {
             select.setString(1, name);
             return servers(select).stream().findFirst();
@@ -121,7 +147,7 @@ final class ServerTable {
     }
 
     /** Locks the records {@code servers} would replace, so that what {@code replaceable} accepted is what changes. */
-    private static void checkReplaceable(Connection connection, List<Server> servers, Predicate<Server> replaceable)
+    private void checkReplaceable(Connection connection, List<Server> servers, Predicate<Server> replaceable)
             throws SQLException {
         try (PreparedStatement lock = connection.prepareStatement(
                 "SELECT name FROM servers WHERE name = ? FOR UPDATE")) {
@@ -156,28 +182,17 @@ final class ServerTable {
         });
     }
 
-    void trustHostKey(String server, String hostKey) {
-        int updated = database.run("record the host key of " + server, connection -> {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE servers SET host_key = ?, updated_at = ? WHERE name = ?")) {
-                update.setString(1, hostKey);
-                InventoryDatabase.setInstant(update, 2, Instant.now());
-                update.setString(3, server);
-                return update.executeUpdate();
-            }
-        });
-        if (updated == 0) {
-            throw notFound(server);
-        }
-    }
-
     boolean remove(String name) {
-        return database.run("remove server " + name, connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM servers WHERE name = ?")) {
-                delete.setString(1, name);
-                return delete.executeUpdate() > 0;
-            }
-        });
+        try {
+            return database.run("remove server " + name, connection -> {
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM servers WHERE name = ?")) {
+                    delete.setString(1, name);
+                    return delete.executeUpdate() > 0;
+                }
+            });
+        } finally {
+            trust.changed(List.of(name));
+        }
     }
 
     static FleetupException notFound(String server) {
@@ -205,8 +220,7 @@ final class ServerTable {
         statement.setString(3, server.address().toString());
         statement.setString(4, server.user());
         statement.setString(5, server.keyFile());
-        statement.setString(6, server.hostKey());
-        statement.setString(7, ServerLogins.key(server));
+        statement.setString(6, ServerLogins.key(server));
     }
 
     private static void insertAttributes(Connection connection, List<Server> servers) throws SQLException {
@@ -224,8 +238,8 @@ final class ServerTable {
         }
     }
 
-    /** Folds the rows of {@link #SELECT}, one per attribute, into servers. */
-    private static List<Server> servers(PreparedStatement select) throws SQLException {
+    /** Folds the rows of {@link #SELECT}, one per attribute, into servers, and tells {@link #trust} what it read. */
+    private List<Server> servers(PreparedStatement select) throws SQLException {
         Map<String, Server> servers = new LinkedHashMap<>();
         Map<String, Map<String, String>> attributes = new HashMap<>();
         try (ResultSet row = select.executeQuery()) {
@@ -233,7 +247,8 @@ final class ServerTable {
                 String name = row.getString("name");
                 if (!servers.containsKey(name)) {
                     servers.put(name, new Server(name, row.getString("cluster"), URI.create(row.getString("address")),
-                            row.getString("login_user"), row.getString("key_file"), row.getString("host_key"), null));
+                            row.getString("login_user"), row.getString("key_file"), null));
+                    trust.seen(name, row.getString("trust_scheme"), row.getString("trust_value"));
                 }
                 String attribute = row.getString("attribute");
                 if (attribute != null) {
@@ -243,7 +258,7 @@ final class ServerTable {
             }
         }
         return servers.values().stream()
-                .map(s -> new Server(s.name(), s.cluster(), s.address(), s.user(), s.keyFile(), s.hostKey(),
+                .map(s -> new Server(s.name(), s.cluster(), s.address(), s.user(), s.keyFile(),
                         attributes.get(s.name())))
                 .toList();
     }

@@ -196,6 +196,17 @@ CREATE TABLE IF NOT EXISTS agent_redirects (
     registered_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
 );
 
+-- Version 6: what an operator trusts each server to present (an SSH host key, an https agent's certificate pin) lives
+-- apart from its record, read only by its transport: recorded for the scheme of the server's address at that moment,
+-- and good for that scheme only. Schema copies the host keys of servers.host_key (version 5) here once; that column
+-- is read and written no more, and stays for an older Fleetup pointed at the same database.
+CREATE TABLE IF NOT EXISTS server_trust (
+    server VARCHAR PRIMARY KEY REFERENCES servers (name) ON DELETE CASCADE,
+    scheme VARCHAR NOT NULL,
+    trust_value VARCHAR NOT NULL,
+    trusted_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
+);
+
 -- Version 7: mirrors. On the primary: each mirror (its URL and the controller key pinned when it was added, its sync
 -- state), the agents it reported at its last sync, and the alarms of releases overdue there. On a mirror: the last
 -- request sequence accepted from each primary key, so that no signed request is accepted twice, even after a restart.

@@ -35,7 +35,7 @@ class InventoryDatabaseTest {
     @Test
     void aReopenedInventoryHasItsFleetAndRollouts() {
         Server server = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/k",
-                "ssh-ed25519 AAAA", Map.of("site", "paris"));
+                Map.of("site", "paris"));
         Rollout rollout = JdbcRolloutRepositoryTest.rollout("r1", List.of("web-01"),
                 TestDatabases.kept(Instant.now()));
         // A rollout saved without waves has one, numbered 1.

@@ -45,22 +45,23 @@ class JdbcInventoryTest {
 
     static Server server(String name, String cluster, Map<String, String> attributes) {
         return new Server(name, cluster, URI.create("ssh://" + name + ".fleet.example:22"), "deploy",
-                "/keys/" + name, null, attributes);
+                "/keys/" + name, attributes);
     }
 
     @Test
-    void addedServerIsReadBackWithEveryField() {
+    void addedServerIsReadBackWithEveryFieldAndItsTrust() {
         Server web = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/id_ed25519",
-                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB", Map.of("site", "paris", "rack", "r7"));
+                Map.of("site", "paris", "rack", "r7"));
 
-        inventory.addServers(List.of(web));
+        inventory.addServers(List.of(web), Map.of("web-01", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB"));
 
         assertThat(inventory.server("web-01")).contains(web);
+        assertThat(inventory.trusted(web)).contains("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB");
     }
 
     @Test
     void serverWithoutUserKeyOrHostKeyIsReadBack() {
-        Server bare = new Server("bare", null, URI.create("ssh://127.0.0.1:2202"), null, null, null, null);
+        Server bare = new Server("bare", null, URI.create("ssh://127.0.0.1:2202"), null, null, null);
 
         inventory.addServers(List.of(bare));
 
@@ -106,7 +107,7 @@ class JdbcInventoryTest {
     void putServersReplacesExistingOnesWithTheirAttributesAndAddsNewOnes() {
         inventory.addServers(List.of(server("a", "x", Map.of("old", "1", "kept", "2"))));
         Server replaced = new Server("a", "y", URI.create("ssh://127.0.0.1:2300"), "root", "/keys/other",
-                "ssh-ed25519 AAAA", Map.of("kept", "3"));
+                Map.of("kept", "3"));
 
         inventory.putServers(List.of(replaced, server("b", "y", Map.of("new", "4"))));
 
@@ -127,17 +128,61 @@ class JdbcInventoryTest {
     }
 
     @Test
-    void trustHostKeyRecordsTheKey() {
-        inventory.addServers(List.of(server("a", "x", Map.of())));
+    void aTrustIsRecordedInItsOwnTableAndReadBack() {
+        Server a = server("a", "x", Map.of());
+        inventory.addServers(List.of(a));
+        assertThat(inventory.trusted(a)).isEmpty();
 
-        inventory.trustHostKey("a", "ecdsa-sha2-nistp256 AAAAE2");
+        inventory.trust(a, "ecdsa-sha2-nistp256 AAAAE2");
 
-        assertThat(inventory.requireServer("a").hostKey()).isEqualTo("ecdsa-sha2-nistp256 AAAAE2");
+        assertThat(inventory.trusted(inventory.requireServer("a"))).contains("ecdsa-sha2-nistp256 AAAAE2");
+        List<String> stored = database.run("read the row", connection -> {
+            try (var statement = connection.prepareStatement(
+                    "SELECT scheme, trust_value FROM server_trust WHERE server = 'a'");
+                 var row = statement.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                return List.of(row.getString(1), row.getString(2));
+            }
+        });
+        assertThat(stored).containsExactly("ssh", "ecdsa-sha2-nistp256 AAAAE2");
+        assertThat(inventory.forget("a")).isTrue();
+        assertThat(inventory.trusted(a)).isEmpty();
+        assertThat(inventory.forget("a")).isFalse();
+    }
+
+    /** An SSH host key is no certificate pin: a server moved to another transport is trusted anew. */
+    @Test
+    void aTrustHoldsForTheTransportItWasRecordedForOnly() {
+        Server overSsh = server("a", "x", Map.of());
+        inventory.addServers(List.of(overSsh), Map.of("a", "ssh-ed25519 AAAA"));
+        Server asAgent = new Server("a", "x", URI.create("https://a.fleet.example:8650"), null, null, Map.of());
+
+        inventory.putServers(List.of(asAgent), Map.of(), existing -> true);
+        assertThat(inventory.trusted(inventory.requireServer("a"))).isEmpty();
+
+        inventory.trust(asAgent, "SHA256:pin");
+        assertThat(inventory.trusted(asAgent)).contains("SHA256:pin");
+        assertThat(inventory.trusted(overSsh)).as("the same name over SSH").isEmpty();
     }
 
     @Test
-    void trustHostKeyOfAnUnknownServerIsRefused() {
-        assertThatThrownBy(() -> inventory.trustHostKey("ghost", "ssh-ed25519 AAAA"))
+    void aTrustIsReadWithTheServerAndFollowsEveryChange() {
+        Server a = server("a", "x", Map.of());
+        inventory.addServers(List.of(a), Map.of("a", "ssh-ed25519 OLD"));
+        assertThat(inventory.server("a")).isPresent();
+        assertThat(inventory.trusted(a)).contains("ssh-ed25519 OLD");
+
+        inventory.trust(a, "ssh-ed25519 NEW");
+        assertThat(inventory.trusted(a)).contains("ssh-ed25519 NEW");
+        inventory.putServers(List.of(a), Map.of("a", "ssh-ed25519 PUT"), existing -> true);
+        assertThat(inventory.trusted(a)).contains("ssh-ed25519 PUT");
+        inventory.removeServer("a");
+        assertThat(inventory.trusted(a)).isEmpty();
+    }
+
+    @Test
+    void trustOfAnUnknownServerIsRefused() {
+        assertThatThrownBy(() -> inventory.trust(server("ghost", "x", Map.of()), "ssh-ed25519 AAAA"))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_NOT_FOUND))
                 .hasMessageContaining("ghost");
@@ -260,9 +305,9 @@ class JdbcInventoryTest {
 
     @Test
     void putServersReplacesNothingWhenItsGuardRefusesARecord() {
-        Server mine = new Server("a", null, URI.create("ssh://10.0.0.1:22"), "deploy", "/k", null,
+        Server mine = new Server("a", null, URI.create("ssh://10.0.0.1:22"), "deploy", "/k",
                 Map.of("owner", "me"));
-        Server theirs = new Server("b", null, URI.create("ssh://10.0.0.2:22"), "deploy", "/k", null,
+        Server theirs = new Server("b", null, URI.create("ssh://10.0.0.2:22"), "deploy", "/k",
                 Map.of("owner", "them"));
         inventory.addServers(List.of(mine, theirs));
 
@@ -296,7 +341,7 @@ class JdbcInventoryTest {
     }
 
     private static Server login(String name, String host, int port, String user) {
-        return new Server(name, null, URI.create("ssh://" + host + ":" + port), user, "/keys/k", null, null);
+        return new Server(name, null, URI.create("ssh://" + host + ":" + port), user, "/keys/k", null);
     }
 
     private List<String> namesInTheDatabase() {

@@ -45,13 +45,14 @@ class SchemaMigrationTest {
     @Test
     void aVersion1InventoryWithTwoRecordsForOneLoginOpensKeepsBothAndRefusesAThird() throws Exception {
         writeVersion1Inventory(
-                "INSERT INTO servers (name, cluster, address, login_user, created_at, updated_at) VALUES"
-                        + " ('old', 'default', 'ssh://10.0.0.1:22', 'deploy', TIMESTAMP WITH TIME ZONE"
+                "INSERT INTO servers (name, cluster, address, login_user, host_key, created_at, updated_at) VALUES"
+                        + " ('old', 'default', 'ssh://10.0.0.1:22', 'deploy', NULL, TIMESTAMP WITH TIME ZONE"
                         + " '2025-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-01-01 00:00:00+00'),"
-                        + " ('copy', 'default', 'ssh://10.0.0.1:22', 'deploy', TIMESTAMP WITH TIME ZONE"
+                        + " ('copy', 'default', 'ssh://10.0.0.1:22', 'deploy', NULL, TIMESTAMP WITH TIME ZONE"
                         + " '2025-02-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-02-01 00:00:00+00'),"
-                        + " ('other', 'default', 'ssh://10.0.0.2:22', 'deploy', TIMESTAMP WITH TIME ZONE"
-                        + " '2025-03-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2025-03-01 00:00:00+00')");
+                        + " ('other', 'default', 'ssh://10.0.0.2:22', 'deploy', 'ssh-ed25519 AAAAOTHER',"
+                        + " TIMESTAMP WITH TIME ZONE '2025-03-01 00:00:00+00', TIMESTAMP WITH TIME ZONE"
+                        + " '2025-03-01 00:00:00+00')");
 
         try (InventoryDatabase database = TestDatabases.open(dir)) {
             assertThat(rows(database)).containsExactly(
@@ -61,8 +62,10 @@ class SchemaMigrationTest {
             assertThat(versions(database)).containsExactly(1, Schema.VERSION);
 
             JdbcInventory inventory = new JdbcInventory(database);
+            assertThat(inventory.trusted(inventory.requireServer("other"))).as("a host key of version 1 too")
+                    .contains("ssh-ed25519 AAAAOTHER");
             assertThatThrownBy(() -> inventory.addServers(List.of(new Server("third", null,
-                    URI.create("ssh://10.0.0.1:22"), "deploy", "/k", null, null))))
+                    URI.create("ssh://10.0.0.1:22"), "deploy", "/k", null))))
                     .isInstanceOf(FleetupException.class)
                     .hasMessageContaining("'third'")
                     .hasMessageContaining("'old'");
@@ -196,6 +199,48 @@ class SchemaMigrationTest {
                     "1.4.2"));
             assertThat(registry.scheduled("demo-app")).map(ScheduledRelease::version)
                     .contains("2.0.0");
+        }
+    }
+
+    /** Version 6 keeps what is trusted of a server apart from its record, for the scheme of its address. */
+    @Test
+    void aVersion5InventoryKeepsEveryServersLoginAndHostKeyNowTrustedForItsTransport() throws Exception {
+        String at = "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00'";
+        writeInventory("schema-v5.sql", "INSERT INTO servers (name, cluster, address, login_user, key_file, host_key,"
+                + " login_key, created_at, updated_at) VALUES"
+                + " ('web-01', 'web', 'ssh://10.0.0.1:22', 'deploy', '/keys/web', 'ssh-ed25519 AAAAWEB', NULL, " + at
+                + ", " + at + "),"
+                + " ('files-01', 'default', 'sftp://10.0.0.2:2222', 'files', '/keys/files', 'SHA256:files', NULL, "
+                + at + ", " + at + "),"
+                + " ('agent-01', 'default', 'https://10.0.0.3:8650', NULL, NULL, 'SHA256:pin', NULL, " + at + ", "
+                + at + "),"
+                + " ('new-01', 'default', 'ssh://10.0.0.4:22', 'deploy', '/keys/web', NULL, NULL, " + at + ", " + at
+                + ")");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(versions(database)).containsExactly(5, Schema.VERSION);
+            JdbcInventory inventory = new JdbcInventory(database);
+            assertThat(inventory.servers(null)).extracting(Server::name, Server::cluster, Server::address,
+                    Server::user, Server::keyFile).containsExactly(
+                    tuple("agent-01", "default", URI.create("https://10.0.0.3:8650"), null, null),
+                    tuple("files-01", "default", URI.create("sftp://10.0.0.2:2222"), "files", "/keys/files"),
+                    tuple("new-01", "default", URI.create("ssh://10.0.0.4:22"), "deploy", "/keys/web"),
+                    tuple("web-01", "web", URI.create("ssh://10.0.0.1:22"), "deploy", "/keys/web"));
+            assertThat(inventory.servers(null)).extracting(server -> inventory.trusted(server).orElse(null))
+                    .containsExactly("SHA256:pin", "SHA256:files", null, "ssh-ed25519 AAAAWEB");
+            assertThat(rows(database)).as("every login keyed as before").containsExactly(
+                    tuple("agent-01", "@10.0.0.3:8650"), tuple("files-01", "files@10.0.0.2:2222"),
+                    tuple("new-01", "deploy@10.0.0.4:22"), tuple("web-01", "deploy@10.0.0.1:22"));
+        }
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            JdbcInventory inventory = new JdbcInventory(database);
+            inventory.trust(inventory.requireServer("web-01"), "ssh-ed25519 AAAANEW");
+        }
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(new JdbcInventory(database).trusted(new JdbcInventory(database).requireServer("web-01")))
+                    .as("a later start copies no old host key over a newer trust").contains("ssh-ed25519 AAAANEW");
+            assertThat(versions(database)).containsExactly(5, Schema.VERSION);
         }
     }
 

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
@@ -28,7 +29,7 @@ class ServerCsvTest {
 
     private static List<Server> read(byte[] csv) throws IOException {
         try (InputStream in = new ByteArrayInputStream(csv)) {
-            return ServerCsv.read(in, ServerImport.HostKeys.NONE);
+            return ServerCsv.read(in);
         }
     }
 
@@ -45,7 +46,6 @@ class ServerCsvTest {
         assertThat(servers.get(0).attributes()).containsExactlyEntriesOf(java.util.Map.of("site", "paris"));
         assertThat(servers.get(1).cluster()).isEqualTo(Server.DEFAULT_CLUSTER);
         assertThat(servers.get(1).attributes()).isEmpty();
-        assertThat(servers.get(1).hostKey()).isNull();
     }
 
     /** The address column names the transport: an agent's server needs no login, an SSH or SFTP one does. */
@@ -145,10 +145,10 @@ class ServerCsvTest {
 
         List<Server> servers = ServerCsv.read(new ByteArrayInputStream((HEADER + "\n"
                 + "a,10.0.0.1,2222,deploy,/k\n"
-                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)), known);
+                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)));
 
-        assertThat(servers.get(0).hostKey()).isEqualTo(KEY);
-        assertThat(servers.get(1).hostKey()).as("another port is another host").isNull();
+        assertThat(ServerCsv.hostKeys(servers, known)).as("another port is another host")
+                .containsExactlyEntriesOf(Map.of("a", KEY));
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.apache.cxf.jaxrs.openapi.OpenApiFeature;
 import org.apache.cxf.jaxrs.sse.SseContextProvider;
 import org.apache.cxf.jaxrs.sse.SseEventSinkContextProvider;
 import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.inventory.ServerImport;
 import org.fleetup.api.mirror.MirrorRegistry;
 import org.fleetup.api.pull.PullRegistry;
@@ -66,7 +67,8 @@ public final class RestServer {
     private final Server server;
 
     @Activate
-    public RestServer(@Reference Inventory inventory, @Reference ServerImport serverImport,
+    public RestServer(@Reference Inventory inventory, @Reference ServerTrust trust,
+                      @Reference ServerImport serverImport,
                       @Reference ReleaseStore store, @Reference FleetInspection fleet, @Reference Rollouts rollouts,
                       @Reference Scheduler scheduler, @Reference TransportRegistry transports,
                       @Reference Uploads uploads, @Reference PullRegistry pullAgents,
@@ -76,7 +78,7 @@ public final class RestServer {
         factory.setAddress(config.address());
         factory.getFeatures().add(openApi());
         List<Object> resources = List.of(
-                new ServersResource(inventory, serverImport),
+                new ServersResource(inventory, trust, serverImport),
                 new ReleasesResource(store),
                 new PlansResource(fleet, inventory, store, rollouts),
                 new RolloutsResource(rollouts, inventory, store, scheduler, json),

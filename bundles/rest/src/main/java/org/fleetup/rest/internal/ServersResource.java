@@ -11,6 +11,7 @@ import javax.ws.rs.core.SecurityContext;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.inventory.ServerImport;
 
 /** {@link ServersApi} over the inventory and the import the shell uses. */
@@ -24,10 +25,12 @@ public final class ServersResource implements ServersApi {
             "inspectedAt", Sorting.by(ServerView::inspectedAt));
 
     private final Inventory inventory;
+    private final ServerTrust trust;
     private final ServerImport serverImport;
 
-    ServersResource(Inventory inventory, ServerImport serverImport) {
+    ServersResource(Inventory inventory, ServerTrust trust, ServerImport serverImport) {
         this.inventory = inventory;
+        this.trust = trust;
         this.serverImport = serverImport;
     }
 
@@ -50,7 +53,7 @@ public final class ServersResource implements ServersApi {
     private ServerView view(Server server) {
         Inspection last = inventory.lastInspection(server.name()).orElse(null);
         return new ServerView(server.name(), server.cluster(), server.address(), server.user(),
-                server.hostKey() != null, server.attributes(), last == null ? null : last.version(),
+                trust.trusted(server).isPresent(), server.attributes(), last == null ? null : last.version(),
                 last == null ? null : last.at());
     }
 }

@@ -45,7 +45,8 @@ class AgentRolloutTest extends AgentRolloutFixture {
 
     @Override
     void transports() {
-        transport = new AgentTransport(settings(COMPLETION, null), key, controller.planner);
+        transport = new AgentTransport(settings(COMPLETION, null), key, controller.planner,
+                controller.inventory);
         controller.transportsByScheme.put("http", transport);
     }
 
@@ -108,7 +109,7 @@ class AgentRolloutTest extends AgentRolloutFixture {
     void anAgentThatDoesNotEndItsOrderBeforeTheDeadlineFailsItsServer() throws Exception {
         Duration deadline = Duration.ofSeconds(3);
         controller.transportsByScheme.put("http", new AgentTransport(settings(deadline, null), key,
-                controller.planner));
+                controller.planner, controller.inventory));
         // Busy for longer than the deadline: the agent accepts the order and waits for the server to be installable.
         PushAgentProcess busy = agent("agent-1", "--installable-wait", "300");
         Files.writeString(busy.root().resolve(".busy"), "backup running\n");
@@ -171,7 +172,7 @@ class AgentRolloutTest extends AgentRolloutFixture {
     @Test
     void anOrderSentBeforeTheControllerDiedIsFollowedNotSentAgainAndInstalledOnce() throws Exception {
         PushAgentProcess agent = agent("agent-1");
-        Server server = new Server("agent-1", null, agent.address(), null, null, null, Map.of());
+        Server server = new Server("agent-1", null, agent.address(), null, null, Map.of());
         Journal journal = Journal.inMemory();
         var release = controller.store.require(DemoApplication.PRODUCT, "2.0.0");
         try (Procedure first = transport.begin("r1", server, release, false, event -> { }, journal)) {

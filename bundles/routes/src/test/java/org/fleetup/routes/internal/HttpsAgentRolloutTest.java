@@ -44,7 +44,7 @@ class HttpsAgentRolloutTest extends AgentRolloutFixture {
     /** The transport, its orders pinning {@code artifactPin} as the TLS artifact server's certificate. */
     private void transport(String artifactPin) {
         AgentTransport transport = new AgentTransport(settings(COMPLETION, URI.create("https://127.0.0.1:"
-                + tlsArtifacts.address().getPort() + "#" + artifactPin)), key, controller.planner);
+                + tlsArtifacts.address().getPort() + "#" + artifactPin)), key, controller.planner, controller.inventory);
         controller.transportsByScheme.put("http", transport);
         controller.transportsByScheme.put("https", transport);
     }
@@ -136,7 +136,7 @@ class HttpsAgentRolloutTest extends AgentRolloutFixture {
         assertThat(current(agent[0].root())).isEqualTo("releases/1.4.2");
 
         // What fleet:server-trust does with the fingerprint the message gave.
-        controller.inventory.trustHostKey("agent-1", fingerprint);
+        controller.inventory.trust(controller.inventory.requireServer("agent-1"), fingerprint);
         Rollout ended = rollout(List.of("agent-1"));
 
         assertThat(routing.servers(ended.id())).extracting(RolloutServer::state).containsExactly(StepState.DONE);

@@ -64,10 +64,10 @@ class LinkSpeedOrderTest {
         far = new LatencyRelay(hosts.get(0).port(), Duration.ofMillis(60));
         Server direct = controller.fleet.server(hosts.get(0));
         Server behindRelay = new Server(direct.name(), direct.cluster(),
-                URI.create("ssh://127.0.0.1:" + far.port()), direct.user(), direct.keyFile(), direct.hostKey(),
+                URI.create("ssh://127.0.0.1:" + far.port()), direct.user(), direct.keyFile(),
                 direct.attributes());
         controller.inventory.addServers(List.of(behindRelay, controller.fleet.server(hosts.get(1)),
-                controller.fleet.server(hosts.get(2))));
+                controller.fleet.server(hosts.get(2))), TestController.hostKeys(hosts));
         // link-03 was sent a release before: its rate is known, and a rate tells more than a round trip.
         controller.repository.recordTransfer("link-03", 1_000_000, Duration.ofSeconds(1));
         Release release = controller.store.require(DemoApplication.PRODUCT, "2.0.0");

@@ -223,7 +223,7 @@ class OpenSshRolloutTest {
         }
         controller.inventory.addServers(List.of(new Server(name, "openssh",
                 URI.create("ssh://127.0.0.1:" + server.port()), server.user(), server.clientKey().toString(),
-                server.hostKey(), Map.of())));
+                Map.of())), Map.of(name, server.hostKey()));
         return server;
     }
 
@@ -243,8 +243,8 @@ class OpenSshRolloutTest {
         acceptor.start();
         OpenSshServer anyKey = sshds.get(0);
         Server server = new Server(name, "openssh", URI.create("ssh://127.0.0.1:" + silent.getLocalPort()),
-                anyKey.user(), anyKey.clientKey().toString(), anyKey.hostKey(), Map.of());
-        controller.inventory.addServers(List.of(server));
+                anyKey.user(), anyKey.clientKey().toString(), Map.of());
+        controller.inventory.addServers(List.of(server), Map.of(name, anyKey.hostKey()));
         return server;
     }
 

@@ -121,7 +121,7 @@ class PackageRolloutTest {
                 installed.toString()));
         controller.inventory.addServers(List.of(new Server(name, "openssh",
                 URI.create("ssh://127.0.0.1:" + server.port()), server.user(), server.clientKey().toString(),
-                server.hostKey(), Map.of())));
+                Map.of())), Map.of(name, server.hostKey()));
     }
 
     /** A package that installs {@code /opt/demo-app/VERSION} and the {@code ANSWER} its health check prints. */

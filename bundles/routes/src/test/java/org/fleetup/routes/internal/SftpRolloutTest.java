@@ -16,13 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Decision;
 import org.fleetup.api.comparison.Plan;
 import org.fleetup.api.comparison.PlanEntry;
+import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerImport;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.ReportStatus;
@@ -61,7 +65,8 @@ class SftpRolloutTest {
         assumeTrue(OpenSshServer.available(new OpenSshServer.Options()), "OpenSSH's sshd is not installed");
         controller = new TestController(dir);
         controller.release("2.0.0");
-        sftp = new SftpTransport(SshSettings.defaults(), controller.profiles, controller.planner, controller.store,
+        sftp = new SftpTransport(SshSettings.defaults(), controller.inventory, controller.profiles, controller.planner,
+                controller.store,
                 Duration.ofSeconds(30), Duration.ofMillis(200));
         controller.transportsByScheme.put("sftp", sftp);
     }
@@ -145,6 +150,40 @@ class SftpRolloutTest {
         assertThat(routing.plan(release, List.of(controller.inventory.requireServer("ssh-01")), 1, false)
                 .entries()).extracting(PlanEntry::decision).containsExactly(Decision.UPGRADE);
         assertThat(AppFiles.under(filesOnly.root()).current()).isEqualTo("releases/1.4.2");
+    }
+
+    /**
+     * An sftp:// server imported with no known host key is never connected to; the key an operator then trusts for it
+     * (what fleet:server-trust records, in the trust of its transport) is the one its transport checks from then on.
+     */
+    @Test
+    void anSftpServersHostKeyTrustedAfterTheImportIsTheOneItsTransportChecks() throws Exception {
+        OpenSshServer filesOnly = sshd("sftp-01", new OpenSshServer.Options().name("sftp-01").sftpOnly());
+        new CsvServerImport(controller.inventory).importCsv(new ByteArrayInputStream(("name,address,user,keyfile\n"
+                + "sftp-01,sftp://127.0.0.1:" + filesOnly.port() + "," + filesOnly.user() + ","
+                + filesOnly.clientKey() + "\n").getBytes(StandardCharsets.UTF_8)), ServerImport.HostKeys.NONE, "tester",
+                () -> "from the test");
+        Server server = controller.inventory.requireServer("sftp-01");
+
+        Inspection unknown = sftp.inspect(server, DemoApplication.PRODUCT);
+        assertThat(unknown.status()).isEqualTo(Inspection.Status.UNREACHABLE);
+        assertThat(unknown.detail()).contains("Unknown host key for server sftp-01");
+        Matcher told = Pattern.compile("'fleet:server-trust sftp-01 (SHA256:\\S+)'").matcher(unknown.detail());
+        assertThat(told.find()).as(unknown.detail()).isTrue();
+
+        controller.inventory.trust(server, "SHA256:" + "A".repeat(43));
+        Inspection changed = sftp.inspect(server, DemoApplication.PRODUCT);
+        assertThat(changed.status()).isEqualTo(Inspection.Status.UNREACHABLE);
+        assertThat(changed.detail()).contains("has CHANGED");
+
+        controller.inventory.trust(server, told.group(1));
+        FleetRouting routing = controller.start();
+        Rollout rollout = routing.start(new RolloutRequest(DemoApplication.PRODUCT, "2.0.0", List.of("sftp-01"), 1,
+                null, false, "tester", RolloutOptions.defaults(1, false)));
+        Rollout ended = routing.completion(rollout.id()).toCompletableFuture().get(120, TimeUnit.SECONDS);
+
+        assertThat(ended.status()).as(routing.servers(rollout.id()).toString()).isEqualTo(RolloutStatus.FINISHED);
+        assertThat(AppFiles.under(filesOnly.root()).current()).isEqualTo("releases/2.0.0");
     }
 
     private OpenSshServer sshd(String name, OpenSshServer.Options options) throws IOException {

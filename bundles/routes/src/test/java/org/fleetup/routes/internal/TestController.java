@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -112,7 +113,7 @@ final class TestController implements AutoCloseable {
                 ComponentConfigs.of(ConfiguredProductProfiles.Config.class, profile), profile);
         this.store = new VfsReleaseStore(inventory, schemes, profiles, ComponentConfigs.of(VfsReleaseStore.Config.class,
                 Map.of("root", dir.resolve("store").toUri().toString())));
-        this.ssh = new SshTransport(tuning.ssh());
+        this.ssh = new SshTransport(tuning.ssh(), inventory);
         Transport transport = ssh::connect;
         this.transports = new TransportRegistry() {
             @Override
@@ -144,15 +145,20 @@ final class TestController implements AutoCloseable {
     /** Starts simulated servers running {@code version}, and puts them in the inventory. */
     List<SimulatedHost> servers(String prefix, int count, String version) {
         List<SimulatedHost> hosts = fleet.start(prefix, Collections.nCopies(count, new HostSpec(version, Set.of())));
-        inventory.addServers(hosts.stream().map(fleet::server).toList());
+        inventory.addServers(hosts.stream().map(fleet::server).toList(), hostKeys(hosts));
         return hosts;
     }
 
     /** Starts simulated servers as {@code specs} say, and puts them in the inventory. */
     List<SimulatedHost> servers(String prefix, List<HostSpec> specs) {
         List<SimulatedHost> hosts = fleet.start(prefix, specs);
-        inventory.addServers(hosts.stream().map(fleet::server).toList());
+        inventory.addServers(hosts.stream().map(fleet::server).toList(), hostKeys(hosts));
         return hosts;
+    }
+
+    /** The host key of each of {@code hosts}, by name, as an operator trusts them. */
+    static Map<String, String> hostKeys(List<SimulatedHost> hosts) {
+        return hosts.stream().collect(Collectors.toMap(SimulatedHost::name, SimulatedHost::hostKey));
     }
 
     /** Adds a release of the demo application to the store. */

@@ -8,6 +8,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.ServerTrust;
 
 @Command(scope = "fleet", name = "server-list", description = "Lists the servers of the fleet")
 @Service
@@ -15,6 +16,9 @@ public class ServerListCommand implements Action {
 
     @Reference
     private Inventory inventory;
+
+    @Reference
+    private ServerTrust trust;
 
     @Option(name = "--cluster", description = "Only the servers of this cluster")
     private String cluster;
@@ -31,7 +35,7 @@ public class ServerListCommand implements Action {
         inventory.servers(cluster).forEach(server -> {
             Inspection last = inventory.lastInspection(server.name()).orElse(null);
             table.addRow().addContent(server.name(), server.cluster(), server.address(),
-                    server.hostKey() == null ? "UNKNOWN" : Formats.fingerprint(server.hostKey()),
+                    trust.trusted(server).map(Formats::fingerprint).orElse("UNKNOWN"),
                     last == null ? "" : Formats.version(last),
                     last == null ? "never" : Formats.time(last.at()));
         });

@@ -12,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 
 @Command(scope = "fleet", name = "server-trust",
         description = "Trusts a server's host key (or an https:// agent's certificate), given as the SHA256 fingerprint "
@@ -24,6 +25,9 @@ public class ServerTrustCommand implements Action {
 
     @Reference
     private Inventory inventory;
+
+    @Reference
+    private ServerTrust trust;
 
     @Argument(index = 0, name = "server", required = true, description = "The server")
     @Completion(ServerNameCompleter.class)
@@ -41,8 +45,8 @@ public class ServerTrustCommand implements Action {
             throw new FleetupException(FleetupException.INVALID_INPUT, "'" + hostKey + "' is neither a SHA256"
                     + " fingerprint (SHA256: and 43 characters) nor an OpenSSH public key line");
         }
-        String previous = server.hostKey();
-        inventory.trustHostKey(name, hostKey);
+        String previous = trust.trusted(server).orElse(null);
+        trust.trust(server, hostKey);
         inventory.audit(Actors.current(), "server-trust", name + " " + Formats.fingerprint(hostKey)
                 + (previous == null ? "" : ", replacing " + Formats.fingerprint(previous)));
         System.out.println("Trusted " + Formats.fingerprint(hostKey) + " for " + name

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -103,7 +104,8 @@ public final class SimulatorComponent implements Simulator {
         List<Server> records = hosts.stream().map(fleet::server).toList();
         try {
             forgetStaleRecordsAt(records);
-            register(records);
+            register(records,
+                    hosts.stream().collect(Collectors.toMap(SimulatedHost::name, SimulatedHost::hostKey)));
         } catch (RuntimeException e) {
             fleet.discard(hosts);
             throw e;
@@ -113,8 +115,11 @@ public final class SimulatorComponent implements Simulator {
         return hosts;
     }
 
-    /** Puts the records of new hosts into the inventory, replacing the simulator's own records and no other. */
-    private void register(List<Server> records) {
+    /**
+     * Puts the records of new hosts into the inventory with their host keys, replacing the simulator's own records
+     * and no other.
+     */
+    private void register(List<Server> records, Map<String, String> hostKeys) {
         List<Server> notOwn = new ArrayList<>();
         Predicate<Server> own = existing -> {
             if (SimulatedFleet.isSimulated(existing)) {
@@ -124,7 +129,7 @@ public final class SimulatorComponent implements Simulator {
             return false;
         };
         try {
-            inventory.putServers(records, own);
+            inventory.putServers(records, hostKeys, own);
         } catch (FleetupException e) {
             if (notOwn.isEmpty()) {
                 throw e;

@@ -33,7 +33,7 @@ class SimulatorComponentTest {
     Path inventoryDir;
 
     private InventoryDatabase database;
-    private Inventory inventory;
+    private JdbcInventory inventory;
     private SimulatorComponent simulator;
 
     @BeforeEach
@@ -56,7 +56,7 @@ class SimulatorComponentTest {
         assertThat(inventory.servers(null)).hasSize(6);
         SimulatedHost first = hosts.get(0);
         Server registered = inventory.requireServer("demo-01");
-        assertThat(registered.hostKey()).isEqualTo(first.hostKey());
+        assertThat(inventory.trusted(registered)).contains(first.hostKey());
         assertThat(registered.address()).isEqualTo(URI.create("ssh://127.0.0.1:" + first.port()));
         assertThat(registered.keyFile()).isEqualTo(baseDir.resolve("client_key").toString());
         assertThat(registered.cluster()).isEqualTo(SimulatedFleet.CLUSTER);
@@ -91,8 +91,8 @@ class SimulatorComponentTest {
     @Test
     void aServerItDidNotMakeIsNeverChangedAndNothingStarts() {
         Server real = new Server("web-01", "web", URI.create("ssh://10.0.0.1:22"), "deploy", "/keys/deploy",
-                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB", Map.of("site", "paris"));
-        inventory.addServers(List.of(real));
+                Map.of("site", "paris"));
+        inventory.addServers(List.of(real), Map.of("web-01", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB"));
 
         assertThatThrownBy(() -> simulator.start("web", simulator.demoMix(6)))
                 .isInstanceOfSatisfying(FleetupException.class,
@@ -102,22 +102,23 @@ class SimulatorComponentTest {
                 .hasMessageContaining("--prefix");
 
         assertThat(inventory.servers(null)).containsExactly(real);
+        assertThat(inventory.trusted(real)).contains("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB");
         assertThat(simulator.hosts()).isEmpty();
     }
 
     @Test
     void aRecordOfAHostThatNoLongerRunsGivesWayToANewHostOnItsPort() {
         Server stopped = new Server("old-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40001"), "fleetup",
-                "/k", null, Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+                "/k", Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
         Server running = new Server("run-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40002"), "fleetup",
-                "/k", null, Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
-        Server real = new Server("real", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null, null);
+                "/k", Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+        Server real = new Server("real", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null);
         Server elsewhere = new Server("old-02", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40009"),
-                "fleetup", "/k", null, Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+                "fleetup", "/k", Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
         List<Server> newHosts = List.of(
-                new Server("new-01", null, URI.create("ssh://127.0.0.1:40001"), "fleetup", "/k", null, null),
-                new Server("new-02", null, URI.create("ssh://127.0.0.1:40002"), "fleetup", "/k", null, null),
-                new Server("new-03", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null, null));
+                new Server("new-01", null, URI.create("ssh://127.0.0.1:40001"), "fleetup", "/k", null),
+                new Server("new-02", null, URI.create("ssh://127.0.0.1:40002"), "fleetup", "/k", null),
+                new Server("new-03", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null));
 
         assertThat(SimulatorComponent.staleAt(List.of(stopped, running, real, elsewhere), newHosts,
                 Set.of("run-01", "new-01", "new-02", "new-03")))

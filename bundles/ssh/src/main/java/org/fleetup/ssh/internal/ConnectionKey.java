@@ -4,12 +4,11 @@ import org.fleetup.api.inventory.Server;
 
 /**
  * What a connection was opened and checked for: a kept connection serves a later session only when all of it is the
- * same, so that a record whose address, user, key file or expected host key changed is connected to and checked anew.
+ * same, so that a record whose address, user, key file or trusted host key changed is connected to and checked anew.
  */
 record ConnectionKey(String server, SshAddress address, String keyFile, String hostKey) {
 
-    static ConnectionKey of(Server server, SshAddress address) {
-        return new ConnectionKey(server.name(), address, server.keyFile(),
-                server.hostKey() == null ? null : server.hostKey().strip());
+    static ConnectionKey of(Server server, SshAddress address, String hostKey) {
+        return new ConnectionKey(server.name(), address, server.keyFile(), hostKey == null ? null : hostKey.strip());
     }
 }

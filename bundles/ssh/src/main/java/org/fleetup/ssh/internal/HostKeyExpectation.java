@@ -13,9 +13,9 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 
 /**
- * The host key a server must present, from its record: an OpenSSH public key line
- * ({@code ecdsa-sha2-nistp256 AAAA...}), or a fingerprint ({@code SHA256:...}) when only that was trusted, or
- * nothing, in which case no key is ever accepted.
+ * The host key a server must present, as trusted of it ({@link org.fleetup.api.inventory.ServerTrust}): an OpenSSH
+ * public key line ({@code ecdsa-sha2-nistp256 AAAA...}), or a fingerprint ({@code SHA256:...}) when only that was
+ * trusted, or nothing, in which case no key is ever accepted.
  */
 public final class HostKeyExpectation {
 
@@ -29,8 +29,8 @@ public final class HostKeyExpectation {
         this.fingerprint = fingerprint;
     }
 
-    public static HostKeyExpectation of(Server server) {
-        String hostKey = server.hostKey();
+    /** @param hostKey what is trusted of {@code server}, or {@code null} for nothing */
+    public static HostKeyExpectation of(Server server, String hostKey) {
         if (hostKey == null || hostKey.isBlank()) {
             return UNKNOWN;
         }
@@ -43,7 +43,7 @@ public final class HostKeyExpectation {
                     .resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.FAILING);
             return new HostKeyExpectation(parsed, KeyUtils.getFingerPrint(parsed));
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new FleetupException(FleetupException.SERVER_INVALID, "The recorded host key of server "
+            throw new FleetupException(FleetupException.SERVER_INVALID, "The trusted host key of server "
                     + server.name() + " is neither an OpenSSH public key line ('ecdsa-sha2-nistp256 AAAA...') nor a"
                     + " fingerprint ('SHA256:...'): " + e.getMessage() + ". Record it again with fleet:server-trust.",
                     e);

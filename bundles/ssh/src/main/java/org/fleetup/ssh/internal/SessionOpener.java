@@ -20,6 +20,7 @@ import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.Session;
 import org.fleetup.ssh.SshSettings;
 import org.slf4j.Logger;
@@ -36,24 +37,30 @@ public final class SessionOpener implements AutoCloseable {
 
     private final SshClient client;
     private final SshSettings settings;
+    private final ServerTrust trust;
     private final SessionPool pool;
 
-    /** @param client a started client, whose timer expires the kept connections */
-    public SessionOpener(SshClient client, SshSettings settings) {
+    /**
+     * @param client a started client, whose timer expires the kept connections
+     * @param trust the host key trusted of each server
+     */
+    public SessionOpener(SshClient client, SshSettings settings, ServerTrust trust) {
         this.client = client;
         this.settings = settings;
+        this.trust = trust;
         this.pool = new SessionPool(client.getScheduledExecutorService(), settings.sessionIdle(),
                 settings.maxIdleSessions(), settings.connectTimeout());
     }
 
     public Session open(Server server) {
         SshAddress address = SshAddress.of(server);
-        ConnectionKey key = ConnectionKey.of(server, address);
+        String hostKey = trust.trusted(server).orElse(null);
+        ConnectionKey key = ConnectionKey.of(server, address, hostKey);
         ClientSession connection = pool.take(key).orElse(null);
         if (connection != null) {
             LOGGER.debug("Reusing the connection to {} at {}", server.name(), address.hostAndPort());
         } else {
-            connection = connect(server, address);
+            connection = connect(server, address, hostKey);
         }
         return new SshSession(server.name(), connection, settings,
                 (ended, reusable) -> pool.giveBack(key, ended, reusable));
@@ -64,7 +71,7 @@ public final class SessionOpener implements AutoCloseable {
      * {@link Session} (an SFTP-only server, which has no command channel).
      */
     public ClientSession connection(Server server) {
-        return connect(server, SshAddress.of(server));
+        return connect(server, SshAddress.of(server), trust.trusted(server).orElse(null));
     }
 
     /** How many connections are kept open for reuse now. */
@@ -78,8 +85,8 @@ public final class SessionOpener implements AutoCloseable {
         pool.close();
     }
 
-    private ClientSession connect(Server server, SshAddress address) {
-        HostKeyCheck check = new HostKeyCheck(HostKeyExpectation.of(server));
+    private ClientSession connect(Server server, SshAddress address, String hostKey) {
+        HostKeyCheck check = new HostKeyCheck(HostKeyExpectation.of(server, hostKey));
         KeyPair identity = ClientIdentity.load(server);
         Attempt attempt = new Attempt(server, address, check, identity.getPublic());
         ClientSession session = null;

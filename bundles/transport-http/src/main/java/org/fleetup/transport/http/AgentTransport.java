@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,6 +16,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.InstallingTransport;
@@ -26,14 +28,15 @@ import org.fleetup.api.upgrade.StepListener;
 /**
  * Servers that run the Fleetup push agent ({@code http://host:port}, the agent's {@code --listen}; {@code https://} when
  * it serves TLS): their upgrade is an install order signed with the controller's key, posted to the agent and followed
- * until it ends. An {@code https://} agent is known by its certificate, pinned by its SHA-256 fingerprint in the
- * server's {@link Server#hostKey()} as SSH host keys are: any other certificate, or any at all when none was trusted,
+ * until it ends. An {@code https://} agent is known by its certificate, pinned by its SHA-256 fingerprint trusted of
+ * the server as SSH host keys are ({@link ServerTrust}): any other certificate, or any at all when none was trusted,
  * is refused before a byte is sent ({@link FleetupException#HOST_KEY_CHANGED}, {@link
  * FleetupException#HOST_KEY_UNKNOWN}, with the fingerprint presented). Usable without OSGi, like the SSH transport.
  */
 public final class AgentTransport implements InstallingTransport {
 
     private final AgentSettings settings;
+    private final ServerTrust trust;
     private final ControllerKey key;
     private final Planner planner;
     private final HttpClient http;
@@ -41,8 +44,10 @@ public final class AgentTransport implements InstallingTransport {
     // One client per pinned certificate: its TLS sessions and pooled connections never serve another pin.
     private final Map<String, HttpClient> pinned = new ConcurrentHashMap<>();
 
-    public AgentTransport(AgentSettings settings, ControllerKey key, Planner planner) {
+    /** @param trust the certificate fingerprint trusted of each {@code https://} agent */
+    public AgentTransport(AgentSettings settings, ControllerKey key, Planner planner, ServerTrust trust) {
         this.settings = settings;
+        this.trust = Objects.requireNonNull(trust, "trust");
         this.key = key;
         this.planner = planner;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -96,13 +101,13 @@ public final class AgentTransport implements InstallingTransport {
 
     /**
      * The client for {@code server}: over TLS ({@code https://}), one that trusts only the certificate whose
-     * fingerprint is the server's recorded {@link Server#hostKey()}, and none when it has none: never on first use.
+     * fingerprint is trusted of the server ({@link ServerTrust}), and none when none is: never on first use.
      */
     private HttpClient http(Server server) {
         if (!"https".equalsIgnoreCase(server.address().getScheme())) {
             return http;
         }
-        String pin = server.hostKey() == null ? "" : server.hostKey().strip();
+        String pin = trust.trusted(server).map(String::strip).orElse("");
         return pinned.computeIfAbsent(pin, fingerprint -> HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.requestTimeout())
                 .sslContext(TlsPin.context(fingerprint)).build());

@@ -4,7 +4,7 @@
  * {@link org.fleetup.agent.server.ArtifactServer} serves them the artifacts; all usable without OSGi.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package org.fleetup.transport.http;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.sun.net.httpserver.HttpServer;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,10 @@ class AgentAnswersTest {
         });
         agent.start();
         transport = new AgentTransport(new AgentSettings(URI.create("http://127.0.0.1:1"), Duration.ofSeconds(10),
-                Duration.ofSeconds(600), Duration.ofSeconds(60), Duration.ofSeconds(1), 3), null, null);
+                Duration.ofSeconds(600), Duration.ofSeconds(60), Duration.ofSeconds(1), 3), null, null,
+                ServerTrust.inMemory());
         server = new Server("srv-1", null, URI.create("http://127.0.0.1:" + agent.getAddress().getPort()), null,
-                null, null, Map.of());
+                null, Map.of());
     }
 
     @AfterEach

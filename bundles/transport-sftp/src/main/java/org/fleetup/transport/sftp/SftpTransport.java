@@ -11,6 +11,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
@@ -27,9 +28,9 @@ import org.fleetup.ssh.SshTransport;
 
 /**
  * Servers that offer SFTP and nothing else ({@code sftp://host:port}; OpenSSH with {@code ForceCommand internal-sftp}):
- * reached as the SSH transport reaches a server (host key against the record, key login), inspected by reading the
- * profile's version file, and upgraded by release directories with file operations alone ({@link SftpProcedure}).
- * Usable without OSGi; close it to stop its SSH client.
+ * reached as the SSH transport reaches a server (host key against the one trusted of it, key login), inspected by
+ * reading the profile's version file, and upgraded by release directories with file operations alone
+ * ({@link SftpProcedure}). Usable without OSGi; close it to stop its SSH client.
  */
 public final class SftpTransport implements InstallingTransport, AutoCloseable {
 
@@ -41,13 +42,14 @@ public final class SftpTransport implements InstallingTransport, AutoCloseable {
     private final Parts parts;
 
     /**
+     * @param trust the host key trusted of each server
      * @param installableWait how long a busy server (its profile's busy marker exists) is waited for, in all
      * @param pollInterval how often a busy server is looked at again
      */
-    public SftpTransport(SshSettings settings, ProductProfiles profiles, Planner planner, ReleaseStore store,
-                         Duration installableWait, Duration pollInterval) {
-        this.parts = new Parts(new SshTransport(Objects.requireNonNull(settings, "settings")), profiles, planner,
-                store, installableWait, pollInterval);
+    public SftpTransport(SshSettings settings, ServerTrust trust, ProductProfiles profiles, Planner planner,
+                         ReleaseStore store, Duration installableWait, Duration pollInterval) {
+        this.parts = new Parts(new SshTransport(Objects.requireNonNull(settings, "settings"), trust), profiles,
+                planner, store, installableWait, pollInterval);
     }
 
     /** File transfer only: no command runs on such a server. */

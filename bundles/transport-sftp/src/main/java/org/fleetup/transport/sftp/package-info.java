@@ -3,7 +3,7 @@
  * tools and tests can reach such servers the way the running controller does.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package org.fleetup.transport.sftp;
 
 import org.osgi.annotation.bundle.Export;

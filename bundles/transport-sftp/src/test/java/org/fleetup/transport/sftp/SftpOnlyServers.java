@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
@@ -26,6 +27,9 @@ import org.fleetup.testing.OpenSshServer;
 
 /** What the tests of SFTP-only servers share: real sftp-only sshd processes, releases in files, one profile. */
 final class SftpOnlyServers {
+
+    /** The host key of every server this class made a record of, trusted for the scheme of that record. */
+    static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private SftpOnlyServers() {
     }
@@ -41,8 +45,8 @@ final class SftpOnlyServers {
     }
 
     static Server server(OpenSshServer sshd, String scheme) {
-        return new Server(sshd.name(), null, URI.create(scheme + "://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        return trusted(new Server(sshd.name(), null, URI.create(scheme + "://127.0.0.1:" + sshd.port()),
+                sshd.user(), sshd.clientKey().toString(), Map.of()), sshd.hostKey());
     }
 
     static String sha256(byte[] content) {
@@ -119,5 +123,15 @@ final class SftpOnlyServers {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -73,7 +73,7 @@ class SftpTransportTest {
         server = SftpOnlyServers.server(sshd, "sftp");
         SftpOnlyServers.FixedProfiles profiles = new SftpOnlyServers.FixedProfiles(PROFILE);
         planner = new VersionPlanner(new DefaultVersionSchemes(), profiles);
-        transport = started(new SftpTransport(SshSettings.defaults(), profiles, planner, store,
+        transport = started(new SftpTransport(SshSettings.defaults(), SftpOnlyServers.TRUST, profiles, planner, store,
                 Duration.ofSeconds(30), Duration.ofMillis(200)));
         release = store.add(DemoApplication.PRODUCT, "2.0.0", Release.DEFAULT_KIND,
                 DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz")));
@@ -88,7 +88,7 @@ class SftpTransportTest {
 
     @Test
     void anSftpOnlyServerRunsNoShellCommand() {
-        try (SshTransport ssh = new SshTransport(SshSettings.defaults());
+        try (SshTransport ssh = new SshTransport(SshSettings.defaults(), SftpOnlyServers.TRUST);
              Session session = ssh.connect(SftpOnlyServers.server(sshd, "ssh"))) {
             Throwable thrown = catchThrowable(() -> {
                 CommandResult result = session.execute("touch made-by-a-shell && echo made", Duration.ofSeconds(3));
@@ -323,7 +323,8 @@ class SftpTransportTest {
         Files.createFile(app().resolve(".busy"));
         SftpOnlyServers.FixedProfiles profiles = new SftpOnlyServers.FixedProfiles(PROFILE);
         ServerOutcome outcome;
-        try (SftpTransport impatient = new SftpTransport(SshSettings.defaults(), profiles, planner, store,
+        try (SftpTransport impatient = new SftpTransport(SshSettings.defaults(), SftpOnlyServers.TRUST, profiles,
+                planner, store,
                 Duration.ofSeconds(1), Duration.ofMillis(200));
              Procedure procedure = impatient.begin("rollout-1", server, release, false, events::add,
                      Journal.inMemory())) {
@@ -369,7 +370,8 @@ class SftpTransportTest {
                 new Activation("systemctl --user restart demo-app", Activation.Reboot.NEVER, "reboot",
                         Activation.DEFAULT_BOOT_ID_COMMAND, "", "", ""));
         SftpOnlyServers.FixedProfiles profiles = new SftpOnlyServers.FixedProfiles(restarting);
-        try (SftpTransport strict = new SftpTransport(SshSettings.defaults(), profiles, planner, store,
+        try (SftpTransport strict = new SftpTransport(SshSettings.defaults(), SftpOnlyServers.TRUST, profiles,
+                planner, store,
                 Duration.ofSeconds(30), Duration.ofMillis(200))) {
             ServerOutcome outcome;
             try (Procedure procedure = strict.begin("rollout-1", server, release, false, events::add,

@@ -70,8 +70,8 @@ class SimulatedSftpOnlyHostTest {
     void itIsRecordedAsSftpAndRefusesEveryCommand() {
         assertThat(server.address()).isEqualTo(URI.create("sftp://127.0.0.1:" + host.port()));
         Server overSsh = new Server(server.name(), server.cluster(), URI.create("ssh://127.0.0.1:" + host.port()),
-                server.user(), server.keyFile(), server.hostKey(), server.attributes());
-        try (SshTransport ssh = new SshTransport(SshSettings.defaults());
+                server.user(), server.keyFile(), server.attributes());
+        try (SshTransport ssh = new SshTransport(SshSettings.defaults(), fleet.trust());
              Session session = ssh.connect(overSsh)) {
             assertThatThrownBy(() -> session.execute("touch made-by-a-shell", Duration.ofSeconds(5)))
                     .isInstanceOf(FleetupException.class);
@@ -83,7 +83,7 @@ class SimulatedSftpOnlyHostTest {
     void theSftpTransportUpgradesIt() throws IOException {
         SftpOnlyServers.FileStore store = new SftpOnlyServers.FileStore();
         SftpOnlyServers.FixedProfiles profiles = new SftpOnlyServers.FixedProfiles(PROFILE);
-        transport = new SftpTransport(SshSettings.defaults(), profiles,
+        transport = new SftpTransport(SshSettings.defaults(), fleet.trust(), profiles,
                 new VersionPlanner(new DefaultVersionSchemes(), profiles), store, Duration.ofSeconds(30),
                 Duration.ofMillis(200));
         Release release = store.add(DemoApplication.PRODUCT, "2.0.0", Release.DEFAULT_KIND,

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
@@ -78,11 +79,13 @@ class InstallableWaitTest {
     private SshTransport transport;
     private SimulatedFleet fleet;
     private final List<StepEvent> events = new CopyOnWriteArrayList<>();
+    /** The host keys an operator would trust of the servers each test starts. */
+    private final ServerTrust trust = ServerTrust.inMemory();
     private final List<String> journalled = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults());
+        transport = new SshTransport(SshSettings.defaults(), trust);
     }
 
     @AfterEach
@@ -283,7 +286,9 @@ class InstallableWaitTest {
     private SimulatedHost simulated(Duration busyFor, String version, Fault... faults) {
         fleet = new SimulatedFleet(temp.resolve("fleet"), SimulatedFleet.DEFAULT_DROP_AFTER_BYTES,
                 SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES, busyFor, Duration.ofSeconds(1));
-        return fleet.start("up", List.of(new HostSpec(version, Set.of(faults)))).get(0);
+        SimulatedHost host = fleet.start("up", List.of(new HostSpec(version, Set.of(faults)))).get(0);
+        trust.trust(fleet.server(host), host.hostKey());
+        return host;
     }
 
     private ServerOutcome install(SimulatedHost host, ProductProfile profile, InstallableState.Limits limits,
@@ -301,8 +306,8 @@ class InstallableWaitTest {
 
     private ServerOutcome install(OpenSshServer sshd, ProductProfile profile, InstallableState.Limits limits,
                                   Path archive, StepListener listener) {
-        Server server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return install(session, () -> transport.connect(server), profile, limits, archive, listener);
         }
@@ -375,5 +380,15 @@ class InstallableWaitTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            trust.forget(server.name());
+        } else {
+            trust.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Session;
@@ -38,6 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OpenSshInstallTest {
 
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
+
     private static final ProductProfile PROFILE = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
             "cat current/VERSION", "current/bin/demo-app --version", "semantic");
 
@@ -49,7 +52,7 @@ class OpenSshInstallTest {
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults());
+        transport = new SshTransport(SshSettings.defaults(), TRUST);
     }
 
     @AfterEach
@@ -144,8 +147,8 @@ class OpenSshInstallTest {
     }
 
     private ServerOutcome install(OpenSshServer sshd, Release release, Path archive) {
-        Server server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return new ReleaseDirectoryInstall(Duration.ofSeconds(30), 3).install(session,
                     () -> transport.connect(server), PROFILE, release, open(archive),
@@ -161,5 +164,15 @@ class OpenSshInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.upgrade.Journal;
@@ -47,6 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackageInstallTest {
 
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
+
     private static final String PRODUCT = "demo-app";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String DPKG = "dpkg --root=$HOME/sys --force-not-root --force-script-chrootless";
@@ -68,8 +71,8 @@ class PackageInstallTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg")) && Files.isExecutable(Path.of("/usr/bin/dpkg-deb")),
                 "dpkg is not installed");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
         system = sshd.root().resolve("sys");
         Files.createDirectories(system.resolve("var/lib/dpkg/updates"));
         Files.createDirectories(system.resolve("var/lib/dpkg/info"));
@@ -302,7 +305,7 @@ class PackageInstallTest {
 
     private ServerOutcome install(Journal journal, Release release, Path artifact, ProductProfile profile,
                                   UnaryOperator<DyingSession> death) {
-        SshTransport transport = new SshTransport(SshSettings.defaults());
+        SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
         try {
             DyingSession session = death.apply(new DyingSession(transport.connect(server), transport::close));
             last = session;
@@ -359,5 +362,15 @@ class PackageInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

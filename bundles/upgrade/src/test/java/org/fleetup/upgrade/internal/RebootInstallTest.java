@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
@@ -67,10 +68,12 @@ class RebootInstallTest {
     private SshTransport transport;
     private SimulatedFleet fleet;
     private final List<StepEvent> events = new CopyOnWriteArrayList<>();
+    /** The host keys an operator would trust of the servers each test starts. */
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults());
+        transport = new SshTransport(SshSettings.defaults(), trust);
     }
 
     @AfterEach
@@ -286,8 +289,9 @@ class RebootInstallTest {
                     new Activation("", Activation.Reboot.ALWAYS, "sleep 2; echo second-boot > \"$HOME/boot_id\"",
                             "cat \"$HOME/boot_id\"", "", "", ""));
             Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
-            Server server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                    sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+            Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                    sshd.user(),
+                    sshd.clientKey().toString(), Map.of()), sshd.hostKey());
             Journal journal = Journal.inMemory();
 
             ServerOutcome outcome;
@@ -365,7 +369,9 @@ class RebootInstallTest {
     private SimulatedHost simulated(Duration rebootFor, Fault... faults) {
         fleet = new SimulatedFleet(temp.resolve("fleet"), SimulatedFleet.DEFAULT_DROP_AFTER_BYTES,
                 SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES, Duration.ZERO, rebootFor);
-        return fleet.start("reboots", List.of(new HostSpec("1.4.2", Set.of(faults)))).get(0);
+        SimulatedHost host = fleet.start("reboots", List.of(new HostSpec("1.4.2", Set.of(faults)))).get(0);
+        trust.trust(fleet.server(host), host.hostKey());
+        return host;
     }
 
     private ServerOutcome install(SimulatedHost host, ProductProfile profile, String kind, RebootProof.Limits limits,
@@ -399,5 +405,15 @@ class RebootInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            trust.forget(server.name());
+        } else {
+            trust.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -54,7 +54,7 @@ class ReleaseDirectoryInstallTest {
     @BeforeEach
     void startTransport() {
         fleet = new SimulatedFleet(temp.resolve("fleet"));
-        transport = new SshTransport(SshSettings.defaults());
+        transport = new SshTransport(SshSettings.defaults(), fleet.trust());
     }
 
     @AfterEach
@@ -184,6 +184,8 @@ class ReleaseDirectoryInstallTest {
     void connectionDroppedBeforeAnyByteLandsFailsAndIsCleanedUpThroughANewSession() {
         fleet.close();
         fleet = new SimulatedFleet(temp.resolve("fleet"), 0, SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES);
+        transport.close();
+        transport = new SshTransport(SshSettings.defaults(), fleet.trust());
         SimulatedHost host = host("1.4.2", Fault.DROP_CONNECTION);
         Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         Release release = Archives.release("2.0.0", archive);

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpServer;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
@@ -45,6 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RestartAndHttpHealthTest {
 
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
+
     // A number no other test sleeps, so that its process is known as this test's.
     private static final int HUNG_SECONDS = 6174;
 
@@ -57,7 +60,7 @@ class RestartAndHttpHealthTest {
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults());
+        transport = new SshTransport(SshSettings.defaults(), TRUST);
     }
 
     @AfterEach
@@ -268,8 +271,8 @@ class RestartAndHttpHealthTest {
     private ServerOutcome install(OpenSshServer sshd, ProductProfile profile, String version, Path archive,
                                   Duration commandTimeout) {
         Release release = Archives.release(version, archive);
-        Server server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return new ReleaseDirectoryInstall(commandTimeout, 3).install(session, () -> transport.connect(server),
                     profile, release, open(archive), new StepReporter("rollout-1", server.name(), events::add));
@@ -284,5 +287,15 @@ class RestartAndHttpHealthTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

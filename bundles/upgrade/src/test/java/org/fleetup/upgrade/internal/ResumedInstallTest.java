@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Session;
@@ -45,6 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * simulator, leaves a command running when its connection dies). Judged by the server's own files.
  */
 class ResumedInstallTest {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     /** Blocks until the test creates the gate file in the root, then answers as the release's launcher does. */
     private static final ProductProfile GATED = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
@@ -72,8 +75,8 @@ class ResumedInstallTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
         DemoApplication.install(sshd.root(), "1.4.2");
         app = new ApplicationDirectory(sshd.root().resolve(DemoApplication.PRODUCT));
     }
@@ -275,7 +278,7 @@ class ResumedInstallTest {
     /** One controller: its own transport, whose close is the end of all its connections. */
     private final class Controller {
 
-        private final SshTransport transport = new SshTransport(SshSettings.defaults());
+        private final SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
         private DyingSession session;
         private java.util.function.UnaryOperator<DyingSession> death = s -> s;
 
@@ -371,5 +374,15 @@ class ResumedInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Session;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * what rpm's database answers and the installed files.
  */
 class RpmInstallTest {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private static final String PRODUCT = "demo-app";
     // Debian's rpm keeps its database in ~/.rpmdb unless told: the server's login and the test have other homes.
@@ -62,8 +65,8 @@ class RpmInstallTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/rpm")) && Files.isExecutable(Path.of("/usr/bin/rpmbuild")),
                 "rpm is not installed (Debian's package rpm)");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
         system = Files.createDirectories(sshd.root().resolve("sys"));
         run(List.of("rpm", "--root=" + system, DBPATH, "--initdb"));
         root = Files.createDirectories(sshd.root().resolve(PRODUCT));
@@ -158,7 +161,7 @@ class RpmInstallTest {
         ProductProfile profile = new ProductProfile(PRODUCT, "$HOME/" + PRODUCT,
                 "cat \"$HOME/sys/opt/demo-app/VERSION\"", "cat \"$HOME/sys/opt/demo-app/ANSWER\"", "semantic",
                 ProductProfile.DEFAULT_BUSY_MARKER, new ProductProfile.Installer("auto", "", "", "", "", "", RPM));
-        SshTransport transport = new SshTransport(SshSettings.defaults());
+        SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
         try (Session session = transport.connect(server)) {
             return new ReleaseDirectoryInstall(Duration.ofSeconds(30), 3).install(session,
                     () -> transport.connect(server), profile, release, open(artifact),
@@ -176,5 +179,15 @@ class RpmInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

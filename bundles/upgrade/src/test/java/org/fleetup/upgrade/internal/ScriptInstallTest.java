@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.upgrade.Journal;
@@ -45,6 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * selected version, the slots, the hooks' own log and the unit's journal.
  */
 class ScriptInstallTest {
+
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
 
     private static final String FIRMWARE = "fw";
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -238,8 +241,8 @@ class ScriptInstallTest {
         }
         assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
         root = Files.createDirectories(sshd.root().resolve(FIRMWARE));
         Files.writeString(root.resolve("active"), "1.0.0\n");
         Files.writeString(root.resolve("slot-1.0.0"), "1.0.0\n");
@@ -265,7 +268,7 @@ class ScriptInstallTest {
 
     private ServerOutcome install(Journal journal, Release release, Path image, ProductProfile profile,
                                   UnaryOperator<DyingSession> death) {
-        SshTransport transport = new SshTransport(SshSettings.defaults());
+        SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
         try {
             DyingSession session = death.apply(new DyingSession(transport.connect(server), transport::close));
             last = session;
@@ -344,5 +347,15 @@ class ScriptInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -74,7 +74,7 @@ class ServerUpgraderTest {
     @BeforeEach
     void start() {
         fleet = new SimulatedFleet(temp.resolve("fleet"));
-        transport = new SshTransport(SshSettings.defaults());
+        transport = new SshTransport(SshSettings.defaults(), fleet.trust());
         archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
         release = Archives.release("2.0.0", archive);
     }

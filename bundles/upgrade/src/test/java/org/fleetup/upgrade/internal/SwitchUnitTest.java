@@ -16,6 +16,7 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.testing.OpenSshServer;
@@ -33,6 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SwitchUnitTest {
 
+    private static final ServerTrust TRUST = ServerTrust.inMemory();
+
     private static final String GATED_HEALTH =
             "while [ ! -e gate ]; do sleep 0.1; done; current/bin/demo-app --version";
 
@@ -46,7 +49,7 @@ class SwitchUnitTest {
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults());
+        transport = new SshTransport(SshSettings.defaults(), TRUST);
     }
 
     @AfterEach
@@ -131,8 +134,8 @@ class SwitchUnitTest {
     }
 
     private static Server server(OpenSshServer sshd) {
-        return new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), sshd.hostKey(), Map.of());
+        return trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
+                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
     }
 
     private OpenSshServer start(boolean busyBoxOnly) {
@@ -146,5 +149,15 @@ class SwitchUnitTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
+    private static Server trusted(Server server, String hostKey) {
+        if (hostKey == null) {
+            TRUST.forget(server.name());
+        } else {
+            TRUST.trust(server, hostKey);
+        }
+        return server;
     }
 }

@@ -13,6 +13,7 @@ import org.fleetup.agent.protocol.TlsIdentity;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.transport.Capability;
@@ -107,7 +108,8 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
     private final AgentTransport transport;
 
     @Activate
-    public AgentTransportComponent(@Reference ReleaseStore store, @Reference Planner planner, Config config) {
+    public AgentTransportComponent(@Reference ReleaseStore store, @Reference Planner planner,
+                                   @Reference ServerTrust trust, Config config) {
         this.key = ControllerKey.openOrCreate(ControllerKey.file(config.keyFile()), "fleetup-controller");
         InetSocketAddress listen = ArtifactServer.listenAddress(config.artifactListen());
         try {
@@ -129,7 +131,7 @@ public final class AgentTransportComponent implements InstallingTransport, Contr
         this.transport = new AgentTransport(new AgentSettings(base,
                 Duration.ofSeconds(config.requestTimeoutSeconds()), Duration.ofSeconds(config.orderValiditySeconds()),
                 Duration.ofSeconds(config.completionWaitSeconds()), Duration.ofSeconds(config.pollIntervalSeconds()),
-                config.silentPolls(), tlsBase), key, planner);
+                config.silentPolls(), tlsBase), key, planner, trust);
         LOGGER.info("Push agents are ordered with key {} and download from {}, https:// agents from {}", key.keyId(),
                 base, tlsBase == null ? base : tlsBase);
     }

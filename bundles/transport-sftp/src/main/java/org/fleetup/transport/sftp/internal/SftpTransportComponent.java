@@ -6,6 +6,7 @@ import java.util.Set;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
@@ -66,10 +67,10 @@ public final class SftpTransportComponent implements InstallingTransport {
 
     @Activate
     public SftpTransportComponent(@Reference ProductProfiles profiles, @Reference Planner planner,
-                                  @Reference ReleaseStore store, Config config) {
+                                  @Reference ReleaseStore store, @Reference ServerTrust trust, Config config) {
         this.transport = new SftpTransport(new SshSettings(Duration.ofSeconds(config.connectTimeoutSeconds()),
                 Duration.ofSeconds(config.authTimeoutSeconds()), Duration.ofSeconds(config.idleTimeoutSeconds()),
-                config.transferBufferBytes()), profiles, planner, store,
+                config.transferBufferBytes()), trust, profiles, planner, store,
                 Duration.ofSeconds(config.installableWaitSeconds()), Duration.ofSeconds(config.pollIntervalSeconds()));
     }
 

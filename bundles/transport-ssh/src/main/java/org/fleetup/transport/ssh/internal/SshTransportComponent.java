@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.Capability;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
@@ -12,6 +13,7 @@ import org.fleetup.ssh.SshTransport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -63,7 +65,7 @@ public final class SshTransportComponent implements Transport {
     private final SshTransport transport;
 
     @Activate
-    public SshTransportComponent(Config config) {
+    public SshTransportComponent(Config config, @Reference ServerTrust trust) {
         this.transport = new SshTransport(new SshSettings(
                 Duration.ofSeconds(config.connectTimeoutSeconds()),
                 Duration.ofSeconds(config.authTimeoutSeconds()),
@@ -71,7 +73,7 @@ public final class SshTransportComponent implements Transport {
                 config.transferBufferBytes(),
                 Duration.ofSeconds(config.sessionIdleSeconds()),
                 config.maxIdleSessions(),
-                config.transferMinimumBytesPerSecond()));
+                config.transferMinimumBytesPerSecond()), trust);
     }
 
     @Override
