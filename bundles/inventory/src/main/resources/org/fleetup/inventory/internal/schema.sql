@@ -195,3 +195,7 @@ CREATE TABLE IF NOT EXISTS agent_redirects (
     target VARCHAR NOT NULL,
     registered_at TIMESTAMP(9) WITH TIME ZONE NOT NULL
 );
+
+-- Version 8: a published release is brought to the pull agents by a rollout of the rollout engine (PullRollouts): the
+-- schedule names the rollout that brings it now.
+ALTER TABLE release_schedules ADD COLUMN IF NOT EXISTS rollout VARCHAR;
