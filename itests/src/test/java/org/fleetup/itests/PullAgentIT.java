@@ -277,6 +277,20 @@ public class PullAgentIT extends FleetupTestSupport {
             Awaitility.await("the state file of " + agent.mac).atMost(WAIT)
                     .until(() -> "2.0.0".equals(agent.state().getProperty("applied")));
         }
+        // The publication is a rollout like any other: its servers are the agents, marked pull, upgraded; the plan
+        // lists them with the servers.
+        String rollout = service(PullRegistry.class).scheduled(DemoApplication.PRODUCT).orElseThrow().rollout();
+        Awaitility.await("the rollout finished").atMost(WAIT)
+                .until(() -> ok("fleet:rollout-list").lines().anyMatch(line -> line.contains(rollout)
+                        && line.contains("FINISHED")));
+        String status = ok("fleet:rollout-status " + rollout);
+        String plan = ok("fleet:plan --release demo-app/2.0.0");
+        for (Agent agent : agents) {
+            assertTrue(status, status.lines().anyMatch(line -> line.contains("pull:" + agent.mac)
+                    && line.contains("upgraded")));
+            assertTrue(plan, plan.lines().anyMatch(line -> line.contains("pull:" + agent.mac)
+                    && line.contains("CURRENT") && line.contains("pull agent, next check at")));
+        }
     }
 
     @Test
@@ -364,6 +378,10 @@ public class PullAgentIT extends FleetupTestSupport {
     public void e_failuresReachingTheThresholdStopTheOfferToTheNextWave() throws Exception {
         Path work = work();
         released(work, "3.1.0", DemoApplication.DEFAULT_FILLER_BYTES);
+        // Published once the agents of the earlier tests, stopped, are late: they are not expected, and are not in the
+        // rollout's waves (they would join when they came back).
+        Awaitility.await("the stopped agents late").atMost(WAIT).until(() -> service(PullRegistry.class).agents()
+                .stream().allMatch(agent -> agent.nextCheck() == null || agent.nextCheck().isBefore(Instant.now())));
         ok("fleet:release-schedule --wave-size 2 --max-errors 1 demo-app/3.1.0");
         for (int i = 0; i < 4; i++) {
             Agent agent = agent(work, "02-00-00-00-01-0" + i);
@@ -373,7 +391,7 @@ public class PullAgentIT extends FleetupTestSupport {
             agent.start(server());
         }
 
-        // The first wave, two agents, takes it and fails: the offer stops there.
+        // The first wave, two agents, takes it and fails: the rollout pauses there.
         Awaitility.await("the first wave rolled back").atMost(WAIT).until(() -> agents.stream()
                 .filter(agent -> record(agent.mac).map(r -> "3.1.0".equals(r.failedVersion())).orElse(false))
                 .count() == 2);
@@ -388,5 +406,15 @@ public class PullAgentIT extends FleetupTestSupport {
             offered += "3.1.0".equals(record(agent.mac).orElseThrow().offeredVersion()) ? 1 : 0;
         }
         assertEquals("offered to the first wave only", 2, offered);
+        // Its rollout paused on wave 1's max errors, and says which agents failed to get what.
+        String rollout = service(PullRegistry.class).scheduled(DemoApplication.PRODUCT).orElseThrow().rollout();
+        assertTrue(ok("fleet:rollout-list"), ok("fleet:rollout-list").lines().anyMatch(line -> line.contains(rollout)
+                && line.contains("PAUSED")));
+        String status = ok("fleet:rollout-status " + rollout);
+        assertEquals(status, 2, status.lines().filter(line -> line.startsWith("pull:02-00-00-00-01-0")
+                && line.contains("rolled-back")).count());
+        String notice = status.lines().filter(line -> line.startsWith("Did not get demo-app/3.1.0: ")).findFirst()
+                .orElseThrow(() -> new AssertionError(status));
+        assertEquals(notice, 2, notice.split("pull:02-00-00-00-01-0", -1).length - 1);
     }
 }

@@ -245,6 +245,7 @@ public class RestApiIT extends FleetupTestSupport {
                 stream(ended.get("failed")).map(f -> f.get("server").asText()).collect(Collectors.toSet()));
         for (JsonNode failure : ended.get("failed")) {
             assertTrue("a failure says why: " + failure, failure.get("detail").asText().length() > 10);
+            assertEquals("and what it was to get", "demo-app/2.0.0", failure.get("release").asText());
         }
         for (String name : names) {
             List<String> steps = events.stream().filter(e -> e.name().equals("step")).map(e -> readTree(e.data()))

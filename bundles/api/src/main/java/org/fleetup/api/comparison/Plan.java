@@ -1,6 +1,7 @@
 package org.fleetup.api.comparison;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -25,5 +26,12 @@ public record Plan(Release release, List<PlanEntry> entries, Instant createdAt) 
 
     public Map<String, PlanEntry> byServer() {
         return entries.stream().collect(Collectors.toMap(PlanEntry::server, Function.identity()));
+    }
+
+    /** This plan with {@code more} entries after its own (the pull agents of {@code PullRollouts#plan}). */
+    public Plan with(List<PlanEntry> more) {
+        List<PlanEntry> all = new ArrayList<>(entries);
+        all.addAll(more);
+        return new Plan(release, all, createdAt);
     }
 }

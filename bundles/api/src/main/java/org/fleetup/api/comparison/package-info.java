@@ -2,7 +2,7 @@
  * Version schemes and the plan: what would change, decided per server, before anything changes.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.fleetup.api.comparison;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,7 +3,7 @@
  * ({@link org.fleetup.api.pull.PullRegistry}), the release schedule and the moves the operator registers.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.fleetup.api.pull;
 
 import org.osgi.annotation.bundle.Export;

@@ -20,4 +20,16 @@ public interface FleetInspection {
 
     /** Inspects, then decides what the release would do to each server; changes nothing. */
     Plan plan(Release release, List<Server> servers, int parallelism, boolean allowDowngrade);
+
+    /**
+     * The plan of the whole fleet: every server of the inventory, inspected, then every pull agent of the release's
+     * product, decided from the version it last reported ({@link org.fleetup.api.pull.PullRollouts#plan}); a fleet of
+     * pull agents only is planned too. Changes nothing.
+     *
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#INVALID_INPUT} when there is
+     *         neither a server nor a pull agent of the product
+     */
+    default Plan plan(Release release, int parallelism, boolean allowDowngrade) {
+        throw new UnsupportedOperationException("this inspection plans named servers only");
+    }
 }

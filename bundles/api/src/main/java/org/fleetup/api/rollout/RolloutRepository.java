@@ -49,6 +49,20 @@ public interface RolloutRepository {
     /** The actions of a rollout, in its order. */
     List<RolloutAction> actions(String rollout);
 
+    /** The action of one server of a rollout, read alone. */
+    Optional<RolloutAction> action(String rollout, String server);
+
+    /**
+     * Adds {@code server} to a rollout that has not ended, pending: to its last wave while that wave has not ended and
+     * holds fewer than {@code waveSize} servers (any number when 0), else to a new wave after it with
+     * {@code maxErrors}. Nothing changes when the server is in the rollout already.
+     *
+     * @return whether the server is in the rollout now; {@code false} when the rollout has ended
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#ROLLOUT_CONFLICT} when another
+     *         rollout that has not ended holds the server
+     */
+    boolean join(String rollout, String server, int waveSize, int maxErrors, Instant at);
+
     /**
      * Claims an action that has not ended, whose lease is free or expired at {@code now} and that is not deferred past
      * {@code now} ({@link RolloutAction#notBefore}): one conditional update that sets the lease and raises the fence.

@@ -60,6 +60,19 @@ final class ActionTable {
         });
     }
 
+    Optional<RolloutAction> action(String rollout, String server) {
+        return database.run("read the action of " + server + " in rollout " + rollout, connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ACTION
+                    + " WHERE rollout = ? AND server = ?")) {
+                select.setString(1, rollout);
+                select.setString(2, server);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(action(row)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until) {
         return database.run("claim action " + action, connection -> {
             try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET lease_owner = ?,"

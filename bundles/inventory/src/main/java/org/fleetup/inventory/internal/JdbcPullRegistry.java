@@ -139,25 +139,27 @@ public final class JdbcPullRegistry implements PullRegistry {
     public void schedule(ScheduledRelease release) {
         database.transaction("schedule " + release.product() + "/" + release.version(), connection -> {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE release_schedules SET version = ?, publish_at = ?, wave_size = ?, max_errors = ?"
-                            + " WHERE product = ?")) {
+                    "UPDATE release_schedules SET version = ?, publish_at = ?, wave_size = ?, max_errors = ?,"
+                            + " rollout = ? WHERE product = ?")) {
                 update.setString(1, release.version());
                 InventoryDatabase.setInstant(update, 2, release.at());
                 update.setInt(3, release.waveSize());
                 update.setInt(4, release.maxErrors());
-                update.setString(5, release.product());
+                update.setString(5, release.rollout());
+                update.setString(6, release.product());
                 if (update.executeUpdate() > 0) {
                     return null;
                 }
             }
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO release_schedules (product, version, publish_at, wave_size, max_errors)"
-                            + " VALUES (?, ?, ?, ?, ?)")) {
+                    "INSERT INTO release_schedules (product, version, publish_at, wave_size, max_errors,"
+                            + " rollout) VALUES (?, ?, ?, ?, ?, ?)")) {
                 insert.setString(1, release.product());
                 insert.setString(2, release.version());
                 InventoryDatabase.setInstant(insert, 3, release.at());
                 insert.setInt(4, release.waveSize());
                 insert.setInt(5, release.maxErrors());
+                insert.setString(6, release.rollout());
                 insert.executeUpdate();
             }
             return null;
@@ -176,7 +178,8 @@ public final class JdbcPullRegistry implements PullRegistry {
 
     private List<ScheduledRelease> schedules(String where, String product) {
         return database.run("read the release schedule", connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT product, version, publish_at, wave_size, max_errors FROM"
+            try (PreparedStatement select = connection.prepareStatement("SELECT product, version, publish_at, wave_size, max_errors,"
+                    + " rollout FROM"
                     + " release_schedules" + where + " ORDER BY product")) {
                 if (product != null) {
                     select.setString(1, product);
@@ -186,7 +189,7 @@ public final class JdbcPullRegistry implements PullRegistry {
                     while (row.next()) {
                         releases.add(new ScheduledRelease(row.getString(1), row.getString(2),
                                 InventoryDatabase.getInstant(row, "publish_at"), row.getInt("wave_size"),
-                                row.getInt("max_errors")));
+                                row.getInt("max_errors"), row.getString("rollout")));
                     }
                 }
                 return releases;

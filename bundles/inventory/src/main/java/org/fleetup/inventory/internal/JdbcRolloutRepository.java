@@ -65,6 +65,16 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public Optional<RolloutAction> action(String rollout, String server) {
+        return actions.action(rollout, server);
+    }
+
+    @Override
+    public boolean join(String rollout, String server, int waveSize, int maxErrors, Instant at) {
+        return rollouts.join(rollout, server, waveSize, maxErrors, at);
+    }
+
+    @Override
     public Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until) {
         return actions.claim(action, owner, now, until);
     }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -99,6 +100,84 @@ final class RolloutTable {
                 first += wave.size();
             }
             return null;
+        });
+    }
+
+    /**
+     * Adds a server to a rollout that has not ended: to its last wave while that has not ended and has room, else to a
+     * new wave after it. The rollout's row is locked first, so that two servers joining at once count each other.
+     */
+    boolean join(String rollout, String server, int waveSize, int maxErrors, Instant at) {
+        return database.transaction("add " + server + " to rollout " + rollout, connection -> {
+            try (PreparedStatement lock = connection.prepareStatement(
+                    "SELECT status FROM rollouts WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, rollout);
+                try (ResultSet row = lock.executeQuery()) {
+                    if (!row.next() || RolloutStatus.valueOf(row.getString(1)).isFinal()) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT 1 FROM rollout_actions WHERE rollout = ? AND server = ?")) {
+                select.setString(1, rollout);
+                select.setString(2, server);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        return true;
+                    }
+                }
+            }
+            int number = 0;
+            int size = 0;
+            boolean open = false;
+            try (PreparedStatement select = connection.prepareStatement("SELECT w.number, w.status, (SELECT COUNT(*)"
+                    + " FROM rollout_actions a WHERE a.rollout = w.rollout AND a.wave = w.number) FROM rollout_waves w"
+                    + " WHERE w.rollout = ? ORDER BY w.number DESC")) {
+                select.setString(1, rollout);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        number = row.getInt(1);
+                        WaveStatus status = WaveStatus.valueOf(row.getString(2));
+                        size = row.getInt(3);
+                        open = (status == WaveStatus.PENDING || status == WaveStatus.RUNNING)
+                                && (waveSize <= 0 || size < waveSize);
+                    }
+                }
+            }
+            if (open) {
+                try (PreparedStatement grow = connection.prepareStatement(
+                        "UPDATE rollout_waves SET size = ? WHERE rollout = ? AND number = ?")) {
+                    grow.setInt(1, size + 1);
+                    grow.setString(2, rollout);
+                    grow.setInt(3, number);
+                    grow.executeUpdate();
+                }
+            } else {
+                number++;
+                insertWaves(connection, rollout, List.of(new Wave(rollout, number, 1, maxErrors, WaveStatus.PENDING,
+                        null, null)));
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rollout_actions (id, rollout, wave,"
+                    + " position, server, step, updated_at, held_server) VALUES (?, ?, ?, (SELECT COALESCE(MAX(position)"
+                    + " + 1, 0) FROM rollout_actions WHERE rollout = ?), ?, ?, ?, ?)")) {
+                insert.setObject(1, UUID.randomUUID());
+                insert.setString(2, rollout);
+                insert.setInt(3, number);
+                insert.setString(4, rollout);
+                insert.setString(5, server);
+                insert.setString(6, StepState.PENDING.name());
+                InventoryDatabase.setInstant(insert, 7, at);
+                insert.setString(8, server);
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                if (InventoryDatabase.duplicateKey(e)) {
+                    throw new FleetupException(FleetupException.ROLLOUT_CONFLICT, server + " is in another rollout"
+                            + " that has not ended; it joins rollout " + rollout + " once that one ended.", e);
+                }
+                throw e;
+            }
+            return true;
         });
     }
 

@@ -26,7 +26,7 @@ import org.fleetup.api.FleetupException;
 final class Schema {
 
     /** The version {@code schema.sql} creates. */
-    static final int VERSION = 8;
+    static final int VERSION = 9;
 
     private static final String SCRIPT = "schema.sql";
 

@@ -272,3 +272,7 @@ CREATE TABLE IF NOT EXISTS controller_roles (
 ALTER TABLE action_steps ADD COLUMN IF NOT EXISTS controller VARCHAR;
 CREATE INDEX IF NOT EXISTS action_steps_in_order ON action_steps (seq);
 CREATE INDEX IF NOT EXISTS rollout_actions_by_lease_owner ON rollout_actions (lease_owner);
+
+-- Version 9: a published release is brought to the pull agents by a rollout of the rollout engine (PullRollouts): the
+-- schedule names the rollout that brings it now.
+ALTER TABLE release_schedules ADD COLUMN IF NOT EXISTS rollout VARCHAR;

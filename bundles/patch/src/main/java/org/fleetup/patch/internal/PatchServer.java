@@ -14,6 +14,7 @@ import org.apache.cxf.jaxrs.JAXRSServerFactoryBean;
 import org.apache.cxf.jaxrs.lifecycle.SingletonResourceProvider;
 import org.fleetup.api.comparison.VersionSchemes;
 import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.PullRollouts;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.agent.server.ArtifactServer;
 import org.fleetup.agent.server.ControllerKey;
@@ -78,7 +79,7 @@ public final class PatchServer {
     private final Server server;
 
     @Activate
-    public PatchServer(@Reference PullRegistry registry, @Reference ReleaseStore store,
+    public PatchServer(@Reference PullRegistry registry, @Reference PullRollouts rollouts, @Reference ReleaseStore store,
                        @Reference VersionSchemes schemes, Config config) {
         ControllerKey key = ControllerKey.openOrCreate(ControllerKey.file(config.keyFile()), "fleetup-controller");
         try {
@@ -91,7 +92,7 @@ public final class PatchServer {
         URI base = config.artifactUrl().isBlank()
                 ? URI.create("http://" + artifacts.address().getHostString() + ":" + artifacts.address().getPort())
                 : URI.create(config.artifactUrl().strip());
-        PatchService service = new PatchService(registry, store, schemes.scheme(config.versionScheme()),
+        PatchService service = new PatchService(registry, rollouts, store, schemes.scheme(config.versionScheme()),
                 key.signer(), base, Duration.ofSeconds(config.orderValiditySeconds()), Clock.systemUTC());
         PatchResource resource = new PatchResource(service, config.maxConcurrentChecks(), config.retryAfterSeconds());
         JAXRSServerFactoryBean factory = new JAXRSServerFactoryBean();

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,9 +16,11 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.VersionScheme;
 import org.fleetup.api.pull.PullAgentRecord;
 import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.PullRollouts;
 import org.fleetup.api.pull.ScheduledRelease;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.upgrade.StepState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +29,16 @@ import org.slf4j.LoggerFactory;
  * the registry; a move registered for the agent sends it away (unless it reached the new address already); before
  * the product's scheduled release is published, the agent is told nothing is newer and to come back at its time;
  * after, an agent that runs an older version (and has not failed this one) is offered it as an install order signed
- * with the controller's key, sequenced above the last order it accepted. A release scheduled in waves is offered to
- * {@code waveSize} agents at a time, the next ones only once those ended; once {@code maxErrors} of them failed, it is
- * offered to no one more. Checks are answered one at a time, so that two agents never both take a wave's last
- * place. No OSGi here: the component wires it.
+ * with the controller's key, sequenced above the last order it accepted, when its turn has come in the release's
+ * rollout ({@link PullRollouts}: its waves and their max errors are the rollout engine's, as for every server). Its
+ * feedback moves its step in that rollout. Checks are answered one at a time. No OSGi here: the component wires it.
  */
 public final class PatchService {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PatchService.class);
 
     private final PullRegistry registry;
+    private final PullRollouts rollouts;
     private final ReleaseStore store;
     private final VersionScheme versions;
     private final OrderSigner signer;
@@ -49,9 +50,10 @@ public final class PatchService {
      * @param artifacts the base URL of the artifact server the agents download from
      * @param validity how long an offered order may wait before the agent starts it
      */
-    public PatchService(PullRegistry registry, ReleaseStore store, VersionScheme versions, OrderSigner signer,
-                        URI artifacts, Duration validity, Clock clock) {
+    public PatchService(PullRegistry registry, PullRollouts rollouts, ReleaseStore store, VersionScheme versions,
+                        OrderSigner signer, URI artifacts, Duration validity, Clock clock) {
         this.registry = registry;
+        this.rollouts = rollouts;
         this.store = store;
         this.versions = versions;
         this.signer = signer;
@@ -98,10 +100,10 @@ public final class PatchService {
             // It failed there and was rolled back: offering it again would fail again; a newer release is offered.
             return PatchAnswer.none(null);
         }
-        Optional<String> held = held(mac, release, known);
-        if (held.isPresent()) {
-            LOGGER.debug("Not offering {}/{} to {}: {}", release.product(), release.version(), mac, held.get());
-            return PatchAnswer.none(null);
+        PullRollouts.Turn turn = rollouts.turn(release, mac);
+        if (!turn.offer()) {
+            LOGGER.debug("Not offering {} to {} now: {}", release.coordinates(), mac, turn.why());
+            return PatchAnswer.none(turn.comeBackAt());
         }
         Optional<Release> stored = store.find(release.product(), release.version());
         if (stored.isEmpty()) {
@@ -116,35 +118,9 @@ public final class PatchService {
         LOGGER.info("Offering {} to pull agent {} (runs {})", artifact.coordinates(), mac,
                 check.version().isEmpty() ? "nothing" : check.version());
         registry.offered(mac, artifact.version());
+        rollouts.step(release, mac, StepState.CONNECTING, "offered at its check; the agent downloads it at its own"
+                + " pace");
         return PatchAnswer.update(signer.sign(order));
-    }
-
-    /**
-     * Why the release is not offered to {@code mac} now, when it is held back: its failures reached the threshold,
-     * or its current wave is full and not ended. An agent it was offered to already is offered it again (it may have
-     * lost the order), unless the threshold was reached.
-     */
-    private Optional<String> held(String mac, ScheduledRelease release, Optional<PullAgentRecord> known) {
-        if (release.waveSize() <= 0 && release.maxErrors() <= 0) {
-            return Optional.empty();
-        }
-        String version = release.version();
-        List<PullAgentRecord> offered = registry.agents().stream()
-                .filter(agent -> agent.product().equals(release.product()) && version.equals(agent.offeredVersion()))
-                .toList();
-        long failed = offered.stream().filter(agent -> version.equals(agent.failedVersion())).count();
-        if (release.maxErrors() > 0 && failed >= release.maxErrors()) {
-            return Optional.of(failed + " agents failed it, the threshold is " + release.maxErrors()
-                    + ": the offer stopped");
-        }
-        boolean again = known.map(PullAgentRecord::offeredVersion).filter(version::equals).isPresent();
-        long ended = offered.stream().filter(agent -> version.equals(agent.version())
-                || version.equals(agent.failedVersion())).count();
-        if (!again && release.waveSize() > 0 && offered.size() % release.waveSize() == 0 && ended < offered.size()) {
-            return Optional.of("wave " + (offered.size() / release.waveSize()) + " has not ended ("
-                    + (offered.size() - ended) + " agents still installing)");
-        }
-        return Optional.empty();
     }
 
     /** Keeps a step a pull agent reported: {@code status} and {@code detail}, with the version it was about. */
@@ -155,6 +131,31 @@ public final class PatchService {
         Object version = message.get("version");
         LOGGER.info("Pull agent {}: {} {}{}", mac, status, version == null ? "" : version + " ", detail);
         registry.reported(mac, version == null ? null : version.toString(), status, detail, clock.instant());
+        Optional<StepState> step = step(status);
+        Optional<PullAgentRecord> agent = registry.agent(mac);
+        if (step.isEmpty() || agent.isEmpty()) {
+            return;
+        }
+        // About the release scheduled now, or about an earlier one still under way in its own rollout.
+        Optional<ScheduledRelease> scheduled = registry.scheduled(agent.get().product());
+        ScheduledRelease about = scheduled.filter(release -> version == null
+                || release.version().equals(version.toString())).orElseGet(() -> new ScheduledRelease(
+                        agent.get().product(), version == null ? "" : version.toString(), clock.instant()));
+        rollouts.step(about, mac, step.get(), detail.isEmpty() ? status : detail);
+    }
+
+    /** The rollout step of a status the agent reports (hawkBit-like feedback); empty for one that moves none. */
+    static Optional<StepState> step(String status) {
+        return Optional.ofNullable(switch (status) {
+            case "downloading" -> StepState.TRANSFERRING;
+            case "waiting-installable" -> StepState.WAITING;
+            case "installing" -> StepState.INSTALLING;
+            case "health" -> StepState.CHECKING;
+            case "done" -> StepState.DONE;
+            case "failed", "refused" -> StepState.FAILED;
+            case "rolled-back" -> StepState.ROLLED_BACK;
+            default -> null;
+        });
     }
 
     static String mac(String mac) {

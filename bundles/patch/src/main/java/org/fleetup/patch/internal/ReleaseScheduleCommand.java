@@ -9,7 +9,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.fleetup.api.FleetupException;
-import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.PullRollouts;
 import org.fleetup.api.pull.ScheduledRelease;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.Scheduler;
@@ -23,7 +23,7 @@ import org.fleetup.api.rollout.Scheduler;
 public class ReleaseScheduleCommand implements Action {
 
     @Reference
-    private PullRegistry registry;
+    private PullRollouts rollouts;
 
     @Reference
     private ReleaseStore store;
@@ -42,8 +42,8 @@ public class ReleaseScheduleCommand implements Action {
             + "ended. 0 (the default): every agent at once")
     private int waveSize;
 
-    @Option(name = "--max-errors", description = "Failures (failed or rolled back) at which the offer stops. "
-            + "0 (the default): never")
+    @Option(name = "--max-errors", description = "Failures of one wave (failed, rolled back, or silent past the pull "
+            + "deadline) at which its rollout pauses. 0 (the default): never")
     private int maxErrors;
 
     @Override
@@ -63,10 +63,12 @@ public class ReleaseScheduleCommand implements Action {
         if (waveSize < 0 || maxErrors < 0) {
             throw new FleetupException(FleetupException.INVALID_INPUT, "--wave-size and --max-errors are 0 or more.");
         }
-        registry.schedule(new ScheduledRelease(product, version, when, waveSize, maxErrors));
+        ScheduledRelease published = rollouts.publish(new ScheduledRelease(product, version, when, waveSize,
+                maxErrors), "console");
         System.out.println("Release " + release + " is published to the " + product + " pull agents at " + when
                 + (waveSize > 0 ? ", " + waveSize + " agents at a time" : "")
-                + (maxErrors > 0 ? ", stopped at " + maxErrors + " failures" : "") + ".");
+                + (maxErrors > 0 ? ", paused when " + maxErrors + " of a wave failed" : "") + ", by rollout "
+                + published.rollout() + " ('fleet:rollout-status " + published.rollout() + "').");
         return null;
     }
 }

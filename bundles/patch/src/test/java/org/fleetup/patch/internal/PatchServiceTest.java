@@ -21,11 +21,14 @@ import org.fleetup.agent.protocol.PatchAnswer;
 import org.fleetup.agent.protocol.PatchCheck;
 import org.fleetup.agent.protocol.TrustedKeys;
 import org.fleetup.agent.protocol.Verdict;
+import org.fleetup.api.comparison.PlanEntry;
 import org.fleetup.api.pull.PullAgentRecord;
 import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.PullRollouts;
 import org.fleetup.api.pull.ScheduledRelease;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.upgrade.StepState;
 import org.fleetup.comparison.internal.DefaultVersionSchemes;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +40,7 @@ class PatchServiceTest {
     private static final URI SELF = URI.create("http://127.0.0.1:8181");
 
     private final MemoryPullRegistry registry = new MemoryPullRegistry();
+    private final TurnsGiven rollouts = new TurnsGiven();
     private final java.security.KeyPair keys = OrderSigner.generateKeys();
     private final OrderSigner signer = new OrderSigner(keys.getPrivate(), keys.getPublic());
     private Instant now = T0;
@@ -58,7 +62,7 @@ class PatchServiceTest {
                 return now;
             }
         };
-        return new PatchService(registry, new OneRelease(), new DefaultVersionSchemes().scheme("semantic"), signer,
+        return new PatchService(registry, rollouts, new OneRelease(), new DefaultVersionSchemes().scheme("semantic"), signer,
                 URI.create("http://127.0.0.1:9999"), Duration.ofHours(1), clock);
     }
 
@@ -121,41 +125,30 @@ class PatchServiceTest {
     }
 
     @Test
-    void aReleaseInWavesIsOfferedToTheNextAgentsOnlyOnceAWaveEnded() {
-        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 2, 0));
-        PatchService service = service();
+    void anAgentWhoseTurnHasNotComeIsToldWhenToComeBackAndNotOffered() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 2, 0, "r-1"));
+        rollouts.turn = new PullRollouts.Turn(false, T0.plusSeconds(2), "its wave is pending");
 
-        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
-        assertThat(service.check(mac(2), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
-        assertThat(service.check(mac(3), check("1.4.2"), SELF)).as("wave 1 is full and running")
-                .isEqualTo(PatchAnswer.none(null));
-        assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).as("offered again to its own agent")
-                .isEqualTo(PatchAnswer.Action.UPDATE);
-
-        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "done", "detail", ""));
-        assertThat(service.check(mac(3), check("1.4.2"), SELF)).as("one of wave 1 still installing")
-                .isEqualTo(PatchAnswer.none(null));
-        service.feedback(mac(2), Map.of("version", "2.0.0", "status", "done", "detail", ""));
-
-        assertThat(service.check(mac(3), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
-        assertThat(service.check(mac(4), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
-        assertThat(service.check(mac(5), check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(null));
+        assertThat(service().check(mac(3), check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(T0.plusSeconds(2)));
+        assertThat(registry.agent(mac(3)).orElseThrow().offeredVersion()).isNull();
+        assertThat(rollouts.steps).isEmpty();
     }
 
     @Test
-    void failuresReachingTheThresholdStopTheOffer() {
-        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 2, 1));
+    void anOfferAndTheAgentsFeedbackMoveItsStepInTheRollout() {
+        registry.schedule(new ScheduledRelease("demo-app", "2.0.0", T0, 0, 0, "r-1"));
         PatchService service = service();
+
         assertThat(service.check(mac(1), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
-        assertThat(service.check(mac(2), check("1.4.2"), SELF).action()).isEqualTo(PatchAnswer.Action.UPDATE);
-
+        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "downloading", "detail", ""));
+        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "installing", "detail", ""));
         service.feedback(mac(1), Map.of("version", "2.0.0", "status", "rolled-back", "detail", "health check"));
+        service.feedback(mac(1), Map.of("version", "1.9.0", "status", "done", "detail", "an offer made before"));
+        service.feedback(mac(1), Map.of("version", "2.0.0", "status", "accepted", "detail", "moves no step"));
 
-        assertThat(service.check(mac(2), check("1.4.2"), SELF)).as("the offer stopped, even where it was made")
-                .isEqualTo(PatchAnswer.none(null));
-        service.feedback(mac(2), Map.of("version", "2.0.0", "status", "done", "detail", ""));
-        assertThat(service.check(mac(3), check("1.4.2"), SELF)).isEqualTo(PatchAnswer.none(null));
-        assertThat(registry.agent(mac(3)).orElseThrow().offeredVersion()).isNull();
+        String scheduled = mac(1) + " demo-app/2.0.0 in r-1 ";
+        assertThat(rollouts.steps).containsExactly(scheduled + "CONNECTING", scheduled + "TRANSFERRING",
+                scheduled + "INSTALLING", scheduled + "ROLLED_BACK", mac(1) + " demo-app/1.9.0 DONE");
     }
 
     private static final class OneRelease implements ReleaseStore {
@@ -178,6 +171,33 @@ class PatchServiceTest {
         @Override
         public InputStream open(Release release) {
             throw new UnsupportedOperationException();
+        }
+    }
+
+    /** The turn the test sets, and the steps recorded; the rollouts themselves are tested in fleetup-routes. */
+    private static final class TurnsGiven implements PullRollouts {
+        PullRollouts.Turn turn = new PullRollouts.Turn(true, null, "its wave is open");
+        final List<String> steps = new ArrayList<>();
+
+        @Override
+        public ScheduledRelease publish(ScheduledRelease release, String actor) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public PullRollouts.Turn turn(ScheduledRelease release, String mac) {
+            return turn;
+        }
+
+        @Override
+        public void step(ScheduledRelease release, String mac, StepState step, String detail) {
+            steps.add(mac + " " + release.coordinates() + (release.rollout() == null ? "" : " in " + release.rollout())
+                    + " " + step);
+        }
+
+        @Override
+        public List<PlanEntry> plan(Release release, boolean allowDowngrade) {
+            return List.of();
         }
     }
 }

@@ -3,6 +3,7 @@ package org.fleetup.rest.internal;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Plan;
 import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.Estimate;
 import org.fleetup.api.rollout.FleetInspection;
@@ -37,8 +38,11 @@ public final class PlansResource implements PlansApi {
             throw new FleetupException(FleetupException.INVALID_INPUT, "'parallel' must be at least 1.");
         }
         boolean force = Boolean.TRUE.equals(request.force());
-        Plan plan = fleet.plan(Selection.release(store, request.product(), request.version()),
-                inventory.select(request.servers(), request.cluster()), parallel, force);
+        Release release = Selection.release(store, request.product(), request.version());
+        // The whole fleet holds the product's pull agents too.
+        boolean all = (request.servers() == null || request.servers().isEmpty()) && request.cluster() == null;
+        Plan plan = all ? fleet.plan(release, parallel, force)
+                : fleet.plan(release, inventory.select(request.servers(), request.cluster()), parallel, force);
         Estimate estimate = rollouts.estimate(plan,
                 RolloutOptions.defaults(RolloutOptions.DEFAULT_PARALLELISM, force));
         return new PlanView(plan.release(), plan.entries(), plan.counts(), estimate, plan.createdAt());

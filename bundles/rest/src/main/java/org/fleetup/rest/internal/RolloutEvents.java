@@ -37,8 +37,8 @@ final class RolloutEvents {
     record Step(String rollout, String server, StepState step, String detail, Instant at) {
     }
 
-    /** A server that did not get the release, and why. */
-    record Failure(String server, String outcome, String detail, String runs) {
+    /** A server (or pull agent, {@code pull:<MAC>}) that did not get {@code release}, and why. */
+    record Failure(String server, String release, String outcome, String detail, String runs) {
     }
 
     /** The rollout stopped: ended ({@code completion}) or paused ({@code paused}). */
@@ -105,7 +105,8 @@ final class RolloutEvents {
     private synchronized void stopped(Rollout rollout) {
         List<RolloutServer> servers = rollouts.servers(id);
         List<Failure> failed = servers.stream().filter(s -> ReportStatus.of(s).isFailure())
-                .map(s -> new Failure(s.server(), ReportStatus.of(s).label(), s.detail(), s.to())).toList();
+                .map(s -> new Failure(s.server(), rollout.product() + "/" + rollout.version(), ReportStatus.of(s).label(),
+                        s.detail(), s.to())).toList();
         Stop stop = new Stop(id, rollout.status(), rollout.detail(), servers.size(), failed);
         if (rollout.status().isFinal()) {
             send("completion", stop);

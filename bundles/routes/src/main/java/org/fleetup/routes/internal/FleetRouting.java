@@ -25,11 +25,16 @@ import org.apache.camel.Route;
 import org.apache.camel.core.osgi.OsgiDefaultCamelContext;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Plan;
+import org.fleetup.api.comparison.PlanEntry;
 import org.fleetup.api.comparison.Planner;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inspection.Inspector;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.pull.PullAgents;
+import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.PullRollouts;
+import org.fleetup.api.pull.ScheduledRelease;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseNames;
 import org.fleetup.api.release.ReleaseStore;
@@ -71,16 +76,18 @@ import org.slf4j.LoggerFactory;
  */
 // Started only with etc/org.fleetup.routes.cfg (the feature ships it): its settings apply from the first activation,
 // and the component is not activated once without them and again when the file arrives.
-@Component(service = {Rollouts.class, FleetInspection.class}, configurationPid = "org.fleetup.routes",
+@Component(service = {Rollouts.class, FleetInspection.class, PullRollouts.class}, configurationPid = "org.fleetup.routes",
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = FleetRouting.Config.class)
-public final class FleetRouting implements Rollouts, FleetInspection {
+public final class FleetRouting implements Rollouts, FleetInspection, PullRollouts {
 
     // The configuration's defaults, which settings made without a configuration (tests) take too.
     static final int DEFAULT_CONNECT_RETRIES = 2;
     static final long DEFAULT_CONNECT_RETRY_DELAY_MILLIS = 1000;
     static final long DEFAULT_ESTIMATE_BYTES_PER_SECOND = 10L * 1024 * 1024;
     static final int DEFAULT_ESTIMATE_SECONDS_PER_SERVER = 10;
+    static final int DEFAULT_PULL_DEADLINE_SECONDS = 7200;
+    static final Duration DEFAULT_PULL_DEADLINE = Duration.ofSeconds(DEFAULT_PULL_DEADLINE_SECONDS);
 
     @ObjectClassDefinition(name = "Fleetup routes", description = "How inspections and rollouts fan out")
     public @interface Config {
@@ -120,6 +127,10 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                 + " besides its transfer (connect, checks, unpack, switch, health), until earlier rollouts have"
                 + " upgraded servers to learn it from")
         int estimateSecondsPerServer() default DEFAULT_ESTIMATE_SECONDS_PER_SERVER;
+
+        @AttributeDefinition(min = "1", description = "Seconds a pull agent of an open wave may stay silent (no check"
+                + " that takes its offer, no report) before it counts as failed in its wave")
+        int pullDeadlineSeconds() default DEFAULT_PULL_DEADLINE_SECONDS;
     }
 
     /**
@@ -132,9 +143,11 @@ public final class FleetRouting implements Rollouts, FleetInspection {
      * @param unreachable how a step that cannot reach its server is tried again
      * @param estimates what the plan's estimate counts when the inventory knows nothing better
      * @param address where operators reach this controller
+     * @param pullDeadline how long a pull agent of an open wave may stay silent before it fails
      */
     record Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
-                    FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates, String address) {
+                    FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates, String address,
+                    Duration pullDeadline) {
 
         /** The configuration's defaults of the estimate, for settings made without them. */
         static final RolloutEstimator.Defaults DEFAULT_ESTIMATES = new RolloutEstimator.Defaults(
@@ -142,7 +155,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
 
         Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
                  FleetErrors.Retries unreachable, RolloutEstimator.Defaults estimates) {
-            this(controllerId, tickMillis, lease, maxParallelism, unreachable, estimates, defaultAddress());
+            this(controllerId, tickMillis, lease, maxParallelism, unreachable, estimates, defaultAddress(),
+                    DEFAULT_PULL_DEADLINE);
         }
 
         Settings(String controllerId, long tickMillis, Duration lease, int maxParallelism,
@@ -162,7 +176,8 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                             Duration.ofMillis(config.connectRetryDelayMillis())),
                     new RolloutEstimator.Defaults(config.estimateBytesPerSecond(),
                             Duration.ofSeconds(config.estimateSecondsPerServer())),
-                    config.address().isBlank() ? defaultAddress() : config.address());
+                    config.address().isBlank() ? defaultAddress() : config.address(),
+                    Duration.ofSeconds(config.pullDeadlineSeconds()));
         }
 
         private static String defaultControllerId() {
@@ -200,16 +215,18 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     private final StepTimings stepTimings = new StepTimings();
     private final RolloutEstimator estimator;
     private final Random random = new Random();
+    /** {@code null} when made without a pull registry (tests of servers only): no pull deployments then. */
+    private final PullDeployments pull;
 
     @Activate
     public FleetRouting(BundleContext bundleContext, Config config, @Reference Inventory inventory,
                         @Reference RolloutRepository repository, @Reference ReleaseStore store,
                         @Reference TransportRegistry transports, @Reference Inspector inspector,
                         @Reference Planner planner, @Reference Upgrader upgrader, @Reference Scheduler scheduler,
-                        @Reference WindowSettings windows)
+                        @Reference WindowSettings windows, @Reference PullRegistry pullRegistry)
             throws Exception {
         this(osgiContext(bundleContext), Settings.of(config), inventory, repository, store, transports, inspector,
-                planner, upgrader, scheduler, windows::windows, Clock.systemUTC());
+                planner, upgrader, scheduler, windows::windows, Clock.systemUTC(), pullRegistry);
     }
 
     /** @param camel a context of its own, not started: it is started here and stopped at deactivation */
@@ -217,7 +234,15 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                  ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
                  Upgrader upgrader, Scheduler scheduler) throws Exception {
         this(camel, settings, inventory, repository, store, transports, inspector, planner, upgrader, scheduler,
-                () -> MaintenanceWindows.ALWAYS_OPEN, Clock.systemUTC());
+                () -> MaintenanceWindows.ALWAYS_OPEN, Clock.systemUTC(), null);
+    }
+
+    /** As Declarative Services makes it, with no maintenance window. */
+    FleetRouting(CamelContext camel, Settings settings, Inventory inventory, RolloutRepository repository,
+                 ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
+                 Upgrader upgrader, Scheduler scheduler, PullRegistry pullRegistry) throws Exception {
+        this(camel, settings, inventory, repository, store, transports, inspector, planner, upgrader, scheduler,
+                () -> MaintenanceWindows.ALWAYS_OPEN, Clock.systemUTC(), pullRegistry);
     }
 
     /**
@@ -228,6 +253,15 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                  ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
                  Upgrader upgrader, Scheduler scheduler, Supplier<MaintenanceWindows> windows, Clock clock)
             throws Exception {
+        this(camel, settings, inventory, repository, store, transports, inspector, planner, upgrader, scheduler,
+                windows, clock, null);
+    }
+
+    /** @param pullRegistry the pull agents; {@code null} for none, when the test has no pull agents */
+    FleetRouting(CamelContext camel, Settings settings, Inventory inventory, RolloutRepository repository,
+                 ReleaseStore store, TransportRegistry transports, Inspector inspector, Planner planner,
+                 Upgrader upgrader, Scheduler scheduler, Supplier<MaintenanceWindows> windows, Clock clock,
+                 PullRegistry pullRegistry) throws Exception {
         this.inventory = inventory;
         this.repository = repository;
         this.store = store;
@@ -242,7 +276,9 @@ public final class FleetRouting implements Rollouts, FleetInspection {
                 Duration.ofMillis(settings.tickMillis()));
         this.lifecycle = new RolloutLifecycle(repository, inventory, tracker);
         this.engine = new RolloutEngine(repository, lifecycle, tracker, owner, settings.lease(),
-                settings.maxParallelism(), new WindowGate(windows, inventory, clock));
+                settings.maxParallelism(), new WindowGate(windows, inventory, clock), settings.pullDeadline());
+        this.pull = pullRegistry == null ? null : new PullDeployments(repository, lifecycle, tracker, pullRegistry,
+                store, planner, settings.lease());
 
         this.camel = camel;
         // The next incarnation takes the servers in flight back at once: wait for their workers to stop, up to the
@@ -315,6 +351,20 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     public Plan plan(Release release, List<Server> servers, int parallelism, boolean allowDowngrade) {
         requireCapable(release, servers);
         return planner.plan(release, inspect(servers, release.product(), parallelism), allowDowngrade);
+    }
+
+    @Override
+    public Plan plan(Release release, int parallelism, boolean allowDowngrade) {
+        List<Server> servers = inventory.servers(null);
+        List<PlanEntry> agents = plan(release, allowDowngrade);
+        if (servers.isEmpty() && agents.isEmpty()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "The fleet has no servers and no "
+                    + release.product() + " pull agent has checked in. Add servers with 'fleet:server-import --csv"
+                    + " FILE' (or POST /servers), or start agents in pull mode.");
+        }
+        Plan plan = servers.isEmpty() ? new Plan(release, List.of(), Instant.now())
+                : plan(release, servers, parallelism, allowDowngrade);
+        return plan.with(agents);
     }
 
     @Override
@@ -462,6 +512,11 @@ public final class FleetRouting implements Rollouts, FleetInspection {
             throw new FleetupException(FleetupException.ROLLOUT_STATE, "No server of rollout " + id + " failed or"
                     + " rolled back: there is nothing to retry.");
         }
+        if (failed.stream().anyMatch(PullAgents::isPull)) {
+            throw new FleetupException(FleetupException.ROLLOUT_STATE, "Rollout " + id + " brought " + rollout.product()
+                    + "/" + rollout.version() + " to pull agents, which come for a release themselves: publish it"
+                    + " again with 'fleet:release-schedule " + rollout.product() + "/" + rollout.version() + "'.");
+        }
         inventory.audit(actor, "rollout-retry", id + " " + rollout.product() + "/" + rollout.version() + ": "
                 + failed.size() + " failed servers as a new rollout");
         return start(new RolloutRequest(rollout.product(), rollout.version(), failed, rollout.parallelism(), null,
@@ -500,6 +555,33 @@ public final class FleetRouting implements Rollouts, FleetInspection {
     public CompletionStage<Rollout> completion(String id) {
         require(id);
         return tracker.completion(id);
+    }
+
+    @Override
+    public ScheduledRelease publish(ScheduledRelease release, String actor) {
+        return pull().publish(release, actor);
+    }
+
+    @Override
+    public Turn turn(ScheduledRelease release, String mac) {
+        return pull().turn(release, mac);
+    }
+
+    @Override
+    public void step(ScheduledRelease release, String mac, StepState step, String detail) {
+        pull().step(release, mac, step, detail);
+    }
+
+    @Override
+    public List<PlanEntry> plan(Release release, boolean allowDowngrade) {
+        return pull == null ? List.of() : pull.plan(release, allowDowngrade);
+    }
+
+    private PullDeployments pull() {
+        if (pull == null) {
+            throw new IllegalStateException("made without a pull registry");
+        }
+        return pull;
     }
 
     @Override

@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
+import org.fleetup.api.pull.PullAgents;
+import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutAction;
@@ -16,6 +19,7 @@ import org.fleetup.api.rollout.RolloutRepository;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
+import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@code fleet-rollout-tick}: starts a scheduled one whose time has come, opens the next wave once every server of the
  * open one has ended, halts a wave whose failures reach its max errors, and claims what free workers can take. No
  * thread waits here: what cannot be claimed now is claimed at a later tick, by this controller or another. A server
- * whose maintenance window is closed is not started (those in flight finish), nor one deferred past now.
+ * whose maintenance window is closed is not started (those in flight finish), nor one deferred past now. A pull agent
+ * ({@link PullAgents}) is never claimed: it comes to the patch server, which records its steps; one silent past the
+ * pull deadline fails here, and counts in its wave's threshold as any failed server does.
  */
 final class RolloutEngine {
 
@@ -38,6 +44,7 @@ final class RolloutEngine {
     private final Duration lease;
     private final int workers;
     private final WindowGate windows;
+    private final Duration pullDeadline;
     /** The actions this incarnation works on now. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile Consumer<ActionWorker.Claim> dispatch;
@@ -47,12 +54,15 @@ final class RolloutEngine {
 
     RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
                   Duration lease, int workers) {
-        this(repository, lifecycle, tracker, owner, lease, workers, WindowGate.ALWAYS_OPEN);
+        this(repository, lifecycle, tracker, owner, lease, workers, WindowGate.ALWAYS_OPEN,
+                FleetRouting.DEFAULT_PULL_DEADLINE);
     }
 
+    /** @param pullDeadline how long a pull agent of an open wave may stay silent before it fails */
     RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
-                  Duration lease, int workers, WindowGate windows) {
+                  Duration lease, int workers, WindowGate windows, Duration pullDeadline) {
         this.windows = windows;
+        this.pullDeadline = pullDeadline;
         this.repository = repository;
         this.lifecycle = lifecycle;
         this.tracker = tracker;
@@ -125,13 +135,21 @@ final class RolloutEngine {
                     workOpenWave(rollout);
                 }
             }
-            case PAUSED -> claim(rollout, repository.actions(rollout.id()), action -> begun(action));
+            case PAUSED -> {
+                List<RolloutAction> actions = repository.actions(rollout.id());
+                if (deciding) {
+                    failSilent(rollout, actions, repository.waves(rollout.id()), RolloutEngine::begun);
+                }
+                claim(rollout, actions, action -> begun(action));
+            }
             case CANCELLING -> {
                 if (!deciding) {
                     claim(rollout, repository.actions(rollout.id()), action -> begun(action));
                     return;
                 }
                 repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now);
+                failSilent(rollout, repository.actions(rollout.id()), repository.waves(rollout.id()),
+                        RolloutEngine::begun);
                 List<RolloutAction> actions = repository.actions(rollout.id());
                 if (actions.stream().allMatch(action -> action.step().isFinal())) {
                     lifecycle.finish(rollout.id());
@@ -178,6 +196,10 @@ final class RolloutEngine {
             Optional<Wave> next = waves.stream().filter(wave -> wave.status() == WaveStatus.PENDING)
                     .min(Comparator.comparingInt(Wave::number));
             if (next.isEmpty()) {
+                if (actions.isEmpty()) {
+                    // A publication to pull agents none of which has checked in yet: it waits for the first.
+                    return;
+                }
                 if (actions.stream().allMatch(action -> action.step().isFinal())) {
                     lifecycle.finish(rollout.id());
                 } else {
@@ -196,6 +218,9 @@ final class RolloutEngine {
             open = Optional.of(opened);
         }
         Wave wave = open.get();
+        if (failSilent(rollout, actions, List.of(wave), action -> action.wave() == wave.number())) {
+            actions = repository.actions(rollout.id());
+        }
         List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
         long failed = inWave.stream().filter(action -> failed(action.step())).count();
         boolean reached = failed > 0 && failed >= wave.maxErrors();
@@ -217,6 +242,50 @@ final class RolloutEngine {
             return;
         }
         claim(rollout, inWave, action -> true);
+    }
+
+    /**
+     * Fails the pull agents among {@code actions} that {@code eligible} lets through and that have not been heard of
+     * (a check that took an offer, a report) for the pull deadline since their wave opened: fenced as any write, so
+     * that a report racing in wins or loses whole.
+     *
+     * @return whether one was failed
+     */
+    private boolean failSilent(Rollout rollout, List<RolloutAction> actions, List<Wave> waves,
+                               java.util.function.Predicate<RolloutAction> eligible) {
+        Instant now = Instant.now();
+        boolean failedOne = false;
+        for (RolloutAction action : actions) {
+            if (!PullAgents.isPull(action.server()) || action.step().isFinal() || !eligible.test(action)) {
+                continue;
+            }
+            Optional<Instant> opened = waves.stream().filter(wave -> wave.number() == action.wave())
+                    .map(Wave::startedAt).filter(java.util.Objects::nonNull).findFirst();
+            if (opened.isEmpty()) {
+                continue;
+            }
+            Instant heard = action.updatedAt() == null || action.updatedAt().isBefore(opened.get()) ? opened.get()
+                    : action.updatedAt();
+            if (heard.plus(pullDeadline).isAfter(now)) {
+                continue;
+            }
+            String why = "silent: no check or report from the agent since " + heard + ", past the pull deadline of "
+                    + pullDeadline.toSeconds() + " s";
+            Optional<RolloutAction> claimed = repository.claim(action.id(), owner, now, now.plus(lease));
+            if (claimed.isPresent()) {
+                try {
+                    repository.record(action.id(), claimed.get().fence(), new ActionUpdate(StepState.FAILED, null,
+                            null, why, Map.of(), null, true, now));
+                    tracker.tell(StepEvent.of(rollout.id(), action.server(), StepState.FAILED, why));
+                    LOGGER.warn("Rollout {}: {} failed, {}", rollout.id(), action.server(), why);
+                    failedOne = true;
+                } catch (RuntimeException e) {
+                    LOGGER.warn("Rollout {}: could not fail the silent {}; the next tick tries again", rollout.id(),
+                            action.server(), e);
+                }
+            }
+        }
+        return failedOne;
     }
 
     private static boolean failed(StepState step) {
@@ -268,6 +337,10 @@ final class RolloutEngine {
         for (RolloutAction action : actions) {
             if (room <= 0 || stopping) {
                 return;
+            }
+            // A pull agent comes to the patch server: no worker can reach it.
+            if (PullAgents.isPull(action.server())) {
+                continue;
             }
             if (action.step().isFinal() || action.leasedAt(now) || inFlight.contains(action.id())
                     || action.deferredAt(now) || !eligible.test(action)) {

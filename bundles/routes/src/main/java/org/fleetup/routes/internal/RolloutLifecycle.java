@@ -121,7 +121,8 @@ final class RolloutLifecycle {
             tracker.ended(rollout);
             return rollout;
         }
-        Map<String, Long> outcomes = repository.servers(id).stream()
+        List<RolloutServer> servers = repository.servers(id);
+        Map<String, Long> outcomes = servers.stream()
                 .collect(Collectors.groupingBy(server -> ReportStatus.of(server).label(), Collectors.counting()));
         String summary = outcomes.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
@@ -137,6 +138,12 @@ final class RolloutLifecycle {
         inventory.audit("fleetup", cancelled ? "rollout-cancelled" : "rollout-finished", id + " "
                 + coordinates(rollout) + ": " + ended.detail());
         LOGGER.info("Rollout {} {}: {}", id, ended.status(), ended.detail());
+        String failed = servers.stream().filter(server -> ReportStatus.of(server).isFailure())
+                .map(server -> server.server() + " (" + ReportStatus.of(server).label() + ": " + server.detail() + ")")
+                .collect(Collectors.joining(", "));
+        if (!failed.isEmpty()) {
+            LOGGER.warn("Rollout {}: did not get {}: {}", id, coordinates(rollout), failed);
+        }
         tracker.ended(ended);
         return ended;
     }

@@ -27,6 +27,7 @@ import org.fleetup.comparison.internal.DefaultVersionSchemes;
 import org.fleetup.comparison.internal.VersionPlanner;
 import org.fleetup.inspection.internal.ConfiguredProductProfiles;
 import org.fleetup.inspection.internal.SessionInspector;
+import org.fleetup.api.pull.PullRegistry;
 import org.fleetup.inventory.internal.InventoryDatabase;
 import org.fleetup.inventory.internal.JdbcInventory;
 import org.fleetup.inventory.internal.JdbcRolloutRepository;
@@ -186,6 +187,18 @@ final class TestController implements AutoCloseable {
         return new FleetRouting(camel, new FleetRouting.Settings(id, 50, Duration.ofSeconds(5), 8,
                 new FleetErrors.Retries(2, Duration.ofMillis(100))),
                 inventory, repository, store, transports, inspector, planner, upgrader, scheduler);
+    }
+
+    /**
+     * As {@link #start()}, with the pull agents of {@code pullRegistry}; one silent for {@code pullDeadline} in an open
+     * wave fails.
+     */
+    FleetRouting start(PullRegistry pullRegistry, Duration pullDeadline) throws Exception {
+        routing = new FleetRouting(new DefaultCamelContext(), new FleetRouting.Settings("controller-1", 50,
+                Duration.ofSeconds(5), 8, new FleetErrors.Retries(2, Duration.ofMillis(100)),
+                FleetRouting.Settings.DEFAULT_ESTIMATES, pullDeadline), inventory, repository, store, transports,
+                inspector, planner, upgrader, scheduler, pullRegistry);
+        return routing;
     }
 
     /** As {@link #start()}, under maintenance windows read on {@code clock}. */

@@ -10,6 +10,7 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
 import org.fleetup.api.rollout.FleetInspection;
 
@@ -27,6 +28,7 @@ public class PlanCommand implements Action {
 
     @Reference
     private ReleaseStore store;
+
 
     @Option(name = "--release", required = true, description = "The release, PRODUCT/VERSION")
     @Completion(ReleaseCompleter.class)
@@ -47,8 +49,11 @@ public class PlanCommand implements Action {
 
     @Override
     public Object execute() {
-        PlanTable.print(fleet.plan(ReleaseCoordinates.resolve(store, release),
-                ServerSelection.of(inventory, servers, cluster), parallel, force), System.out);
+        Release target = ReleaseCoordinates.resolve(store, release);
+        // The whole fleet holds the product's pull agents too.
+        boolean all = (servers == null || servers.isEmpty()) && cluster == null;
+        PlanTable.print(all ? fleet.plan(target, parallel, force)
+                : fleet.plan(target, ServerSelection.of(inventory, servers, cluster), parallel, force), System.out);
         return null;
     }
 }

@@ -178,7 +178,8 @@ public class RolloutStartCommand implements Action {
         if (!failed.isEmpty()) {
             // What each runs now is its To column, where the outcome knows it; a blank one is not known (the detail
             // says why, e.g. a rollback that could not reconnect).
-            out.println("Servers that failed, and why (To: the version each runs now; blank: not known, see Detail):");
+            out.println("Servers that failed to get " + ended.product() + "/" + ended.version() + ", and why (To: the"
+                    + " version each runs now; blank: not known, see Detail):");
             RolloutReport.print(outcome, true, out);
         }
         if (report != null) {
@@ -197,7 +198,7 @@ public class RolloutStartCommand implements Action {
         }
         if (!failed.isEmpty()) {
             throw new FleetupException(FleetupException.ROLLOUT_FAILED, failed.size() + " of " + outcome.size()
-                    + " servers failed: " + String.join(", ", failed.stream().map(RolloutServer::server).toList()));
+                    + " servers failed to get " + ended.product() + "/" + ended.version() + ": " + String.join(", ", failed.stream().map(RolloutServer::server).toList()));
         }
         return null;
     }

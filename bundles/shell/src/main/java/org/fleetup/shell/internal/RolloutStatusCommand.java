@@ -16,9 +16,11 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutOptions;
 import org.fleetup.api.rollout.RolloutServer;
+import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Rollouts;
 import org.fleetup.api.rollout.Scheduler;
 
@@ -73,6 +75,13 @@ public class RolloutStatusCommand implements Action {
                 TreeMap::new, Collectors.counting()));
         System.out.println(byStep.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
                 .collect(Collectors.joining(", ")));
+        List<RolloutServer> failed = all.stream().filter(server -> ReportStatus.of(server).isFailure()).toList();
+        if ((rollout.status().isFinal() || rollout.status() == RolloutStatus.PAUSED) && !failed.isEmpty()) {
+            // The completion notice: who did not get what, and why; pull agents (pull:<MAC>) as any server.
+            System.out.println("Did not get " + rollout.product() + "/" + rollout.version() + ": " + failed.stream()
+                    .map(server -> server.server() + " (" + ReportStatus.of(server).label() + ": " + server.detail()
+                            + ")").collect(Collectors.joining(", ")));
+        }
         if (history) {
             printHistory(rollout, shown);
         }
