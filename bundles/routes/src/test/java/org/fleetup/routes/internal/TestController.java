@@ -196,7 +196,7 @@ final class TestController implements AutoCloseable {
     FleetRouting start(PullRegistry pullRegistry, Duration pullDeadline) throws Exception {
         routing = new FleetRouting(new DefaultCamelContext(), new FleetRouting.Settings("controller-1", 50,
                 Duration.ofSeconds(5), 8, new FleetErrors.Retries(2, Duration.ofMillis(100)),
-                FleetRouting.Settings.DEFAULT_ESTIMATES, pullDeadline), inventory, repository, store, transports,
+                FleetRouting.Settings.DEFAULT_ESTIMATES, "127.0.0.1 (test)", pullDeadline), inventory, repository, store, transports,
                 inspector, planner, upgrader, scheduler, pullRegistry);
         return routing;
     }
