@@ -33,8 +33,8 @@ import org.fleetup.api.inventory.ServerImport.HostKeys;
 /**
  * Reads servers from CSV: header {@code name,host,port,user,keyfile}, any extra column an attribute; RFC 4180 quoting,
  * any line ends, blank lines skipped. An optional {@code address} column holds a URI ({@code ssh://host:port},
- * {@code sftp://}, {@code http://}, {@code https://}) that overrides {@code host} and {@code port} and names the
- * transport (without it, {@code ssh}); with it, only {@code name} is a required column, and only SSH and SFTP servers
+ * {@code sftp://}, {@code http://}, {@code https://}, or another transport's scheme with its port) that overrides
+ * {@code host} and {@code port} and names the transport (without it, {@code ssh}); with it, only {@code name} is a required column, and only SSH and SFTP servers
  * need a {@code user} and a {@code keyfile} (an agent's server has no login). The whole file is checked before
  * anything is imported, and the first problem is reported with its line.
  */
@@ -162,9 +162,13 @@ final class ServerCsv {
             throw invalid("Line " + line + ": '" + given + "' is not an address such as ssh://host:22");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!SCHEMES.containsKey(scheme) || uri.getHost() == null) {
+        // Transports are hot-deployable: another scheme is taken when its port is given, and the plan says whether a
+        // transport serves it. Only the known schemes have a default port.
+        if (uri.getScheme() == null || uri.getHost() == null
+                || !SCHEMES.containsKey(scheme) && uri.getPort() < 0) {
             throw invalid("Line " + line + ": '" + given + "' is not an address of ssh, sftp, http or https with a"
-                    + " host, such as ssh://host:22 or http://host:8181");
+                    + " host, such as ssh://host:22 or http://host:8181, nor of another transport's scheme with a"
+                    + " host and a port");
         }
         return address(line, scheme, uri.getHost(), uri.getPort() < 0 ? SCHEMES.get(scheme) : uri.getPort());
     }

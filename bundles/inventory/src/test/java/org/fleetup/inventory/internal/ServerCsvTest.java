@@ -72,12 +72,19 @@ class ServerCsvTest {
                 .containsExactly(URI.create("http://127.0.0.1:9001"));
     }
 
+    /** Transports are hot-deployable: a scheme of one added later is imported, when its port is given. */
+    @Test
+    void anAddressOfAnotherSchemeIsTakenWithItsPort() throws IOException {
+        assertThat(read("name,address\nsim-01,standin://sim-01:1\n")).extracting(Server::address)
+                .containsExactly(URI.create("standin://sim-01:1"));
+    }
+
     @Test
     void aBadAddressIsRefusedWithItsLine() {
         assertThatThrownBy(() -> read("name,address\nagent-01,ftp://10.0.0.3\n"))
                 .isInstanceOf(FleetupException.class)
                 .hasMessageContaining("Line 2").hasMessageContaining("ftp://10.0.0.3")
-                .hasMessageContaining("ssh, sftp, http or https");
+                .hasMessageContaining("ssh, sftp, http or https").hasMessageContaining("port");
         assertThatThrownBy(() -> read("name,address\nagent-01,http://\n"))
                 .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2");
         assertThatThrownBy(() -> read("name,address\nagent-01,10.0.0.3:22\n"))
