@@ -151,6 +151,14 @@ public interface RolloutRepository {
 
     Optional<Rollout> rollout(String id);
 
+    /**
+     * The status of a rollout alone: what a worker checks before each server, where reading the whole rollout (its
+     * every server) would make a rollout's cost grow with the square of its size.
+     *
+     * @return empty when there is no such rollout
+     */
+    Optional<RolloutStatus> status(String id);
+
     /** Newest first. */
     List<Rollout> rollouts();
 

@@ -145,6 +145,11 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public Optional<RolloutStatus> status(String id) {
+        return rollouts.status(id);
+    }
+
+    @Override
     public List<Rollout> rollouts() {
         return rollouts.list();
     }

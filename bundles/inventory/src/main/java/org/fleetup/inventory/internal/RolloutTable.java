@@ -252,6 +252,17 @@ final class RolloutTable {
         });
     }
 
+    Optional<RolloutStatus> status(String id) {
+        return database.run("read the status of rollout " + id, connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT status FROM rollouts WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(RolloutStatus.valueOf(row.getString(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
     List<Rollout> list() {
         return database.run("list rollouts", connection -> {
             try (PreparedStatement select = connection.prepareStatement(

@@ -75,6 +75,16 @@ class JdbcRolloutRepositoryTest {
     }
 
     @Test
+    void theStatusAloneIsReadAsTheRolloutHasIt() {
+        Rollout rollout = rollout("r1", List.of("a", "b"), CREATED);
+        repository.saveRollout(rollout);
+        repository.saveRollout(rollout.withStatus(RolloutStatus.PAUSED, null, "paused by tester"));
+
+        assertThat(repository.status("r1")).contains(RolloutStatus.PAUSED);
+        assertThat(repository.status("r2")).isEmpty();
+    }
+
+    @Test
     void rolloutServersComeInTheRolloutsOrderWhateverOrderTheyWereSavedIn() {
         repository.saveRollout(rollout("r1", List.of("c", "a", "b"), CREATED));
 

@@ -166,9 +166,11 @@ public final class ActionWorker {
     /** The checks before the first step: a claim on a rollout paused or cancelled since is not started. */
     private void start(Claim claim, Work work) {
         RolloutAction action = claim.action();
-        Rollout rollout = repository.rollout(action.rollout()).orElse(claim.rollout());
-        if (action.step() == StepState.PENDING && rollout.status() != RolloutStatus.RUNNING) {
-            if (rollout.status() == RolloutStatus.CANCELLING) {
+        // What the claim read of the rollout holds but for its status, which may have changed since.
+        Rollout rollout = claim.rollout();
+        RolloutStatus status = repository.status(rollout.id()).orElse(rollout.status());
+        if (action.step() == StepState.PENDING && status != RolloutStatus.RUNNING) {
+            if (status == RolloutStatus.CANCELLING) {
                 String why = "not started: rollout cancelled";
                 tracker.tell(StepEvent.of(rollout.id(), action.server(), StepState.SKIPPED, why));
                 work.outcome = new ServerOutcome(action.server(), StepState.SKIPPED, null, null, why);

@@ -137,7 +137,7 @@ final class RolloutTracker {
     /** Completes the futures of the rollouts that stopped elsewhere: on another controller, or an earlier life. */
     void pollEnded() {
         completions.forEach((id, future) -> {
-            if (!future.isDone()) {
+            if (!future.isDone() && repository.status(id).filter(RolloutTracker::stopped).isPresent()) {
                 repository.rollout(id).filter(RolloutTracker::stopped).ifPresent(stopped -> {
                     if (stopped.status().isFinal()) {
                         ended(stopped);
@@ -150,7 +150,11 @@ final class RolloutTracker {
     }
 
     private static boolean stopped(Rollout rollout) {
-        return rollout.status().isFinal() || rollout.status() == RolloutStatus.PAUSED;
+        return stopped(rollout.status());
+    }
+
+    private static boolean stopped(RolloutStatus status) {
+        return status.isFinal() || status == RolloutStatus.PAUSED;
     }
 
     void ended(Rollout rollout) {
