@@ -68,7 +68,7 @@ public class AgentRolloutIT extends FleetupTestSupport {
                 return url[0] != null || !agent.isAlive();
             });
             assertTrue(Files.readString(log), agent.isAlive());
-            service(Inventory.class).addServers(List.of(new Server("agent-it", null, URI.create(url[0]), null, null,
+            service(Inventory.class).addServers(List.of(new Server("agent-it", null, URI.create(url[0]), Map.of(),
                     Map.of())));
             Path artifact = work.resolve("demo-app-2.0.0.tar.gz");
             ok("fleet:sim-release --version 2.0.0 " + artifact);

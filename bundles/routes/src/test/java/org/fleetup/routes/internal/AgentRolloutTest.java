@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.fleetup.agent.server.ArtifactServer;
+import org.fleetup.agent.server.ControllerKey;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.rollout.OnError;
@@ -37,8 +39,6 @@ import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.transport.http.AgentSettings;
 import org.fleetup.transport.http.AgentTransport;
-import org.fleetup.agent.server.ArtifactServer;
-import org.fleetup.agent.server.ControllerKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +95,7 @@ class AgentRolloutTest {
     }
 
     private void inventory(String name, URI address) {
-        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, Map.of())));
+        controller.inventory.addServers(List.of(new Server(name, null, address, Map.of(), Map.of())));
     }
 
     private Rollout rollout(List<String> servers) throws Exception {
@@ -235,7 +235,7 @@ class AgentRolloutTest {
     @Test
     void anOrderSentBeforeTheControllerDiedIsFollowedNotSentAgainAndInstalledOnce() throws Exception {
         PushAgentProcess agent = agent("agent-1");
-        Server server = new Server("agent-1", null, agent.address(), null, null, Map.of());
+        Server server = new Server("agent-1", null, agent.address(), Map.of(), Map.of());
         Journal journal = Journal.inMemory();
         var release = controller.store.require(DemoApplication.PRODUCT, "2.0.0");
         try (Procedure first = transport.begin("r1", server, release, false, event -> { }, journal)) {

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.fleetup.agent.protocol.TlsIdentity;
+import org.fleetup.agent.server.ArtifactServer;
+import org.fleetup.agent.server.ControllerKey;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.rollout.OnError;
@@ -29,8 +31,6 @@ import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.transport.http.AgentSettings;
 import org.fleetup.transport.http.AgentTransport;
-import org.fleetup.agent.server.ArtifactServer;
-import org.fleetup.agent.server.ControllerKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,7 +108,7 @@ class HttpsAgentRolloutTest {
     }
 
     private void inventory(String name, URI address, String pin) {
-        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, Map.of())),
+        controller.inventory.addServers(List.of(new Server(name, null, address, Map.of(), Map.of())),
                 pin == null ? Map.of() : Map.of(name, pin));
     }
 
