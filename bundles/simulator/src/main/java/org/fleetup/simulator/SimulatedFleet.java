@@ -233,7 +233,8 @@ public final class SimulatedFleet implements AutoCloseable {
     /** The inventory record of {@code host}, as provisioning would make it, marked simulated; see {@link #trust}. */
     public Server server(SimulatedHost host) {
         String scheme = host.faults().contains(Fault.SFTP_ONLY) ? "sftp" : "ssh";
-        return new Server(host.name(), CLUSTER, URI.create(scheme + "://" + LOOPBACK + ":" + host.port()), LoginSettings.of(USER, clientKey.toString()),
+        return new Server(host.name(), CLUSTER, URI.create(scheme + "://" + LOOPBACK + ":" + host.port()),
+                LoginSettings.of(USER, clientKey.toString()),
                 Map.of(ROOT_ATTRIBUTE, host.root().toString(), SIMULATED_ATTRIBUTE, "true"));
     }
 

@@ -128,7 +128,8 @@ public final class HandshakeTimes {
         SshServer server = start(hostKey, client.getPublic(), onlyKex, negotiated);
         try {
             Server record = trusted(new Server("bench", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
-                    LoginSettings.of("fleetup", clientKey.toString()), null), PublicKeyEntry.toString(hostKey.getPublic()));
+                    LoginSettings.of("fleetup", clientKey.toString()), null),
+                            PublicKeyEntry.toString(hostKey.getPublic()));
             measure(hostLabel, clientLabel, record, connects, Duration.ZERO);
             System.out.println("    key exchange: " + negotiated.get());
         } finally {

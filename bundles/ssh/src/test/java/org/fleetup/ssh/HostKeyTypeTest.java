@@ -76,7 +76,8 @@ class HostKeyTypeTest {
     }
 
     private static Server recordedWith(KeyPair hostKey) {
-        return trusted(new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()), LoginSettings.of("fleetup", clientKey.toString()), null), PublicKeyEntry.toString(hostKey.getPublic()));
+        return trusted(new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
+                LoginSettings.of("fleetup", clientKey.toString()), null), PublicKeyEntry.toString(hostKey.getPublic()));
     }
 
     @Test

@@ -195,7 +195,8 @@ class SessionReuseTest {
         SshTransport ssh = transport();
         Server recorded = throughRelay();
         ssh.connect(recorded).close();
-        Server otherUser = new Server(recorded.name(), recorded.cluster(), recorded.address(), LoginSettings.of("intruder", LoginSettings.keyFile(recorded)), recorded.attributes());
+        Server otherUser = new Server(recorded.name(), recorded.cluster(), recorded.address(),
+                LoginSettings.of("intruder", LoginSettings.keyFile(recorded)), recorded.attributes());
 
         assertThatThrownBy(() -> ssh.connect(otherUser))
                 .isInstanceOfSatisfying(FleetupException.class,
@@ -284,7 +285,8 @@ class SessionReuseTest {
         SshTransport ssh = transport(Duration.ofSeconds(30), 1);
         try (CountingRelay newerRelay = new CountingRelay(host.port())) {
             Server newerRecord = trusted(new Server(host.name(), SimulatedFleet.CLUSTER,
-                    URI.create("ssh://127.0.0.1:" + newerRelay.port()), LoginSettings.of(fleet.user(), fleet.clientKey().toString()),
+                    URI.create("ssh://127.0.0.1:" + newerRelay.port()), LoginSettings.of(fleet.user(),
+                    fleet.clientKey().toString()),
                             null), host.hostKey());
             Session older = ssh.connect(throughRelay());
             Session newer = ssh.connect(newerRecord);

@@ -152,7 +152,8 @@ class SshTransportConnectTest {
             strangerKey = stranger.clientKey();
         }
         Server server = fleet.server(host);
-        Server withStrangerKey = new Server(server.name(), server.cluster(), server.address(), LoginSettings.of(LoginSettings.user(server), strangerKey.toString()), server.attributes());
+        Server withStrangerKey = new Server(server.name(), server.cluster(), server.address(),
+                LoginSettings.of(LoginSettings.user(server), strangerKey.toString()), server.attributes());
 
         FleetupException refused = connectFailure(withStrangerKey);
 
@@ -164,7 +165,8 @@ class SshTransportConnectTest {
     void missingKeyFileIsAnAuthenticationFailureNamingIt() {
         Path missing = fleetDirectory.resolve("no-such-key");
         Server server = fleet.server(host);
-        Server withoutKey = new Server(server.name(), server.cluster(), server.address(), LoginSettings.of(LoginSettings.user(server), missing.toString()), server.attributes());
+        Server withoutKey = new Server(server.name(), server.cluster(), server.address(),
+                LoginSettings.of(LoginSettings.user(server), missing.toString()), server.attributes());
 
         FleetupException refused = connectFailure(withoutKey);
 
@@ -176,7 +178,8 @@ class SshTransportConnectTest {
     void unreadableKeyFileIsReportedWithoutItsContent() throws IOException {
         Path garbage = Files.writeString(fleetDirectory.resolve("garbage-key"), "secret-looking-garbage");
         Server server = fleet.server(host);
-        Server withGarbage = new Server(server.name(), server.cluster(), server.address(), LoginSettings.of(LoginSettings.user(server), garbage.toString()), server.attributes());
+        Server withGarbage = new Server(server.name(), server.cluster(), server.address(),
+                LoginSettings.of(LoginSettings.user(server), garbage.toString()), server.attributes());
 
         FleetupException refused = connectFailure(withGarbage);
 
@@ -202,7 +205,8 @@ class SshTransportConnectTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             freePort = probe.getLocalPort();
         }
-        Server server = trusted(new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort), LoginSettings.of(fleet.user(), fleet.clientKey().toString()), null), host.hostKey());
+        Server server = trusted(new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort),
+                LoginSettings.of(fleet.user(), fleet.clientKey().toString()), null), host.hostKey());
 
         // The transport waits 10 s for a connection; a refused one must be reported long before that.
         FleetupException refused = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> connectFailure(server));
@@ -216,7 +220,8 @@ class SshTransportConnectTest {
     void userComesFromTheAddressWhenTheRecordHasNone() {
         Server server = fleet.server(host);
         Server userInAddress = new Server(server.name(), null,
-                URI.create("ssh://" + fleet.user() + "@127.0.0.1:" + host.port()), LoginSettings.of(null, LoginSettings.keyFile(server)), null);
+                URI.create("ssh://" + fleet.user() + "@127.0.0.1:" + host.port()), LoginSettings.of(null,
+                        LoginSettings.keyFile(server)), null);
 
         try (Session session = transport.connect(userInAddress)) {
             assertThat(session.execute("echo $USER", COMMAND_TIMEOUT).stdout().strip()).isEqualTo(fleet.user());

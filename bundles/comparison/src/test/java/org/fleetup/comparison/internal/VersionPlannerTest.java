@@ -279,7 +279,8 @@ class VersionPlannerTest {
     }
 
     private static Server server(String name, String scheme) {
-        return new Server(name, Server.DEFAULT_CLUSTER, URI.create(scheme + "://127.0.0.1:2200"), LoginSettings.of("fleet", null),
+        return new Server(name, Server.DEFAULT_CLUSTER, URI.create(scheme + "://127.0.0.1:2200"),
+                LoginSettings.of("fleet", null),
                 Map.of());
     }
 

@@ -21,7 +21,8 @@ class ConfiguredProductProfilesTest {
     }
 
     private static Server server(Map<String, String> attributes) {
-        return new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy", "/keys/k"), attributes);
+        return new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy", "/keys/k"),
+                attributes);
     }
 
     /** What the configuration's defaults add to a profile: the release's kind decides whether the server reboots. */

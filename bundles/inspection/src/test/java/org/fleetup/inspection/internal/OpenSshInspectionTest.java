@@ -48,7 +48,8 @@ class OpenSshInspectionTest {
              SshTransport ssh = new SshTransport(SshSettings.defaults(), TRUST)) {
             DemoApplication.install(sshd.root().resolve(SITE), "1.4.2");
             Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
-                    LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of("site", SITE, "tag", "eu1;touch pwned;#",
+                    LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of("site", SITE, "tag",
+                    "eu1;touch pwned;#",
                             "beta", "1.0 beta", "quote", "$(touch pwned) `touch pwned` it's \"x\"")), sshd.hostKey());
             SessionInspector inspector = new SessionInspector(new SshOnlyRegistry(ssh),
                     ConfiguredProductProfilesTest.profiles(Map.of("root", "~/${site}/{product}", "versionCommand",

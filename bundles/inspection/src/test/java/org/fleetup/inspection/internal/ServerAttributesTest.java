@@ -133,7 +133,8 @@ class ServerAttributesTest {
     }
 
     private static ServerAttributes attributes(Map<String, String> values) {
-        return new ServerAttributes(new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy", "/keys/k"), values), "demo-app");
+        return new ServerAttributes(new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"),
+                LoginSettings.of("deploy", "/keys/k"), values), "demo-app");
     }
 
     private String run(String shell, String command) throws IOException, InterruptedException {

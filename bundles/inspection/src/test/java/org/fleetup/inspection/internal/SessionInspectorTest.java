@@ -339,7 +339,8 @@ class SessionInspectorTest {
 
     @Test
     void aServerWhoseAddressNoTransportServesIsAnErrorNotAResult() {
-        Server server = new Server("web-01", null, URI.create("http://127.0.0.1:8080"), LoginSettings.of("deploy", null), null);
+        Server server = new Server("web-01", null, URI.create("http://127.0.0.1:8080"), LoginSettings.of("deploy",
+                null), null);
 
         assertThatThrownBy(() -> inspector().inspect(server, PRODUCT))
                 .isInstanceOfSatisfying(FleetupException.class,

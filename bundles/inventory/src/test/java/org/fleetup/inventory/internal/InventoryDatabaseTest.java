@@ -35,7 +35,8 @@ class InventoryDatabaseTest {
 
     @Test
     void aReopenedInventoryHasItsFleetAndRollouts() {
-        Server server = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy", "/keys/k"),
+        Server server = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy",
+                "/keys/k"),
                 Map.of("site", "paris"));
         Rollout rollout = JdbcRolloutRepositoryTest.rollout("r1", List.of("web-01"),
                 TestDatabases.kept(Instant.now()));

@@ -45,12 +45,14 @@ class JdbcInventoryTest {
     }
 
     static Server server(String name, String cluster, Map<String, String> attributes) {
-        return new Server(name, cluster, URI.create("ssh://" + name + ".fleet.example:22"), LoginSettings.of("deploy", "/keys/" + name), attributes);
+        return new Server(name, cluster, URI.create("ssh://" + name + ".fleet.example:22"), LoginSettings.of("deploy",
+                "/keys/" + name), attributes);
     }
 
     @Test
     void addedServerIsReadBackWithEveryFieldAndItsTrust() {
-        Server web = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy", "/keys/id_ed25519"),
+        Server web = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy",
+                "/keys/id_ed25519"),
                 Map.of("site", "paris", "rack", "r7"));
 
         inventory.addServers(List.of(web), Map.of("web-01", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB"));
@@ -106,7 +108,8 @@ class JdbcInventoryTest {
     @Test
     void putServersReplacesExistingOnesWithTheirAttributesAndAddsNewOnes() {
         inventory.addServers(List.of(server("a", "x", Map.of("old", "1", "kept", "2"))));
-        Server replaced = new Server("a", "y", URI.create("ssh://127.0.0.1:2300"), LoginSettings.of("root", "/keys/other"),
+        Server replaced = new Server("a", "y", URI.create("ssh://127.0.0.1:2300"), LoginSettings.of("root",
+                "/keys/other"),
                 Map.of("kept", "3"));
 
         inventory.putServers(List.of(replaced, server("b", "y", Map.of("new", "4"))));
@@ -341,7 +344,8 @@ class JdbcInventoryTest {
     }
 
     private static Server login(String name, String host, int port, String user) {
-        return new Server(name, null, URI.create("ssh://" + host + ":" + port), LoginSettings.of(user, "/keys/k"), null);
+        return new Server(name, null, URI.create("ssh://" + host + ":" + port), LoginSettings.of(user, "/keys/k"),
+                null);
     }
 
     private List<String> namesInTheDatabase() {

@@ -91,7 +91,7 @@ class ServerCsvTest {
                 .hasMessageContaining("Nothing was imported");
     }
 
-    /** A column that one transport names is a setting for every server, refused where its transport does not take it. */
+    /** A column one transport names is a setting of every server, refused where its transport does not take it. */
     @Test
     void aSettingOfAnotherTransportIsRefusedAndAnUnknownColumnStaysAnAttribute() throws IOException {
         assertThatThrownBy(() -> read("name,address,user,keyfile,pin\n"

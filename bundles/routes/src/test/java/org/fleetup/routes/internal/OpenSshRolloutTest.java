@@ -223,7 +223,8 @@ class OpenSshRolloutTest {
                     StandardCharsets.UTF_8);
         }
         controller.inventory.addServers(List.of(new Server(name, "openssh",
-                URI.create("ssh://127.0.0.1:" + server.port()), LoginSettings.of(server.user(), server.clientKey().toString()),
+                URI.create("ssh://127.0.0.1:" + server.port()), LoginSettings.of(server.user(),
+                server.clientKey().toString()),
                 Map.of())), Map.of(name, server.hostKey()));
         return server;
     }

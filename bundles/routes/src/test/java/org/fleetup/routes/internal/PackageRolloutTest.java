@@ -121,7 +121,8 @@ class PackageRolloutTest {
         run(List.of("dpkg", "--root=" + system, "--force-not-root", "--force-script-chrootless", "-i",
                 installed.toString()));
         controller.inventory.addServers(List.of(new Server(name, "openssh",
-                URI.create("ssh://127.0.0.1:" + server.port()), LoginSettings.of(server.user(), server.clientKey().toString()),
+                URI.create("ssh://127.0.0.1:" + server.port()), LoginSettings.of(server.user(),
+                server.clientKey().toString()),
                 Map.of())), Map.of(name, server.hostKey()));
     }
 

@@ -21,7 +21,8 @@ class ServerTrustCommandTest {
 
     private static final String FINGERPRINT = "SHA256:" + "A".repeat(43);
 
-    private final Server sftpServer = new Server("files-01", null, URI.create("sftp://10.0.0.2:22"), LoginSettings.of("files", "/keys/files"), Map.of());
+    private final Server sftpServer = new Server("files-01", null, URI.create("sftp://10.0.0.2:22"),
+            LoginSettings.of("files", "/keys/files"), Map.of());
     private final ServerTrust trust = ServerTrust.inMemory();
     private final List<String> audit = new ArrayList<>();
 

@@ -10,6 +10,7 @@ import org.fleetup.api.transport.LoginSettings;
 record ConnectionKey(String server, SshAddress address, String keyFile, String hostKey) {
 
     static ConnectionKey of(Server server, SshAddress address, String hostKey) {
-        return new ConnectionKey(server.name(), address, LoginSettings.keyFile(server), hostKey == null ? null : hostKey.strip());
+        return new ConnectionKey(server.name(), address, LoginSettings.keyFile(server),
+                hostKey == null ? null : hostKey.strip());
     }
 }

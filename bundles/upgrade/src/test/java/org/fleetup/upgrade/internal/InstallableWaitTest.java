@@ -307,7 +307,8 @@ class InstallableWaitTest {
 
     private ServerOutcome install(OpenSshServer sshd, ProductProfile profile, InstallableState.Limits limits,
                                   Path archive, StepListener listener) {
-        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
+        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return install(session, () -> transport.connect(server), profile, limits, archive, listener);
         }

@@ -272,7 +272,8 @@ class RestartAndHttpHealthTest {
     private ServerOutcome install(OpenSshServer sshd, ProductProfile profile, String version, Path archive,
                                   Duration commandTimeout) {
         Release release = Archives.release(version, archive);
-        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
+        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return new ReleaseDirectoryInstall(commandTimeout, 3).install(session, () -> transport.connect(server),
                     profile, release, open(archive), new StepReporter("rollout-1", server.name(), events::add));

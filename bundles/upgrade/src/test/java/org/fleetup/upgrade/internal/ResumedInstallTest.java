@@ -76,7 +76,8 @@ class ResumedInstallTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         DemoApplication.install(sshd.root(), "1.4.2");
         app = new ApplicationDirectory(sshd.root().resolve(DemoApplication.PRODUCT));
     }

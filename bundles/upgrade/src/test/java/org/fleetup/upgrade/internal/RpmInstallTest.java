@@ -66,7 +66,8 @@ class RpmInstallTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/rpm")) && Files.isExecutable(Path.of("/usr/bin/rpmbuild")),
                 "rpm is not installed (Debian's package rpm)");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         system = Files.createDirectories(sshd.root().resolve("sys"));
         run(List.of("rpm", "--root=" + system, DBPATH, "--initdb"));
         root = Files.createDirectories(sshd.root().resolve(PRODUCT));

@@ -242,7 +242,8 @@ class ScriptInstallTest {
         }
         assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         root = Files.createDirectories(sshd.root().resolve(FIRMWARE));
         Files.writeString(root.resolve("active"), "1.0.0\n");
         Files.writeString(root.resolve("slot-1.0.0"), "1.0.0\n");

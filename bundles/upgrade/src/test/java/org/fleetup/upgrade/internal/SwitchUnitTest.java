@@ -135,7 +135,8 @@ class SwitchUnitTest {
     }
 
     private static Server server(OpenSshServer sshd) {
-        return trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
+        return trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
     }
 
     private OpenSshServer start(boolean busyBoxOnly) {
