@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -33,6 +34,17 @@ public class BadInputIT extends FleetupTestSupport {
 
     private static final String HEADER = "name,host,port,user,keyfile\n";
 
+    /** A key file that exists, as the SSH transport requires of an imported server; never read here. */
+    private static final String KEY = keyFile();
+
+    private static String keyFile() {
+        try {
+            return Files.createTempFile("fleetup-it-key", "").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private Path work() throws IOException {
         return Files.createTempDirectory("fleetup-it");
     }
@@ -53,15 +65,18 @@ public class BadInputIT extends FleetupTestSupport {
     @Test
     public void csvWithAMissingColumnADuplicateOrABadPortImportsNothing() throws Exception {
         Path work = work();
-        Path missing = Files.writeString(work.resolve("missing.csv"), "name,host,user,keyfile\ncsv-a,h,u,/k\n");
-        Path duplicate = Files.writeString(work.resolve("dup.csv"), HEADER + "csv-b,h,22,u,/k\ncsv-b,h,23,u,/k\n");
-        Path badPort = Files.writeString(work.resolve("port.csv"), HEADER + "csv-c,h,22,u,/k\ncsv-d,h,70000,u,/k\n");
+        Path missing = Files.writeString(work.resolve("missing.csv"),
+                "name,host,user,keyfile\ncsv-a,h,u," + KEY + "\n");
+        Path duplicate = Files.writeString(work.resolve("dup.csv"),
+                HEADER + "csv-b,h,22,u," + KEY + "\ncsv-b,h,23,u," + KEY + "\n");
+        Path badPort = Files.writeString(work.resolve("port.csv"),
+                HEADER + "csv-c,h,22,u," + KEY + "\ncsv-d,h,70000,u," + KEY + "\n");
 
         Path latin1 = Files.write(work.resolve("latin1.csv"), (HEADER.strip() + ",site\n"
-                + "csv-e,10.9.0.1,22,u,/k,paris\ncsv-f,10.9.0.2,22,u,/k,b\u00e9ziers\n")
+                + "csv-e,10.9.0.1,22,u," + KEY + ",paris\ncsv-f,10.9.0.2,22,u," + KEY + ",b\u00e9ziers\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         Path sameLogin = Files.writeString(work.resolve("login.csv"), HEADER
-                + "csv-g,10.9.0.3,22,u,/k\ncsv-h,10.9.0.3,22,u,/k\n");
+                + "csv-g,10.9.0.3,22,u," + KEY + "\ncsv-h,10.9.0.3,22,u," + KEY + "\n");
 
         assertFails("fleet:server-import --csv " + missing, "no column 'port'");
         assertFails("fleet:server-import --csv " + duplicate, "'csv-b' appears twice");
@@ -78,7 +93,7 @@ public class BadInputIT extends FleetupTestSupport {
     @Test
     public void csvFromASpreadsheetWithAByteOrderMarkAndWindowsLineEndsIsImported() throws Exception {
         Path csv = Files.write(work().resolve("excel.csv"), ("\uFEFF" + HEADER.strip() + ",site\r\n"
-                + "bom-a,10.8.0.1,22,u,/k,\"Paris, 3rd floor\"\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                + "bom-a,10.8.0.1,22,u," + KEY + ",\"Paris, 3rd floor\"\r\n\r\n").getBytes(StandardCharsets.UTF_8));
 
         ok("fleet:server-import --csv " + csv);
 
@@ -89,7 +104,8 @@ public class BadInputIT extends FleetupTestSupport {
 
     @Test
     public void simulatorNeverReplacesAServerItDidNotMake() throws Exception {
-        Path csv = Files.writeString(work().resolve("real.csv"), HEADER + "real-01,10.7.0.1,22,deploy,/k\n");
+        Path csv = Files.writeString(work().resolve("real.csv"),
+                HEADER + "real-01,10.7.0.1,22,deploy," + KEY + "\n");
         ok("fleet:server-import --csv " + csv);
         Inventory inventory = service(Inventory.class);
         Server real = inventory.requireServer("real-01");

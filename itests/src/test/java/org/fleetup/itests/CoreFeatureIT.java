@@ -74,8 +74,10 @@ public class CoreFeatureIT extends FleetupTestSupport {
         // Both transports over SSH share the client that reads it: without either, no known_hosts is read.
         service(FeaturesService.class).uninstallFeature("fleetup-transport-sftp");
         service(FeaturesService.class).uninstallFeature("fleetup-transport-ssh");
+        // the SSH transport refuses a key file that does not exist: this one does, though it is never read
+        Path keyFile = Files.createTempFile("kh-01", ".key");
         Path csv = Files.writeString(Files.createTempFile("servers", ".csv"),
-                "name,host,port,user,keyfile\nkh-01,127.0.0.1,22,fleet,/nonexistent\n");
+                "name,host,port,user,keyfile\nkh-01,127.0.0.1,22,fleet," + keyFile + "\n");
         Path knownHosts = Files.writeString(Files.createTempFile("known_hosts", ""), "");
         Result refused = run("fleet:server-import --csv " + csv + " --known-hosts " + knownHosts);
         assertTrue(refused.all(), refused.failed()

@@ -126,6 +126,23 @@ public class RestApiIT extends FleetupTestSupport {
                 .POST(HttpRequest.BodyPublishers.ofString("name,host\nbad,127.0.0.1\n")).build());
         assertError(badCsv, 400, "fleetup.server.invalid");
         assertTrue(badCsv.body(), body(badCsv).get("message").asText().contains("no column 'port'"));
+        // Each server's transport judges its settings: an agent takes no key file, an SSH login needs one that exists.
+        Path keyFile = Files.createTempFile("rest-key", "");
+        HttpResponse<String> keyOnAgent = send(admin("/servers").header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString("name,address,user,keyfile\n"
+                        + "rest-ssh,ssh://127.0.0.1:22,deploy," + keyFile + "\n"
+                        + "rest-agent,http://127.0.0.1:9,," + keyFile + "\n")).build());
+        assertError(keyOnAgent, 400, "fleetup.server.invalid");
+        String refusal = body(keyOnAgent).get("message").asText();
+        assertTrue(refusal, refusal.contains("Line 3") && refusal.contains("rest-agent")
+                && refusal.contains("'keyfile'") && refusal.contains("http transport does not take"));
+        HttpResponse<String> missingKey = send(admin("/servers").header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString("name,address,user,keyfile\n"
+                        + "rest-ssh,ssh://127.0.0.1:22,deploy," + keyFile + ".absent\n")).build());
+        assertError(missingKey, 400, "fleetup.server.invalid");
+        assertTrue(missingKey.body(),
+                body(missingKey).get("message").asText().contains("not a file on the controller"));
+        assertTrue("nothing imported", service(Inventory.class).server("rest-ssh").isEmpty());
 
         // The schemes of the three transports the distribution boots (the agents' serves http and https), sorted.
         JsonNode transports = body(send(viewer("/transports").GET().build())).get("items");

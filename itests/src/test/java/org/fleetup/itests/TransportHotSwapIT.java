@@ -201,7 +201,7 @@ public class TransportHotSwapIT extends FleetupTestSupport {
                 agents.add(agent);
                 roots.add(root);
                 servers.add(new Server(name, null, URI.create(awaitListening(agent, work.resolve(name + ".log"))),
-                        null, null, Map.of()));
+                        Map.of(), Map.of()));
             }
             service(Inventory.class).addServers(servers);
             Feature shipped = uninstall("fleetup-transport-http");

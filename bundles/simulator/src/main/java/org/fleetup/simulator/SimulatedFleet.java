@@ -33,6 +33,7 @@ import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.simulator.internal.ClientKeyFiles;
 import org.fleetup.simulator.internal.FaultSettings;
 import org.fleetup.simulator.internal.HostLauncher;
@@ -232,8 +233,8 @@ public final class SimulatedFleet implements AutoCloseable {
     /** The inventory record of {@code host}, as provisioning would make it, marked simulated; see {@link #trust}. */
     public Server server(SimulatedHost host) {
         String scheme = host.faults().contains(Fault.SFTP_ONLY) ? "sftp" : "ssh";
-        return new Server(host.name(), CLUSTER, URI.create(scheme + "://" + LOOPBACK + ":" + host.port()), USER,
-                clientKey.toString(),
+        return new Server(host.name(), CLUSTER, URI.create(scheme + "://" + LOOPBACK + ":" + host.port()),
+                LoginSettings.of(USER, clientKey.toString()),
                 Map.of(ROOT_ATTRIBUTE, host.root().toString(), SIMULATED_ATTRIBUTE, "true"));
     }
 

@@ -21,6 +21,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -196,8 +197,8 @@ class SimulatedFleetTest {
         assertThat(server.name()).isEqualTo("sim-01");
         assertThat(server.cluster()).isEqualTo("simulated");
         assertThat(server.address()).isEqualTo(URI.create("ssh://127.0.0.1:" + host.port()));
-        assertThat(server.user()).isEqualTo("fleetup");
-        assertThat(server.keyFile()).isEqualTo(fleet.clientKey().toString());
+        assertThat(LoginSettings.user(server)).isEqualTo("fleetup");
+        assertThat(LoginSettings.keyFile(server)).isEqualTo(fleet.clientKey().toString());
         assertThat(fleet.trust().trusted(server)).contains(host.hostKey());
     }
 

@@ -2,8 +2,8 @@ package org.fleetup.ssh;
 
 import java.io.IOException;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
@@ -46,6 +46,19 @@ public final class SshTransport implements Transport, AutoCloseable {
     public Session connect(Server server) {
         Objects.requireNonNull(server, "server");
         return opener.open(server);
+    }
+
+    /** The login: {@code user} and {@code keyfile}. */
+    @Override
+    public Set<String> settings() {
+        return SshLogin.settings();
+    }
+
+    /** No setting but the login's, and a login that can work ({@link SshLogin#validate}). */
+    @Override
+    public void validate(Server server) {
+        Transport.super.validate(server);
+        SshLogin.validate(server);
     }
 
     /** Commands and files, over one connection. */

@@ -38,6 +38,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.simulator.SimulatedFleet;
 
 /**
@@ -127,7 +128,8 @@ public final class HandshakeTimes {
         SshServer server = start(hostKey, client.getPublic(), onlyKex, negotiated);
         try {
             Server record = trusted(new Server("bench", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
-                    "fleetup", clientKey.toString(), null), PublicKeyEntry.toString(hostKey.getPublic()));
+                    LoginSettings.of("fleetup", clientKey.toString()), null),
+                            PublicKeyEntry.toString(hostKey.getPublic()));
             measure(hostLabel, clientLabel, record, connects, Duration.ZERO);
             System.out.println("    key exchange: " + negotiated.get());
         } finally {

@@ -21,6 +21,7 @@ import org.apache.sshd.server.SshServer;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.SimulatedFleet;
 import org.junit.jupiter.api.AfterAll;
@@ -75,8 +76,8 @@ class HostKeyTypeTest {
     }
 
     private static Server recordedWith(KeyPair hostKey) {
-        return trusted(new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()), "fleetup",
-                clientKey.toString(), null), PublicKeyEntry.toString(hostKey.getPublic()));
+        return trusted(new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
+                LoginSettings.of("fleetup", clientKey.toString()), null), PublicKeyEntry.toString(hostKey.getPublic()));
     }
 
     @Test

@@ -28,6 +28,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.CommandResult;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterAll;
@@ -84,7 +85,7 @@ class OpenSshCommandDeadlineTest {
     /** The record of {@code server}, its host key trusted. */
     private static Server record(OpenSshServer server) {
         Server record = new Server(server.name(), null, URI.create("ssh://" + server.host() + ":" + server.port()),
-                server.user(), server.clientKey().toString(), null);
+                LoginSettings.of(server.user(), server.clientKey().toString()), null);
         TRUST.trust(record, server.hostKey());
         return record;
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +61,7 @@ class OpenSshFullDiskTest {
         sshd = OpenSshServer.start(directory.resolve("sshd"), options);
         transport = new SshTransport(SshSettings.defaults(), TRUST);
         Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
-                sshd.user(), sshd.clientKey().toString(), null), sshd.hostKey());
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), null), sshd.hostKey());
         byte[] content = new byte[SIZE];
 
         ExecutorService uploads = Executors.newFixedThreadPool(UPLOADS);

@@ -21,6 +21,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.SimulatedFleet;
 import org.junit.jupiter.api.AfterAll;
@@ -89,7 +90,7 @@ class SessionReuseTest {
     private Server throughRelay(SimulatedHost target) {
         Server server = fleet.server(target);
         return new Server(server.name(), server.cluster(), URI.create("ssh://127.0.0.1:" + relay.port()),
-                server.user(), server.keyFile(), server.attributes());
+                server.settings(), server.attributes());
     }
 
     private static String echo(Session session, String text) {
@@ -194,8 +195,8 @@ class SessionReuseTest {
         SshTransport ssh = transport();
         Server recorded = throughRelay();
         ssh.connect(recorded).close();
-        Server otherUser = new Server(recorded.name(), recorded.cluster(), recorded.address(), "intruder",
-                recorded.keyFile(), recorded.attributes());
+        Server otherUser = new Server(recorded.name(), recorded.cluster(), recorded.address(),
+                LoginSettings.of("intruder", LoginSettings.keyFile(recorded)), recorded.attributes());
 
         assertThatThrownBy(() -> ssh.connect(otherUser))
                 .isInstanceOfSatisfying(FleetupException.class,
@@ -225,7 +226,7 @@ class SessionReuseTest {
         try (CountingRelay droppingRelay = new CountingRelay(dropping.port())) {
             Server server = fleet.server(dropping);
             Server throughDroppingRelay = new Server(server.name(), server.cluster(),
-                    URI.create("ssh://127.0.0.1:" + droppingRelay.port()), server.user(), server.keyFile(),
+                    URI.create("ssh://127.0.0.1:" + droppingRelay.port()), server.settings(),
                             server.attributes());
             SshTransport ssh = transport();
             String target = dropping.root().resolve("dropped.bin").toString();
@@ -284,7 +285,8 @@ class SessionReuseTest {
         SshTransport ssh = transport(Duration.ofSeconds(30), 1);
         try (CountingRelay newerRelay = new CountingRelay(host.port())) {
             Server newerRecord = trusted(new Server(host.name(), SimulatedFleet.CLUSTER,
-                    URI.create("ssh://127.0.0.1:" + newerRelay.port()), fleet.user(), fleet.clientKey().toString(),
+                    URI.create("ssh://127.0.0.1:" + newerRelay.port()), LoginSettings.of(fleet.user(),
+                    fleet.clientKey().toString()),
                             null), host.hostKey());
             Session older = ssh.connect(throughRelay());
             Session newer = ssh.connect(newerRecord);

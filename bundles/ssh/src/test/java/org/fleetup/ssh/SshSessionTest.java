@@ -21,6 +21,7 @@ import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.transport.CommandResult;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
@@ -117,7 +118,7 @@ class SshSessionTest {
     void commandsAndTransfersOfOneSessionShareOneConnection() throws Exception {
         try (CountingRelay relay = new CountingRelay(host.port())) {
             Server throughRelay = trusted(new Server(host.name(), null, URI.create("ssh://127.0.0.1:" + relay.port()),
-                    fleet.user(), fleet.clientKey().toString(), null), host.hostKey());
+                    LoginSettings.of(fleet.user(), fleet.clientKey().toString()), null), host.hostKey());
             try (Session session = transport.connect(throughRelay)) {
                 for (int i = 0; i < 10; i++) {
                     assertThat(session.execute("echo " + i, COMMAND_TIMEOUT).stdout().strip()).isEqualTo("" + i);

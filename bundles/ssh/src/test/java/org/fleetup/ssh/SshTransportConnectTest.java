@@ -24,6 +24,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.SimulatedFleet;
 import org.junit.jupiter.api.AfterAll;
@@ -151,8 +152,8 @@ class SshTransportConnectTest {
             strangerKey = stranger.clientKey();
         }
         Server server = fleet.server(host);
-        Server withStrangerKey = new Server(server.name(), server.cluster(), server.address(), server.user(),
-                strangerKey.toString(), server.attributes());
+        Server withStrangerKey = new Server(server.name(), server.cluster(), server.address(),
+                LoginSettings.of(LoginSettings.user(server), strangerKey.toString()), server.attributes());
 
         FleetupException refused = connectFailure(withStrangerKey);
 
@@ -164,8 +165,8 @@ class SshTransportConnectTest {
     void missingKeyFileIsAnAuthenticationFailureNamingIt() {
         Path missing = fleetDirectory.resolve("no-such-key");
         Server server = fleet.server(host);
-        Server withoutKey = new Server(server.name(), server.cluster(), server.address(), server.user(),
-                missing.toString(), server.attributes());
+        Server withoutKey = new Server(server.name(), server.cluster(), server.address(),
+                LoginSettings.of(LoginSettings.user(server), missing.toString()), server.attributes());
 
         FleetupException refused = connectFailure(withoutKey);
 
@@ -177,8 +178,8 @@ class SshTransportConnectTest {
     void unreadableKeyFileIsReportedWithoutItsContent() throws IOException {
         Path garbage = Files.writeString(fleetDirectory.resolve("garbage-key"), "secret-looking-garbage");
         Server server = fleet.server(host);
-        Server withGarbage = new Server(server.name(), server.cluster(), server.address(), server.user(),
-                garbage.toString(), server.attributes());
+        Server withGarbage = new Server(server.name(), server.cluster(), server.address(),
+                LoginSettings.of(LoginSettings.user(server), garbage.toString()), server.attributes());
 
         FleetupException refused = connectFailure(withGarbage);
 
@@ -204,8 +205,8 @@ class SshTransportConnectTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             freePort = probe.getLocalPort();
         }
-        Server server = trusted(new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort), fleet.user(),
-                fleet.clientKey().toString(), null), host.hostKey());
+        Server server = trusted(new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort),
+                LoginSettings.of(fleet.user(), fleet.clientKey().toString()), null), host.hostKey());
 
         // The transport waits 10 s for a connection; a refused one must be reported long before that.
         FleetupException refused = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> connectFailure(server));
@@ -219,7 +220,8 @@ class SshTransportConnectTest {
     void userComesFromTheAddressWhenTheRecordHasNone() {
         Server server = fleet.server(host);
         Server userInAddress = new Server(server.name(), null,
-                URI.create("ssh://" + fleet.user() + "@127.0.0.1:" + host.port()), null, server.keyFile(), null);
+                URI.create("ssh://" + fleet.user() + "@127.0.0.1:" + host.port()), LoginSettings.of(null,
+                        LoginSettings.keyFile(server)), null);
 
         try (Session session = transport.connect(userInAddress)) {
             assertThat(session.execute("echo $USER", COMMAND_TIMEOUT).stdout().strip()).isEqualTo(fleet.user());
@@ -229,8 +231,7 @@ class SshTransportConnectTest {
     @Test
     void addressWithoutHostIsAnInvalidServer() {
         Server server = fleet.server(host);
-        Server noHost = new Server(server.name(), null, URI.create("ssh:relative"), server.user(),
-                server.keyFile(), null);
+        Server noHost = new Server(server.name(), null, URI.create("ssh:relative"), server.settings(), null);
 
         assertThat(connectFailure(noHost).code()).isEqualTo(FleetupException.SERVER_INVALID);
     }

@@ -18,6 +18,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.SimulatedFleet;
 import org.junit.jupiter.api.AfterAll;
@@ -70,7 +71,7 @@ class UploadDeadlineTest {
                 32 * KIB).withTransferMinimumRate(minimumBytesPerSecond), fleet.trust());
         Server server = fleet.server(host);
         return transport.connect(new Server(server.name(), null, URI.create("ssh://127.0.0.1:" + relay.port()),
-                server.user(), server.keyFile(), null));
+                server.settings(), null));
     }
 
     private static byte[] randomBytes(int size) {

@@ -31,6 +31,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Transport;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.bench.ComponentConfigs;
@@ -242,7 +243,7 @@ public final class ScaleBenchmark {
         for (String line : lines.subList(1, lines.size())) {
             String[] fields = line.split(",", 4);
             Server server = new Server(fields[0], SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:" + fields[1]),
-                    FleetStandIn.USER, keyFile, Map.of());
+                    LoginSettings.of(FleetStandIn.USER, keyFile), Map.of());
             trust.trust(server, fields[3]);
             servers.add(server);
         }

@@ -51,15 +51,18 @@ public interface ServerImport {
     }
 
     /**
-     * Reads a UTF-8 CSV (header {@code name,host,port,user,keyfile}, optional {@code cluster}, any other column an
-     * attribute) as a whole, then adds every server or none ({@link Inventory#addServers}) with the host keys
-     * {@code hostKeys} knows ({@link ServerTrust}), and audits it.
+     * Reads a UTF-8 CSV (header {@code name,host,port,user,keyfile}, optional {@code cluster} and {@code address};
+     * a column a transport names is a setting of the server, {@link org.fleetup.api.transport.Transport#settings()},
+     * any other an attribute) as a whole, has each server's transport judge its settings
+     * ({@link org.fleetup.api.transport.Transport#validate}), then adds every server or none
+     * ({@link Inventory#addServers}) with the host keys {@code hostKeys} knows ({@link ServerTrust}), and audits it.
      *
      * @param actor who asked, for the audit trail
      * @param source where the CSV came from, and what the caller noted while the host keys were looked up, for the
      *        audit trail: asked once the whole file is read
-     * @throws FleetupException {@link FleetupException#SERVER_INVALID} naming the first problem and its line;
-     *         nothing is imported then
+     * @throws FleetupException {@link FleetupException#SERVER_INVALID} naming the first problem and its line (a
+     *         setting: the server and the column), {@link FleetupException#TRANSPORT_MISSING} for a server whose
+     *         transport is not installed; nothing is imported then
      */
     Imported importCsv(InputStream csv, HostKeys hostKeys, String actor, Supplier<String> source);
 }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.Test;
 
 class ServerImportTest {
@@ -25,6 +26,6 @@ class ServerImportTest {
     }
 
     private static Server server(String name, String address) {
-        return new Server(name, null, URI.create(address), "fleet", "/keys/fleet", Map.of());
+        return new Server(name, null, URI.create(address), LoginSettings.of("fleet", "/keys/fleet"), Map.of());
     }
 }

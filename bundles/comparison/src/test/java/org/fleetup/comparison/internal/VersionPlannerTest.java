@@ -20,11 +20,12 @@ import org.fleetup.api.comparison.PlanEntry;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inspection.Inspection.Status;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
-import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.Capability;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.Test;
 
 class VersionPlannerTest {
@@ -278,7 +279,8 @@ class VersionPlannerTest {
     }
 
     private static Server server(String name, String scheme) {
-        return new Server(name, Server.DEFAULT_CLUSTER, URI.create(scheme + "://127.0.0.1:2200"), "fleet", null,
+        return new Server(name, Server.DEFAULT_CLUSTER, URI.create(scheme + "://127.0.0.1:2200"),
+                LoginSettings.of("fleet", null),
                 Map.of());
     }
 

@@ -10,6 +10,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.release.Activation;
 import org.fleetup.api.release.ProductProfile;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.Test;
 
 class ConfiguredProductProfilesTest {
@@ -20,7 +21,8 @@ class ConfiguredProductProfilesTest {
     }
 
     private static Server server(Map<String, String> attributes) {
-        return new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/k", attributes);
+        return new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy", "/keys/k"),
+                attributes);
     }
 
     /** What the configuration's defaults add to a profile: the release's kind decides whether the server reboots. */

@@ -14,10 +14,11 @@ import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inspection.Inspection.Status;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.simulator.DemoApplication;
-import org.fleetup.testing.OpenSshServer;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
+import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,8 +48,8 @@ class OpenSshInspectionTest {
              SshTransport ssh = new SshTransport(SshSettings.defaults(), TRUST)) {
             DemoApplication.install(sshd.root().resolve(SITE), "1.4.2");
             Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
-                    sshd.user(),
-                    sshd.clientKey().toString(), Map.of("site", SITE, "tag", "eu1;touch pwned;#",
+                    LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of("site", SITE, "tag",
+                    "eu1;touch pwned;#",
                             "beta", "1.0 beta", "quote", "$(touch pwned) `touch pwned` it's \"x\"")), sshd.hostKey());
             SessionInspector inspector = new SessionInspector(new SshOnlyRegistry(ssh),
                     ConfiguredProductProfilesTest.profiles(Map.of("root", "~/${site}/{product}", "versionCommand",

@@ -17,6 +17,7 @@ import java.util.function.UnaryOperator;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,8 +133,8 @@ class ServerAttributesTest {
     }
 
     private static ServerAttributes attributes(Map<String, String> values) {
-        return new ServerAttributes(new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"), "deploy",
-                "/keys/k", values), "demo-app");
+        return new ServerAttributes(new Server("web-01", null, URI.create("ssh://127.0.0.1:2201"),
+                LoginSettings.of("deploy", "/keys/k"), values), "demo-app");
     }
 
     private String run(String shell, String command) throws IOException, InterruptedException {

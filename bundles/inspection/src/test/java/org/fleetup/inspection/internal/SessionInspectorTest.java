@@ -25,6 +25,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
@@ -338,7 +339,8 @@ class SessionInspectorTest {
 
     @Test
     void aServerWhoseAddressNoTransportServesIsAnErrorNotAResult() {
-        Server server = new Server("web-01", null, URI.create("http://127.0.0.1:8080"), "deploy", null, null);
+        Server server = new Server("web-01", null, URI.create("http://127.0.0.1:8080"), LoginSettings.of("deploy",
+                null), null);
 
         assertThatThrownBy(() -> inspector().inspect(server, PRODUCT))
                 .isInstanceOfSatisfying(FleetupException.class,
@@ -355,7 +357,7 @@ class SessionInspectorTest {
     private static Server withAttribute(Server server, String name, String value) {
         Map<String, String> attributes = new HashMap<>(server.attributes());
         attributes.put(name, value);
-        return new Server(server.name(), server.cluster(), server.address(), server.user(), server.keyFile(),
+        return new Server(server.name(), server.cluster(), server.address(), server.settings(),
                 attributes);
     }
 

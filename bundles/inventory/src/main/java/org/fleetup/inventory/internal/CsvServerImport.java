@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerImport;
+import org.fleetup.api.transport.TransportRegistry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -19,17 +20,20 @@ import org.osgi.service.component.annotations.Reference;
 public final class CsvServerImport implements ServerImport {
 
     private final Inventory inventory;
+    private final TransportRegistry transports;
 
+    /** {@code transports} judge the settings of their servers, and tell the columns that are settings. */
     @Activate
-    public CsvServerImport(@Reference Inventory inventory) {
+    public CsvServerImport(@Reference Inventory inventory, @Reference TransportRegistry transports) {
         this.inventory = inventory;
+        this.transports = transports;
     }
 
     @Override
     public Imported importCsv(InputStream csv, HostKeys hostKeys, String actor, Supplier<String> source) {
         List<Server> servers;
         try {
-            servers = ServerCsv.read(csv);
+            servers = ServerCsv.read(csv, transports);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the CSV " + source.get(), e);
         }

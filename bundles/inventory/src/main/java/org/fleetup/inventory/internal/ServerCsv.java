@@ -29,14 +29,19 @@ import org.apache.commons.io.input.BOMInputStream;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerImport.HostKeys;
+import org.fleetup.api.transport.LoginSettings;
+import org.fleetup.api.transport.Transport;
+import org.fleetup.api.transport.TransportRegistry;
 
 /**
  * Reads servers from CSV: header {@code name,host,port,user,keyfile}, any extra column an attribute; RFC 4180 quoting,
  * any line ends, blank lines skipped. An optional {@code address} column holds a URI ({@code ssh://host:port},
  * {@code sftp://}, {@code http://}, {@code https://}, or another transport's scheme with its port) that overrides
- * {@code host} and {@code port} and names the transport (without it, {@code ssh}); with it, only {@code name} is a required column, and only SSH and SFTP servers
- * need a {@code user} and a {@code keyfile} (an agent's server has no login). The whole file is checked before
- * anything is imported, and the first problem is reported with its line.
+ * {@code host} and {@code port} and names the transport (without it, {@code ssh}); with it, only {@code name} is a required column. A column that a transport
+ * names as a setting ({@link Transport#settings()}: {@code user} and {@code keyfile} for SSH and SFTP) is a setting of
+ * the server, not an attribute, and each server's own transport judges its settings ({@link Transport#validate}): an
+ * agent's server takes no login. The whole file is checked before anything is imported, and the first problem is
+ * reported with its line.
  */
 final class ServerCsv {
 
@@ -46,7 +51,6 @@ final class ServerCsv {
 
     /** The schemes an address may name, with the port each takes when it names none. */
     private static final Map<String, Integer> SCHEMES = Map.of("ssh", 22, "sftp", 22, "http", 80, "https", 443);
-    private static final Set<String> LOGIN_SCHEMES = Set.of("ssh", "sftp");
 
     private ServerCsv() {
     }
@@ -55,14 +59,15 @@ final class ServerCsv {
      * Reads a UTF-8 CSV, with or without a byte-order mark (spreadsheets write one), as a whole: a byte that is not
      * UTF-8 is refused with its line and offset, since a guessed charset would import wrong names without a word.
      */
-    static List<Server> read(InputStream csv) throws IOException {
+    static List<Server> read(InputStream csv, TransportRegistry transports) throws IOException {
         try (BOMInputStream withoutBom = BOMInputStream.builder().setInputStream(csv).get()) {
             byte[] bytes = withoutBom.readAllBytes();
-            return read(new StringReader(utf8(bytes, withoutBom.hasBOM() ? ByteOrderMark.UTF_8.length() : 0)));
+            return read(new StringReader(utf8(bytes, withoutBom.hasBOM() ? ByteOrderMark.UTF_8.length() : 0)),
+                    transports);
         }
     }
 
-    private static List<Server> read(Reader csv) throws IOException {
+    private static List<Server> read(Reader csv, TransportRegistry transports) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
                 .setIgnoreEmptyLines(true).setCommentMarker('#').build();
         try (CSVParser parser = CSVParser.parse(csv, format)) {
@@ -73,6 +78,7 @@ final class ServerCsv {
                             + String.join(",", REQUIRED) + " (extra columns become attributes)");
                 }
             }
+            Set<String> settings = settingColumns(transports);
             List<Server> servers = new ArrayList<>();
             Set<String> names = new HashSet<>();
             for (CSVRecord row : parser) {
@@ -80,7 +86,7 @@ final class ServerCsv {
                     continue; // a line of spaces or bare commas, as spreadsheets leave: blank, not a server
                 }
                 long line = parser.getCurrentLineNumber();
-                Server server = server(row, line, header);
+                Server server = server(row, line, header, settings, transports);
                 if (!names.add(server.name())) {
                     throw invalid("Line " + line + ": server '" + server.name() + "' appears twice");
                 }
@@ -128,7 +134,24 @@ final class ServerCsv {
         return known;
     }
 
-    private static Server server(CSVRecord row, long line, List<String> header) {
+    /**
+     * The columns that are settings, not attributes: those the installed transports name, and the login's, which were
+     * never attributes, even while no transport over SSH is installed.
+     */
+    private static Set<String> settingColumns(TransportRegistry transports) {
+        Set<String> columns = new HashSet<>(LoginSettings.NAMES);
+        for (String scheme : transports.schemes().keySet()) {
+            try {
+                columns.addAll(transports.transportFor(URI.create(scheme + "://localhost")).settings());
+            } catch (FleetupException e) {
+                // gone since it was listed: a server of its scheme is refused below, as for any missing transport
+            }
+        }
+        return columns;
+    }
+
+    private static Server server(CSVRecord row, long line, List<String> header, Set<String> settingColumns,
+                                 TransportRegistry transports) {
         if (!row.isConsistent()) {
             throw invalid("Line " + line + ": " + row.size() + " fields, the header has " + header.size());
         }
@@ -139,18 +162,27 @@ final class ServerCsv {
         String given = cell(row, ADDRESS);
         URI address = given.isEmpty() ? address(line, "ssh", required(row, line, "host"), port(row, line))
                 : address(line, given);
-        boolean login = LOGIN_SCHEMES.contains(address.getScheme());
-        String user = login ? required(row, line, "user") : emptyToNull(cell(row, "user"));
-        String keyFile = login ? required(row, line, "keyfile") : emptyToNull(cell(row, "keyfile"));
+        Map<String, String> settings = new LinkedHashMap<>();
         Map<String, String> attributes = new LinkedHashMap<>();
         for (String column : header) {
-            if (!REQUIRED.contains(column) && !CLUSTER.equals(column) && !ADDRESS.equals(column)
-                    && !row.get(column).isEmpty()) {
-                attributes.put(column, row.get(column));
+            String value = row.get(column);
+            if (settingColumns.contains(column)) {
+                settings.put(column, value);
+            } else if (!REQUIRED.contains(column) && !CLUSTER.equals(column) && !ADDRESS.equals(column)
+                    && !value.isEmpty()) {
+                attributes.put(column, value);
             }
         }
         String cluster = header.contains(CLUSTER) ? row.get(CLUSTER) : null;
-        return new Server(name, cluster, address, user, keyFile, attributes);
+        Server server = new Server(name, cluster, address, settings, attributes);
+        try {
+            // its transport alone knows what its settings must be; without it, nobody could tell, so it waits for one
+            transports.transportFor(address).validate(server);
+        } catch (FleetupException e) {
+            throw new FleetupException(e.code(), "Line " + line + ": " + e.getMessage()
+                    + (e.getMessage().endsWith(".") ? "" : ".") + " Nothing was imported.", e);
+        }
+        return server;
     }
 
     /** An address as an operator writes it, its port made explicit. */
@@ -184,10 +216,6 @@ final class ServerCsv {
     /** The cell of {@code column}, empty when the header has no such column. */
     private static String cell(CSVRecord row, String column) {
         return row.isMapped(column) ? row.get(column) : "";
-    }
-
-    private static String emptyToNull(String value) {
-        return value.isEmpty() ? null : value;
     }
 
     private static int port(CSVRecord row, long line) {

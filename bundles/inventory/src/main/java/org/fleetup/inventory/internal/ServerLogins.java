@@ -13,6 +13,7 @@ import java.util.Set;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ final class ServerLogins {
     }
 
     static String key(Server server) {
-        return key(server.address(), server.user());
+        return key(server.address(), LoginSettings.user(server));
     }
 
     /**

@@ -15,11 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 
 /** The servers of the fleet and their attributes. */
 final class ServerTable {
@@ -203,6 +205,7 @@ final class ServerTable {
     private static void checkNamesUnique(List<Server> servers) {
         Set<String> seen = new HashSet<>();
         for (Server server : servers) {
+            checkSettingsKept(server);
             if (server.name().isBlank()) {
                 throw new FleetupException(FleetupException.SERVER_INVALID,
                         "A server has a blank name; no server was changed. Give every server a name.");
@@ -214,12 +217,27 @@ final class ServerTable {
         }
     }
 
+    /**
+     * The inventory keeps the settings of a login in their own columns ({@code login_user}, {@code key_file}), which
+     * also hold one record per login; a setting it has no column for would be lost without a word, so it is refused.
+     */
+    private static void checkSettingsKept(Server server) {
+        for (String setting : server.settings().keySet()) {
+            if (!LoginSettings.NAMES.contains(setting)) {
+                throw new FleetupException(FleetupException.SERVER_INVALID, "Server '" + server.name() + "' has the"
+                        + " setting '" + setting + "', which the inventory cannot keep (it keeps "
+                        + String.join(", ", new TreeSet<>(LoginSettings.NAMES)) + "); no server was changed."
+                        + " Leave it out, or install a version of Fleetup whose inventory keeps it.");
+            }
+        }
+    }
+
     private static void bindServer(PreparedStatement statement, Server server) throws SQLException {
         statement.setString(1, server.name());
         statement.setString(2, server.cluster());
         statement.setString(3, server.address().toString());
-        statement.setString(4, server.user());
-        statement.setString(5, server.keyFile());
+        statement.setString(4, LoginSettings.user(server));
+        statement.setString(5, LoginSettings.keyFile(server));
         statement.setString(6, ServerLogins.key(server));
     }
 
@@ -247,7 +265,7 @@ final class ServerTable {
                 String name = row.getString("name");
                 if (!servers.containsKey(name)) {
                     servers.put(name, new Server(name, row.getString("cluster"), URI.create(row.getString("address")),
-                            row.getString("login_user"), row.getString("key_file"), null));
+                            LoginSettings.of(row.getString("login_user"), row.getString("key_file")), null));
                     trust.seen(name, row.getString("trust_scheme"), row.getString("trust_value"));
                 }
                 String attribute = row.getString("attribute");
@@ -258,7 +276,7 @@ final class ServerTable {
             }
         }
         return servers.values().stream()
-                .map(s -> new Server(s.name(), s.cluster(), s.address(), s.user(), s.keyFile(),
+                .map(s -> new Server(s.name(), s.cluster(), s.address(), s.settings(),
                         attributes.get(s.name())))
                 .toList();
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +54,7 @@ class CommitSurvivesKillTest {
         public static void main(String[] args) throws Exception {
             InventoryDatabase database = new InventoryDatabase(args[0], TestDatabases.USER, TestDatabases.PASSWORD, 4);
             new JdbcInventory(database).addServers(List.of(new Server("survivor", null,
-                    URI.create("ssh://127.0.0.1:2222"), "deploy", null, Map.of())));
+                    URI.create("ssh://127.0.0.1:2222"), LoginSettings.of("deploy", null), Map.of())));
             System.out.println("committed");
             System.out.flush();
             // Killed by the test long before this ends; bounded so that an orphan goes away by itself.

@@ -23,6 +23,7 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,8 @@ class InventoryDatabaseTest {
 
     @Test
     void aReopenedInventoryHasItsFleetAndRollouts() {
-        Server server = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/k",
+        Server server = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy",
+                "/keys/k"),
                 Map.of("site", "paris"));
         Rollout rollout = JdbcRolloutRepositoryTest.rollout("r1", List.of("web-01"),
                 TestDatabases.kept(Instant.now()));

@@ -19,6 +19,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.AuditEntry;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,13 +45,14 @@ class JdbcInventoryTest {
     }
 
     static Server server(String name, String cluster, Map<String, String> attributes) {
-        return new Server(name, cluster, URI.create("ssh://" + name + ".fleet.example:22"), "deploy",
-                "/keys/" + name, attributes);
+        return new Server(name, cluster, URI.create("ssh://" + name + ".fleet.example:22"), LoginSettings.of("deploy",
+                "/keys/" + name), attributes);
     }
 
     @Test
     void addedServerIsReadBackWithEveryFieldAndItsTrust() {
-        Server web = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), "deploy", "/keys/id_ed25519",
+        Server web = new Server("web-01", "eu", URI.create("ssh://127.0.0.1:2201"), LoginSettings.of("deploy",
+                "/keys/id_ed25519"),
                 Map.of("site", "paris", "rack", "r7"));
 
         inventory.addServers(List.of(web), Map.of("web-01", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB"));
@@ -61,7 +63,7 @@ class JdbcInventoryTest {
 
     @Test
     void serverWithoutUserKeyOrHostKeyIsReadBack() {
-        Server bare = new Server("bare", null, URI.create("ssh://127.0.0.1:2202"), null, null, null);
+        Server bare = new Server("bare", null, URI.create("ssh://127.0.0.1:2202"), Map.of(), null);
 
         inventory.addServers(List.of(bare));
 
@@ -106,7 +108,8 @@ class JdbcInventoryTest {
     @Test
     void putServersReplacesExistingOnesWithTheirAttributesAndAddsNewOnes() {
         inventory.addServers(List.of(server("a", "x", Map.of("old", "1", "kept", "2"))));
-        Server replaced = new Server("a", "y", URI.create("ssh://127.0.0.1:2300"), "root", "/keys/other",
+        Server replaced = new Server("a", "y", URI.create("ssh://127.0.0.1:2300"), LoginSettings.of("root",
+                "/keys/other"),
                 Map.of("kept", "3"));
 
         inventory.putServers(List.of(replaced, server("b", "y", Map.of("new", "4"))));
@@ -155,7 +158,7 @@ class JdbcInventoryTest {
     void aTrustHoldsForTheTransportItWasRecordedForOnly() {
         Server overSsh = server("a", "x", Map.of());
         inventory.addServers(List.of(overSsh), Map.of("a", "ssh-ed25519 AAAA"));
-        Server asAgent = new Server("a", "x", URI.create("https://a.fleet.example:8650"), null, null, Map.of());
+        Server asAgent = new Server("a", "x", URI.create("https://a.fleet.example:8650"), Map.of(), Map.of());
 
         inventory.putServers(List.of(asAgent), Map.of(), existing -> true);
         assertThat(inventory.trusted(inventory.requireServer("a"))).isEmpty();
@@ -305,9 +308,9 @@ class JdbcInventoryTest {
 
     @Test
     void putServersReplacesNothingWhenItsGuardRefusesARecord() {
-        Server mine = new Server("a", null, URI.create("ssh://10.0.0.1:22"), "deploy", "/k",
+        Server mine = new Server("a", null, URI.create("ssh://10.0.0.1:22"), LoginSettings.of("deploy", "/k"),
                 Map.of("owner", "me"));
-        Server theirs = new Server("b", null, URI.create("ssh://10.0.0.2:22"), "deploy", "/k",
+        Server theirs = new Server("b", null, URI.create("ssh://10.0.0.2:22"), LoginSettings.of("deploy", "/k"),
                 Map.of("owner", "them"));
         inventory.addServers(List.of(mine, theirs));
 
@@ -341,7 +344,8 @@ class JdbcInventoryTest {
     }
 
     private static Server login(String name, String host, int port, String user) {
-        return new Server(name, null, URI.create("ssh://" + host + ":" + port), user, "/keys/k", null);
+        return new Server(name, null, URI.create("ssh://" + host + ":" + port), LoginSettings.of(user, "/keys/k"),
+                null);
     }
 
     private List<String> namesInTheDatabase() {

@@ -11,9 +11,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +32,7 @@ import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +66,7 @@ class SchemaMigrationTest {
             assertThat(inventory.trusted(inventory.requireServer("other"))).as("a host key of version 1 too")
                     .contains("ssh-ed25519 AAAAOTHER");
             assertThatThrownBy(() -> inventory.addServers(List.of(new Server("third", null,
-                    URI.create("ssh://10.0.0.1:22"), "deploy", "/k", null))))
+                    URI.create("ssh://10.0.0.1:22"), LoginSettings.of("deploy", "/k"), null))))
                     .isInstanceOf(FleetupException.class)
                     .hasMessageContaining("'third'")
                     .hasMessageContaining("'old'");
@@ -221,7 +222,7 @@ class SchemaMigrationTest {
             assertThat(versions(database)).containsExactly(5, Schema.VERSION);
             JdbcInventory inventory = new JdbcInventory(database);
             assertThat(inventory.servers(null)).extracting(Server::name, Server::cluster, Server::address,
-                    Server::user, Server::keyFile).containsExactly(
+                    LoginSettings::user, LoginSettings::keyFile).containsExactly(
                     tuple("agent-01", "default", URI.create("https://10.0.0.3:8650"), null, null),
                     tuple("files-01", "default", URI.create("sftp://10.0.0.2:2222"), "files", "/keys/files"),
                     tuple("new-01", "default", URI.create("ssh://10.0.0.4:22"), "deploy", "/keys/web"),

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerImport;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.Test;
 
 class ServerCsvTest {
@@ -29,7 +30,7 @@ class ServerCsvTest {
 
     private static List<Server> read(byte[] csv) throws IOException {
         try (InputStream in = new ByteArrayInputStream(csv)) {
-            return ServerCsv.read(in);
+            return ServerCsv.read(in, TestTransports.all());
         }
     }
 
@@ -61,9 +62,57 @@ class ServerCsvTest {
         assertThat(servers).extracting(Server::address).containsExactly(URI.create("ssh://10.0.0.1:22"),
                 URI.create("sftp://10.0.0.2:2222"), URI.create("http://10.0.0.3:8181"),
                 URI.create("https://agent.example:443"), URI.create("ssh://10.0.0.4:22"));
-        assertThat(servers.get(2).user()).isNull();
-        assertThat(servers.get(2).keyFile()).isNull();
+        assertThat(servers.get(2).settings()).isEmpty();
+        assertThat(servers.get(0).settings()).containsExactlyInAnyOrderEntriesOf(
+                Map.of(LoginSettings.USER, "deploy", LoginSettings.KEY_FILE, "/keys/id"));
         assertThat(servers.get(0).attributes()).isEmpty();
+    }
+
+    /** The login columns of an operator's CSV are settings, as they were fields, and never attributes. */
+    @Test
+    void theLoginColumnsAreSettingsAndAnyOtherColumnAnAttribute() throws IOException {
+        Server server = read(HEADER + ",site\nweb-01,10.0.0.1,22,deploy,/keys/id,paris\n").get(0);
+
+        assertThat(server.settings()).containsExactlyInAnyOrderEntriesOf(
+                Map.of(LoginSettings.USER, "deploy", LoginSettings.KEY_FILE, "/keys/id"));
+        assertThat(server.attributes()).containsExactlyEntriesOf(Map.of("site", "paris"));
+    }
+
+    /** An agent takes no login: a key file given to one would be ignored, so the operator is told instead. */
+    @Test
+    void aKeyFileOnAnHttpServerIsRefusedWithTheServerAndTheColumn() {
+        assertThatThrownBy(() -> read("name,address,user,keyfile\n"
+                + "web-01,ssh://10.0.0.1,deploy,/keys/id\n"
+                + "agent-01,http://10.0.0.3:8181,,/keys/id\n"))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.SERVER_INVALID))
+                .hasMessageContaining("Line 3").hasMessageContaining("agent-01")
+                .hasMessageContaining("'keyfile'").hasMessageContaining("http transport does not take")
+                .hasMessageContaining("Nothing was imported");
+    }
+
+    /** A column one transport names is a setting of every server, refused where its transport does not take it. */
+    @Test
+    void aSettingOfAnotherTransportIsRefusedAndAnUnknownColumnStaysAnAttribute() throws IOException {
+        assertThatThrownBy(() -> read("name,address,user,keyfile,pin\n"
+                + "web-01,ssh://10.0.0.1,deploy,/keys/id,SHA256:abc\n"))
+                .isInstanceOf(FleetupException.class)
+                .hasMessageContaining("Line 2").hasMessageContaining("web-01")
+                .hasMessageContaining("'pin'").hasMessageContaining("takes keyfile, user");
+
+        List<Server> servers = read("name,address,pin,rack\nagent-01,https://10.0.0.3,SHA256:abc,r1\n");
+        assertThat(servers.get(0).settings()).containsExactlyEntriesOf(Map.of(TestTransports.PIN, "SHA256:abc"));
+        assertThat(servers.get(0).attributes()).containsExactlyEntriesOf(Map.of("rack", "r1"));
+    }
+
+    /** Without its transport nobody can tell which columns are its settings, nor check them: nothing is imported. */
+    @Test
+    void aServerWhoseTransportIsNotInstalledIsRefused() {
+        assertThatThrownBy(() -> ServerCsv.read(new ByteArrayInputStream(("name,address\n"
+                + "agent-01,http://10.0.0.3:8181\n").getBytes(StandardCharsets.UTF_8)), TestTransports.only("ssh")))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_MISSING))
+                .hasMessageContaining("Line 2").hasMessageContaining("feature:install fleetup-transport-http");
     }
 
     @Test
@@ -94,9 +143,9 @@ class ServerCsvTest {
     @Test
     void anSshOrSftpAddressStillNeedsItsLogin() {
         assertThatThrownBy(() -> read("name,address,user,keyfile\nfiles-01,sftp://10.0.0.2,,/keys/id\n"))
-                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2: 'user' is empty");
+                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2: Server 'files-01' has no 'user'");
         assertThatThrownBy(() -> read("name,address\nweb-01,ssh://10.0.0.2\n"))
-                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2: 'user' is empty");
+                .isInstanceOf(FleetupException.class).hasMessageContaining("Line 2: Server 'web-01' has no 'user'");
     }
 
     @Test
@@ -152,7 +201,7 @@ class ServerCsvTest {
 
         List<Server> servers = ServerCsv.read(new ByteArrayInputStream((HEADER + "\n"
                 + "a,10.0.0.1,2222,deploy,/k\n"
-                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)));
+                + "b,10.0.0.1,22,deploy,/k\n").getBytes(StandardCharsets.UTF_8)), TestTransports.all());
 
         assertThat(ServerCsv.hostKeys(servers, known)).as("another port is another host")
                 .containsExactlyEntriesOf(Map.of("a", KEY));
@@ -184,7 +233,7 @@ class ServerCsvTest {
                 + "web-01,10.0.0.1,22,deploy,\"/keys/fleet, 2024/id\"\n"
                 + "web-02,10.0.0.2,22,deploy,\"/keys/the \"\"old\"\" key\"\n");
 
-        assertThat(servers).extracting(Server::keyFile)
+        assertThat(servers).extracting(LoginSettings::keyFile)
                 .containsExactly("/keys/fleet, 2024/id", "/keys/the \"old\" key");
     }
 

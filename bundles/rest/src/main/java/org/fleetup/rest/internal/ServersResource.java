@@ -11,8 +11,9 @@ import javax.ws.rs.core.SecurityContext;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
-import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.inventory.ServerImport;
+import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.LoginSettings;
 
 /** {@link ServersApi} over the inventory and the import the shell uses. */
 public final class ServersResource implements ServersApi {
@@ -52,7 +53,7 @@ public final class ServersResource implements ServersApi {
 
     private ServerView view(Server server) {
         Inspection last = inventory.lastInspection(server.name()).orElse(null);
-        return new ServerView(server.name(), server.cluster(), server.address(), server.user(),
+        return new ServerView(server.name(), server.cluster(), server.address(), LoginSettings.user(server),
                 trust.trusted(server).isPresent(), server.attributes(), last == null ? null : last.version(),
                 last == null ? null : last.at());
     }

@@ -92,7 +92,7 @@ abstract class AgentRolloutFixture {
 
     /** The server {@code name} at the agent's {@code address}; {@code pin}, the fingerprint of its certificate. */
     void inventory(String name, URI address, String pin) {
-        controller.inventory.addServers(List.of(new Server(name, null, address, null, null, Map.of())),
+        controller.inventory.addServers(List.of(new Server(name, null, address, Map.of(), Map.of())),
                 pin == null ? Map.of() : Map.of(name, pin));
     }
 

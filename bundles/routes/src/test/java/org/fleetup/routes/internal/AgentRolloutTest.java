@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.fleetup.agent.server.ArtifactServer;
+import org.fleetup.agent.server.ControllerKey;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.rollout.OnError;
@@ -172,7 +174,7 @@ class AgentRolloutTest extends AgentRolloutFixture {
     @Test
     void anOrderSentBeforeTheControllerDiedIsFollowedNotSentAgainAndInstalledOnce() throws Exception {
         PushAgentProcess agent = agent("agent-1");
-        Server server = new Server("agent-1", null, agent.address(), null, null, Map.of());
+        Server server = new Server("agent-1", null, agent.address(), Map.of(), Map.of());
         Journal journal = Journal.inMemory();
         var release = controller.store.require(DemoApplication.PRODUCT, "2.0.0");
         try (Procedure first = transport.begin("r1", server, release, false, event -> { }, journal)) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.fleetup.agent.protocol.TlsIdentity;
+import org.fleetup.agent.server.ArtifactServer;
+import org.fleetup.agent.server.ControllerKey;
 import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutServer;

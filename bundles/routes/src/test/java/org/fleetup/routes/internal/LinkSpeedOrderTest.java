@@ -22,6 +22,7 @@ import org.fleetup.api.rollout.ServerOrder;
 import org.fleetup.api.rollout.Size;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.simulator.DemoApplication;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +65,7 @@ class LinkSpeedOrderTest {
         far = new LatencyRelay(hosts.get(0).port(), Duration.ofMillis(60));
         Server direct = controller.fleet.server(hosts.get(0));
         Server behindRelay = new Server(direct.name(), direct.cluster(),
-                URI.create("ssh://127.0.0.1:" + far.port()), direct.user(), direct.keyFile(),
+                URI.create("ssh://127.0.0.1:" + far.port()), direct.settings(),
                 direct.attributes());
         controller.inventory.addServers(List.of(behindRelay, controller.fleet.server(hosts.get(1)),
                 controller.fleet.server(hosts.get(2))), TestController.hostKeys(hosts));

@@ -35,9 +35,10 @@ import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.ServerOrder;
 import org.fleetup.api.rollout.Size;
 import org.fleetup.api.rollout.StepRecord;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.simulator.DemoApplication;
-import org.fleetup.testing.OpenSshServer;
 import org.fleetup.ssh.SshSettings;
+import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -222,7 +223,8 @@ class OpenSshRolloutTest {
                     StandardCharsets.UTF_8);
         }
         controller.inventory.addServers(List.of(new Server(name, "openssh",
-                URI.create("ssh://127.0.0.1:" + server.port()), server.user(), server.clientKey().toString(),
+                URI.create("ssh://127.0.0.1:" + server.port()), LoginSettings.of(server.user(),
+                server.clientKey().toString()),
                 Map.of())), Map.of(name, server.hostKey()));
         return server;
     }
@@ -243,7 +245,7 @@ class OpenSshRolloutTest {
         acceptor.start();
         OpenSshServer anyKey = sshds.get(0);
         Server server = new Server(name, "openssh", URI.create("ssh://127.0.0.1:" + silent.getLocalPort()),
-                anyKey.user(), anyKey.clientKey().toString(), Map.of());
+                LoginSettings.of(anyKey.user(), anyKey.clientKey().toString()), Map.of());
         controller.inventory.addServers(List.of(server), Map.of(name, anyKey.hostKey()));
         return server;
     }

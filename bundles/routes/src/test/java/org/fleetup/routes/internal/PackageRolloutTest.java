@@ -25,6 +25,7 @@ import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.ServerOrder;
 import org.fleetup.api.rollout.Size;
 import org.fleetup.api.rollout.StepRecord;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,7 +121,8 @@ class PackageRolloutTest {
         run(List.of("dpkg", "--root=" + system, "--force-not-root", "--force-script-chrootless", "-i",
                 installed.toString()));
         controller.inventory.addServers(List.of(new Server(name, "openssh",
-                URI.create("ssh://127.0.0.1:" + server.port()), server.user(), server.clientKey().toString(),
+                URI.create("ssh://127.0.0.1:" + server.port()), LoginSettings.of(server.user(),
+                server.clientKey().toString()),
                 Map.of())), Map.of(name, server.hostKey()));
     }
 

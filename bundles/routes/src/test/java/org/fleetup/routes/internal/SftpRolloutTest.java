@@ -159,7 +159,8 @@ class SftpRolloutTest {
     @Test
     void anSftpServersHostKeyTrustedAfterTheImportIsTheOneItsTransportChecks() throws Exception {
         OpenSshServer filesOnly = sshd("sftp-01", new OpenSshServer.Options().name("sftp-01").sftpOnly());
-        new CsvServerImport(controller.inventory).importCsv(new ByteArrayInputStream(("name,address,user,keyfile\n"
+        new CsvServerImport(controller.inventory, controller.transports).importCsv(new ByteArrayInputStream((
+                "name,address,user,keyfile\n"
                 + "sftp-01,sftp://127.0.0.1:" + filesOnly.port() + "," + filesOnly.user() + ","
                 + filesOnly.clientKey() + "\n").getBytes(StandardCharsets.UTF_8)), ServerImport.HostKeys.NONE, "tester",
                 () -> "from the test");
@@ -215,7 +216,7 @@ class SftpRolloutTest {
     private void importCsv(String csv) {
         Map<Integer, String> hostKeys = sshds.stream().collect(Collectors.toMap(OpenSshServer::port,
                 OpenSshServer::hostKey));
-        new CsvServerImport(controller.inventory).importCsv(new ByteArrayInputStream(
+        new CsvServerImport(controller.inventory, controller.transports).importCsv(new ByteArrayInputStream(
                 csv.getBytes(StandardCharsets.UTF_8)), (server, host, port) -> hostKeys.get(port), "tester",
                 () -> "from the test");
     }

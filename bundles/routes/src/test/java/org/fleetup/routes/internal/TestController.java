@@ -80,7 +80,7 @@ final class TestController implements AutoCloseable {
     final Map<String, Transport> transportsByScheme = new ConcurrentHashMap<>();
     final ProductProfiles profiles;
     private ServerUpgrader upgrader;
-    private final TransportRegistry transports;
+    final TransportRegistry transports;
     private FleetRouting routing;
     /** The Camel context of the routing component started last. */
     DefaultCamelContext camel;
@@ -115,7 +115,7 @@ final class TestController implements AutoCloseable {
         this.store = new VfsReleaseStore(inventory, schemes, profiles, ComponentConfigs.of(VfsReleaseStore.Config.class,
                 Map.of("root", dir.resolve("store").toUri().toString())));
         this.ssh = new SshTransport(tuning.ssh(), inventory);
-        Transport transport = ssh::connect;
+        Transport transport = ssh;
         this.transports = new TransportRegistry() {
             @Override
             public Transport transportFor(URI address) {

@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.LoginSettings;
 import org.junit.jupiter.api.Test;
 
 /** What fleet:server-trust records is the trust of the server's transport, apart from its record. */
@@ -20,8 +21,8 @@ class ServerTrustCommandTest {
 
     private static final String FINGERPRINT = "SHA256:" + "A".repeat(43);
 
-    private final Server sftpServer = new Server("files-01", null, URI.create("sftp://10.0.0.2:22"), "files",
-            "/keys/files", Map.of());
+    private final Server sftpServer = new Server("files-01", null, URI.create("sftp://10.0.0.2:22"),
+            LoginSettings.of("files", "/keys/files"), Map.of());
     private final ServerTrust trust = ServerTrust.inMemory();
     private final List<String> audit = new ArrayList<>();
 
@@ -30,7 +31,7 @@ class ServerTrustCommandTest {
         command("files-01", FINGERPRINT).execute();
 
         assertThat(trust.trusted(sftpServer)).contains(FINGERPRINT);
-        assertThat(trust.trusted(new Server("files-01", null, URI.create("https://10.0.0.2:8650"), null, null,
+        assertThat(trust.trusted(new Server("files-01", null, URI.create("https://10.0.0.2:8650"), Map.of(),
                 Map.of()))).as("not for another transport").isEmpty();
         assertThat(audit).containsExactly("server-trust files-01 " + FINGERPRINT);
     }

@@ -15,6 +15,7 @@ import org.fleetup.api.inventory.Inventory;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.inventory.internal.InventoryDatabase;
 import org.fleetup.inventory.internal.JdbcInventory;
 import org.fleetup.simulator.SimulatedFleet;
@@ -58,7 +59,7 @@ class SimulatorComponentTest {
         Server registered = inventory.requireServer("demo-01");
         assertThat(inventory.trusted(registered)).contains(first.hostKey());
         assertThat(registered.address()).isEqualTo(URI.create("ssh://127.0.0.1:" + first.port()));
-        assertThat(registered.keyFile()).isEqualTo(baseDir.resolve("client_key").toString());
+        assertThat(LoginSettings.keyFile(registered)).isEqualTo(baseDir.resolve("client_key").toString());
         assertThat(registered.cluster()).isEqualTo(SimulatedFleet.CLUSTER);
         assertThat(SimulatedFleet.isSimulated(registered)).isTrue();
     }
@@ -90,7 +91,8 @@ class SimulatorComponentTest {
 
     @Test
     void aServerItDidNotMakeIsNeverChangedAndNothingStarts() {
-        Server real = new Server("web-01", "web", URI.create("ssh://10.0.0.1:22"), "deploy", "/keys/deploy",
+        Server real = new Server("web-01", "web", URI.create("ssh://10.0.0.1:22"), LoginSettings.of("deploy",
+                "/keys/deploy"),
                 Map.of("site", "paris"));
         inventory.addServers(List.of(real), Map.of("web-01", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB"));
 
@@ -108,17 +110,21 @@ class SimulatorComponentTest {
 
     @Test
     void aRecordOfAHostThatNoLongerRunsGivesWayToANewHostOnItsPort() {
-        Server stopped = new Server("old-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40001"), "fleetup",
-                "/k", Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
-        Server running = new Server("run-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40002"), "fleetup",
-                "/k", Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
-        Server real = new Server("real", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null);
+        Server stopped = new Server("old-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40001"),
+                LoginSettings.of("fleetup", "/k"), Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+        Server running = new Server("run-01", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40002"),
+                LoginSettings.of("fleetup", "/k"), Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+        Server real = new Server("real", null, URI.create("ssh://127.0.0.1:40003"), LoginSettings.of("fleetup", "/k"),
+                null);
         Server elsewhere = new Server("old-02", SimulatedFleet.CLUSTER, URI.create("ssh://127.0.0.1:40009"),
-                "fleetup", "/k", Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
+                LoginSettings.of("fleetup", "/k"), Map.of(SimulatedFleet.SIMULATED_ATTRIBUTE, "true"));
         List<Server> newHosts = List.of(
-                new Server("new-01", null, URI.create("ssh://127.0.0.1:40001"), "fleetup", "/k", null),
-                new Server("new-02", null, URI.create("ssh://127.0.0.1:40002"), "fleetup", "/k", null),
-                new Server("new-03", null, URI.create("ssh://127.0.0.1:40003"), "fleetup", "/k", null));
+                new Server("new-01", null, URI.create("ssh://127.0.0.1:40001"), LoginSettings.of("fleetup", "/k"),
+                        null),
+                new Server("new-02", null, URI.create("ssh://127.0.0.1:40002"), LoginSettings.of("fleetup", "/k"),
+                        null),
+                new Server("new-03", null, URI.create("ssh://127.0.0.1:40003"), LoginSettings.of("fleetup", "/k"),
+                        null));
 
         assertThat(SimulatorComponent.staleAt(List.of(stopped, running, real, elsewhere), newHosts,
                 Set.of("run-01", "new-01", "new-02", "new-03")))

@@ -15,6 +15,7 @@ import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 
 /** The key pair a server's record logs in with, read from its private key file (OpenSSH or PEM, unencrypted). */
 public final class ClientIdentity {
@@ -23,7 +24,7 @@ public final class ClientIdentity {
     }
 
     public static KeyPair load(Server server) {
-        String keyFile = server.keyFile();
+        String keyFile = LoginSettings.keyFile(server);
         if (keyFile == null || keyFile.isBlank()) {
             throw failure(server, "has no private key file: give it one in the inventory (keyFile)");
         }

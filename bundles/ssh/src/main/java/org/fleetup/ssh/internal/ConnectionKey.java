@@ -1,6 +1,7 @@
 package org.fleetup.ssh.internal;
 
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 
 /**
  * What a connection was opened and checked for: a kept connection serves a later session only when all of it is the
@@ -9,6 +10,7 @@ import org.fleetup.api.inventory.Server;
 record ConnectionKey(String server, SshAddress address, String keyFile, String hostKey) {
 
     static ConnectionKey of(Server server, SshAddress address, String hostKey) {
-        return new ConnectionKey(server.name(), address, server.keyFile(), hostKey == null ? null : hostKey.strip());
+        return new ConnectionKey(server.name(), address, LoginSettings.keyFile(server),
+                hostKey == null ? null : hostKey.strip());
     }
 }

@@ -21,6 +21,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.ssh.SshSettings;
 import org.slf4j.Logger;
@@ -145,7 +146,7 @@ public final class SessionOpener implements AutoCloseable {
                     && ssh.getDisconnectCode() == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE) {
                 return new FleetupException(FleetupException.AUTHENTICATION_FAILED, "Server " + server.name()
                         + " at " + address.hostAndPort() + " refused the login of " + address.user()
-                        + " with the key " + server.keyFile() + " (" + KeyUtils.getFingerPrint(clientKey)
+                        + " with the key " + LoginSettings.keyFile(server) + " (" + KeyUtils.getFingerPrint(clientKey)
                         + "). Check that its public half is in ~" + address.user()
                         + "/.ssh/authorized_keys on the server and that the user exists.", failure);
             }

@@ -4,6 +4,7 @@ import java.net.URI;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
+import org.fleetup.api.transport.LoginSettings;
 
 /**
  * Where and as whom to log in, read from a server record: {@code ssh://host:port}, port 22 when none is given, the
@@ -24,7 +25,7 @@ public record SshAddress(String host, int port, String user) {
             host = host.substring(1, host.length() - 1); // an IPv6 literal, bracketed only inside URIs
         }
         int port = address.getPort() < 0 ? DEFAULT_PORT : address.getPort();
-        String user = server.user();
+        String user = LoginSettings.user(server);
         if (user == null || user.isBlank()) {
             String userInfo = address.getUserInfo();
             // Anything after ':' would be a password, which this transport never uses nor repeats.

@@ -41,8 +41,8 @@ class AgentAnswersTest {
         transport = new AgentTransport(new AgentSettings(URI.create("http://127.0.0.1:1"), Duration.ofSeconds(10),
                 Duration.ofSeconds(600), Duration.ofSeconds(60), Duration.ofSeconds(1), 3), null, null,
                 ServerTrust.inMemory());
-        server = new Server("srv-1", null, URI.create("http://127.0.0.1:" + agent.getAddress().getPort()), null,
-                null, Map.of());
+        server = new Server("srv-1", null, URI.create("http://127.0.0.1:" + agent.getAddress().getPort()),
+                Map.of(), Map.of());
     }
 
     @AfterEach

@@ -23,6 +23,7 @@ import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.ssh.SftpConnection;
+import org.fleetup.ssh.SshLogin;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
 
@@ -56,6 +57,19 @@ public final class SftpTransport implements InstallingTransport, AutoCloseable {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.FILES);
+    }
+
+    /** The login: {@code user} and {@code keyfile}. */
+    @Override
+    public Set<String> settings() {
+        return SshLogin.settings();
+    }
+
+    /** No setting but the login's, and a login that can work ({@link SshLogin#validate}). */
+    @Override
+    public void validate(Server server) {
+        InstallingTransport.super.validate(server);
+        SshLogin.validate(server);
     }
 
     /** No session: a {@link Session} runs commands, which such a server does not. */

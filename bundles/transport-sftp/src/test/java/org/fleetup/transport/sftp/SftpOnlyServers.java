@@ -23,6 +23,7 @@ import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.ProductProfiles;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.testing.OpenSshServer;
 
 /** What the tests of SFTP-only servers share: real sftp-only sshd processes, releases in files, one profile. */
@@ -46,7 +47,7 @@ final class SftpOnlyServers {
 
     static Server server(OpenSshServer sshd, String scheme) {
         return trusted(new Server(sshd.name(), null, URI.create(scheme + "://127.0.0.1:" + sshd.port()),
-                sshd.user(), sshd.clientKey().toString(), Map.of()), sshd.hostKey());
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
     }
 
     static String sha256(byte[] content) {

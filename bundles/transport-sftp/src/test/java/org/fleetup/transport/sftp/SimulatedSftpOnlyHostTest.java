@@ -18,6 +18,7 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
@@ -70,7 +71,7 @@ class SimulatedSftpOnlyHostTest {
     void itIsRecordedAsSftpAndRefusesEveryCommand() {
         assertThat(server.address()).isEqualTo(URI.create("sftp://127.0.0.1:" + host.port()));
         Server overSsh = new Server(server.name(), server.cluster(), URI.create("ssh://127.0.0.1:" + host.port()),
-                server.user(), server.keyFile(), server.attributes());
+                server.settings(), server.attributes());
         try (SshTransport ssh = new SshTransport(SshSettings.defaults(), fleet.trust());
              Session session = ssh.connect(overSsh)) {
             assertThatThrownBy(() -> session.execute("touch made-by-a-shell", Duration.ofSeconds(5)))

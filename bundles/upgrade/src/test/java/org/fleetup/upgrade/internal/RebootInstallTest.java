@@ -28,6 +28,7 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.simulator.Fault;
 import org.fleetup.api.simulator.HostSpec;
 import org.fleetup.api.simulator.SimulatedHost;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
@@ -36,9 +37,9 @@ import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.simulator.SimulatedFleet;
-import org.fleetup.testing.OpenSshServer;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
+import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -290,8 +291,7 @@ class RebootInstallTest {
                             "cat \"$HOME/boot_id\"", "", "", ""));
             Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
             Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
-                    sshd.user(),
-                    sshd.clientKey().toString(), Map.of()), sshd.hostKey());
+                    LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
             Journal journal = Journal.inMemory();
 
             ServerOutcome outcome;

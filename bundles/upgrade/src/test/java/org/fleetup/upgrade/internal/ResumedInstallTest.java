@@ -25,15 +25,16 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
-import org.fleetup.testing.OpenSshServer;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
+import org.fleetup.testing.OpenSshServer;
 import org.fleetup.upgrade.internal.DyingSession.ControllerDied;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,8 +76,8 @@ class ResumedInstallTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         DemoApplication.install(sshd.root(), "1.4.2");
         app = new ApplicationDirectory(sshd.root().resolve(DemoApplication.PRODUCT));
     }

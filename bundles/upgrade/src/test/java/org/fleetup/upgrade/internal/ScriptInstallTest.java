@@ -26,13 +26,14 @@ import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
-import org.fleetup.testing.OpenSshServer;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
+import org.fleetup.testing.OpenSshServer;
 import org.fleetup.upgrade.internal.DyingSession.ControllerDied;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -241,8 +242,8 @@ class ScriptInstallTest {
         }
         assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
+        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         root = Files.createDirectories(sshd.root().resolve(FIRMWARE));
         Files.writeString(root.resolve("active"), "1.0.0\n");
         Files.writeString(root.resolve("slot-1.0.0"), "1.0.0\n");

@@ -17,11 +17,12 @@ import org.awaitility.Awaitility;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.simulator.DemoApplication;
-import org.fleetup.testing.OpenSshServer;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
+import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,8 +135,8 @@ class SwitchUnitTest {
     }
 
     private static Server server(OpenSshServer sshd) {
-        return trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()), sshd.user(),
-                sshd.clientKey().toString(), Map.of()), sshd.hostKey());
+        return trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
     }
 
     private OpenSshServer start(boolean busyBoxOnly) {

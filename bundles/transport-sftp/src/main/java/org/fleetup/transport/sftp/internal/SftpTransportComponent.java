@@ -17,8 +17,8 @@ import org.fleetup.api.transport.Transport;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.StepListener;
-import org.fleetup.transport.sftp.SftpTransport;
 import org.fleetup.ssh.SshSettings;
+import org.fleetup.transport.sftp.SftpTransport;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -93,6 +93,16 @@ public final class SftpTransportComponent implements InstallingTransport {
     @Override
     public Inspection inspect(Server server, String product) {
         return transport.inspect(server, product);
+    }
+
+    @Override
+    public Set<String> settings() {
+        return transport.settings();
+    }
+
+    @Override
+    public void validate(Server server) {
+        transport.validate(server);
     }
 
     @Deactivate

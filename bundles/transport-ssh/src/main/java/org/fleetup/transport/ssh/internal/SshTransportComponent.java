@@ -86,6 +86,16 @@ public final class SshTransportComponent implements Transport {
         return transport.capabilities();
     }
 
+    @Override
+    public Set<String> settings() {
+        return transport.settings();
+    }
+
+    @Override
+    public void validate(Server server) {
+        transport.validate(server);
+    }
+
     @Deactivate
     void deactivate() {
         transport.close();
