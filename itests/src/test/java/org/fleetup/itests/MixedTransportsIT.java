@@ -163,7 +163,7 @@ public class MixedTransportsIT extends FleetupTestSupport {
                 + " --wave 100pct --max-errors 100pct --order name " + names);
 
         assertTrue(rollout.all(), rollout.failed() && rollout.error().getMessage()
-                .contains("3 of 9 servers failed: "));
+                .contains("3 of 9 servers failed"));
         Matcher ended = ENDED.matcher(rollout.output());
         assertTrue(rollout.all(), ended.find());
         Map<String, RolloutServer> outcome = service(Rollouts.class).servers(ended.group(1)).stream()

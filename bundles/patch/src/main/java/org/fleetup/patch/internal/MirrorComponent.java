@@ -36,6 +36,7 @@ import org.fleetup.api.mirror.Mirror;
 import org.fleetup.api.mirror.MirrorRegistry;
 import org.fleetup.api.mirror.Mirrors;
 import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.PullRollouts;
 import org.fleetup.api.release.ReleaseStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -114,7 +115,7 @@ public final class MirrorComponent implements Mirrors {
 
     @Activate
     public MirrorComponent(@Reference MirrorRegistry registry, @Reference PullRegistry pull,
-                           @Reference ReleaseStore store, @Reference VersionSchemes schemes, Config config) {
+                           @Reference PullRollouts rollouts, @Reference ReleaseStore store, @Reference VersionSchemes schemes, Config config) {
         ControllerKey key = ControllerKey.openOrCreate(ControllerKey.file(config.keyFile()), "fleetup-controller");
         MirrorSigning own = signing(key);
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -122,7 +123,7 @@ public final class MirrorComponent implements Mirrors {
         AgentMerge merge = new AgentMerge(schemes.scheme(config.versionScheme()));
         Clock clock = Clock.systemUTC();
         Path primaryKeys = primaryKeys(config.primaryKeys());
-        MirrorReceiver receiver = new MirrorReceiver(() -> trusted(primaryKeys), own, registry, pull, store, merge,
+        MirrorReceiver receiver = new MirrorReceiver(() -> trusted(primaryKeys), own, registry, pull, rollouts, store, merge,
                 DataDirectory.resolve("mirror-incoming"), Duration.ofSeconds(config.maxClockSkewSeconds()), clock,
                 json);
         // Published first: a failure here leaves no thread behind.

@@ -32,6 +32,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.mirror.MirrorRegistry;
 import org.fleetup.api.pull.PullAgentRecord;
 import org.fleetup.api.pull.PullRegistry;
+import org.fleetup.api.pull.PullRollouts;
 import org.fleetup.api.pull.ScheduledRelease;
 import org.fleetup.api.release.Release;
 import org.fleetup.api.release.ReleaseStore;
@@ -65,6 +66,7 @@ final class MirrorReceiver {
     private final MirrorSigning own;
     private final MirrorRegistry sequences;
     private final PullRegistry pull;
+    private final PullRollouts rollouts;
     private final ReleaseStore store;
     private final AgentMerge merge;
     private final Path incoming;
@@ -77,12 +79,13 @@ final class MirrorReceiver {
      * @param incoming where blobs are received, {@code <sha256>.part} until complete and verified
      */
     MirrorReceiver(Supplier<TrustedKeys> primaries, MirrorSigning own, MirrorRegistry sequences, PullRegistry pull,
-                   ReleaseStore store, AgentMerge merge, Path incoming, Duration maxSkew, Clock clock,
+                   PullRollouts rollouts, ReleaseStore store, AgentMerge merge, Path incoming, Duration maxSkew, Clock clock,
                    ObjectMapper json) {
         this.primaries = primaries;
         this.own = own;
         this.sequences = sequences;
         this.pull = pull;
+        this.rollouts = rollouts;
         this.store = store;
         this.merge = merge;
         this.incoming = incoming;
@@ -220,17 +223,35 @@ final class MirrorReceiver {
             Files.deleteIfExists(incoming.resolve(sha + ".blob"));
         }
         for (ScheduleEntry entry : request.schedules() == null ? List.<ScheduleEntry>of() : request.schedules()) {
-            ScheduledRelease schedule = entry.schedule();
-            if (!pull.scheduled(schedule.product()).filter(schedule::equals).isPresent()) {
-                pull.schedule(schedule);
-                LOGGER.info("Release {}/{} scheduled at {}, as the primary has it", schedule.product(),
-                        schedule.version(), schedule.at());
-            }
+            take(entry.schedule());
         }
         List<PullAgentRecord> agents = (request.agents() == null ? List.<AgentEntry>of() : request.agents())
                 .stream().map(AgentEntry::record).toList();
         merge.merge(pull, agents, "the primary");
         return new SyncAnswer(missing, pull.agents().stream().map(AgentEntry::of).toList(), store.list().size());
+    }
+
+    /**
+     * Takes the primary's schedule as this instance's own: published here (a rollout of the mirror's agents, the
+     * earlier one cancelled) once the release is in the store; until then recorded alone, so that agents are told when
+     * to come back. The primary's schedule names no rollout (its rollouts are its own): the same terms with a rollout
+     * of the mirror's are the same schedule, left as they are.
+     */
+    private void take(ScheduledRelease schedule) {
+        Optional<ScheduledRelease> known = pull.scheduled(schedule.product());
+        boolean same = known.filter(k -> k.withRollout(null).equals(schedule)).isPresent();
+        if (same && known.get().rollout() != null) {
+            return;
+        }
+        if (store.find(schedule.product(), schedule.version()).isPresent()) {
+            rollouts.publish(schedule, "the primary");
+        } else if (same) {
+            return;
+        } else {
+            pull.schedule(schedule);
+        }
+        LOGGER.info("Release {}/{} scheduled at {}, as the primary has it", schedule.product(), schedule.version(),
+                schedule.at());
     }
 
     /**

@@ -109,7 +109,11 @@ class MirrorSyncTest {
                 MirrorClient.blobResource(missing.sha256(), 1000, 3500),
                 MirrorClient.blobResource(missing.sha256(), 2000, 3500),
                 MirrorClient.blobResource(missing.sha256(), 3000, 3500));
-        assertThat(east.pull.scheduled("demo-app")).contains(schedule);
+        assertThat(east.published).as("published on the mirror, a rollout of its agents")
+                .containsExactly(schedule.withRollout("mirror-rollout-1"));
+        assertThat(east.pull.scheduled("demo-app")).contains(schedule.withRollout("mirror-rollout-1"));
+        assertThat(sync(Duration.ZERO).sync("east").state()).isEqualTo(Mirror.IN_SYNC);
+        assertThat(east.published).as("the same schedule again is not published again").hasSize(1);
         assertThat(Files.list(dir.resolve("east")).toList()).as("nothing left in the mirror's incoming").isEmpty();
     }
 

@@ -22,6 +22,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.fleetup.agent.protocol.OrderSigner;
 import org.fleetup.agent.protocol.TrustedKeys;
+import org.fleetup.api.comparison.PlanEntry;
+import org.fleetup.api.pull.PullRollouts;
+import org.fleetup.api.pull.ScheduledRelease;
+import org.fleetup.api.release.Release;
+import org.fleetup.api.upgrade.StepState;
 import org.fleetup.comparison.internal.DefaultVersionSchemes;
 
 /**
@@ -39,12 +44,14 @@ final class TestMirrorServer implements AutoCloseable {
     final KeyPair keys = OrderSigner.generateKeys();
     /** The requests it was sent: {@code PUT blobs/<sha>?offset=N&size=M}, {@code POST sync}... */
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** The schedules it published, each recorded with a rollout of its own as the mirror's engine records them. */
+    final List<ScheduledRelease> published = new CopyOnWriteArrayList<>();
     final MirrorReceiver receiver;
     private final HttpServer server;
 
     TestMirrorServer(Path incoming, TrustedKeys primaries) throws IOException {
         receiver = new MirrorReceiver(() -> primaries, new MirrorSigning(keys.getPrivate(), keys.getPublic()),
-                sequences, pull, store, new AgentMerge(new DefaultVersionSchemes().scheme("semantic")), incoming,
+                sequences, pull, new PublishingRollouts(), store, new AgentMerge(new DefaultVersionSchemes().scheme("semantic")), incoming,
                 Duration.ofMinutes(5), Clock.systemUTC(), json());
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.createContext(API + "/", this::serve);
@@ -117,5 +124,32 @@ final class TestMirrorServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** The mirror's engine as far as the receiver uses it: publishing records the schedule with a rollout. */
+    private final class PublishingRollouts implements PullRollouts {
+
+        @Override
+        public ScheduledRelease publish(ScheduledRelease release, String actor) {
+            ScheduledRelease recorded = release.withRollout("mirror-rollout-" + (published.size() + 1));
+            published.add(recorded);
+            pull.schedule(recorded);
+            return recorded;
+        }
+
+        @Override
+        public Turn turn(ScheduledRelease release, String mac) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void step(ScheduledRelease release, String mac, StepState step, String detail) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<PlanEntry> plan(Release release, boolean allowDowngrade) {
+            throw new UnsupportedOperationException();
+        }
     }
 }
