@@ -123,9 +123,12 @@ class ServerCsvTest {
 
     /** Transports are hot-deployable: a scheme of one added later is imported, when its port is given. */
     @Test
-    void anAddressOfAnotherSchemeIsTakenWithItsPort() throws IOException {
-        assertThat(read("name,address\nsim-01,standin://sim-01:1\n")).extracting(Server::address)
-                .containsExactly(URI.create("standin://sim-01:1"));
+    void anAddressOfAnotherInstalledTransportsSchemeIsTakenWithItsPort() throws IOException {
+        try (InputStream in = new ByteArrayInputStream("name,address\nsim-01,standin://sim-01:1\n"
+                .getBytes(StandardCharsets.UTF_8))) {
+            assertThat(ServerCsv.read(in, TestTransports.all().plus("standin"))).extracting(Server::address)
+                    .containsExactly(URI.create("standin://sim-01:1"));
+        }
     }
 
     @Test

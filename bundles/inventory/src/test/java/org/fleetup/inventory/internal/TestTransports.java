@@ -52,6 +52,13 @@ final class TestTransports implements TransportRegistry {
                 .collect(Collectors.toMap(s -> s, all::get))));
     }
 
+    /** These and a transport for {@code scheme} that takes no settings, as one deployed later would. */
+    TestTransports plus(String scheme) {
+        Map<String, Transport> more = new java.util.HashMap<>(bySchemes);
+        more.put(scheme, new Stub(Set.of()));
+        return new TestTransports(Map.copyOf(more));
+    }
+
     @Override
     public Transport transportFor(URI address) {
         Transport transport = bySchemes.get(address.getScheme());
