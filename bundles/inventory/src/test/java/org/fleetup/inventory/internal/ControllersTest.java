@@ -22,7 +22,7 @@ import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
 
 /** Controllers sharing one inventory: each known by its heartbeat, one at a time elected to a role. */
-class ControllersTest extends RolloutRepositoryFixture {
+class ControllersTest extends InventoryFixture {
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
     private static final String ROLE = "rollout-decisions";

@@ -17,7 +17,7 @@ import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
 
 /** An action put aside until a time: fenced like a step, its lease let go, and claimed by no one before that time. */
-class DeferTest extends RolloutRepositoryFixture {
+class DeferTest extends InventoryFixture {
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
     private static final Instant LATER = NOW.plus(Duration.ofHours(3));

@@ -22,7 +22,7 @@ import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
 
-class JdbcRolloutRepositoryTest extends RolloutRepositoryFixture {
+class JdbcRolloutRepositoryTest extends InventoryFixture {
 
     private static final Instant CREATED = TestDatabases.kept(Instant.parse("2026-11-24T10:15:30.123456789Z"));
 

@@ -31,7 +31,7 @@ import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
 
 /** Rollouts as the engine stores them: created once, in waves; actions claimed with a lease and written fenced. */
-class RolloutActionsTest extends RolloutRepositoryFixture {
+class RolloutActionsTest extends InventoryFixture {
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
 

@@ -13,18 +13,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The rollout repository each test of rollouts works on, in an inventory of the test's own, closed after it. */
-abstract class RolloutRepositoryFixture {
+/** The inventory and the rollout repository a test works on, in a database of the test's own, closed after it. */
+abstract class InventoryFixture {
 
     @TempDir
     Path dir;
 
     InventoryDatabase database;
+    JdbcInventory inventory;
     JdbcRolloutRepository repository;
 
     @BeforeEach
-    final void openRepository() {
+    final void openDatabase() {
         database = TestDatabases.open(dir);
+        inventory = new JdbcInventory(database);
         repository = new JdbcRolloutRepository(database);
     }
 
