@@ -6,17 +6,13 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -61,7 +56,7 @@ public class PullAgentIT extends FleetupTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(150);
     private static final String INTERVAL = "3s";
 
-    private final List<Agent> agents = new ArrayList<>();
+    private final List<PullAgentProcess> agents = new ArrayList<>();
 
     @Override
     @Configuration
@@ -70,86 +65,10 @@ public class PullAgentIT extends FleetupTestSupport {
                 .value(new File(System.getProperty("fleetup.agent.jar")).getAbsolutePath()));
     }
 
-    /** One agent: its directories, its process (restartable), its MAC. */
-    private final class Agent {
-        final String mac;
-        final Path work;
-        final Path root;
-        final Path log;
-        final Path state;
-        Process process;
-
-        Agent(String mac, Path work) throws IOException {
-            this.mac = mac;
-            this.work = work;
-            DemoApplication.install(work.resolve("opt"), "1.4.2");
-            this.root = work.resolve("opt").resolve(DemoApplication.PRODUCT);
-            this.log = work.resolve("agent.log");
-            this.state = work.resolve("state").resolve("pull.state");
-            Files.createDirectories(work.resolve("home"));
-        }
-
-        Agent start(String server) throws IOException {
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-jar", System.getProperty("fleetup.agent.jar"), "pull", "--server", server,
-                    "--product", DemoApplication.PRODUCT, "--root", root.toString(),
-                    "--trust", work.getParent().resolve("trusted-controllers").toString(), "--mac", mac,
-                    "--address", "127.0.0.1", "--interval", INTERVAL, "--state", state.toString(),
-                    "--health-command", "current/bin/demo-app --version", "--installable-wait", "2")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.environment().put("HOME", work.resolve("home").toString());
-            process = builder.start();
-            return this;
-        }
-
-        String current() {
-            try {
-                return Files.readSymbolicLink(root.resolve("current")).toString();
-            } catch (IOException e) {
-                return "unreadable: " + e;
-            }
-        }
-
-        String version() throws IOException {
-            return Files.readString(root.resolve("current/VERSION")).strip();
-        }
-
-        Instant switchedAt() throws IOException {
-            return Files.readAttributes(root.resolve("current"), BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).lastModifiedTime().toInstant();
-        }
-
-        Properties state() {
-            Properties properties = new Properties();
-            try (Reader in = Files.newBufferedReader(state)) {
-                properties.load(in);
-            } catch (IOException e) {
-                // not written yet
-            }
-            return properties;
-        }
-
-        String log() {
-            try {
-                return Files.readString(log);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** SIGKILL, by its own handle. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        }
-    }
-
     @After
     public void stopAgents() throws InterruptedException {
-        for (Agent agent : agents) {
-            if (agent.process != null && agent.process.isAlive()) {
-                agent.kill();
-            }
+        for (PullAgentProcess agent : agents) {
+            agent.kill();
         }
     }
 
@@ -161,8 +80,9 @@ public class PullAgentIT extends FleetupTestSupport {
         return work;
     }
 
-    private Agent agent(Path work, String mac) throws IOException {
-        Agent agent = new Agent(mac, work.resolve(mac));
+    private PullAgentProcess agent(Path work, String mac) throws IOException {
+        PullAgentProcess agent = new PullAgentProcess(work.resolve(mac), mac, work.resolve("trusted-controllers"),
+                INTERVAL);
         agents.add(agent);
         return agent;
     }
@@ -233,7 +153,7 @@ public class PullAgentIT extends FleetupTestSupport {
         // Every agent checked and was told to come back at the published time (its log says so): nothing taken
         // before it.
         Awaitility.await("five agents registered").atMost(WAIT).until(() -> {
-            for (Agent agent : agents) {
+            for (PullAgentProcess agent : agents) {
                 Optional<PullAgentRecord> record = record(agent.mac);
                 if (record.isEmpty() || record.get().nextCheck() == null || !agent.log().contains("Nothing newer at "
                         + server() + "; a release is published at " + publishedAt)) {
@@ -244,21 +164,21 @@ public class PullAgentIT extends FleetupTestSupport {
         });
         assertTrue("the agents registered before the published time; raise its lead if this machine is slow",
                 Instant.now().isBefore(publishedAt));
-        for (Agent agent : agents) {
+        for (PullAgentProcess agent : agents) {
             assertEquals(agent.log(), "releases/1.4.2", agent.current());
             assertEquals("1.4.2", record(agent.mac).orElseThrow().version());
         }
 
         // After it, all take it: their own files say so, and the switch came after the published time.
-        for (Agent agent : agents) {
+        for (PullAgentProcess agent : agents) {
             Awaitility.await(agent.mac + " on 2.0.0").atMost(WAIT)
-                    .until(() -> "releases/2.0.0".equals(agent.current()) || !agent.process.isAlive());
+                    .until(() -> "releases/2.0.0".equals(agent.current()) || !agent.alive());
             assertEquals(agent.log(), "2.0.0", agent.version());
             assertTrue(agent.switchedAt() + " is before " + publishedAt, !agent.switchedAt().isBefore(publishedAt));
         }
         // The registry shows every agent and the version it runs, from their next checks.
         Awaitility.await("the registry shows 2.0.0 everywhere").atMost(WAIT).until(() -> {
-            for (Agent agent : agents) {
+            for (PullAgentProcess agent : agents) {
                 if (!"2.0.0".equals(record(agent.mac).orElseThrow().version())) {
                     return false;
                 }
@@ -266,12 +186,12 @@ public class PullAgentIT extends FleetupTestSupport {
             return true;
         });
         JsonNode rest = restAgents();
-        for (Agent agent : agents) {
+        for (PullAgentProcess agent : agents) {
             assertTrue(rest.toString(), stream(rest.get("items")).anyMatch(item -> agent.mac.equals(item.get("mac")
                     .asText()) && "2.0.0".equals(item.get("version").asText())));
         }
         String list = ok("fleet:agent-list");
-        for (Agent agent : agents) {
+        for (PullAgentProcess agent : agents) {
             assertTrue(list, list.lines().anyMatch(line -> line.contains(agent.mac) && line.contains("2.0.0")
                     && line.contains("done")));
             Awaitility.await("the state file of " + agent.mac).atMost(WAIT)
@@ -285,7 +205,7 @@ public class PullAgentIT extends FleetupTestSupport {
                         && line.contains("FINISHED")));
         String status = ok("fleet:rollout-status " + rollout);
         String plan = ok("fleet:plan --release demo-app/2.0.0");
-        for (Agent agent : agents) {
+        for (PullAgentProcess agent : agents) {
             assertTrue(status, status.lines().anyMatch(line -> line.contains("pull:" + agent.mac)
                     && line.contains("upgraded")));
             assertTrue(plan, plan.lines().anyMatch(line -> line.contains("pull:" + agent.mac)
@@ -299,7 +219,7 @@ public class PullAgentIT extends FleetupTestSupport {
         released(work, "2.0.0", DemoApplication.DEFAULT_FILLER_BYTES);
         String moved = "http://localhost:" + System.getProperty(HTTP_PORT);
         ok("fleet:agent-redirect --to " + moved + " --mac 02:00:00:00:00:06");
-        Agent agent = agent(work, "02-00-00-00-00-06").start(server());
+        PullAgentProcess agent = agent(work, "02-00-00-00-00-06").start(server());
 
         Awaitility.await("the move stored").atMost(WAIT)
                 .until(() -> moved.equals(agent.state().getProperty("server")));
@@ -322,14 +242,14 @@ public class PullAgentIT extends FleetupTestSupport {
         Path work = work();
         released(work, "2.0.0", DemoApplication.DEFAULT_FILLER_BYTES);
         ok("fleet:release-schedule demo-app/2.0.0");
-        Agent agent = agent(work, "02-00-00-00-00-07");
+        PullAgentProcess agent = agent(work, "02-00-00-00-00-07");
         Path hook = agent.work.resolve("home").resolve(DemoApplication.HEALTH_HOOK);
         Files.createDirectories(hook.getParent());
         Files.writeString(hook, "if [ \"$demo_app_version\" = 2.0.0 ]; then echo broken >&2; exit 1; fi\n");
         agent.start(server());
 
         Awaitility.await("the rollback reported").atMost(WAIT).until(() -> record(agent.mac)
-                .map(r -> "rolled-back".equals(r.status())).orElse(false) || !agent.process.isAlive());
+                .map(r -> "rolled-back".equals(r.status())).orElse(false) || !agent.alive());
         PullAgentRecord record = record(agent.mac).orElseThrow();
         assertEquals("2.0.0", record.failedVersion());
         assertEquals(agent.log(), "releases/1.4.2", agent.current());
@@ -349,7 +269,7 @@ public class PullAgentIT extends FleetupTestSupport {
         Path work = work();
         released(work, "3.0.0", 96 * 1024 * 1024);
         ok("fleet:release-schedule demo-app/3.0.0");
-        Agent agent = agent(work, "02-00-00-00-00-09").start(server());
+        PullAgentProcess agent = agent(work, "02-00-00-00-00-09").start(server());
         Path downloads = agent.state.getParent().resolve("agent-downloads");
 
         long[] had = new long[1];
@@ -368,7 +288,7 @@ public class PullAgentIT extends FleetupTestSupport {
         agent.start(server());
 
         Awaitility.await("3.0.0 installed").atMost(WAIT)
-                .until(() -> "releases/3.0.0".equals(agent.current()) || !agent.process.isAlive());
+                .until(() -> "releases/3.0.0".equals(agent.current()) || !agent.alive());
         assertEquals(agent.log(), "3.0.0", agent.version());
         assertTrue(agent.log(), agent.log().contains("resuming the download at byte"));
         assertTrue(agent.log(), agent.log().contains("(left by an earlier run)"));
@@ -384,7 +304,7 @@ public class PullAgentIT extends FleetupTestSupport {
                 .stream().allMatch(agent -> agent.nextCheck() == null || agent.nextCheck().isBefore(Instant.now())));
         ok("fleet:release-schedule --wave-size 2 --max-errors 1 demo-app/3.1.0");
         for (int i = 0; i < 4; i++) {
-            Agent agent = agent(work, "02-00-00-00-01-0" + i);
+            PullAgentProcess agent = agent(work, "02-00-00-00-01-0" + i);
             Path hook = agent.work.resolve("home").resolve(DemoApplication.HEALTH_HOOK);
             Files.createDirectories(hook.getParent());
             Files.writeString(hook, "if [ \"$demo_app_version\" = 3.1.0 ]; then echo broken >&2; exit 1; fi\n");
@@ -396,12 +316,12 @@ public class PullAgentIT extends FleetupTestSupport {
                 .filter(agent -> record(agent.mac).map(r -> "3.1.0".equals(r.failedVersion())).orElse(false))
                 .count() == 2);
         Instant stopped = Instant.now();
-        for (Agent agent : agents) {
+        for (PullAgentProcess agent : agents) {
             Awaitility.await(agent.mac + " checked after the stop").atMost(WAIT).until(() -> record(agent.mac)
                     .map(r -> r.lastCheck().isAfter(stopped.plusSeconds(4))).orElse(false));
         }
         long offered = 0;
-        for (Agent agent : agents) {
+        for (PullAgentProcess agent : agents) {
             assertEquals(agent.log(), "releases/1.4.2", agent.current());
             offered += "3.1.0".equals(record(agent.mac).orElseThrow().offeredVersion()) ? 1 : 0;
         }

@@ -1,5 +1,7 @@
 package org.fleetup.ssh;
 
+import static org.fleetup.testing.ServerTrusts.trusted;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -127,7 +129,7 @@ public final class HandshakeTimes {
         AtomicReference<String> negotiated = new AtomicReference<>();
         SshServer server = start(hostKey, client.getPublic(), onlyKex, negotiated);
         try {
-            Server record = trusted(new Server("bench", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
+            Server record = trusted(TRUST, new Server("bench", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
                     LoginSettings.of("fleetup", clientKey.toString()), null),
                             PublicKeyEntry.toString(hostKey.getPublic()));
             measure(hostLabel, clientLabel, record, connects, Duration.ZERO);
@@ -221,15 +223,5 @@ public final class HandshakeTimes {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

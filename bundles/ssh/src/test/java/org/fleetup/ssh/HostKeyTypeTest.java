@@ -2,6 +2,7 @@ package org.fleetup.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ class HostKeyTypeTest {
     }
 
     private static Server recordedWith(KeyPair hostKey) {
-        return trusted(new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
+        return trusted(TRUST, new Server("two-keys", null, URI.create("ssh://127.0.0.1:" + server.getPort()),
                 LoginSettings.of("fleetup", clientKey.toString()), null), PublicKeyEntry.toString(hostKey.getPublic()));
     }
 
@@ -121,15 +122,5 @@ class HostKeyTypeTest {
         List<String> preference = SshClient.setUpDefaultClient().getSignatureFactoriesNames();
         assertThat(preference.indexOf(KeyPairProvider.ECDSA_SHA2_NISTP256))
                 .isLessThan(preference.indexOf("rsa-sha2-512"));
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

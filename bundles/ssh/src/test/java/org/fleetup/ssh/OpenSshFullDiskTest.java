@@ -1,6 +1,7 @@
 package org.fleetup.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenSshFullDiskTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     private static final int UPLOADS = 8;
     private static final int SIZE = 5 * 1024 * 1024;
@@ -59,9 +60,11 @@ class OpenSshFullDiskTest {
         OpenSshServer.Options options = new OpenSshServer.Options().name("full-disk").fileSizeLimit(1024 * 1024);
         assumeTrue(OpenSshServer.available(options), "openssh-server is not installed");
         sshd = OpenSshServer.start(directory.resolve("sshd"), options);
-        transport = new SshTransport(SshSettings.defaults(), TRUST);
-        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
-                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), null), sshd.hostKey());
+        transport = new SshTransport(SshSettings.defaults(), trust);
+        Server server = trusted(trust,
+                new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
+                        LoginSettings.of(sshd.user(), sshd.clientKey().toString()), null),
+                sshd.hostKey());
         byte[] content = new byte[SIZE];
 
         ExecutorService uploads = Executors.newFixedThreadPool(UPLOADS);
@@ -89,15 +92,5 @@ class OpenSshFullDiskTest {
             uploads.shutdownNow();
             assertThat(uploads.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         }
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

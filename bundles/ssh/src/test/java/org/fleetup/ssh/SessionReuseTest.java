@@ -3,6 +3,7 @@ package org.fleetup.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.fleetup.testing.ServerTrusts.trusted;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -183,7 +184,7 @@ class SessionReuseTest {
         Server recorded = throughRelay();
         ssh.connect(recorded).close();
 
-        try (Session session = ssh.connect(trusted(recorded, fingerprint(host.hostKey())))) {
+        try (Session session = ssh.connect(trusted(fleet.trust(), recorded, fingerprint(host.hostKey())))) {
             assertThat(echo(session, "checked again")).isEqualTo("checked again");
         }
 
@@ -284,7 +285,7 @@ class SessionReuseTest {
     void oldestIdleConnectionIsClosedBeyondTheMaximum() throws Exception {
         SshTransport ssh = transport(Duration.ofSeconds(30), 1);
         try (CountingRelay newerRelay = new CountingRelay(host.port())) {
-            Server newerRecord = trusted(new Server(host.name(), SimulatedFleet.CLUSTER,
+            Server newerRecord = trusted(fleet.trust(), new Server(host.name(), SimulatedFleet.CLUSTER,
                     URI.create("ssh://127.0.0.1:" + newerRelay.port()), LoginSettings.of(fleet.user(),
                     fleet.clientKey().toString()),
                             null), host.hostKey());
@@ -309,15 +310,5 @@ class SessionReuseTest {
 
         await().atMost(SETTLE).until(() -> relay.openConnections() == 0);
         assertThat(ssh.idleSessions()).isZero();
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            fleet.trust().forget(server.name());
-        } else {
-            fleet.trust().trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -2,6 +2,7 @@ package org.fleetup.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayInputStream;
@@ -117,8 +118,10 @@ class SshSessionTest {
     @Test
     void commandsAndTransfersOfOneSessionShareOneConnection() throws Exception {
         try (CountingRelay relay = new CountingRelay(host.port())) {
-            Server throughRelay = trusted(new Server(host.name(), null, URI.create("ssh://127.0.0.1:" + relay.port()),
-                    LoginSettings.of(fleet.user(), fleet.clientKey().toString()), null), host.hostKey());
+            Server throughRelay = trusted(fleet.trust(),
+                    new Server(host.name(), null, URI.create("ssh://127.0.0.1:" + relay.port()),
+                            LoginSettings.of(fleet.user(), fleet.clientKey().toString()), null),
+                    host.hostKey());
             try (Session session = transport.connect(throughRelay)) {
                 for (int i = 0; i < 10; i++) {
                     assertThat(session.execute("echo " + i, COMMAND_TIMEOUT).stdout().strip()).isEqualTo("" + i);
@@ -258,15 +261,5 @@ class SshSessionTest {
                     .hasMessageFindingMatch("(?i)no space left|full disk");
             assertThat(session.isOpen()).isTrue();
         }
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            fleet.trust().forget(server.name());
-        } else {
-            fleet.trust().trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -2,6 +2,7 @@ package org.fleetup.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
@@ -95,7 +96,7 @@ class SshTransportConnectTest {
 
     @Test
     void unknownHostKeyIsRefusedWithItsFingerprint() throws Exception {
-        FleetupException refused = connectFailure(trusted(fleet.server(host), null));
+        FleetupException refused = connectFailure(trusted(fleet.trust(), fleet.server(host), null));
 
         String fingerprint = fingerprint(host.hostKey());
         assertThat(fingerprint).startsWith("SHA256:");
@@ -109,7 +110,7 @@ class SshTransportConnectTest {
 
     @Test
     void changedHostKeyIsRefusedNamingBothFingerprints() throws Exception {
-        FleetupException refused = connectFailure(trusted(fleet.server(host), otherHost.hostKey()));
+        FleetupException refused = connectFailure(trusted(fleet.trust(), fleet.server(host), otherHost.hostKey()));
 
         assertThat(refused.code()).isEqualTo(FleetupException.HOST_KEY_CHANGED);
         assertThat(refused.getMessage())
@@ -122,7 +123,7 @@ class SshTransportConnectTest {
 
     @Test
     void trustedFingerprintIsAcceptedInPlaceOfTheKey() throws Exception {
-        Server server = trusted(fleet.server(host), fingerprint(host.hostKey()));
+        Server server = trusted(fleet.trust(), fleet.server(host), fingerprint(host.hostKey()));
 
         try (Session session = transport.connect(server)) {
             assertThat(session.execute("true", COMMAND_TIMEOUT).succeeded()).isTrue();
@@ -132,14 +133,14 @@ class SshTransportConnectTest {
     @Test
     void otherHostsFingerprintIsRefusedAsAChangedKey() throws Exception {
         FleetupException refused = connectFailure(
-                trusted(fleet.server(host), fingerprint(otherHost.hostKey())));
+                trusted(fleet.trust(), fleet.server(host), fingerprint(otherHost.hostKey())));
 
         assertThat(refused.code()).isEqualTo(FleetupException.HOST_KEY_CHANGED);
     }
 
     @Test
     void malformedRecordedHostKeyIsAnInvalidServer() {
-        FleetupException refused = connectFailure(trusted(fleet.server(host), "ssh-rsa not-base64!"));
+        FleetupException refused = connectFailure(trusted(fleet.trust(), fleet.server(host), "ssh-rsa not-base64!"));
 
         assertThat(refused.code()).isEqualTo(FleetupException.SERVER_INVALID);
     }
@@ -205,7 +206,7 @@ class SshTransportConnectTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             freePort = probe.getLocalPort();
         }
-        Server server = trusted(new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort),
+        Server server = trusted(fleet.trust(), new Server("nobody", null, URI.create("ssh://127.0.0.1:" + freePort),
                 LoginSettings.of(fleet.user(), fleet.clientKey().toString()), null), host.hostKey());
 
         // The transport waits 10 s for a connection; a refused one must be reported long before that.
@@ -234,15 +235,5 @@ class SshTransportConnectTest {
         Server noHost = new Server(server.name(), null, URI.create("ssh:relative"), server.settings(), null);
 
         assertThat(connectFailure(noHost).code()).isEqualTo(FleetupException.SERVER_INVALID);
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            fleet.trust().forget(server.name());
-        } else {
-            fleet.trust().trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
+import org.fleetup.itests.PullAgentProcess;
 import org.fleetup.simulator.DemoApplication;
 import org.junit.After;
 import org.junit.Rule;
@@ -50,66 +51,17 @@ public class MirrorIT {
 
     private ControllerProcess primary;
     private ControllerProcess mirror;
-    private final List<Agent> agents = new ArrayList<>();
+    private final List<PullAgentProcess> agents = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private Stream<String> eventStream;
-
-    /** A pull agent process: its root, log and state; restartable; stopped by its own handle. */
-    private static final class Agent {
-        final String mac;
-        final Path work;
-        final Path root;
-        final Path log;
-        Process process;
-
-        Agent(Path work, String mac) throws IOException {
-            this.mac = mac;
-            this.work = work;
-            DemoApplication.install(work.resolve("opt"), "1.4.2");
-            this.root = work.resolve("opt").resolve(DemoApplication.PRODUCT);
-            this.log = work.resolve("agent.log");
-            Files.createDirectories(work.resolve("home"));
-        }
-
-        Agent start(String server, Path trust) throws IOException {
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-jar", agentJar(), "pull", "--server", server, "--product", DemoApplication.PRODUCT,
-                    "--root", root.toString(), "--trust", trust.toString(), "--mac", mac, "--address", "127.0.0.1",
-                    "--interval", "2s", "--state", work.resolve("state/pull.state").toString(),
-                    "--health-command", "current/bin/demo-app --version", "--installable-wait", "2")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.environment().put("HOME", work.resolve("home").toString());
-            process = builder.start();
-            return this;
-        }
-
-        String current() {
-            try {
-                return Files.readSymbolicLink(root.resolve("current")).toString();
-            } catch (IOException e) {
-                return "unreadable: " + e;
-            }
-        }
-
-        String log() throws IOException {
-            return Files.exists(log) ? Files.readString(log) : "";
-        }
-
-        void stop() throws InterruptedException {
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly();
-                assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-            }
-        }
-    }
 
     @After
     public void stopEverything() throws InterruptedException {
         if (eventStream != null) {
             eventStream.close();
         }
-        for (Agent agent : agents) {
-            agent.stop();
+        for (PullAgentProcess agent : agents) {
+            agent.kill();
         }
         for (ControllerProcess controller : new ControllerProcess[] {mirror, primary}) {
             if (controller != null) {
@@ -190,13 +142,13 @@ public class MirrorIT {
         Instant publishedAt = Instant.now().plusSeconds(20).truncatedTo(ChronoUnit.SECONDS);
         primary.ok("fleet:release-schedule --at " + publishedAt + " demo-app/2.0.0");
         Path trust = Files.writeString(dir.resolve("trusted-controllers"), mirrorKey + "\n");
-        Agent a = new Agent(dir.resolve("agent-a"), "02-00-00-00-0a-01");
-        Agent b = new Agent(dir.resolve("agent-b"), "02-00-00-00-0b-01");
+        PullAgentProcess a = new PullAgentProcess(dir.resolve("agent-a"), "02-00-00-00-0a-01", trust, "2s");
+        PullAgentProcess b = new PullAgentProcess(dir.resolve("agent-b"), "02-00-00-00-0b-01", trust, "2s");
         agents.add(a);
         agents.add(b);
         primary.ok("fleet:agent-redirect --to " + mirror.url() + " --mac " + a.mac);
-        a.start(primary.url(), trust);
-        b.start(mirror.url(), trust);
+        a.start(primary.url());
+        b.start(mirror.url());
 
         // The schedule reached the mirror: it tells both agents the primary's time, and nothing is taken before it.
         String told = "Nothing newer at " + mirror.url() + "; a release is published at " + publishedAt;
@@ -207,13 +159,13 @@ public class MirrorIT {
         assertTrue(line(primary.ok("fleet:agent-list"), a.mac), line(primary.ok("fleet:agent-list"), a.mac)
                 .contains("1.4.2"));
         // B cannot take it: it is stopped before the time.
-        b.stop();
+        b.kill();
         assertEquals("releases/1.4.2", b.current());
 
         // A takes it from the mirror after the time; the primary, which saw A on 1.4.2, takes 2.0.0 from the mirror
         // (merged by MAC), and learns B from the mirror alone.
         Awaitility.await("A on 2.0.0").atMost(WAIT).until(() -> "releases/2.0.0".equals(a.current())
-                || !a.process.isAlive());
+                || !a.alive());
         assertEquals(a.log(), "releases/2.0.0", a.current());
         assertTrue(a.log(), a.log().contains("moved to " + mirror.url()) && a.log().contains("offered by "
                 + mirror.url()));
@@ -245,7 +197,7 @@ public class MirrorIT {
                 .anyMatch(text -> text.startsWith("event") && text.contains("cleared")));
         assertTrue(line(primary.ok("fleet:alarm-list --all"), "east").contains("demo-app/2.0.0"));
         assertTrue(primary.ok("fleet:alarm-list").lines().noneMatch(text -> text.contains("east")));
-        b.start(mirror.url(), trust);
+        b.start(mirror.url());
         String toldAgain = "Nothing newer at " + mirror.url() + "; a release is published at " + newTime;
         Awaitility.await("B told the new time by the mirror").atMost(WAIT).until(() -> b.log().contains(toldAgain));
         assertEquals("releases/1.4.2", b.current());

@@ -1,6 +1,7 @@
 package org.fleetup.inspection.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OpenSshInspectionTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     private static final String SITE = "eu 1;touch pwned;#";
 
@@ -45,9 +46,9 @@ class OpenSshInspectionTest {
         }
         assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
         try (OpenSshServer sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-             SshTransport ssh = new SshTransport(SshSettings.defaults(), TRUST)) {
+             SshTransport ssh = new SshTransport(SshSettings.defaults(), trust)) {
             DemoApplication.install(sshd.root().resolve(SITE), "1.4.2");
-            Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+            Server server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                     LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of("site", SITE, "tag",
                     "eu1;touch pwned;#",
                             "beta", "1.0 beta", "quote", "$(touch pwned) `touch pwned` it's \"x\"")), sshd.hostKey());
@@ -66,15 +67,5 @@ class OpenSshInspectionTest {
                 assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("pwned");
             }
         }
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -2,6 +2,7 @@ package org.fleetup.inspection.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 
 import java.io.IOException;
 import java.net.URI;
@@ -107,7 +108,7 @@ class SessionInspectorTest {
     void aServerWhoseHostKeyIsUnknownIsUnreachableAndTheDetailShowsTheFingerprint() {
         SimulatedHost host = host("1.4.2");
 
-        Inspection inspection = inspector().inspect(trusted(fleet.server(host), null), PRODUCT);
+        Inspection inspection = inspector().inspect(trusted(fleet.trust(), fleet.server(host), null), PRODUCT);
 
         assertThat(inspection.status()).isEqualTo(Status.UNREACHABLE);
         assertThat(inspection.detail()).contains(fingerprint(host.hostKey()));
@@ -370,15 +371,5 @@ class SessionInspectorTest {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            fleet.trust().forget(server.name());
-        } else {
-            fleet.trust().trust(server, hostKey);
-        }
-        return server;
     }
 }

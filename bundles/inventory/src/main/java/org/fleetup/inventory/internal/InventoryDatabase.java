@@ -8,6 +8,8 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.sql.ConnectionPoolDataSource;
 
@@ -64,6 +66,12 @@ public final class InventoryDatabase implements AutoCloseable {
     @FunctionalInterface
     interface Work<T> {
         T apply(Connection connection) throws SQLException;
+    }
+
+    /** One row read into a value. */
+    @FunctionalInterface
+    interface Row<T> {
+        T read(ResultSet row) throws SQLException;
     }
 
     /**
@@ -185,6 +193,23 @@ public final class InventoryDatabase implements AutoCloseable {
         } else {
             // an offset date-time, which both drivers take for TIMESTAMP WITH TIME ZONE (PostgreSQL's takes no Instant)
             statement.setObject(index, instant.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    /** What {@code sql} selects, {@code parameters} bound in order, a value a row. */
+    static <T> List<T> select(Connection connection, String sql, Row<T> row, String... parameters)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                select.setString(i + 1, parameters[i]);
+            }
+            List<T> values = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    values.add(row.read(rows));
+                }
+            }
+            return values;
         }
     }
 

@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,7 +60,7 @@ public final class JdbcMirrorRegistry implements MirrorRegistry {
 
     @Override
     public List<Mirror> mirrors() {
-        return database.run("read the mirrors", connection -> mirrors(connection, "", null));
+        return database.run("read the mirrors", connection -> mirrors(connection, ""));
     }
 
     @Override
@@ -70,23 +69,16 @@ public final class JdbcMirrorRegistry implements MirrorRegistry {
                 .stream().findFirst();
     }
 
-    private static List<Mirror> mirrors(Connection connection, String where, String name) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + MIRROR_COLUMNS + " FROM mirrors"
-                + where + " ORDER BY name")) {
-            if (name != null) {
-                select.setString(1, name);
-            }
-            List<Mirror> mirrors = new ArrayList<>();
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    mirrors.add(new Mirror(row.getString("name"), URI.create(row.getString("url")),
-                            row.getString("public_key"), InventoryDatabase.getInstant(row, "added_at"),
-                            InventoryDatabase.getInstant(row, "last_sync"), row.getString("state"),
-                            row.getString("detail"), row.getInt("failures"), row.getInt("missing")));
-                }
-            }
-            return mirrors;
-        }
+    private static List<Mirror> mirrors(Connection connection, String where, String... parameters)
+            throws SQLException {
+        return InventoryDatabase.select(connection, "SELECT " + MIRROR_COLUMNS + " FROM mirrors" + where
+                + " ORDER BY name", JdbcMirrorRegistry::readMirror, parameters);
+    }
+
+    private static Mirror readMirror(ResultSet row) throws SQLException {
+        return new Mirror(row.getString("name"), URI.create(row.getString("url")), row.getString("public_key"),
+                InventoryDatabase.getInstant(row, "added_at"), InventoryDatabase.getInstant(row, "last_sync"),
+                row.getString("state"), row.getString("detail"), row.getInt("failures"), row.getInt("missing"));
     }
 
     @Override
@@ -164,22 +156,13 @@ public final class JdbcMirrorRegistry implements MirrorRegistry {
 
     @Override
     public List<PullAgentRecord> mirrorAgents(String name) {
-        return database.run("read the agents of mirror " + name, connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT mac, address, product, version,"
-                    + " last_check, next_check, server FROM mirror_agents WHERE mirror = ? ORDER BY mac")) {
-                select.setString(1, name);
-                List<PullAgentRecord> agents = new ArrayList<>();
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        agents.add(new PullAgentRecord(row.getString("mac"), row.getString("address"),
-                                row.getString("product"), row.getString("version"),
-                                InventoryDatabase.getInstant(row, "last_check"),
-                                InventoryDatabase.getInstant(row, "next_check"), row.getString("server")));
-                    }
-                }
-                return agents;
-            }
-        });
+        return database.run("read the agents of mirror " + name, connection -> InventoryDatabase.select(connection,
+                "SELECT mac, address, product, version, last_check, next_check, server FROM mirror_agents"
+                        + " WHERE mirror = ? ORDER BY mac",
+                row -> new PullAgentRecord(row.getString("mac"), row.getString("address"), row.getString("product"),
+                        row.getString("version"), InventoryDatabase.getInstant(row, "last_check"),
+                        InventoryDatabase.getInstant(row, "next_check"), row.getString("server")),
+                name));
     }
 
     @Override
@@ -225,22 +208,13 @@ public final class JdbcMirrorRegistry implements MirrorRegistry {
 
     @Override
     public List<MirrorAlarm> alarms(boolean openOnly) {
-        return database.run("read the mirror alarms", connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + ALARM_COLUMNS
-                    + " FROM mirror_alarms" + (openOnly ? " WHERE cleared_at IS NULL" : "")
-                    + " ORDER BY raised_at DESC, mirror, product")) {
-                List<MirrorAlarm> alarms = new ArrayList<>();
-                try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        alarms.add(new MirrorAlarm(row.getString("mirror"), row.getString("product"),
-                                row.getString("version"), InventoryDatabase.getInstant(row, "scheduled_at"),
-                                row.getInt("agents_behind"), InventoryDatabase.getInstant(row, "raised_at"),
-                                InventoryDatabase.getInstant(row, "cleared_at")));
-                    }
-                }
-                return alarms;
-            }
-        });
+        return database.run("read the mirror alarms", connection -> InventoryDatabase.select(connection,
+                "SELECT " + ALARM_COLUMNS + " FROM mirror_alarms" + (openOnly ? " WHERE cleared_at IS NULL" : "")
+                        + " ORDER BY raised_at DESC, mirror, product",
+                row -> new MirrorAlarm(row.getString("mirror"), row.getString("product"), row.getString("version"),
+                        InventoryDatabase.getInstant(row, "scheduled_at"), row.getInt("agents_behind"),
+                        InventoryDatabase.getInstant(row, "raised_at"),
+                        InventoryDatabase.getInstant(row, "cleared_at"))));
     }
 
     @Override

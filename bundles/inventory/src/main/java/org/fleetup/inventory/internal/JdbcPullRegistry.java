@@ -105,7 +105,7 @@ public final class JdbcPullRegistry implements PullRegistry {
 
     @Override
     public List<PullAgentRecord> agents() {
-        return database.run("read the pull agents", connection -> agents(connection, "", null));
+        return database.run("read the pull agents", connection -> agents(connection, ""));
     }
 
     @Override
@@ -114,25 +114,17 @@ public final class JdbcPullRegistry implements PullRegistry {
                 .stream().findFirst();
     }
 
-    private static List<PullAgentRecord> agents(Connection connection, String where, String mac) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + AGENT_COLUMNS + " FROM pull_agents"
-                + where + " ORDER BY mac")) {
-            if (mac != null) {
-                select.setString(1, mac);
-            }
-            List<PullAgentRecord> agents = new ArrayList<>();
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    agents.add(new PullAgentRecord(row.getString("mac"), row.getString("address"),
-                            row.getString("product"), row.getString("version"),
-                            InventoryDatabase.getInstant(row, "last_check"),
-                            InventoryDatabase.getInstant(row, "next_check"), row.getString("server"),
-                            row.getString("status"), row.getString("detail"), row.getString("failed_version"),
-                            row.getString("offered_version")));
-                }
-            }
-            return agents;
-        }
+    private static List<PullAgentRecord> agents(Connection connection, String where, String... parameters)
+            throws SQLException {
+        return InventoryDatabase.select(connection, "SELECT " + AGENT_COLUMNS + " FROM pull_agents" + where
+                + " ORDER BY mac", JdbcPullRegistry::readAgent, parameters);
+    }
+
+    private static PullAgentRecord readAgent(ResultSet row) throws SQLException {
+        return new PullAgentRecord(row.getString("mac"), row.getString("address"), row.getString("product"),
+                row.getString("version"), InventoryDatabase.getInstant(row, "last_check"),
+                InventoryDatabase.getInstant(row, "next_check"), row.getString("server"), row.getString("status"),
+                row.getString("detail"), row.getString("failed_version"), row.getString("offered_version"));
     }
 
     @Override

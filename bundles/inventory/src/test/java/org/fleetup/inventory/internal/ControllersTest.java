@@ -3,13 +3,11 @@ package org.fleetup.inventory.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,50 +17,19 @@ import java.util.concurrent.TimeUnit;
 import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.Controller;
-import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutAction;
-import org.fleetup.api.rollout.RolloutStatus;
-import org.fleetup.api.rollout.Wave;
-import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Controllers sharing one inventory: each known by its heartbeat, one at a time elected to a role. */
-class ControllersTest {
+class ControllersTest extends InventoryFixture {
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
     private static final String ROLE = "rollout-decisions";
 
-    @TempDir
-    Path dir;
-
-    private InventoryDatabase database;
-    private JdbcRolloutRepository repository;
-
-    @BeforeEach
-    void open() {
-        database = TestDatabases.open(dir);
-        repository = new JdbcRolloutRepository(database);
-    }
-
-    @AfterEach
-    void close() {
-        database.close();
-    }
-
-    private String rollout(String... servers) {
-        String id = UUID.randomUUID().toString();
-        repository.create(new Rollout(id, "demo-app", "2.0.0", List.of(servers), 2, false, RolloutStatus.SCHEDULED,
-                NOW, NOW, null, null), List.of(new Wave(id, 1, servers.length, 1, WaveStatus.PENDING, null, null)));
-        return id;
-    }
-
     @Test
     void eachControllerIsListedWithItsAddressItsLastHeartbeatAndTheServersItHolds() {
-        String id = rollout("a", "b", "c");
+        String id = createInOneWave(NOW, "a", "b", "c");
         List<RolloutAction> actions = repository.actions(id);
         repository.heartbeat("ctl-1/x", "host-1:8101", NOW, NOW, NOW.plusSeconds(20));
         repository.heartbeat("ctl-2/y", "host-2:8101", NOW, NOW, NOW.plusSeconds(20));
@@ -155,7 +122,7 @@ class ControllersTest {
 
     @Test
     void takingBackTheLeasesOfEarlierIncarnationsLeavesThoseOfALiveControllerOfTheSameName() {
-        String id = rollout("a", "b", "c");
+        String id = createInOneWave(NOW, "a", "b", "c");
         List<RolloutAction> actions = repository.actions(id);
         Instant now = Instant.now();
         repository.heartbeat("ctl-1/dead", "h", now.minusSeconds(120), now.minusSeconds(60), now.minusSeconds(40));
@@ -171,7 +138,7 @@ class ControllersTest {
 
     @Test
     void eachStepNamesTheControllerThatWroteIt() {
-        String id = rollout("a", "b");
+        String id = createInOneWave(NOW, "a", "b");
         List<RolloutAction> actions = repository.actions(id);
         long before = repository.lastStep();
         RolloutAction one = repository.claim(actions.get(0).id(), "ctl-1/x", NOW, NOW.plusSeconds(60)).orElseThrow();

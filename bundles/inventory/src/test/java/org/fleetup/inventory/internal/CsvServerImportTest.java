@@ -5,37 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerImport;
 import org.fleetup.api.transport.LoginSettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The import as the shell and the REST API run it, into a real H2 inventory. */
-class CsvServerImportTest {
-
-    @TempDir
-    Path dir;
-
-    private InventoryDatabase database;
-    private JdbcInventory inventory;
-
-    @BeforeEach
-    void open() {
-        database = TestDatabases.open(dir);
-        inventory = new JdbcInventory(database);
-    }
-
-    @AfterEach
-    void close() {
-        database.close();
-    }
+class CsvServerImportTest extends InventoryFixture {
 
     private ServerImport.Imported importCsv(String csv) {
         return new CsvServerImport(inventory, TestTransports.all()).importCsv(

@@ -4,61 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.ActionUpdate;
-import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.RolloutServer;
-import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.StepRecord;
-import org.fleetup.api.rollout.Wave;
-import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An action put aside until a time: fenced like a step, its lease let go, and claimed by no one before that time. */
-class DeferTest {
+class DeferTest extends InventoryFixture {
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
     private static final Instant LATER = NOW.plus(Duration.ofHours(3));
 
-    @TempDir
-    Path dir;
-
-    private InventoryDatabase database;
-    private JdbcRolloutRepository repository;
-
-    @BeforeEach
-    void open() {
-        database = TestDatabases.open(dir);
-        repository = new JdbcRolloutRepository(database);
-    }
-
-    @AfterEach
-    void close() {
-        database.close();
-    }
-
-    private String create(String... servers) {
-        String id = UUID.randomUUID().toString();
-        repository.create(new Rollout(id, "demo-app", "2.0.0", List.of(servers), 2, false, RolloutStatus.SCHEDULED,
-                NOW, NOW, null, null), List.of(new Wave(id, 1, servers.length, 1, WaveStatus.PENDING, null, null)));
-        return id;
-    }
-
     @Test
     void aDeferredActionUnderWayWaitsUnleasedWithItsJournalAndIsClaimedOnlyFromItsTime() {
-        String id = create("a");
+        String id = createInOneWave(NOW, "a");
         String action = repository.actions(id).get(0).id();
         RolloutAction claimed = repository.claim(action, "ctl-1/x", NOW, NOW.plusSeconds(30)).orElseThrow();
         repository.record(action, claimed.fence(), new ActionUpdate(StepState.TRANSFERRING, "1.0.0", null,
@@ -89,7 +55,7 @@ class DeferTest {
 
     @Test
     void aPendingActionDeferredStaysPendingSoThatACancelEndsItAsNotStarted() {
-        String id = create("a", "b");
+        String id = createInOneWave(NOW, "a", "b");
         String action = repository.actions(id).get(0).id();
         RolloutAction claimed = repository.claim(action, "ctl-1/x", NOW, NOW.plusSeconds(30)).orElseThrow();
 
@@ -107,7 +73,7 @@ class DeferTest {
 
     @Test
     void aDeferWithAStaleFenceIsRefusedAndChangesNothing() {
-        String id = create("a");
+        String id = createInOneWave(NOW, "a");
         String action = repository.actions(id).get(0).id();
         RolloutAction stale = repository.claim(action, "ctl-1/x", NOW, NOW.plusSeconds(30)).orElseThrow();
         RolloutAction current = repository.claim(action, "ctl-2/y", NOW.plusSeconds(31), NOW.plusSeconds(61))

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,29 +19,9 @@ import org.fleetup.api.inspection.Inspection;
 import org.fleetup.api.inventory.AuditEntry;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.transport.LoginSettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbcInventoryTest {
-
-    @TempDir
-    Path dir;
-
-    private InventoryDatabase database;
-    private JdbcInventory inventory;
-
-    @BeforeEach
-    void open() {
-        database = TestDatabases.open(dir);
-        inventory = new JdbcInventory(database);
-    }
-
-    @AfterEach
-    void close() {
-        database.close();
-    }
+class JdbcInventoryTest extends InventoryFixture {
 
     static Server server(String name, String cluster, Map<String, String> attributes) {
         return new Server(name, cluster, URI.create("ssh://" + name + ".fleet.example:22"), LoginSettings.of("deploy",

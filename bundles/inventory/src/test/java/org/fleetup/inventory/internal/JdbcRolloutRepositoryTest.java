@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
@@ -21,31 +20,11 @@ import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.upgrade.StepState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JdbcRolloutRepositoryTest {
+class JdbcRolloutRepositoryTest extends InventoryFixture {
 
     private static final Instant CREATED = TestDatabases.kept(Instant.parse("2026-11-24T10:15:30.123456789Z"));
-
-    @TempDir
-    Path dir;
-
-    private InventoryDatabase database;
-    private JdbcRolloutRepository repository;
-
-    @BeforeEach
-    void open() {
-        database = TestDatabases.open(dir);
-        repository = new JdbcRolloutRepository(database);
-    }
-
-    @AfterEach
-    void close() {
-        database.close();
-    }
 
     static Rollout rollout(String id, List<String> servers, Instant created) {
         return new Rollout(id, "demo-app", "2.0.0", servers, 3, true, RolloutStatus.SCHEDULED, created,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,32 +28,12 @@ import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.Wave;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Rollouts as the engine stores them: created once, in waves; actions claimed with a lease and written fenced. */
-class RolloutActionsTest {
+class RolloutActionsTest extends InventoryFixture {
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:15:30Z");
-
-    @TempDir
-    Path dir;
-
-    private InventoryDatabase database;
-    private JdbcRolloutRepository repository;
-
-    @BeforeEach
-    void open() {
-        database = TestDatabases.open(dir);
-        repository = new JdbcRolloutRepository(database);
-    }
-
-    @AfterEach
-    void close() {
-        database.close();
-    }
 
     private static Rollout rollout(String id, String... servers) {
         return new Rollout(id, "demo-app", "2.0.0", List.of(servers), 2, false, RolloutStatus.SCHEDULED, NOW, NOW,

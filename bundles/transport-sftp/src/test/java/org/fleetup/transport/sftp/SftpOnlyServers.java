@@ -1,5 +1,6 @@
 package org.fleetup.transport.sftp;
 
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -46,7 +47,7 @@ final class SftpOnlyServers {
     }
 
     static Server server(OpenSshServer sshd, String scheme) {
-        return trusted(new Server(sshd.name(), null, URI.create(scheme + "://127.0.0.1:" + sshd.port()),
+        return trusted(TRUST, new Server(sshd.name(), null, URI.create(scheme + "://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
     }
 
@@ -124,15 +125,5 @@ final class SftpOnlyServers {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -1,6 +1,7 @@
 package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -307,7 +308,7 @@ class InstallableWaitTest {
 
     private ServerOutcome install(OpenSshServer sshd, ProductProfile profile, InstallableState.Limits limits,
                                   Path archive, StepListener listener) {
-        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+        Server server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return install(session, () -> transport.connect(server), profile, limits, archive, listener);
@@ -381,15 +382,5 @@ class InstallableWaitTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            trust.forget(server.name());
-        } else {
-            trust.trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -1,6 +1,7 @@
 package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -40,7 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OpenSshInstallTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     private static final ProductProfile PROFILE = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
             "cat current/VERSION", "current/bin/demo-app --version", "semantic");
@@ -53,7 +54,7 @@ class OpenSshInstallTest {
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults(), TRUST);
+        transport = new SshTransport(SshSettings.defaults(), trust);
     }
 
     @AfterEach
@@ -148,7 +149,7 @@ class OpenSshInstallTest {
     }
 
     private ServerOutcome install(OpenSshServer sshd, Release release, Path archive) {
-        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+        Server server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return new ReleaseDirectoryInstall(Duration.ofSeconds(30), 3).install(session,
@@ -165,15 +166,5 @@ class OpenSshInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

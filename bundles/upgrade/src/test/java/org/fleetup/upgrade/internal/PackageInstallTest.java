@@ -2,6 +2,7 @@ package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackageInstallTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     private static final String PRODUCT = "demo-app";
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -72,7 +73,7 @@ class PackageInstallTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg")) && Files.isExecutable(Path.of("/usr/bin/dpkg-deb")),
                 "dpkg is not installed");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+        server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         system = sshd.root().resolve("sys");
         Files.createDirectories(system.resolve("var/lib/dpkg/updates"));
@@ -306,7 +307,7 @@ class PackageInstallTest {
 
     private ServerOutcome install(Journal journal, Release release, Path artifact, ProductProfile profile,
                                   UnaryOperator<DyingSession> death) {
-        SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
+        SshTransport transport = new SshTransport(SshSettings.defaults(), trust);
         try {
             DyingSession session = death.apply(new DyingSession(transport.connect(server), transport::close));
             last = session;
@@ -363,15 +364,5 @@ class PackageInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

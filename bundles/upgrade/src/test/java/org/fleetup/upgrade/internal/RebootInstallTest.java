@@ -1,6 +1,7 @@
 package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -290,7 +291,7 @@ class RebootInstallTest {
                     new Activation("", Activation.Reboot.ALWAYS, "sleep 2; echo second-boot > \"$HOME/boot_id\"",
                             "cat \"$HOME/boot_id\"", "", "", ""));
             Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"));
-            Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+            Server server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                     LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
             Journal journal = Journal.inMemory();
 
@@ -405,15 +406,5 @@ class RebootInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            trust.forget(server.name());
-        } else {
-            trust.trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -1,6 +1,7 @@
 package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -47,7 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RestartAndHttpHealthTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     // A number no other test sleeps, so that its process is known as this test's.
     private static final int HUNG_SECONDS = 6174;
@@ -61,7 +62,7 @@ class RestartAndHttpHealthTest {
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults(), TRUST);
+        transport = new SshTransport(SshSettings.defaults(), trust);
     }
 
     @AfterEach
@@ -272,7 +273,7 @@ class RestartAndHttpHealthTest {
     private ServerOutcome install(OpenSshServer sshd, ProductProfile profile, String version, Path archive,
                                   Duration commandTimeout) {
         Release release = Archives.release(version, archive);
-        Server server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+        Server server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         try (Session session = transport.connect(server)) {
             return new ReleaseDirectoryInstall(commandTimeout, 3).install(session, () -> transport.connect(server),
@@ -288,15 +289,5 @@ class RestartAndHttpHealthTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

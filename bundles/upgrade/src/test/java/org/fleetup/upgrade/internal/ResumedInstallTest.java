@@ -2,6 +2,7 @@ package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -48,7 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ResumedInstallTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     /** Blocks until the test creates the gate file in the root, then answers as the release's launcher does. */
     private static final ProductProfile GATED = new ProductProfile(DemoApplication.PRODUCT, "$HOME/demo-app",
@@ -76,7 +77,7 @@ class ResumedInstallTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+        server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         DemoApplication.install(sshd.root(), "1.4.2");
         app = new ApplicationDirectory(sshd.root().resolve(DemoApplication.PRODUCT));
@@ -279,7 +280,7 @@ class ResumedInstallTest {
     /** One controller: its own transport, whose close is the end of all its connections. */
     private final class Controller {
 
-        private final SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
+        private final SshTransport transport = new SshTransport(SshSettings.defaults(), trust);
         private DyingSession session;
         private java.util.function.UnaryOperator<DyingSession> death = s -> s;
 
@@ -375,15 +376,5 @@ class ResumedInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -1,6 +1,7 @@
 package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RpmInstallTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     private static final String PRODUCT = "demo-app";
     // Debian's rpm keeps its database in ~/.rpmdb unless told: the server's login and the test have other homes.
@@ -66,7 +67,7 @@ class RpmInstallTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/rpm")) && Files.isExecutable(Path.of("/usr/bin/rpmbuild")),
                 "rpm is not installed (Debian's package rpm)");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+        server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         system = Files.createDirectories(sshd.root().resolve("sys"));
         run(List.of("rpm", "--root=" + system, DBPATH, "--initdb"));
@@ -162,7 +163,7 @@ class RpmInstallTest {
         ProductProfile profile = new ProductProfile(PRODUCT, "$HOME/" + PRODUCT,
                 "cat \"$HOME/sys/opt/demo-app/VERSION\"", "cat \"$HOME/sys/opt/demo-app/ANSWER\"", "semantic",
                 ProductProfile.DEFAULT_BUSY_MARKER, new ProductProfile.Installer("auto", "", "", "", "", "", RPM));
-        SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
+        SshTransport transport = new SshTransport(SshSettings.defaults(), trust);
         try (Session session = transport.connect(server)) {
             return new ReleaseDirectoryInstall(Duration.ofSeconds(30), 3).install(session,
                     () -> transport.connect(server), profile, release, open(artifact),
@@ -180,15 +181,5 @@ class RpmInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

@@ -2,6 +2,7 @@ package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -48,7 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ScriptInstallTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     private static final String FIRMWARE = "fw";
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -242,7 +243,7 @@ class ScriptInstallTest {
         }
         assumeTrue(OpenSshServer.available(options), "OpenSSH's sshd or BusyBox is not installed");
         sshd = OpenSshServer.start(temp.resolve("sshd"), options);
-        server = trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+        server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
         root = Files.createDirectories(sshd.root().resolve(FIRMWARE));
         Files.writeString(root.resolve("active"), "1.0.0\n");
@@ -269,7 +270,7 @@ class ScriptInstallTest {
 
     private ServerOutcome install(Journal journal, Release release, Path image, ProductProfile profile,
                                   UnaryOperator<DyingSession> death) {
-        SshTransport transport = new SshTransport(SshSettings.defaults(), TRUST);
+        SshTransport transport = new SshTransport(SshSettings.defaults(), trust);
         try {
             DyingSession session = death.apply(new DyingSession(transport.connect(server), transport::close));
             last = session;
@@ -348,15 +349,5 @@ class ScriptInstallTest {
                 throw new UncheckedIOException(e);
             }
         };
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }

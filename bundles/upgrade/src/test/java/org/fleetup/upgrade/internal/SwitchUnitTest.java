@@ -2,6 +2,7 @@ package org.fleetup.upgrade.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -35,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SwitchUnitTest {
 
-    private static final ServerTrust TRUST = ServerTrust.inMemory();
+    private final ServerTrust trust = ServerTrust.inMemory();
 
     private static final String GATED_HEALTH =
             "while [ ! -e gate ]; do sleep 0.1; done; current/bin/demo-app --version";
@@ -50,7 +51,7 @@ class SwitchUnitTest {
 
     @BeforeEach
     void startTransport() {
-        transport = new SshTransport(SshSettings.defaults(), TRUST);
+        transport = new SshTransport(SshSettings.defaults(), trust);
     }
 
     @AfterEach
@@ -134,8 +135,8 @@ class SwitchUnitTest {
         }
     }
 
-    private static Server server(OpenSshServer sshd) {
-        return trusted(new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
+    private Server server(OpenSshServer sshd) {
+        return trusted(trust, new Server(sshd.name(), null, URI.create("ssh://127.0.0.1:" + sshd.port()),
                 LoginSettings.of(sshd.user(), sshd.clientKey().toString()), Map.of()), sshd.hostKey());
     }
 
@@ -150,15 +151,5 @@ class SwitchUnitTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The record, with {@code hostKey} trusted for it from now on ({@code null}: nothing). */
-    private static Server trusted(Server server, String hostKey) {
-        if (hostKey == null) {
-            TRUST.forget(server.name());
-        } else {
-            TRUST.trust(server, hostKey);
-        }
-        return server;
     }
 }
