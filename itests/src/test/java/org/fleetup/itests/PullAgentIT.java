@@ -300,14 +300,16 @@ public class PullAgentIT extends FleetupTestSupport {
         Path work = work();
         released(work, "3.1.0", DemoApplication.DEFAULT_FILLER_BYTES);
         // Published once the agents of the earlier tests, stopped, are late: they are not expected, and are not in the
-        // rollout's waves (they would join when they came back). Published ahead of its time, so that the four agents
-        // of this test join its waves, two each, before the first opens (they are told to come back then); max errors
-        // 2, so that the first wave stops the rollout however its two agents' checks interleave (with 1, the first to
-        // fail halts the wave before the other's check).
+        // rollout's waves (they would join when they came back). Published ahead of its time, and again once the four
+        // agents of this test have registered (told to come back at that time, and so expected): the second
+        // publication puts them in its two waves before the first opens. Max errors 2, so that the first wave stops
+        // the rollout however its two agents' checks interleave (with 1, the first to fail halts the wave before the
+        // other's check).
         Awaitility.await("the stopped agents late").atMost(WAIT).until(() -> service(PullRegistry.class).agents()
                 .stream().allMatch(agent -> agent.nextCheck() == null || agent.nextCheck().isBefore(Instant.now())));
         Instant publishedAt = Instant.now().plusSeconds(25).truncatedTo(ChronoUnit.SECONDS);
-        ok("fleet:release-schedule --at " + publishedAt + " --wave-size 2 --max-errors 2 demo-app/3.1.0");
+        String publish = "fleet:release-schedule --at " + publishedAt + " --wave-size 2 --max-errors 2 demo-app/3.1.0";
+        ok(publish);
         for (int i = 0; i < 4; i++) {
             PullAgentProcess agent = agent(work, "02-00-00-00-01-0" + i);
             Path hook = agent.work.resolve("home").resolve(DemoApplication.HEALTH_HOOK);
@@ -315,10 +317,13 @@ public class PullAgentIT extends FleetupTestSupport {
             Files.writeString(hook, "if [ \"$demo_app_version\" = 3.1.0 ]; then echo broken >&2; exit 1; fi\n");
             agent.start(server());
         }
+        for (PullAgentProcess agent : agents) {
+            Awaitility.await(agent.mac + " registered").atMost(WAIT).until(() -> record(agent.mac).isPresent());
+        }
+        ok(publish);
         String rolloutId = service(PullRegistry.class).scheduled(DemoApplication.PRODUCT).orElseThrow().rollout();
-        Awaitility.await("the four agents in the rollout's waves before its time").atMost(WAIT)
-                .until(() -> service(Rollouts.class).servers(rolloutId).size() == 4);
-        assertTrue("the four joined before " + publishedAt, Instant.now().isBefore(publishedAt));
+        assertEquals("the four in the rollout's waves before its time", 4,
+                service(Rollouts.class).servers(rolloutId).size());
 
         // The first wave, two agents, takes it and fails: the rollout pauses there.
         Awaitility.await("the first wave rolled back").atMost(WAIT).until(() -> agents.stream()
