@@ -11,16 +11,24 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
 
 import org.apache.karaf.features.BundleInfo;
 import org.apache.karaf.features.Dependency;
 import org.apache.karaf.features.Feature;
 import org.apache.karaf.features.FeaturesService;
+import org.fleetup.api.inventory.Inventory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -115,5 +123,28 @@ public class CoreFeatureIT extends FleetupTestSupport {
 
         features.installFeature("fleetup-transport-ssh");
         features.installFeature("fleetup-transport-http");
+    }
+
+    @Test
+    public void theInventoryIsTheEmbeddedH2FileOfTheShippedDataSourceWithItsCrashSafeSettings() throws Exception {
+        // The DataSource pax-jdbc-config makes from etc/org.ops4j.datasource-fleetup.cfg, which the inventory takes.
+        DataSource dataSource = service(DataSource.class, "(dataSourceName=fleetup)");
+        Inventory inventory = service(Inventory.class);
+        inventory.audit("test", "touch", null);
+        try (Connection connection = dataSource.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet settings = statement.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM"
+                     + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('QUERY_CACHE_SIZE', 'WRITE_DELAY')")) {
+            assertEquals("H2", connection.getMetaData().getDatabaseProductName());
+            assertEquals("jdbc:h2:file:" + Path.of(System.getProperty("karaf.data"), "inventory", "fleetup"),
+                    connection.getMetaData().getURL());
+            Map<String, String> values = new HashMap<>();
+            while (settings.next()) {
+                values.put(settings.getString(1), settings.getString(2));
+            }
+            // the statements a rollout's workers share stay parsed; a commit is in the file when it returns
+            assertEquals(Map.of("QUERY_CACHE_SIZE", "64", "WRITE_DELAY", "0"), values);
+        }
+        assertTrue(Files.isRegularFile(Path.of(System.getProperty("karaf.data"), "inventory", "fleetup.mv.db")));
     }
 }

@@ -171,14 +171,14 @@ public class SeveralControllersIT {
 
     /**
      * Three controllers, ctl-0..ctl-2, each in a directory of its own with its own ports, configured as the README
-     * says: the same inventory URL and the same release store root in each, a name of its own. Started together.
+     * says: the same database in the data source file each ships, the same release store root in each, a name of its
+     * own. Started together.
      */
     private void startControllers(Path dir, String url, Path releases) throws Exception {
         for (int i = 0; i < 3; i++) {
             ControllerProcess controller = ControllerProcess.unpack(dir.resolve("controller-" + i));
             Path etc = controller.home().resolve("etc");
-            Files.writeString(etc.resolve("org.fleetup.inventory.cfg"), "url = " + url + "\nuser = "
-                    + PostgresqlServer.USER + "\npassword =\n");
+            useDatabase(etc.resolve("org.ops4j.datasource-fleetup.cfg"), url);
             Files.writeString(etc.resolve("org.fleetup.storage.cfg"), "root = " + releases.toUri() + "\n");
             Files.writeString(etc.resolve("org.fleetup.routes.cfg"), "controllerId = ctl-" + i + "\nmaxParallelism = "
                     + WORKERS + "\nleaseSeconds = " + LEASE_SECONDS + "\n");
@@ -196,6 +196,22 @@ public class SeveralControllersIT {
         } finally {
             starting.shutdownNow();
         }
+    }
+
+    /**
+     * The shipped data source file, edited as an operator does to share a PostgreSQL inventory: its driver, URL and
+     * user; the password stays empty (the test's cluster trusts 127.0.0.1).
+     */
+    private static void useDatabase(Path file, String url) throws IOException {
+        String shipped = Files.readString(file);
+        String edited = shipped;
+        for (String[] setting : new String[][] {{"osgi.jdbc.driver.class", "org.postgresql.Driver"}, {"url", url},
+            {"user", PostgresqlServer.USER}}) {
+            Matcher line = Pattern.compile("(?m)^" + Pattern.quote(setting[0]) + " = .*$").matcher(edited);
+            assertTrue(file + " has a line " + setting[0] + " = ...", line.find());
+            edited = line.replaceFirst(Matcher.quoteReplacement(setting[0] + " = " + setting[1]));
+        }
+        Files.writeString(file, edited);
     }
 
     /** The servers each controller holds, by name (ctl-N), from {@code fleet:controller-list}, alive ones only. */

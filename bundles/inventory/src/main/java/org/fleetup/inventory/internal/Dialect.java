@@ -74,12 +74,15 @@ enum Dialect {
         return advice;
     }
 
-    /** The dialect of a {@code jdbc:h2:} or {@code jdbc:postgresql:} URL; {@code null} for any other. */
-    static Dialect of(String url) {
-        if (url.startsWith("jdbc:h2:")) {
+    /**
+     * The dialect of the database whose {@link java.sql.DatabaseMetaData#getDatabaseProductName() product name} is
+     * {@code product}, as its driver tells it: whatever URL or data source led to it; {@code null} for any other.
+     */
+    static Dialect of(String product) {
+        if ("H2".equals(product)) {
             return H2;
         }
-        if (url.startsWith("jdbc:postgresql:")) {
+        if ("PostgreSQL".equals(product)) {
             return POSTGRESQL;
         }
         return null;

@@ -1,6 +1,7 @@
 package org.fleetup.inventory.internal;
 
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,29 +11,28 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-import javax.sql.ConnectionPoolDataSource;
+import javax.sql.DataSource;
 
-import org.fleetup.api.DataDirectory;
 import org.fleetup.api.FleetupException;
-import org.h2.jdbcx.JdbcConnectionPool;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inventory database: opened, and its tables created, at activation; closed at deactivation. The components that
- * read and write it share it. It is the one place where a {@link SQLException} becomes a
- * {@link FleetupException}. It runs on the embedded H2 file (the default) or on PostgreSQL, which several controllers
- * share, with the same SQL ({@link Dialect} holds the few differences). Connections come from H2's own pool, over
- * the driver's own pooled data source made from the URL: no JDBC {@code DriverManager} lookup, which does not see
- * bundle class loaders in OSGi.
+ * The inventory database: its tables created at activation. The components that read and write it share it. It is
+ * the one place where a {@link SQLException} becomes a {@link FleetupException}. It runs on the embedded H2 file (the
+ * default) or on PostgreSQL, which several controllers share, with the same SQL ({@link Dialect} holds the few
+ * differences, chosen by what the database says it is). Its connections come from a {@link DataSource} service made
+ * by pax-jdbc-config from {@code etc/org.ops4j.datasource-fleetup.cfg} (the URL, the user, the password and the pool),
+ * which owns and closes the pool: switching databases is an edit of that one file.
  */
 @Component(service = InventoryDatabase.class, configurationPid = InventoryDatabase.PID)
 @Designate(ocd = InventoryDatabase.Config.class)
@@ -40,27 +40,23 @@ public final class InventoryDatabase implements AutoCloseable {
 
     static final String PID = "org.fleetup.inventory";
 
+    /** Where the operator sets the database: the pax-jdbc-config factory configuration the distribution ships. */
+    static final String DATA_SOURCE_FILE = "etc/org.ops4j.datasource-fleetup.cfg";
+
     private static final Logger LOGGER = LoggerFactory.getLogger(InventoryDatabase.class);
 
     @ObjectClassDefinition(name = "Fleetup inventory", description = "The database that keeps the fleet, the"
             + " releases, the rollouts and the audit trail")
     public @interface Config {
 
-        @AttributeDefinition(description = "JDBC URL of the database: empty for the H2 file database"
-                + " <karaf.data>/inventory/fleetup (jdbc:h2:file:...); jdbc:postgresql://host:5432/fleetup for a"
-                + " PostgreSQL database that several controllers share")
-        String url() default "";
-
-        @AttributeDefinition(description = "Database user; a new database is created with it")
-        String user() default "fleetup";
-
-        @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password; a new database is"
-                + " created with it")
-        String password() default "";
-
-        @AttributeDefinition(min = "1", description = "Most connections open at once; callers beyond wait for one")
-        int maxConnections() default 10;
+        @AttributeDefinition(name = "dataSource.target", description = "Filter of the javax.sql.DataSource service"
+                + " the inventory uses; pax-jdbc-config registers the one of " + DATA_SOURCE_FILE + " with"
+                + " dataSourceName=fleetup")
+        String dataSource_target() default DATA_SOURCE;
     }
+
+    /** The data source of {@link #DATA_SOURCE_FILE}. */
+    static final String DATA_SOURCE = "(dataSourceName=fleetup)";
 
     /** Work done on one connection. */
     @FunctionalInterface
@@ -74,38 +70,51 @@ public final class InventoryDatabase implements AutoCloseable {
         T read(ResultSet row) throws SQLException;
     }
 
-    /**
-     * H2 keeps 8 parsed statements per connection by default; a rollout's workers use some thirty, in turn, over the
-     * pool's connections, and parsing them again was a tenth of the controller's CPU in a rollout of 200 servers.
-     */
-    static final String EMBEDDED_SETTINGS = ";QUERY_CACHE_SIZE=64";
-
-    private final JdbcConnectionPool pool;
+    private final DataSource dataSource;
+    private final Runnable release;
     private final String location;
     private final Dialect dialect;
 
     @Activate
-    public InventoryDatabase(Config config) {
-        this(config.url().isBlank() ? defaultUrl() : config.url(), config.user(), config.password(),
-                config.maxConnections());
+    public InventoryDatabase(@Reference(name = "dataSource", target = DATA_SOURCE)
+            Map.Entry<Map<String, Object>, DataSource> dataSource, Map<String, Object> properties) {
+        this(configured(dataSource.getKey(), properties), dataSource.getValue(), () -> {
+        });
+    }
+
+    /**
+     * The inventory over a data source of the caller's own, outside OSGi (tests, tools), reached at {@code url} (named
+     * in messages, without its settings): {@link #close()} runs {@code release} (the pool's own close) once the
+     * inventory is done with it.
+     */
+    public InventoryDatabase(DataSource dataSource, String url, Runnable release) {
+        this(location(url), dataSource, release);
     }
 
     /** Opens the database and creates the tables it lacks. */
-    InventoryDatabase(String url, String user, String password, int maxConnections) {
-        if (maxConnections < 1) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "maxConnections of " + PID + " is "
-                    + maxConnections + "; set it to 1 or more.");
-        }
-        this.location = location(url);
-        this.dialect = Dialect.of(url);
-        if (dialect == null) {
-            throw new FleetupException(FleetupException.INVALID_INPUT, "url of " + PID + " is " + location
-                    + "; give a jdbc:postgresql:// URL, a jdbc:h2: URL, or nothing for the embedded H2 file.");
-        }
-        this.pool = dialect == Dialect.H2 ? JdbcConnectionPool.create(url, user, password)
-                : JdbcConnectionPool.create(postgresql(url, user, password));
-        pool.setMaxConnections(maxConnections);
+    private InventoryDatabase(String configured, DataSource dataSource, Runnable release) {
+        this.dataSource = dataSource;
+        this.release = release;
         try {
+            String product;
+            String url;
+            try (Connection connection = dataSource.getConnection()) {
+                DatabaseMetaData metaData = connection.getMetaData();
+                product = metaData.getDatabaseProductName();
+                url = metaData.getURL();
+            } catch (SQLException e) {
+                throw new FleetupException(FleetupException.INVENTORY_FAILED, "The inventory database at "
+                        + configured + " could not be opened: " + e.getMessage() + ". Check that it is reachable,"
+                        + " that the database exists, and the url, user and password in " + DATA_SOURCE_FILE + ".",
+                        e);
+            }
+            this.location = url == null ? configured : location(url);
+            this.dialect = Dialect.of(product);
+            if (dialect == null) {
+                throw new FleetupException(FleetupException.INVALID_INPUT, "The inventory database at " + location
+                        + " is " + product + "; the inventory runs on PostgreSQL or H2: give a jdbc:postgresql:// or"
+                        + " a jdbc:h2: url in " + DATA_SOURCE_FILE + ", with its driver's osgi.jdbc.driver.class.");
+            }
             run("prepare its connections", connection -> {
                 dialect.prepare(connection);
                 return null;
@@ -117,24 +126,36 @@ public final class InventoryDatabase implements AutoCloseable {
             LOGGER.info("Inventory open at {} (schema version {}{})", location, Schema.VERSION,
                     found == 0 ? ", new" : "");
         } catch (RuntimeException e) {
-            pool.dispose();
+            release.run();
             throw e;
         }
     }
 
-    private static ConnectionPoolDataSource postgresql(String url, String user, String password) {
-        try {
-            return PostgresqlSource.create(url, user, password);
-        } catch (NoClassDefFoundError e) {
-            throw new FleetupException(FleetupException.INVENTORY_FAILED, "The PostgreSQL driver is not installed;"
-                    + " install the bundle mvn:org.postgresql/postgresql (fleetup-core carries it), or leave url of "
-                    + PID + " empty for the embedded H2 file.", e);
+    /**
+     * The component's own configuration before the data source had a file of its own held the database's url, user,
+     * password and maxConnections. A value other than the one that file shipped with is refused rather than ignored:
+     * a controller that forgot a PostgreSQL URL would start on an empty H2 inventory of its own.
+     */
+    static void refuseEarlierSettings(Map<String, Object> properties) {
+        Map<String, Object> shipped = Map.of("url", "", "user", "fleetup", "password", "", "maxConnections", "10");
+        List<String> set = shipped.keySet().stream().sorted().filter(key -> properties.get(key) != null
+                && !String.valueOf(properties.get(key)).strip().equals(shipped.get(key))).toList();
+        if (!set.isEmpty()) {
+            throw new FleetupException(FleetupException.INVALID_INPUT, "etc/" + PID + ".cfg sets " + String.join(
+                    ", ", set) + ", which this version reads from " + DATA_SOURCE_FILE + " instead: move url, user"
+                    + " and password there (maxConnections is hikari.maximumPoolSize there), then delete them from"
+                    + " etc/" + PID + ".cfg.");
         }
     }
 
-    /** {@code jdbc:h2:file:} under the Karaf data dir, or under {@code java.io.tmpdir/fleetup} outside Karaf. */
-    static String defaultUrl() {
-        return "jdbc:h2:file:" + DataDirectory.resolve("inventory", "fleetup") + EMBEDDED_SETTINGS;
+    /**
+     * Where the data source is, for messages: its URL as its configuration gives it, without its settings, else its
+     * name. Its component's own configuration is checked first, before any connection is made.
+     */
+    private static String configured(Map<String, Object> properties, Map<String, Object> component) {
+        refuseEarlierSettings(component);
+        Object url = properties.get("url");
+        return url == null ? String.valueOf(properties.get("dataSourceName")) : location(String.valueOf(url));
     }
 
     /** Where the database is, for messages: the URL without its settings, which may carry credentials. */
@@ -148,7 +169,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** Runs {@code work} on a connection of its own, committing each statement as it goes. */
     <T> T run(String what, Work<T> work) {
-        try (Connection connection = pool.getConnection()) {
+        try (Connection connection = dataSource.getConnection()) {
             return work.apply(connection);
         } catch (SQLException e) {
             throw failure(what, e);
@@ -157,7 +178,7 @@ public final class InventoryDatabase implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: everything it wrote is committed, or nothing when it throws. */
     <T> T transaction(String what, Work<T> work) {
-        try (Connection connection = pool.getConnection()) {
+        try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 T result = work.apply(connection);
@@ -179,11 +200,14 @@ public final class InventoryDatabase implements AutoCloseable {
                 + " could not " + what + ": " + e.getMessage() + ". " + dialect.advice(), e);
     }
 
-    /** Closes the idle connections; H2 closes the database once the last connection in use is returned. */
+    /**
+     * Done with the database. In Karaf the pool is pax-jdbc-config's, closed when its configuration goes; outside, the
+     * caller's release runs (H2 closes its file once the last connection is closed).
+     */
     @Deactivate
     @Override
     public void close() {
-        pool.dispose();
+        release.run();
         LOGGER.info("Inventory at {} closed", location);
     }
 

@@ -52,7 +52,7 @@ class CommitSurvivesKillTest {
     public static final class Writer {
 
         public static void main(String[] args) throws Exception {
-            InventoryDatabase database = new InventoryDatabase(args[0], TestDatabases.USER, TestDatabases.PASSWORD, 4);
+            InventoryDatabase database = TestDatabases.open(args[0], TestDatabases.USER, TestDatabases.PASSWORD);
             new JdbcInventory(database).addServers(List.of(new Server("survivor", null,
                     URI.create("ssh://127.0.0.1:2222"), LoginSettings.of("deploy", null), Map.of())));
             System.out.println("committed");

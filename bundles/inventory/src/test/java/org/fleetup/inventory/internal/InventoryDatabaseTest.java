@@ -1,10 +1,12 @@
 package org.fleetup.inventory.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,10 +15,15 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.sql.DataSource;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
@@ -99,7 +106,7 @@ class InventoryDatabaseTest {
         TestDatabases.open(dir).close();
         String wrong = "not-the-password-42";
 
-        assertThatThrownBy(() -> new InventoryDatabase(TestDatabases.url(dir), TestDatabases.USER, wrong, 2))
+        assertThatThrownBy(() -> TestDatabases.open(TestDatabases.url(dir), TestDatabases.USER, wrong))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.INVENTORY_FAILED))
                 .message()
@@ -127,38 +134,65 @@ class InventoryDatabaseTest {
         }
         String url = "jdbc:postgresql://127.0.0.1:" + closed + "/fleetup";
 
-        assertThatThrownBy(() -> new InventoryDatabase(url + "?password=secret-in-url&connectTimeout=5", "fleetup",
-                "secret-configured", 2))
+        assertThatThrownBy(() -> TestDatabases.open(url + "?password=secret-in-url&connectTimeout=5", "fleetup",
+                "secret-configured"))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.INVENTORY_FAILED))
                 .message()
-                .contains(url + " could not", "Check that the PostgreSQL server is reachable")
+                .contains(url + " could not be opened", "Check that it is reachable",
+                        "etc/org.ops4j.datasource-fleetup.cfg")
                 .doesNotContain("secret");
     }
 
     @Test
-    void aUrlOfAnotherDatabaseIsRefusedNamingTheOnesTaken() {
-        assertThatThrownBy(() -> new InventoryDatabase("jdbc:mysql://db/fleetup?password=secret", "u", "p", 2))
+    void theDialectIsTheOneTheDatabaseSaysItIs() {
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(database.dialect()).isEqualTo(TestDatabases.h2() ? Dialect.H2 : Dialect.POSTGRESQL);
+        }
+    }
+
+    @Test
+    void aDatabaseOfAnotherProductIsRefusedNamingTheOnesTaken() {
+        // no third database here: a data source that says it is MySQL, as MySQL's driver would
+        DataSource mysql = proxy(DataSource.class, "getConnection", proxy(Connection.class, "getMetaData",
+                proxy(DatabaseMetaData.class, "getDatabaseProductName", "MySQL")));
+        AtomicBoolean released = new AtomicBoolean();
+
+        assertThatThrownBy(() -> new InventoryDatabase(mysql, "jdbc:mysql://db/fleetup?password=secret",
+                () -> released.set(true)))
                 .isInstanceOfSatisfying(FleetupException.class,
                         e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
                 .message()
-                .contains("jdbc:mysql://db/fleetup", "jdbc:postgresql://", "jdbc:h2:")
+                .contains("jdbc:mysql://db/fleetup", "MySQL", "jdbc:postgresql://", "jdbc:h2:",
+                        "etc/org.ops4j.datasource-fleetup.cfg")
                 .doesNotContain("secret");
+        assertThat(released).isTrue();
     }
 
     @Test
-    void theDefaultDatabaseIsAFileUnderTheKarafDataDir() {
-        String before = System.getProperty("karaf.data");
-        System.setProperty("karaf.data", dir.toString());
-        try {
-            assertThat(InventoryDatabase.defaultUrl())
-                    .isEqualTo("jdbc:h2:file:" + dir.resolve("inventory").resolve("fleetup") + ";QUERY_CACHE_SIZE=64");
-        } finally {
-            if (before == null) {
-                System.clearProperty("karaf.data");
-            } else {
-                System.setProperty("karaf.data", before);
-            }
-        }
+    void theDatabaseSettingsOfAnEarlierVersionAreRefusedNamingTheFileToEdit() {
+        Map<String, Object> earlier = Map.of("url", "jdbc:postgresql://db/fleetup", "user", "fleetup",
+                "password", "secret-42", "maxConnections", "10", "service.pid", InventoryDatabase.PID);
+
+        assertThatThrownBy(() -> InventoryDatabase.refuseEarlierSettings(earlier))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.INVALID_INPUT))
+                .message()
+                .contains("etc/org.fleetup.inventory.cfg sets password, url,", "etc/org.ops4j.datasource-fleetup.cfg")
+                .doesNotContain("secret-42", "db/fleetup");
+    }
+
+    @Test
+    void theDefaultsAnEarlierVersionShippedAreLeftAlone() {
+        Map<String, Object> shipped = Map.of("url", "", "user", "fleetup", "password", "", "maxConnections", "10");
+
+        assertThatCode(() -> InventoryDatabase.refuseEarlierSettings(shipped)).doesNotThrowAnyException();
+        assertThatCode(() -> InventoryDatabase.refuseEarlierSettings(Map.of())).doesNotThrowAnyException();
+    }
+
+    /** An instance of {@code type} whose {@code method} returns {@code value}, and every other one null. */
+    private static <T> T proxy(Class<T> type, String method, Object value) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (self, called, arguments) -> called.getName().equals(method) ? value : null));
     }
 }

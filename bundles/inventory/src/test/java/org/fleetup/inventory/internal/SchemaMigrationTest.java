@@ -310,7 +310,7 @@ class SchemaMigrationTest {
     private void writeInventory(String schema, String... rows) throws Exception {
         try (Connection connection = TestDatabases.connect(dir);
              Statement statement = connection.createStatement()) {
-            Dialect dialect = Dialect.of(TestDatabases.url(dir));
+            Dialect dialect = Dialect.of(connection.getMetaData().getDatabaseProductName());
             for (String sql : Schema.statements(dialect.sql(Schema.read(schema)))) {
                 statement.execute(sql);
             }

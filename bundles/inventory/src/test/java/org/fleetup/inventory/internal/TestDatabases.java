@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.io.file.PathUtils;
 import org.fleetup.testing.PostgresqlServer;
+import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
  * Inventory databases for tests, one per test directory: real H2 files under it (the default), or, with
@@ -65,7 +66,19 @@ final class TestDatabases {
     }
 
     static InventoryDatabase open(Path dir) {
-        return new InventoryDatabase(url(dir), USER, PASSWORD, 4);
+        return open(url(dir), USER, PASSWORD);
+    }
+
+    /**
+     * The inventory over a pool of the test's own, as pax-jdbc-config gives it one in Karaf: H2's pool over either
+     * driver's own data source (PostgreSQL's in its class of its own, loaded for a PostgreSQL URL only); closing the
+     * inventory disposes of the pool, and H2 then closes its file.
+     */
+    static InventoryDatabase open(String url, String user, String password) {
+        JdbcConnectionPool pool = url.startsWith("jdbc:postgresql:") ? JdbcConnectionPool.create(
+                PostgresqlSource.create(url, user, password)) : JdbcConnectionPool.create(url, user, password);
+        pool.setMaxConnections(4);
+        return new InventoryDatabase(pool, url, pool::dispose);
     }
 
     /** A connection of the test's own, beside the inventory's: to write what another Fleetup would have. */

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -29,6 +28,7 @@ import org.fleetup.api.upgrade.StepState;
 import org.fleetup.inventory.internal.InventoryDatabase;
 import org.fleetup.inventory.internal.JdbcRolloutRepository;
 import org.fleetup.simulator.DemoApplication;
+import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,8 +53,9 @@ class RolloutEstimatorTest {
     }
 
     private JdbcRolloutRepository repository() {
-        database = new InventoryDatabase(ComponentConfigs.of(InventoryDatabase.Config.class,
-                Map.of("url", "jdbc:h2:file:" + dir.resolve("fleetup"), "password", "test")));
+        String url = "jdbc:h2:file:" + dir.resolve("fleetup");
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "fleetup", "test");
+        database = new InventoryDatabase(pool, url, pool::dispose);
         return new JdbcRolloutRepository(database);
     }
 

@@ -38,6 +38,7 @@ import org.fleetup.storage.internal.VfsReleaseStore;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
 import org.fleetup.upgrade.internal.ServerUpgrader;
+import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
  * A controller of the real parts, outside OSGi: an H2 inventory file, a release store on files, SSH, the real
@@ -102,8 +103,8 @@ final class TestController implements AutoCloseable {
         this.fleet = new SimulatedFleet(dir.resolve("fleet"), SimulatedFleet.DEFAULT_DROP_AFTER_BYTES,
                 SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES, tuning.busyFor(),
                 Duration.ofSeconds(SimulatedFleet.DEFAULT_REBOOT_SECONDS));
-        this.database = new InventoryDatabase(ComponentConfigs.of(InventoryDatabase.Config.class,
-                Map.of("url", url(), "password", "test")));
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url(), "fleetup", "test");
+        this.database = new InventoryDatabase(pool, url(), pool::dispose);
         this.inventory = new JdbcInventory(database);
         this.repository = new JdbcRolloutRepository(database);
         DefaultVersionSchemes schemes = new DefaultVersionSchemes();

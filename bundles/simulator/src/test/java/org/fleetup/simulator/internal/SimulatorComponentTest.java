@@ -19,6 +19,7 @@ import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.inventory.internal.InventoryDatabase;
 import org.fleetup.inventory.internal.JdbcInventory;
 import org.fleetup.simulator.SimulatedFleet;
+import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,9 @@ class SimulatorComponentTest {
 
     @BeforeEach
     void activate() {
-        database = new InventoryDatabase(inventoryConfig("jdbc:h2:file:" + inventoryDir.resolve("fleetup")));
+        String url = "jdbc:h2:file:" + inventoryDir.resolve("fleetup");
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "fleetup", "test");
+        database = new InventoryDatabase(pool, url, pool::dispose);
         inventory = new JdbcInventory(database);
         simulator = new SimulatorComponent(inventory, config(baseDir.toString()));
     }
@@ -182,35 +185,6 @@ class SimulatorComponentTest {
             @Override
             public long rebootSeconds() {
                 return SimulatedFleet.DEFAULT_REBOOT_SECONDS;
-            }
-        };
-    }
-
-    private static InventoryDatabase.Config inventoryConfig(String url) {
-        return new InventoryDatabase.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return InventoryDatabase.Config.class;
-            }
-
-            @Override
-            public String url() {
-                return url;
-            }
-
-            @Override
-            public String user() {
-                return "fleetup";
-            }
-
-            @Override
-            public String password() {
-                return "test";
-            }
-
-            @Override
-            public int maxConnections() {
-                return 4;
             }
         };
     }

@@ -4,16 +4,13 @@ import javax.sql.ConnectionPoolDataSource;
 
 import org.postgresql.ds.PGConnectionPoolDataSource;
 
-/**
- * PostgreSQL's driver's own pooled data source, made from the configured URL. A class of its own, loaded only for a
- * {@code jdbc:postgresql:} URL: the driver's bundle (org.postgresql.jdbc) is an optional import of the inventory.
- */
+/** PostgreSQL's driver's own pooled data source, made from a URL, for the tests' pools. */
 final class PostgresqlSource {
 
     private PostgresqlSource() {
     }
 
-    /** The password goes to the driver only; a password in the URL stays there when none is configured. */
+    /** The password goes to the driver only; a password in the URL stays there when none is given. */
     static ConnectionPoolDataSource create(String url, String user, String password) {
         PGConnectionPoolDataSource source = new PGConnectionPoolDataSource();
         source.setURL(url);
@@ -21,8 +18,6 @@ final class PostgresqlSource {
         if (!password.isEmpty()) {
             source.setPassword(password);
         }
-        // names the controller's sessions in pg_stat_activity
-        source.setApplicationName("fleetup");
         return source;
     }
 }
