@@ -75,6 +75,10 @@ public final class InventoryDatabase implements AutoCloseable {
     private final String location;
     private final Dialect dialect;
 
+    /**
+     * The inventory over the DataSource that pax-jdbc-config made from {@link #DATA_SOURCE_FILE}; the service's url
+     * property (its settings left out) names the database in messages until a connection is made.
+     */
     @Activate
     public InventoryDatabase(@Reference(name = "dataSource", target = DATA_SOURCE)
             Map.Entry<Map<String, Object>, DataSource> dataSource, Map<String, Object> properties) {
@@ -132,12 +136,12 @@ public final class InventoryDatabase implements AutoCloseable {
     }
 
     /**
-     * The component's own configuration before the data source had a file of its own held the database's url, user,
-     * password and maxConnections. A value other than the one that file shipped with is refused rather than ignored:
-     * a controller that forgot a PostgreSQL URL would start on an empty H2 inventory of its own.
+     * Refuses the database settings the component's own configuration held before the data source had a file of its
+     * own (url, user, password, maxConnections), unless they are the defaults that file shipped with: refused rather
+     * than ignored, since a controller whose PostgreSQL URL was ignored would start on an empty H2 inventory of its own.
      */
     static void refuseEarlierSettings(Map<String, Object> properties) {
-        Map<String, Object> shipped = Map.of("url", "", "user", "fleetup", "password", "", "maxConnections", "10");
+        Map<String, String> shipped = Map.of("url", "", "user", "fleetup", "password", "", "maxConnections", "10");
         List<String> set = shipped.keySet().stream().sorted().filter(key -> properties.get(key) != null
                 && !String.valueOf(properties.get(key)).strip().equals(shipped.get(key))).toList();
         if (!set.isEmpty()) {
