@@ -8,7 +8,6 @@ import java.util.Map;
 
 import liquibase.GlobalConfiguration;
 import liquibase.Scope;
-import liquibase.SingletonScopeManager;
 import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.changelog.ChangeLogHistoryServiceFactory;
 import liquibase.command.CommandScope;
@@ -64,9 +63,6 @@ final class Schema {
         Thread thread = Thread.currentThread();
         ClassLoader context = thread.getContextClassLoader();
         thread.setContextClassLoader(bundle);
-        // Liquibase keeps its scopes in a stack per thread, which a thread it has not seen inherits from the thread
-        // that made it: the component's activation threads, or controllers' threads in one JVM, would share one.
-        Scope.setScopeManager(new SingletonScopeManager());
         try {
             // Liquibase keeps its lock services in one map for the whole JVM, which two updates at once corrupt: two
             // inventories opening together in one JVM (tests do) take turns. Between controllers, its lock table decides.
@@ -89,7 +85,6 @@ final class Schema {
         } catch (Exception e) {
             throw new SQLException("Liquibase could not apply " + CHANGELOG + ": " + e.getMessage(), e);
         } finally {
-            Scope.setScopeManager(null);
             thread.setContextClassLoader(context);
             // Liquibase leaves the connection out of auto-commit, and the pool hands it out again as it is
             connection.setAutoCommit(true);

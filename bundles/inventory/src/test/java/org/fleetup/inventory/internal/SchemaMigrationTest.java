@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -283,6 +284,44 @@ class SchemaMigrationTest {
                 database.thenAccept(InventoryDatabase::close);
             }
             threads.shutdownNow();
+        }
+    }
+
+    /**
+     * Controllers are JVMs of their own, each with its own Liquibase: only Liquibase's lock, in the database, keeps
+     * them from migrating together. Here on an inventory of the last Fleetup before Liquibase, which has none of
+     * Liquibase's tables: they create them together too.
+     */
+    @Test
+    void controllersInJvmsOfTheirOwnStartedTogetherMigrateOnceUnderLiquibasesLock() throws Exception {
+        assumeTrue(TestDatabases.postgresql(), "several controllers share PostgreSQL only: H2's file is one process's");
+        writeInventory("schema-v9.sql");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> controllers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                controllers.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                        OpenInventory.class.getName(), TestDatabases.url(dir))
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("controller-" + i + ".log").toFile())
+                        .start());
+            }
+            for (int i = 0; i < controllers.size(); i++) {
+                assertThat(controllers.get(i).waitFor(120, TimeUnit.SECONDS)).as("controller %d done", i).isTrue();
+                assertThat(controllers.get(i).exitValue()).as("controller %d opened the inventory: %s", i,
+                        Files.readString(dir.resolve("controller-" + i + ".log"))).isZero();
+            }
+        } finally {
+            controllers.forEach(Process::destroyForcibly);
+        }
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            List<ChangeSet> changeSets = changeSets(database);
+            assertThat(changeSets).extracting(ChangeSet::id).as("each changeset once")
+                    .containsExactlyElementsOf(CHANGESETS);
+            List<String> deployments = database.run("read Liquibase's record", connection -> select(connection,
+                    "SELECT DISTINCT deployment_id FROM databasechangelog", row -> row.getString(1)));
+            assertThat(deployments).as("all of them by one controller's update").hasSize(1);
+            assertThat(versions(database)).containsExactly(Schema.VERSION);
         }
     }
 
