@@ -70,8 +70,9 @@ final class Schema {
                 Scope.child(Map.of(
                         Scope.Attr.classLoader.name(), bundle,
                         Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(bundle),
-                        // what Liquibase reports goes to its log, not to the controller's standard output
+                        // what Liquibase reports goes to the controller's log, not to its standard output
                         Scope.Attr.ui.name(), new LoggerUIService(),
+                        Scope.Attr.logService.name(), new LiquibaseLog(),
                         // Liquibase would send usage data to its vendor; a controller tells no one
                         AnalyticsArgs.ENABLED.getKey(), false,
                         // a controller waiting behind another's migration looks again every second, not every ten
