@@ -42,6 +42,10 @@ final class LiquibaseLog extends AbstractLogService {
         @Override
         public void log(Level level, String message, Throwable e) {
             int value = level.intValue();
+            if (value == Level.OFF.intValue()) {
+                // a message Liquibase asks to be left out of the log (that analytics are off, for one)
+                return;
+            }
             if (value >= Level.SEVERE.intValue()) {
                 logger.error(message, e);
             } else if (value >= Level.WARNING.intValue()) {
