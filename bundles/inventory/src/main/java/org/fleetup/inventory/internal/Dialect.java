@@ -1,7 +1,6 @@
 package org.fleetup.inventory.internal;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -25,11 +24,6 @@ enum Dialect {
                 statement.execute("SET WRITE_DELAY 0");
             }
         }
-
-        @Override
-        void lockSchema(Connection connection) {
-            // The file is locked by the one process that has it open: no other controller can be migrating it.
-        }
     },
 
     /** Several controllers over one database. */
@@ -44,20 +38,7 @@ enum Dialect {
         String skipLocked() {
             return " SKIP LOCKED";
         }
-
-        @Override
-        void lockSchema(Connection connection) throws SQLException {
-            // Controllers started together wait here, one behind the other, until the transaction that migrates ends:
-            // the next finds the schema done. DDL is transactional in PostgreSQL, so a failed migration leaves nothing.
-            try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                lock.setLong(1, SCHEMA_LOCK);
-                lock.execute();
-            }
-        }
     };
-
-    /** The advisory lock key of the schema's migration: "fleetup" in ASCII, so that it reads in pg_locks. */
-    static final long SCHEMA_LOCK = 0x666c6565747570L;
 
     private final String timestamp;
     private final String randomUuid;
@@ -116,7 +97,4 @@ enum Dialect {
 
     /** Sets what every connection of the pool needs, once, at opening. */
     abstract void prepare(Connection connection) throws SQLException;
-
-    /** Holds the schema's migration lock until the transaction of {@code connection} ends. */
-    abstract void lockSchema(Connection connection) throws SQLException;
 }

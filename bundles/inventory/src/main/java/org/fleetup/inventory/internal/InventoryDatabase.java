@@ -123,10 +123,7 @@ public final class InventoryDatabase implements AutoCloseable {
                 dialect.prepare(connection);
                 return null;
             });
-            int found = transaction("create its tables", connection -> {
-                dialect.lockSchema(connection);
-                return Schema.apply(connection, dialect);
-            });
+            int found = run("create or migrate its tables", Schema::apply);
             LOGGER.info("Inventory open at {} (schema version {}{})", location, Schema.VERSION,
                     found == 0 ? ", new" : "");
         } catch (RuntimeException e) {

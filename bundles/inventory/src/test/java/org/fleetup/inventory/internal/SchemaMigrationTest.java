@@ -5,15 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.assertj.core.groups.Tuple;
 import org.fleetup.api.FleetupException;
@@ -266,12 +272,56 @@ class SchemaMigrationTest {
             }
             CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
+            assertThat(opened).as("every controller open").allSatisfy(database -> assertThat(database).isDone());
             assertThat(versions(opened.get(0).get())).as("one migration, recorded once").containsExactly(Schema.VERSION);
+            assertThat(changeSets(opened.get(0).get())).as("each changeset run once, by one controller")
+                    .extracting(ChangeSet::id).containsExactlyElementsOf(CHANGESETS);
+            List<Boolean> locked = opened.get(0).get().run("read Liquibase's lock", connection -> select(connection,
+                    "SELECT locked FROM databasechangeloglock", row -> row.getBoolean(1)));
+            assertThat(locked).as("the lock released").containsExactly(false);
         } finally {
             for (CompletableFuture<InventoryDatabase> database : opened) {
                 database.thenAccept(InventoryDatabase::close);
             }
             threads.shutdownNow();
+        }
+    }
+
+    /**
+     * Controllers are JVMs of their own, each with its own Liquibase: only Liquibase's lock, in the database, keeps
+     * them from migrating together. Here on an inventory of the last Fleetup before Liquibase, which has none of
+     * Liquibase's tables: they create them together too.
+     */
+    @Test
+    void controllersInJvmsOfTheirOwnStartedTogetherMigrateOnceUnderLiquibasesLock() throws Exception {
+        assumeTrue(TestDatabases.postgresql(), "several controllers share PostgreSQL only: H2's file is one process's");
+        writeInventory("schema-v9.sql");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> controllers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                controllers.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                        OpenInventory.class.getName(), TestDatabases.url(dir))
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("controller-" + i + ".log").toFile())
+                        .start());
+            }
+            for (int i = 0; i < controllers.size(); i++) {
+                assertThat(controllers.get(i).waitFor(120, TimeUnit.SECONDS)).as("controller %d done", i).isTrue();
+                assertThat(controllers.get(i).exitValue()).as("controller %d opened the inventory: %s", i,
+                        Files.readString(dir.resolve("controller-" + i + ".log"))).isZero();
+            }
+        } finally {
+            controllers.forEach(Process::destroyForcibly);
+        }
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            List<ChangeSet> changeSets = changeSets(database);
+            assertThat(changeSets).extracting(ChangeSet::id).as("each changeset once")
+                    .containsExactlyElementsOf(CHANGESETS);
+            List<String> deployments = database.run("read Liquibase's record", connection -> select(connection,
+                    "SELECT DISTINCT deployment_id FROM databasechangelog", row -> row.getString(1)));
+            assertThat(deployments).as("all of them by one controller's update").hasSize(1);
+            assertThat(versions(database)).containsExactly(Schema.VERSION);
         }
     }
 
@@ -298,6 +348,47 @@ class SchemaMigrationTest {
         }
     }
 
+    @Test
+    void aSecondStartRunsNoChangesetAgain() {
+        List<ChangeSet> first;
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            first = changeSets(database);
+        }
+        assertThat(first).extracting(ChangeSet::id).containsExactlyElementsOf(CHANGESETS);
+        assertThat(first).extracting(ChangeSet::type).as("a new database: every changeset runs, the data ones on"
+                + " empty tables").containsOnly("EXECUTED");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(changeSets(database)).as("nothing run, nothing recorded").isEqualTo(first);
+            assertThat(versions(database)).containsExactly(Schema.VERSION);
+        }
+    }
+
+    /** The last Fleetup before Liquibase: its tables are current, so only what is due for its version runs. */
+    @Test
+    void aVersion9InventoryOfTheLastFleetupBeforeLiquibaseKeepsItsRowsAndMigratesNoDataAgain() throws Exception {
+        String at = "TIMESTAMP WITH TIME ZONE '2026-06-01 00:00:00+00'";
+        writeInventory("schema-v9.sql", "INSERT INTO servers (name, cluster, address, login_user, host_key,"
+                        + " login_key, created_at, updated_at) VALUES ('web-01', 'web', 'ssh://10.0.0.1:22', 'deploy',"
+                        + " 'ssh-ed25519 AAAAOLD', 'deploy@10.0.0.1:22', " + at + ", " + at + ")",
+                "INSERT INTO rollouts (id, product, version, parallelism, force, status, created_at) VALUES"
+                        + " ('r1', 'demo-app', '2.0.0', 1, FALSE, 'FINISHED', " + at + ")",
+                "INSERT INTO rollout_servers (rollout, server, position, state) VALUES ('r1', 'web-01', 0, 'DONE')");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            JdbcInventory inventory = new JdbcInventory(database);
+            assertThat(inventory.server("web-01")).isPresent();
+            assertThat(inventory.trusted(inventory.requireServer("web-01")))
+                    .as("the trust a version 6 or later removed is not brought back from the old column").isEmpty();
+            assertThat(new JdbcRolloutRepository(database).actions("r1"))
+                    .as("rollout_servers, written no more since version 3, not read again").isEmpty();
+            assertThat(changeSets(database)).filteredOn(changeSet -> changeSet.type().equals("MARK_RAN"))
+                    .extracting(ChangeSet::id)
+                    .containsExactly("3-actions-from-rollout-servers", "6-trust-from-host-keys");
+            assertThat(versions(database)).containsExactly(Schema.VERSION);
+        }
+    }
+
     /** A database as Fleetup wrote it at schema version 1, holding {@code rows}. */
     private void writeVersion1Inventory(String rows) throws Exception {
         writeInventory("schema-v1.sql", rows);
@@ -311,7 +402,7 @@ class SchemaMigrationTest {
         try (Connection connection = TestDatabases.connect(dir);
              Statement statement = connection.createStatement()) {
             Dialect dialect = Dialect.of(connection.getMetaData().getDatabaseProductName());
-            for (String sql : Schema.statements(dialect.sql(Schema.read(schema)))) {
+            for (String sql : statements(dialect.sql(read(schema)))) {
                 statement.execute(sql);
             }
             if (!schema.equals("schema-v1.sql")) {
@@ -352,5 +443,44 @@ class SchemaMigrationTest {
             }
             return versions;
         });
+    }
+
+    /** The changesets of changelog.xml, in their order. */
+    private static final List<String> CHANGESETS = List.of("1-tables", "2-login-key", "3-rollout-engine",
+            "3-actions-from-rollout-servers", "4-deferral-and-round-trips", "5-pull-agents", "6-server-trust",
+            "6-trust-from-host-keys", "7-mirrors", "8-controllers", "9-rollout-of-schedule", "9-record-version");
+
+    /** A changeset as Liquibase recorded it: how it ended (EXECUTED, MARK_RAN), when, and in which order. */
+    private record ChangeSet(String id, String type, Instant at, int order) {
+    }
+
+    private static List<ChangeSet> changeSets(InventoryDatabase database) {
+        return database.run("read Liquibase's record", connection -> select(connection,
+                "SELECT id, exectype, dateexecuted, orderexecuted FROM databasechangelog ORDER BY orderexecuted, id",
+                row -> new ChangeSet(row.getString(1), row.getString(2), row.getTimestamp(3).toInstant(),
+                        row.getInt(4))));
+    }
+
+    private static <T> List<T> select(Connection connection, String sql, InventoryDatabase.Row<T> row)
+            throws SQLException {
+        return InventoryDatabase.select(connection, sql, row);
+    }
+
+    /** A script of this module's: the schema an older Fleetup wrote. */
+    private static String read(String resource) throws Exception {
+        try (InputStream script = SchemaMigrationTest.class.getResourceAsStream(resource)) {
+            return new String(script.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The statements of a script as the inventory wrote them: {@code --} comments on lines of their own, each
+     * statement ended by a {@code ;} at the end of a line.
+     */
+    private static List<String> statements(String script) {
+        String code = script.lines().filter(line -> !line.strip().startsWith("--"))
+                .collect(Collectors.joining("\n"));
+        return Arrays.stream(code.split(";\\s*(\\n|$)")).map(String::strip)
+                .filter(sql -> !sql.isEmpty()).toList();
     }
 }

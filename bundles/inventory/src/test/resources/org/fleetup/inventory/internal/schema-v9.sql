@@ -1,3 +1,4 @@
+-- The inventory schema exactly as Fleetup wrote it at version 9, the last before Liquibase, kept to test the migration.
 -- The inventory schema, version 4. Every statement is idempotent: it runs at every activation.
 -- Times are TIMESTAMP(9) WITH TIME ZONE so that an Instant comes back exactly as it was written.
 -- A later version adds its changes as new statements and bumps Schema.VERSION; schema_version tells what ran.
