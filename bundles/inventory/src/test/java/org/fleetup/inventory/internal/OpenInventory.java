@@ -10,6 +10,6 @@ public final class OpenInventory {
     }
 
     public static void main(String[] args) {
-        new InventoryDatabase(args[0], TestDatabases.USER, TestDatabases.PASSWORD, 2).close();
+        TestDatabases.open(args[0], TestDatabases.USER, TestDatabases.PASSWORD).close();
     }
 }
