@@ -73,6 +73,7 @@ public final class ReleaseDirectoryInstall {
     private static final String CURRENT_SECTION = "::fleetup-current";
     private static final String LOOK_SECTION = "::fleetup-installable";
     private static final String LOOK_STATUS = "::fleetup-status ";
+    private static final String NO_STAGING = "::fleetup-no-staging";
     private static final String MANIFEST_SECTION = "::fleetup-manifest";
     private static final String MADE_SECTION = "::fleetup-made";
     private static final String RELEASE_SECTION = "::fleetup-release";
@@ -274,6 +275,11 @@ public final class ReleaseDirectoryInstall {
         }
     }
 
+    /** How long one command on the server may run. */
+    Duration commandTimeout() {
+        return commandTimeout;
+    }
+
     /** Heavy commands (checksums, unpacking) get more time for large artifacts. */
     private Duration heavyTimeout(long size) {
         return commandTimeout.plusSeconds(Math.max(0, size) / HEAVY_BYTES_PER_SECOND);
@@ -326,6 +332,8 @@ public final class ReleaseDirectoryInstall {
         private StagedTransfer transfer;
         /** Whether the first look made the staging directory already. */
         private boolean stagingMade;
+        /** Whether a first look that only read found no staging directory: the transfer makes it. */
+        private boolean stagingMissing;
         private String previousTarget;
         private boolean runningAlready;
         // current points to the release, verified or not: nothing is to be installed, only checked.
@@ -400,9 +408,18 @@ public final class ReleaseDirectoryInstall {
          * install ordered the switch already (then only its unit's record decides).
          */
         void prepare() {
+            prepare(Optional.empty());
+        }
+
+        /**
+         * As {@link #prepare()}, taking {@code lookedAhead}, the lines a {@link #lookAhead} command printed just
+         * before on this server, for the round trip that would read the same; ignored when this install has no such
+         * look to take (it resumes a unit, or it does not unpack).
+         */
+        void prepare(Optional<List<String>> lookedAhead) {
             step(() -> {
                 if (strategy.unpacks() && !resumed.containsKey(JournalKeys.UNIT)) {
-                    resolveRootAndLook();
+                    resolveRootAndLook(lookedAhead);
                     settleCurrent();
                     return;
                 }
@@ -637,15 +654,18 @@ public final class ReleaseDirectoryInstall {
          * whether the server can take the release, in one round trip: what {@link #resolveRoot}, the staging's
          * creation, {@link #readCurrentLink} and the first {@link #lookAtInstallable} would each ask alone.
          */
-        private void resolveRootAndLook() {
+        private void resolveRootAndLook(Optional<List<String>> lookedAhead) {
             doing = "resolving the application root " + profile.root() + " and reading where its current points";
-            String rootWord = profile.shellRoot();
-            String look = InstallableState.command(".", profile.busyMarker(), profile.activation().busyCommand());
-            CommandResult result = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P && echo "
-                    + STAGING_SECTION + " && " + createMissing("\"$(pwd -P)\"/staging") + " && echo "
-                    + CURRENT_SECTION + " && " + currentLinkCommand(target) + " && echo " + LOOK_SECTION
-                    + " && { (" + look + "); echo \"" + LOOK_STATUS + "$?\"; }", commandTimeout);
-            List<String> lines = result.stdout().lines().toList();
+            if (lookedAhead.isPresent()) {
+                takeRootAndLook(lookedAhead.get(), "");
+                return;
+            }
+            CommandResult result = run(doing, rootAndLook(profile, target, true), commandTimeout);
+            takeRootAndLook(result.stdout().lines().toList(), result.stderr());
+        }
+
+        /** What {@link #rootAndLook} printed, whether it made what was missing or only looked. */
+        private void takeRootAndLook(List<String> lines, String stderr) {
             int made = lines.indexOf(STAGING_SECTION);
             int current = lines.indexOf(CURRENT_SECTION);
             int looked = lines.indexOf(LOOK_SECTION);
@@ -654,11 +674,13 @@ public final class ReleaseDirectoryInstall {
                 throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
             }
             takeRoot(lines.subList(0, made));
-            remember(lines.subList(made + 1, current));
-            stagingMade = true;
+            List<String> staged = lines.subList(made + 1, current);
+            stagingMissing = staged.equals(List.of(NO_STAGING));
+            remember(stagingMissing ? List.of() : staged);
+            stagingMade = !stagingMissing;
             takeCurrentLink(lines.subList(current + 1, looked));
             firstLook = new CommandResult(Integer.parseInt(status.substring(LOOK_STATUS.length()).strip()),
-                    String.join("\n", lines.subList(looked + 1, lines.size() - 1)), result.stderr());
+                    String.join("\n", lines.subList(looked + 1, lines.size() - 1)), stderr);
         }
 
         private void resolveRoot() {
@@ -807,7 +829,9 @@ public final class ReleaseDirectoryInstall {
             String stagingDir = root + "/staging";
             staging = stagingDir + "/" + release.product() + "-" + version + "."
                     + release.sha256().substring(0, 12) + strategy.suffix();
-            if (!stagingMade) {
+            if (stagingMissing) {
+                makeStaging(stagingDir);
+            } else if (!stagingMade) {
                 doing = "creating " + stagingDir;
                 remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             }
@@ -821,6 +845,33 @@ public final class ReleaseDirectoryInstall {
                 // Unpacking checks the sum in its own command; the other strategies check the verified file alone.
                 transfer.verify(staging);
             }
+        }
+
+        /**
+         * Makes the staging directory the first look found missing, in the transfer's own channel (no round trip of
+         * its own), recorded as made before it is: a first install that fails, even after a crash, takes away what
+         * it made, and only that (a directory someone else made meanwhile is taken off the record again).
+         */
+        private void makeStaging(String stagingDir) {
+            doing = "creating " + stagingDir;
+            boolean recorded = !createdDirectories.contains(stagingDir);
+            if (recorded) {
+                createdDirectories.add(stagingDir);
+                record(step, doing, Map.of(JournalKeys.CREATED, String.join("\n", createdDirectories)));
+            }
+            boolean made;
+            try {
+                made = commands.session().makeDirectory(stagingDir);
+            } catch (FleetupException e) {
+                throw new StepFailure(doing + " failed: " + StepFailure.describe(e), e);
+            }
+            if (!made && recorded) {
+                createdDirectories.remove(stagingDir);
+                record(step, stagingDir + " was there already", Map.of(JournalKeys.CREATED,
+                        String.join("\n", createdDirectories)));
+            }
+            stagingMissing = false;
+            stagingMade = true;
         }
 
         private void unpack() {
@@ -1562,6 +1613,59 @@ public final class ReleaseDirectoryInstall {
         private CommandResult execute(String what, String command, Duration timeout) {
             return commands.execute(what, command, timeout);
         }
+    }
+
+    /**
+     * Run on the server (in the login's directory): the root's physical path, {@link #STAGING_SECTION}, where
+     * {@code current} points ({@link Installation#currentLinkCommand}) and the first look at whether the server can
+     * take the release, each part behind its section line, the look's exit code last. With {@code make}, the root and
+     * its staging directory are made when missing, each directory made printed before its section; without, nothing
+     * is changed: it prints only when the root is there, and {@link #NO_STAGING} for a staging directory to be made
+     * (by the transfer, in its own channel), where the making command would have printed its name.
+     */
+    private static String rootAndLook(ProductProfile profile, String target, boolean make) {
+        String rootWord = profile.shellRoot();
+        String look = InstallableState.command(".", profile.busyMarker(), profile.activation().busyCommand());
+        String enter = make ? createMissing(rootWord) + " && cd " + rootWord
+                : "cd " + rootWord + " 2>/dev/null && { [ -d staging ] || { [ ! -e staging ] && [ ! -L staging ]; }; }";
+        return enter + " && pwd -P && echo " + STAGING_SECTION + " && "
+                + (make ? createMissing("\"$(pwd -P)\"/staging")
+                : "{ [ -d staging ] || echo " + NO_STAGING + "; }") + " && echo " + CURRENT_SECTION
+                + " && " + Installation.currentLinkCommand(target) + " && echo " + LOOK_SECTION + " && { (" + look
+                + "); echo \"" + LOOK_STATUS + "$?\"; }";
+    }
+
+    /**
+     * A read-only command that prints what the install's first round trip on a server would print when the server
+     * has its root and staging directory already (nothing to make), so that a caller can send it in the round trip
+     * of its own read (the rollout's inspection) and hand the answer to {@link Installation#prepare(Optional)}.
+     * Empty when the install of {@code release} takes no such look: its strategy does not unpack, or the profile or
+     * release would be refused.
+     */
+    Optional<String> lookAhead(ProductProfile profile, Release release) {
+        try {
+            refuseUnsafe(profile, release, "");
+            InstallStrategy strategy = InstallStrategy.of(profile, release);
+            return strategy.unpacks() ? Optional.of(rootAndLook(profile, strategy.target(release.version()), false))
+                    : Optional.empty();
+        } catch (FleetupException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The lines of a {@link #lookAhead} answer that can stand for the install's own first round trip: only when it
+     * found the root there, staging a directory or nothing, {@code current} readable, and the look's command
+     * succeeded (else the install
+     * asks again, as it always did, and reports what went wrong in its own words).
+     */
+    static Optional<List<String>> lookedAhead(String printed) {
+        List<String> lines = printed.lines().toList();
+        int made = lines.indexOf(STAGING_SECTION);
+        int current = lines.indexOf(CURRENT_SECTION);
+        return made == 1 && (current == made + 1 || current == made + 2 && lines.get(made + 1).equals(NO_STAGING))
+                && lines.indexOf(LOOK_SECTION) > current
+                && lines.get(lines.size() - 1).equals(LOOK_STATUS + "0") ? Optional.of(lines) : Optional.empty();
     }
 
     private static String seconds(Duration duration) {
