@@ -334,6 +334,8 @@ public final class ReleaseDirectoryInstall {
         private boolean stagingMade;
         /** Whether a first look that only read found no staging directory: the transfer makes it. */
         private boolean stagingMissing;
+        /** Whether directories were made that the journal does not list yet: its next entry does. */
+        private boolean createdUnwritten;
         private String previousTarget;
         private boolean runningAlready;
         // current points to the release, verified or not: nothing is to be installed, only checked.
@@ -625,7 +627,13 @@ public final class ReleaseDirectoryInstall {
         /** Records {@code changes} in the journal before the step that needs them. */
         private void record(StepState state, String detail, Map<String, String> changes) {
             step = state;
-            journal.record(state, detail, changes);
+            Map<String, String> written = changes;
+            if (createdUnwritten && !changes.containsKey(JournalKeys.CREATED)) {
+                written = new HashMap<>(changes);
+                written.put(JournalKeys.CREATED, String.join("\n", createdDirectories));
+            }
+            journal.record(state, detail, written);
+            createdUnwritten = false;
         }
 
         // Before the unit is ordered, the previous release still runs untouched: a failure is just a failure. After,
@@ -829,9 +837,13 @@ public final class ReleaseDirectoryInstall {
             String stagingDir = root + "/staging";
             staging = stagingDir + "/" + release.product() + "-" + version + "."
                     + release.sha256().substring(0, 12) + strategy.suffix();
-            if (stagingMissing) {
-                makeStaging(stagingDir);
-            } else if (!stagingMade) {
+            Map<String, String> created = Map.of();
+            boolean making = stagingMissing;
+            if (making && !createdDirectories.contains(stagingDir)) {
+                // On record with the staging file, before it is made: a failed first install takes away what it made.
+                createdDirectories.add(stagingDir);
+                created = Map.of(JournalKeys.CREATED, String.join("\n", createdDirectories));
+            } else if (!making && !stagingMade) {
                 doing = "creating " + stagingDir;
                 remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             }
@@ -840,7 +852,12 @@ public final class ReleaseDirectoryInstall {
             step = StepState.TRANSFERRING;
             transfer = new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
                     heavyTimeout);
-            transfer.send(staging);
+            boolean onRecord = !created.isEmpty();
+            transfer.send(staging, created, () -> {
+                if (making) {
+                    makeStaging(stagingDir, onRecord);
+                }
+            });
             if (!strategy.unpacks()) {
                 // Unpacking checks the sum in its own command; the other strategies check the verified file alone.
                 transfer.verify(staging);
@@ -849,29 +866,25 @@ public final class ReleaseDirectoryInstall {
 
         /**
          * Makes the staging directory the first look found missing, in the transfer's own channel (no round trip of
-         * its own), recorded as made before it is: a first install that fails, even after a crash, takes away what
-         * it made, and only that (a directory someone else made meanwhile is taken off the record again).
+         * its own); {@code onRecord}: it was recorded as made, with the staging file, before. A directory someone else
+         * made meanwhile is taken off the record again, so that a failed install never removes it.
          */
-        private void makeStaging(String stagingDir) {
+        private void makeStaging(String stagingDir, boolean onRecord) {
             doing = "creating " + stagingDir;
-            boolean recorded = !createdDirectories.contains(stagingDir);
-            if (recorded) {
-                createdDirectories.add(stagingDir);
-                record(step, doing, Map.of(JournalKeys.CREATED, String.join("\n", createdDirectories)));
-            }
             boolean made;
             try {
                 made = commands.session().makeDirectory(stagingDir);
             } catch (FleetupException e) {
                 throw new StepFailure(doing + " failed: " + StepFailure.describe(e), e);
             }
-            if (!made && recorded) {
+            if (!made && onRecord) {
                 createdDirectories.remove(stagingDir);
-                record(step, stagingDir + " was there already", Map.of(JournalKeys.CREATED,
+                record(StepState.TRANSFERRING, stagingDir + " was there already", Map.of(JournalKeys.CREATED,
                         String.join("\n", createdDirectories)));
             }
             stagingMissing = false;
             stagingMade = true;
+            doing = "transferring";
         }
 
         private void unpack() {
@@ -934,7 +947,8 @@ public final class ReleaseDirectoryInstall {
             if (made < 0 || placed < made) {
                 throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
             }
-            remember(lines.subList(made + 1, placed));
+            // The unit's entry, next, records them: nothing between here and there changes the server.
+            rememberWithNextWrite(lines.subList(made + 1, placed));
             if (lines.contains(RELEASE_MOVED)) {
                 temporaries.remove(scratch);
                 return;
@@ -1558,6 +1572,17 @@ public final class ReleaseDirectoryInstall {
             } catch (RuntimeException e) {
                 LOGGER.warn("Cleanup failed: {}", StepFailure.describe(e));
                 return "; cleanup failed: " + StepFailure.describe(e);
+            }
+        }
+
+        /**
+         * Lines of {@link #createMissing(String)}, deepest first, kept to be written with the next journal entry
+         * (the unit's) rather than in one of their own; a failure before it removes them from what is kept here.
+         */
+        private void rememberWithNextWrite(List<String> madeDeepestFirst) {
+            for (int i = madeDeepestFirst.size() - 1; i >= 0; i--) {
+                createdDirectories.add(madeDeepestFirst.get(i));
+                createdUnwritten = true;
             }
         }
 
