@@ -414,9 +414,9 @@ public final class ReleaseDirectoryInstall {
         }
 
         /**
-         * As {@link #prepare()}, taking {@code lookedAhead}, the lines a {@link #lookAhead} command printed just
-         * before on this server, for the round trip that would read the same; ignored when this install has no such
-         * look to take (it resumes a unit, or it does not unpack).
+         * As {@link #prepare()}, taking {@code lookedAhead}, the lines a {@link ReleaseDirectoryInstall#lookAhead}
+         * command printed just before on this server, for the round trip that would read the same; ignored when this
+         * install has no such look to take (it resumes a unit, or it does not unpack).
          */
         void prepare(Optional<List<String>> lookedAhead) {
             step(() -> {
