@@ -185,6 +185,22 @@ class SshSessionTest {
         }
     }
 
+    /** Made in the SFTP channel a transfer uses: made once, then found there; a file of that name is refused. */
+    @Test
+    void makeDirectoryMakesItOnceAndRefusesAFileOfThatName() throws Exception {
+        Files.writeString(host.root().resolve("a-file"), "x");
+        try (Session session = connect()) {
+            assertThat(session.makeDirectory(remotePath("made"))).isTrue();
+            assertThat(session.makeDirectory(remotePath("made"))).isFalse();
+            assertThatThrownBy(() -> session.makeDirectory(remotePath("a-file")))
+                    .isInstanceOfSatisfying(FleetupException.class,
+                            e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_FAILED))
+                    .hasMessageContaining("a-file");
+        }
+        assertThat(host.root().resolve("made")).isDirectory();
+        assertThat(host.root().resolve("a-file")).isRegularFile();
+    }
+
     @Test
     void commandPastItsTimeoutFailsWithCommandTimeout() {
         try (Session session = connect()) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.function.LongConsumer;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.ShellWords;
 
 /**
  * One connection to one server, carrying every command and file transfer of a piece of work, so that the cost of
@@ -38,6 +39,26 @@ public interface Session extends AutoCloseable {
 
     /** The size of a remote file, or -1 when there is none. */
     long remoteSize(String remotePath);
+
+    /**
+     * Makes the directory {@code remotePath} (absolute), whose parent exists, unless a directory is there already;
+     * the server's umask applies. A transport may do it in the channel its transfers use (SFTP), so that it costs no
+     * session of its own; by default it is a command.
+     *
+     * @return whether it was made here: false when a directory of that name was there already
+     * @throws FleetupException {@link FleetupException#TRANSPORT_FAILED} when it cannot be made (no parent, no
+     *         permission, a file of that name) or the connection breaks
+     */
+    default boolean makeDirectory(String remotePath) {
+        String word = ShellWords.quote(remotePath);
+        CommandResult result = execute("if [ -d " + word + " ]; then echo there; else mkdir -- " + word + "; fi",
+                Duration.ofSeconds(30));
+        if (!result.succeeded()) {
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Could not make the directory "
+                    + remotePath + " on " + server() + ": " + result.problem() + ".");
+        }
+        return !result.stdout().strip().equals("there");
+    }
 
     boolean isOpen();
 

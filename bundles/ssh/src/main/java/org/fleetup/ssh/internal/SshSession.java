@@ -299,6 +299,37 @@ final class SshSession implements Session {
         }
     }
 
+    /** In the SFTP channel the transfer that follows uses: no session of its own. */
+    @Override
+    public boolean makeDirectory(String remotePath) {
+        Objects.requireNonNull(remotePath, "remotePath");
+        requireOpen();
+        try {
+            SftpClient files = sftp();
+            try {
+                files.mkdir(remotePath);
+                return true;
+            } catch (SftpException e) {
+                // OpenSSH's sftp-server answers a directory that is there with a plain failure: looked at first.
+                if (isDirectory(files, remotePath)) {
+                    return false;
+                }
+                throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Could not make the directory "
+                        + remotePath + " on " + server + ": " + reason(e) + ".", e);
+            }
+        } catch (IOException e) {
+            throw lost("make the directory " + remotePath, e);
+        }
+    }
+
+    private static boolean isDirectory(SftpClient files, String remotePath) throws IOException {
+        try {
+            return files.stat(remotePath).isDirectory();
+        } catch (SftpException e) {
+            return false;
+        }
+    }
+
     @Override
     public boolean isOpen() {
         return !closed.get() && session.isOpen();

@@ -73,6 +73,7 @@ public final class ReleaseDirectoryInstall {
     private static final String CURRENT_SECTION = "::fleetup-current";
     private static final String LOOK_SECTION = "::fleetup-installable";
     private static final String LOOK_STATUS = "::fleetup-status ";
+    private static final String NO_STAGING = "::fleetup-no-staging";
     private static final String MANIFEST_SECTION = "::fleetup-manifest";
     private static final String MADE_SECTION = "::fleetup-made";
     private static final String RELEASE_SECTION = "::fleetup-release";
@@ -274,6 +275,11 @@ public final class ReleaseDirectoryInstall {
         }
     }
 
+    /** How long one command on the server may run. */
+    Duration commandTimeout() {
+        return commandTimeout;
+    }
+
     /** Heavy commands (checksums, unpacking) get more time for large artifacts. */
     private Duration heavyTimeout(long size) {
         return commandTimeout.plusSeconds(Math.max(0, size) / HEAVY_BYTES_PER_SECOND);
@@ -326,6 +332,10 @@ public final class ReleaseDirectoryInstall {
         private StagedTransfer transfer;
         /** Whether the first look made the staging directory already. */
         private boolean stagingMade;
+        /** Whether a first look that only read found no staging directory: the transfer makes it. */
+        private boolean stagingMissing;
+        /** Whether directories were made that the journal does not list yet: its next entry does. */
+        private boolean createdUnwritten;
         private String previousTarget;
         private boolean runningAlready;
         // current points to the release, verified or not: nothing is to be installed, only checked.
@@ -400,9 +410,18 @@ public final class ReleaseDirectoryInstall {
          * install ordered the switch already (then only its unit's record decides).
          */
         void prepare() {
+            prepare(Optional.empty());
+        }
+
+        /**
+         * As {@link #prepare()}, taking {@code lookedAhead}, the lines a {@link ReleaseDirectoryInstall#lookAhead}
+         * command printed just before on this server, for the round trip that would read the same; ignored when this
+         * install has no such look to take (it resumes a unit, or it does not unpack).
+         */
+        void prepare(Optional<List<String>> lookedAhead) {
             step(() -> {
                 if (strategy.unpacks() && !resumed.containsKey(JournalKeys.UNIT)) {
-                    resolveRootAndLook();
+                    resolveRootAndLook(lookedAhead);
                     settleCurrent();
                     return;
                 }
@@ -608,7 +627,13 @@ public final class ReleaseDirectoryInstall {
         /** Records {@code changes} in the journal before the step that needs them. */
         private void record(StepState state, String detail, Map<String, String> changes) {
             step = state;
-            journal.record(state, detail, changes);
+            Map<String, String> written = changes;
+            if (createdUnwritten && !changes.containsKey(JournalKeys.CREATED)) {
+                written = new HashMap<>(changes);
+                written.put(JournalKeys.CREATED, String.join("\n", createdDirectories));
+            }
+            journal.record(state, detail, written);
+            createdUnwritten = false;
         }
 
         // Before the unit is ordered, the previous release still runs untouched: a failure is just a failure. After,
@@ -637,15 +662,18 @@ public final class ReleaseDirectoryInstall {
          * whether the server can take the release, in one round trip: what {@link #resolveRoot}, the staging's
          * creation, {@link #readCurrentLink} and the first {@link #lookAtInstallable} would each ask alone.
          */
-        private void resolveRootAndLook() {
+        private void resolveRootAndLook(Optional<List<String>> lookedAhead) {
             doing = "resolving the application root " + profile.root() + " and reading where its current points";
-            String rootWord = profile.shellRoot();
-            String look = InstallableState.command(".", profile.busyMarker(), profile.activation().busyCommand());
-            CommandResult result = run(doing, createMissing(rootWord) + " && cd " + rootWord + " && pwd -P && echo "
-                    + STAGING_SECTION + " && " + createMissing("\"$(pwd -P)\"/staging") + " && echo "
-                    + CURRENT_SECTION + " && " + currentLinkCommand(target) + " && echo " + LOOK_SECTION
-                    + " && { (" + look + "); echo \"" + LOOK_STATUS + "$?\"; }", commandTimeout);
-            List<String> lines = result.stdout().lines().toList();
+            if (lookedAhead.isPresent()) {
+                takeRootAndLook(lookedAhead.get(), "");
+                return;
+            }
+            CommandResult result = run(doing, rootAndLook(profile, target, true), commandTimeout);
+            takeRootAndLook(result.stdout().lines().toList(), result.stderr());
+        }
+
+        /** What {@link #rootAndLook} printed, whether it made what was missing or only looked. */
+        private void takeRootAndLook(List<String> lines, String stderr) {
             int made = lines.indexOf(STAGING_SECTION);
             int current = lines.indexOf(CURRENT_SECTION);
             int looked = lines.indexOf(LOOK_SECTION);
@@ -654,11 +682,13 @@ public final class ReleaseDirectoryInstall {
                 throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
             }
             takeRoot(lines.subList(0, made));
-            remember(lines.subList(made + 1, current));
-            stagingMade = true;
+            List<String> staged = lines.subList(made + 1, current);
+            stagingMissing = staged.equals(List.of(NO_STAGING));
+            remember(stagingMissing ? List.of() : staged);
+            stagingMade = !stagingMissing;
             takeCurrentLink(lines.subList(current + 1, looked));
             firstLook = new CommandResult(Integer.parseInt(status.substring(LOOK_STATUS.length()).strip()),
-                    String.join("\n", lines.subList(looked + 1, lines.size() - 1)), result.stderr());
+                    String.join("\n", lines.subList(looked + 1, lines.size() - 1)), stderr);
         }
 
         private void resolveRoot() {
@@ -807,7 +837,13 @@ public final class ReleaseDirectoryInstall {
             String stagingDir = root + "/staging";
             staging = stagingDir + "/" + release.product() + "-" + version + "."
                     + release.sha256().substring(0, 12) + strategy.suffix();
-            if (!stagingMade) {
+            Map<String, String> created = Map.of();
+            boolean making = stagingMissing;
+            if (making && !createdDirectories.contains(stagingDir)) {
+                // On record with the staging file, before it is made: a failed first install takes away what it made.
+                createdDirectories.add(stagingDir);
+                created = Map.of(JournalKeys.CREATED, String.join("\n", createdDirectories));
+            } else if (!making && !stagingMade) {
                 doing = "creating " + stagingDir;
                 remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             }
@@ -816,11 +852,39 @@ public final class ReleaseDirectoryInstall {
             step = StepState.TRANSFERRING;
             transfer = new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
                     heavyTimeout);
-            transfer.send(staging);
+            boolean onRecord = !created.isEmpty();
+            transfer.send(staging, created, () -> {
+                if (making) {
+                    makeStaging(stagingDir, onRecord);
+                }
+            });
             if (!strategy.unpacks()) {
                 // Unpacking checks the sum in its own command; the other strategies check the verified file alone.
                 transfer.verify(staging);
             }
+        }
+
+        /**
+         * Makes the staging directory the first look found missing, in the transfer's own channel (no round trip of
+         * its own); {@code onRecord}: it was recorded as made, with the staging file, before. A directory someone else
+         * made meanwhile is taken off the record again, so that a failed install never removes it.
+         */
+        private void makeStaging(String stagingDir, boolean onRecord) {
+            doing = "creating " + stagingDir;
+            boolean made;
+            try {
+                made = commands.session().makeDirectory(stagingDir);
+            } catch (FleetupException e) {
+                throw new StepFailure(doing + " failed: " + StepFailure.describe(e), e);
+            }
+            if (!made && onRecord) {
+                createdDirectories.remove(stagingDir);
+                record(StepState.TRANSFERRING, stagingDir + " was there already", Map.of(JournalKeys.CREATED,
+                        String.join("\n", createdDirectories)));
+            }
+            stagingMissing = false;
+            stagingMade = true;
+            doing = "transferring";
         }
 
         private void unpack() {
@@ -883,7 +947,8 @@ public final class ReleaseDirectoryInstall {
             if (made < 0 || placed < made) {
                 throw new StepFailure(doing + " printed what it should not: '" + String.join(" | ", lines) + "'");
             }
-            remember(lines.subList(made + 1, placed));
+            // The unit's entry, next, records them: nothing between here and there changes the server.
+            rememberWithNextWrite(lines.subList(made + 1, placed));
             if (lines.contains(RELEASE_MOVED)) {
                 temporaries.remove(scratch);
                 return;
@@ -1510,6 +1575,17 @@ public final class ReleaseDirectoryInstall {
             }
         }
 
+        /**
+         * Lines of {@link #createMissing(String)}, deepest first, kept to be written with the next journal entry
+         * (the unit's) rather than in one of their own; a failure before it removes them from what is kept here.
+         */
+        private void rememberWithNextWrite(List<String> madeDeepestFirst) {
+            for (int i = madeDeepestFirst.size() - 1; i >= 0; i--) {
+                createdDirectories.add(madeDeepestFirst.get(i));
+                createdUnwritten = true;
+            }
+        }
+
         /** Lines of {@link #createMissing(String)}, deepest first. */
         private void remember(List<String> madeDeepestFirst) {
             if (madeDeepestFirst.isEmpty()) {
@@ -1562,6 +1638,59 @@ public final class ReleaseDirectoryInstall {
         private CommandResult execute(String what, String command, Duration timeout) {
             return commands.execute(what, command, timeout);
         }
+    }
+
+    /**
+     * Run on the server (in the login's directory): the root's physical path, {@link #STAGING_SECTION}, where
+     * {@code current} points ({@link Installation#currentLinkCommand}) and the first look at whether the server can
+     * take the release, each part behind its section line, the look's exit code last. With {@code make}, the root and
+     * its staging directory are made when missing, each directory made printed before its section; without, nothing
+     * is changed: it prints only when the root is there, and {@link #NO_STAGING} for a staging directory to be made
+     * (by the transfer, in its own channel), where the making command would have printed its name.
+     */
+    private static String rootAndLook(ProductProfile profile, String target, boolean make) {
+        String rootWord = profile.shellRoot();
+        String look = InstallableState.command(".", profile.busyMarker(), profile.activation().busyCommand());
+        String enter = make ? createMissing(rootWord) + " && cd " + rootWord
+                : "cd " + rootWord + " 2>/dev/null && { [ -d staging ] || { [ ! -e staging ] && [ ! -L staging ]; }; }";
+        return enter + " && pwd -P && echo " + STAGING_SECTION + " && "
+                + (make ? createMissing("\"$(pwd -P)\"/staging")
+                : "{ [ -d staging ] || echo " + NO_STAGING + "; }") + " && echo " + CURRENT_SECTION
+                + " && " + Installation.currentLinkCommand(target) + " && echo " + LOOK_SECTION + " && { (" + look
+                + "); echo \"" + LOOK_STATUS + "$?\"; }";
+    }
+
+    /**
+     * A read-only command that prints what the install's first round trip on a server would print when the server
+     * has its root and staging directory already (nothing to make), so that a caller can send it in the round trip
+     * of its own read (the rollout's inspection) and hand the answer to {@link Installation#prepare(Optional)}.
+     * Empty when the install of {@code release} takes no such look: its strategy does not unpack, or the profile or
+     * release would be refused.
+     */
+    Optional<String> lookAhead(ProductProfile profile, Release release) {
+        try {
+            refuseUnsafe(profile, release, "");
+            InstallStrategy strategy = InstallStrategy.of(profile, release);
+            return strategy.unpacks() ? Optional.of(rootAndLook(profile, strategy.target(release.version()), false))
+                    : Optional.empty();
+        } catch (FleetupException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The lines of a {@link #lookAhead} answer that can stand for the install's own first round trip: only when it
+     * found the root there, staging a directory or nothing, {@code current} readable, and the look's command
+     * succeeded (else the install
+     * asks again, as it always did, and reports what went wrong in its own words).
+     */
+    static Optional<List<String>> lookedAhead(String printed) {
+        List<String> lines = printed.lines().toList();
+        int made = lines.indexOf(STAGING_SECTION);
+        int current = lines.indexOf(CURRENT_SECTION);
+        return made == 1 && (current == made + 1 || current == made + 2 && lines.get(made + 1).equals(NO_STAGING))
+                && lines.indexOf(LOOK_SECTION) > current
+                && lines.get(lines.size() - 1).equals(LOOK_STATUS + "0") ? Optional.of(lines) : Optional.empty();
     }
 
     private static String seconds(Duration duration) {

@@ -54,6 +54,8 @@ final class ServerProcedure implements Procedure {
     private Inspection inspection;
     private String running;
     private ReleaseDirectoryInstall.Installation installation;
+    /** What the install's first look printed in the inspection's round trip, for its prepare; used once. */
+    private Optional<List<String>> lookedAhead = Optional.empty();
     private ServerOutcome outcome;
 
     ServerProcedure(Parts parts, String rollout, Server server, Release release, boolean force, StepReporter steps,
@@ -154,8 +156,42 @@ final class ServerProcedure implements Procedure {
     }
 
     private void inspect() {
-        inspection = parts.inspector().inspect(session, server, release.product());
+        inspection = inspectedWithLook().orElseGet(() -> parts.inspector().inspect(session, server,
+                release.product()));
         running = inspection.version();
+    }
+
+    /**
+     * The inspection, read in the same round trip as the install's first look, which {@link #compare} hands on; empty
+     * when the two cannot go together, or when the answer is neither a version nor "not installed" (an empty answer,
+     * a failed version command), so that the inspection over the session decides as it always did.
+     */
+    private Optional<Inspection> inspectedWithLook() {
+        Optional<String> command = parts.inspector().command(server, release.product());
+        Optional<String> look;
+        try {
+            look = parts.install().lookAhead(parts.profiles().profile(release.product(), server), release);
+        } catch (FleetupException e) {
+            // The comparison meets the profile's problem and says it.
+            return Optional.empty();
+        }
+        if (command.isEmpty() || look.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<InspectionWithLook.Printed> printed;
+        try {
+            printed = InspectionWithLook.parse(session.execute(InspectionWithLook.command(command.get(), look.get()),
+                    parts.install().commandTimeout()));
+        } catch (FleetupException e) {
+            LOGGER.debug("Inspecting {} with the install's look failed ({}): inspecting alone", server.name(),
+                    e.getMessage());
+            return Optional.empty();
+        }
+        // The look stands whatever the inspection said: it read the server's files, not the version command.
+        lookedAhead = printed.flatMap(InspectionWithLook.Printed::look);
+        return printed.map(both -> parts.inspector().read(server, release.product(), both.inspection()))
+                .filter(read -> read.status() == Inspection.Status.OK
+                        || read.status() == Inspection.Status.NOT_INSTALLED);
     }
 
     private void compare() {
@@ -182,7 +218,9 @@ final class ServerProcedure implements Procedure {
         Supplier<Session> reconnect = () -> parts.transports().connect(server);
         installation = parts.install().begin(session, reconnect, profile, release,
                 () -> parts.store().open(release), steps, new Confirming(), journal);
-        installation.prepare();
+        Optional<List<String>> looked = lookedAhead;
+        lookedAhead = Optional.empty();
+        installation.prepare(looked);
     }
 
     /**

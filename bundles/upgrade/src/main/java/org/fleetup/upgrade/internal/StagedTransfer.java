@@ -5,6 +5,7 @@ import static org.fleetup.api.ShellWords.quote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,8 +57,19 @@ final class StagedTransfer {
 
     /** Sends the artifact to {@code staging}, going on from what an interrupted transfer left there; not verified. */
     void send(String staging) {
-        journal.record(StepState.TRANSFERRING, "sending " + release.coordinates() + " to " + staging,
-                Map.of(JournalKeys.STAGING, staging));
+        send(staging, Map.of(), () -> { });
+    }
+
+    /**
+     * As {@link #send(String)}, with {@code alsoRecorded} in the same journal entry as the staging file, and
+     * {@code first} run once that entry is written, before the first byte: what it changes on the server is on record
+     * by then, at the cost of no write of its own.
+     */
+    void send(String staging, Map<String, String> alsoRecorded, Runnable first) {
+        Map<String, String> changes = new HashMap<>(alsoRecorded);
+        changes.put(JournalKeys.STAGING, staging);
+        journal.record(StepState.TRANSFERRING, "sending " + release.coordinates() + " to " + staging, changes);
+        first.run();
         long offset = partialSize(staging);
         if (offset < release.size()) {
             upload(staging, 1, offset);

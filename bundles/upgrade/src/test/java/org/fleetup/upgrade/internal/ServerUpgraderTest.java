@@ -40,6 +40,7 @@ import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.transport.Transport;
 import org.fleetup.api.transport.TransportRegistry;
+import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
@@ -131,8 +132,9 @@ class ServerUpgraderTest {
     }
 
     /**
-     * An upgrade in four commands and the upload: the inspection, the first look, the sum with the unpacking, and the
-     * unit, which tidies and reads the version the plan reads in its own round trip.
+     * An upgrade in three commands and the upload: the inspection with the install's first look, the sum with the
+     * unpacking, and the unit, which tidies and reads the version the plan reads in its own round trip; the staging
+     * directory, missing on this server, is made in the upload's channel.
      */
     @Test
     void aVerifiedUpgradeConfirmsInTheUnitsRoundTrip() {
@@ -143,9 +145,52 @@ class ServerUpgraderTest {
                 events::add);
 
         assertThat(outcome.detail()).isEqualTo("upgraded from 1.4.2 to 2.0.0 (verified)");
-        assertThat(commands).as("commands sent").hasSize(4);
+        assertThat(commands).as("commands sent").hasSize(3);
         assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
         assertThat(ApplicationDirectory.of(host).leftovers()).isEmpty();
+    }
+
+    /**
+     * A server with no staging directory gets it made in the upload's channel, on record before it is made, in the
+     * same journal entry as the staging file; what the unpacking made goes with the unit's entry: five writes for the
+     * upgrade (where the previous release stood, the staging directory with the staged file, the scratch directory,
+     * the unit with what was made, the unit's end), none for directories alone (seven before).
+     */
+    @Test
+    void aMissingStagingDirectoryIsOnRecordWithTheStagedFileBeforeItIsMade() {
+        SimulatedHost host = host("1.4.2");
+        Path stagingDirectory = ApplicationDirectory.of(host).path().resolve("staging");
+        assertThat(stagingDirectory).doesNotExist();
+        Journal memory = Journal.inMemory();
+        List<Map<String, String>> writes = new CopyOnWriteArrayList<>();
+        List<Boolean> madeWhenWritten = new CopyOnWriteArrayList<>();
+        Journal counting = new Journal() {
+            @Override
+            public Map<String, String> entries() {
+                return memory.entries();
+            }
+
+            @Override
+            public void record(StepState step, String detail, Map<String, String> changes) {
+                writes.add(Map.copyOf(changes));
+                madeWhenWritten.add(Files.exists(stagingDirectory));
+                memory.record(step, detail, changes);
+            }
+        };
+
+        ServerOutcome outcome = upgrader(registry()).upgrade("rollout-7", fleet.server(host), release, false,
+                events::add, counting);
+
+        assertThat(outcome.detail()).isEqualTo("upgraded from 1.4.2 to 2.0.0 (verified)");
+        assertThat(writes).as("journal writes").hasSize(5);
+        int staged = writes.indexOf(writes.stream().filter(w -> w.containsKey(JournalKeys.STAGING)).findFirst()
+                .orElseThrow());
+        assertThat(writes.get(staged).get(JournalKeys.CREATED)).endsWith("/staging");
+        assertThat(madeWhenWritten.get(staged)).as("staging made only after it was on record").isFalse();
+        Map<String, String> unit = writes.stream().filter(w -> w.containsKey(JournalKeys.UNIT)).findFirst()
+                .orElseThrow();
+        assertThat(unit.get(JournalKeys.CREATED)).contains("/staging").contains("/" + SwitchUnit.DIRECTORY);
+        assertThat(stagingDirectory).isDirectory();
     }
 
     /** What rode along with the unit is judged as the inspection would be: a disagreement rolls back. */
@@ -185,7 +230,8 @@ class ServerUpgraderTest {
                 .upgrade("rollout-7", fleet.server(host), release, false, events::add);
 
         assertThat(outcome.detail()).isEqualTo("upgraded from 1.4.2 to 2.0.0 (verified)");
-        assertThat(commands).as("the inspection asked once more").hasSize(5);
+        // Every answer read empty: the inspection, which rode with the first look, and the confirmation.
+        assertThat(commands).as("the inspection and the confirmation asked once more each").hasSize(5);
         assertThat(ApplicationDirectory.of(host).current()).isEqualTo("releases/2.0.0");
     }
 
