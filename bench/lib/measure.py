@@ -10,10 +10,16 @@
 - peak_pss_mb: the highest sum of proportional set sizes over COMMAND's process tree (and the watched tree), sampled
   every 100 ms, so forked helpers (ssh, python, ...) count and shared pages are not counted twice.
 - lo_tx_bytes: bytes sent over the loopback interface meanwhile (every byte between controller and servers, once).
+- per_server (with --ports FILE, lines `NAME PORT`, e.g. a fleet's hosts.txt): each server's bytes meanwhile, counted
+  by the kernel (nftables, one counter per port and direction): `to` the bytes of every packet sent to the server's
+  port, `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes, nothing else that runs counted.
+  Needs nft (bench/setup installs it); without it, per_server is null.
 """
 import argparse
+import atexit
 import ctypes
 import json
+import shutil
 import resource
 import signal
 import os
@@ -113,10 +119,52 @@ def lo_tx_bytes():
     return 0
 
 
+class PortCounters:
+    """An nftables table of this process's own: one counter per server port, for packets to it and from it."""
+
+    def __init__(self, ports_file):
+        self.names = {}
+        with open(ports_file) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 2:
+                    self.names[int(fields[1])] = fields[0]
+        self.table = f"fleetup_bench_{os.getpid()}"
+        ports = ", ".join(str(port) for port in self.names)
+        # Output hook: on loopback every packet passes it once, as it passes lo's tx count once.
+        subprocess.run(["nft", "-f", "-"], text=True, check=True, input=f"""table inet {self.table} {{
+            set to {{ type inet_service; counter; elements = {{ {ports} }} }}
+            set from {{ type inet_service; counter; elements = {{ {ports} }} }}
+            chain out {{
+                type filter hook output priority 0; policy accept;
+                ip daddr 127.0.0.1 tcp dport @to
+                ip saddr 127.0.0.1 tcp sport @from
+            }}
+        }}""")
+
+    def read(self):
+        """{name: {"to": bytes, "from": bytes}}"""
+        counts = {name: {"to": 0, "from": 0} for name in self.names.values()}
+        listing = json.loads(subprocess.run(["nft", "-j", "list", "table", "inet", self.table], text=True, check=True,
+                                            capture_output=True).stdout)
+        for item in listing["nftables"]:
+            found = item.get("set")
+            if not found or found["name"] not in ("to", "from"):
+                continue
+            for element in found.get("elem", []):
+                entry = element["elem"]
+                counts[self.names[int(entry["val"])]][found["name"]] = entry["counter"]["bytes"]
+        return counts
+
+    def close(self):
+        subprocess.run(["nft", "delete", "table", "inet", self.table], check=False)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--watch", type=int, help="a long-running process whose tree is measured too")
     parser.add_argument("--out", help="write the figures as JSON here")
+    parser.add_argument("--ports", help="count each server's bytes: a file of lines NAME PORT (a fleet's hosts.txt)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -128,6 +176,9 @@ def main():
         for pid in descendants(args.watch, children_map()):
             watched_before[pid] = cpu_seconds(pid)
     become_subreaper()
+    counters = PortCounters(args.ports) if args.ports and shutil.which("nft") else None
+    if counters:
+        atexit.register(counters.close)
     lo_before = lo_tx_bytes()
     start = time.monotonic()
     process = subprocess.Popen(command)
@@ -155,6 +206,9 @@ def main():
     if args.watch:
         for pid in descendants(args.watch, children_map()):
             cpu += cpu_seconds(pid) - watched_before.get(pid, 0.0)
+    per_server = None
+    if counters:
+        per_server = counters.read()
     figures = {
         "command": command,
         "exit": os.waitstatus_to_exitcode(status),
@@ -162,11 +216,12 @@ def main():
         "cpu": round(cpu, 3),
         "peak_pss_mb": round(peak[0] / 1024, 1),
         "lo_tx_bytes": lo_tx_bytes() - lo_before,
+        "per_server": per_server,
     }
     if args.out:
         with open(args.out, "w") as out:
             json.dump(figures, out)
-    print(json.dumps(figures), file=sys.stderr)
+    print(json.dumps({k: v for k, v in figures.items() if k != "per_server"}), file=sys.stderr)
     return figures["exit"]
 
 
