@@ -12,7 +12,8 @@
 - lo_tx_bytes: bytes sent over the loopback interface meanwhile (every byte between controller and servers, once).
 - per_server (with --ports FILE, lines `NAME PORT`, e.g. a fleet's hosts.txt): each server's bytes meanwhile, counted
   by the kernel (nftables, one counter per port and direction): `to` the bytes of every packet sent to the server's
-  port, `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes, nothing else that runs counted.
+  port, `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes, nothing else that runs counted;
+  `connections` the TCP connections opened to it (SYNs sent, a retransmitted SYN counted again).
   Needs nft (bench/setup installs it); without it, per_server is null.
 """
 import argparse
@@ -135,25 +136,31 @@ class PortCounters:
         subprocess.run(["nft", "-f", "-"], text=True, check=True, input=f"""table inet {self.table} {{
             set to {{ type inet_service; counter; elements = {{ {ports} }} }}
             set from {{ type inet_service; counter; elements = {{ {ports} }} }}
+            set opened {{ type inet_service; counter; elements = {{ {ports} }} }}
             chain out {{
                 type filter hook output priority 0; policy accept;
                 ip daddr 127.0.0.1 tcp dport @to
                 ip saddr 127.0.0.1 tcp sport @from
+                ip daddr 127.0.0.1 tcp flags & (syn | ack) == syn tcp dport @opened
             }}
         }}""")
 
     def read(self):
-        """{name: {"to": bytes, "from": bytes}}"""
-        counts = {name: {"to": 0, "from": 0} for name in self.names.values()}
+        """{name: {"to": bytes, "from": bytes, "connections": TCP connections opened to it}}"""
+        counts = {name: {"to": 0, "from": 0, "connections": 0} for name in self.names.values()}
         listing = json.loads(subprocess.run(["nft", "-j", "list", "table", "inet", self.table], text=True, check=True,
                                             capture_output=True).stdout)
         for item in listing["nftables"]:
             found = item.get("set")
-            if not found or found["name"] not in ("to", "from"):
+            if not found or found["name"] not in ("to", "from", "opened"):
                 continue
             for element in found.get("elem", []):
                 entry = element["elem"]
-                counts[self.names[int(entry["val"])]][found["name"]] = entry["counter"]["bytes"]
+                count = counts[self.names[int(entry["val"])]]
+                if found["name"] == "opened":
+                    count["connections"] = entry["counter"]["packets"]
+                else:
+                    count[found["name"]] = entry["counter"]["bytes"]
         return counts
 
     def close(self):
