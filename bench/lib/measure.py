@@ -10,9 +10,11 @@
 - peak_pss_mb: the highest sum of proportional set sizes over COMMAND's process tree (and the watched tree), sampled
   every 100 ms, so forked helpers (ssh, python, ...) count and shared pages are not counted twice.
 - lo_tx_bytes: bytes sent over the loopback interface meanwhile (every byte between controller and servers, once).
+- tcp_retransmitted_segments: TCP segments the machine sent again meanwhile (all of its connections), whose bytes
+  lo_tx_bytes and per_server count twice.
 - per_server (with --ports FILE, lines `NAME PORT`, e.g. a fleet's hosts.txt): each server's bytes meanwhile, counted
   by the kernel (nftables, one counter per port and direction): `to` the bytes of every packet sent to the server's
-  port, `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes, nothing else that runs counted;
+  port (`to_packets` how many packets), `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes, nothing else that runs counted;
   `connections` the TCP connections opened to it (SYNs sent, a retransmitted SYN counted again).
   Needs nft (bench/setup installs it); without it, per_server is null.
 """
@@ -146,8 +148,8 @@ class PortCounters:
         }}""")
 
     def read(self):
-        """{name: {"to": bytes, "from": bytes, "connections": TCP connections opened to it}}"""
-        counts = {name: {"to": 0, "from": 0, "connections": 0} for name in self.names.values()}
+        """{name: {"to": bytes, "to_packets": packets, "from": bytes, "connections": TCP connections opened to it}}"""
+        counts = {name: {"to": 0, "to_packets": 0, "from": 0, "connections": 0} for name in self.names.values()}
         listing = json.loads(subprocess.run(["nft", "-j", "list", "table", "inet", self.table], text=True, check=True,
                                             capture_output=True).stdout)
         for item in listing["nftables"]:
@@ -161,10 +163,19 @@ class PortCounters:
                     count["connections"] = entry["counter"]["packets"]
                 else:
                     count[found["name"]] = entry["counter"]["bytes"]
+                if found["name"] == "to":
+                    count["to_packets"] = entry["counter"]["packets"]
         return counts
 
     def close(self):
         subprocess.run(["nft", "delete", "table", "inet", self.table], check=False)
+
+
+def tcp_retransmitted_segments():
+    """The machine's TCP segments sent again since boot (/proc/net/snmp): every one of them is counted in the bytes."""
+    with open("/proc/net/snmp") as snmp:
+        header, values = [line.split() for line in snmp if line.startswith("Tcp:")][:2]
+    return int(values[header.index("RetransSegs")])
 
 
 def main():
@@ -187,6 +198,7 @@ def main():
     if counters:
         atexit.register(counters.close)
     lo_before = lo_tx_bytes()
+    retransmitted_before = tcp_retransmitted_segments()
     start = time.monotonic()
     process = subprocess.Popen(command)
     peak = [0]
@@ -223,6 +235,7 @@ def main():
         "cpu": round(cpu, 3),
         "peak_pss_mb": round(peak[0] / 1024, 1),
         "lo_tx_bytes": lo_tx_bytes() - lo_before,
+        "tcp_retransmitted_segments": tcp_retransmitted_segments() - retransmitted_before,
         "per_server": per_server,
     }
     if args.out:
