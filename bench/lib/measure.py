@@ -14,7 +14,8 @@
   lo_tx_bytes and per_server count twice.
 - per_server (with --ports FILE, lines `NAME PORT`, e.g. a fleet's hosts.txt): each server's bytes meanwhile, counted
   by the kernel (nftables, one counter per port and direction): `to` the bytes of every packet sent to the server's
-  port (`to_packets` how many packets), `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes, nothing else that runs counted;
+  port (`to_packets` how many packets), `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes,
+  nothing else that runs counted;
   `connections` the TCP connections opened to it (SYNs sent, a retransmitted SYN counted again).
   Needs nft (bench/setup installs it); without it, per_server is null.
 """
