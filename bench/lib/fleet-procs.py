@@ -42,7 +42,7 @@ def list_fleet(directory, user):
         uid = pwd.getpwnam(user).pw_uid
     except KeyError:
         uid = None
-    home = re.compile(rb"(?:^|\0)HOME=" + re.escape(os.path.join(directory, "hosts").encode()) + rb"/s\d{3}/root\0")
+    home = re.compile(rb"(?:^|\0)HOME=" + re.escape(os.path.join(directory, "hosts").encode()) + rb"/s\d{3,4}/root\0")
     children = {}
     found = set(roots)
     for entry in os.listdir("/proc"):

@@ -25,7 +25,8 @@ PYTHON=/usr/bin/python3
 SSHD=/usr/sbin/sshd
 export FLEET_DROP_AFTER=${FLEET_DROP_AFTER:-1048576}
 export FLEET_SLOW_RATE=${FLEET_SLOW_RATE:-1048576}
-START_TIMEOUT=30   # seconds for all sshds and relays to listen
+START_TIMEOUT=30   # seconds for all sshds and relays to listen, plus a second for every 20 servers (a fleet of
+                   # 1,000 took 8 to 16 s to come up on 2 loaded cores)
 STOP_TIMEOUT=10    # seconds for every process to go after SIGTERM, then SIGKILL
 
 die() { echo "fleet: $*" >&2; exit 1; }
@@ -94,7 +95,8 @@ cmd_up() {
             *) usage ;;
         esac
     done
-    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 999 ] || die "N must be 1..999"
+    # Names are s001..s999, then s1000..s9999; ports are taken in one block below 64000.
+    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 9999 ] || die "N must be 1..9999"
     [[ $bytes =~ ^[0-9]+$ ]] && [ "$bytes" -ge 1 ] || die "--release-bytes must be a number of bytes"
     [[ $base_port =~ ^[0-9]+$ ]] && [ $((base_port + 2 * n)) -lt 65000 ] || die "bad --base-port $base_port"
     [ "$base_port" -eq 0 ] || [ "$base_port" -ge 1024 ] || die "--base-port must be 1024 or more (0: automatic)"
@@ -196,12 +198,14 @@ cmd_up() {
         setsid "$PYTHON" "$LIB/relay.py" "${relay_args[@]}" </dev/null >"$dir/hosts/$name/relay.log" 2>&1 &
     done <"$dir/plan.tsv"
 
-    local deadline=$((SECONDS + START_TIMEOUT)) waiting
+    local start_timeout=$((START_TIMEOUT + n / 20)) deadline waiting
+    deadline=$((SECONDS + start_timeout))
     while :; do
         waiting=$(comm -23 <(printf '%s\n' "${ports[@]}" | sort -u) \
             <(ss -Hltn 'src 127.0.0.1' | awk '{ sub(/.*:/, "", $4); print $4 }' | sort -u) | wc -l)
         [ "$waiting" -gt 0 ] || break
-        [ $SECONDS -lt $deadline ] || die "$waiting ports still not listening after ${START_TIMEOUT} s (see $dir/hosts/*/sshd.log)"
+        [ $SECONDS -lt $deadline ] \
+            || die "$waiting ports still not listening after ${start_timeout} s (see $dir/hosts/*/sshd.log)"
         sleep 0.05
     done
     for name in "${names[@]}"; do

@@ -10,10 +10,20 @@
 - peak_pss_mb: the highest sum of proportional set sizes over COMMAND's process tree (and the watched tree), sampled
   every 100 ms, so forked helpers (ssh, python, ...) count and shared pages are not counted twice.
 - lo_tx_bytes: bytes sent over the loopback interface meanwhile (every byte between controller and servers, once).
+- tcp_retransmitted_segments: TCP segments the machine sent again meanwhile (all of its connections), whose bytes
+  lo_tx_bytes and per_server count twice.
+- per_server (with --ports FILE, lines `NAME PORT`, e.g. a fleet's hosts.txt): each server's bytes meanwhile, counted
+  by the kernel (nftables, one counter per port and direction): `to` the bytes of every packet sent to the server's
+  port (`to_packets` how many packets), `from` those it sent back; IP and TCP headers included, as in lo_tx_bytes,
+  nothing else that runs counted;
+  `connections` the TCP connections opened to it (SYNs sent, a retransmitted SYN counted again).
+  Needs nft (bench/setup installs it); without it, per_server is null.
 """
 import argparse
+import atexit
 import ctypes
 import json
+import shutil
 import resource
 import signal
 import os
@@ -113,10 +123,67 @@ def lo_tx_bytes():
     return 0
 
 
+class PortCounters:
+    """An nftables table of this process's own: one counter per server port, for packets to it and from it."""
+
+    def __init__(self, ports_file):
+        self.names = {}
+        with open(ports_file) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 2:
+                    self.names[int(fields[1])] = fields[0]
+        self.table = f"fleetup_bench_{os.getpid()}"
+        ports = ", ".join(str(port) for port in self.names)
+        # Output hook: on loopback every packet passes it once, as it passes lo's tx count once.
+        subprocess.run(["nft", "-f", "-"], text=True, check=True, input=f"""table inet {self.table} {{
+            set to {{ type inet_service; counter; elements = {{ {ports} }} }}
+            set from {{ type inet_service; counter; elements = {{ {ports} }} }}
+            set opened {{ type inet_service; counter; elements = {{ {ports} }} }}
+            chain out {{
+                type filter hook output priority 0; policy accept;
+                ip daddr 127.0.0.1 tcp dport @to
+                ip saddr 127.0.0.1 tcp sport @from
+                ip daddr 127.0.0.1 tcp flags & (syn | ack) == syn tcp dport @opened
+            }}
+        }}""")
+
+    def read(self):
+        """{name: {"to": bytes, "to_packets": packets, "from": bytes, "connections": TCP connections opened to it}}"""
+        counts = {name: {"to": 0, "to_packets": 0, "from": 0, "connections": 0} for name in self.names.values()}
+        listing = json.loads(subprocess.run(["nft", "-j", "list", "table", "inet", self.table], text=True, check=True,
+                                            capture_output=True).stdout)
+        for item in listing["nftables"]:
+            found = item.get("set")
+            if not found or found["name"] not in ("to", "from", "opened"):
+                continue
+            for element in found.get("elem", []):
+                entry = element["elem"]
+                count = counts[self.names[int(entry["val"])]]
+                if found["name"] == "opened":
+                    count["connections"] = entry["counter"]["packets"]
+                else:
+                    count[found["name"]] = entry["counter"]["bytes"]
+                if found["name"] == "to":
+                    count["to_packets"] = entry["counter"]["packets"]
+        return counts
+
+    def close(self):
+        subprocess.run(["nft", "delete", "table", "inet", self.table], check=False)
+
+
+def tcp_retransmitted_segments():
+    """The machine's TCP segments sent again since boot (/proc/net/snmp): every one of them is counted in the bytes."""
+    with open("/proc/net/snmp") as snmp:
+        header, values = [line.split() for line in snmp if line.startswith("Tcp:")][:2]
+    return int(values[header.index("RetransSegs")])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--watch", type=int, help="a long-running process whose tree is measured too")
     parser.add_argument("--out", help="write the figures as JSON here")
+    parser.add_argument("--ports", help="count each server's bytes: a file of lines NAME PORT (a fleet's hosts.txt)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -128,7 +195,11 @@ def main():
         for pid in descendants(args.watch, children_map()):
             watched_before[pid] = cpu_seconds(pid)
     become_subreaper()
+    counters = PortCounters(args.ports) if args.ports and shutil.which("nft") else None
+    if counters:
+        atexit.register(counters.close)
     lo_before = lo_tx_bytes()
+    retransmitted_before = tcp_retransmitted_segments()
     start = time.monotonic()
     process = subprocess.Popen(command)
     peak = [0]
@@ -155,6 +226,9 @@ def main():
     if args.watch:
         for pid in descendants(args.watch, children_map()):
             cpu += cpu_seconds(pid) - watched_before.get(pid, 0.0)
+    per_server = None
+    if counters:
+        per_server = counters.read()
     figures = {
         "command": command,
         "exit": os.waitstatus_to_exitcode(status),
@@ -162,11 +236,13 @@ def main():
         "cpu": round(cpu, 3),
         "peak_pss_mb": round(peak[0] / 1024, 1),
         "lo_tx_bytes": lo_tx_bytes() - lo_before,
+        "tcp_retransmitted_segments": tcp_retransmitted_segments() - retransmitted_before,
+        "per_server": per_server,
     }
     if args.out:
         with open(args.out, "w") as out:
             json.dump(figures, out)
-    print(json.dumps(figures), file=sys.stderr)
+    print(json.dumps({k: v for k, v in figures.items() if k != "per_server"}), file=sys.stderr)
     return figures["exit"]
 
 
