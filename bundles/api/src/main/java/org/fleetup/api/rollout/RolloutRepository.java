@@ -39,12 +39,29 @@ public interface RolloutRepository {
     boolean moveWave(Wave wave, WaveStatus from);
 
     /**
+     * {@link #moveWave(Wave, WaveStatus)} as a decision of the controller elected {@code by}: in the same transaction
+     * as its election is checked still to hold (its role's fence unchanged, and the role's row locked against a new
+     * election meanwhile), so that a controller deposed since (paused, cut off) changes nothing.
+     *
+     * @return whether this call moved it; {@code false} too when {@code by} no longer holds
+     */
+    boolean moveWave(Wave wave, WaveStatus from, Election by);
+
+    /**
      * Moves a rollout to the status, end time and detail of {@code rollout} if it is still {@code from}; one that ends
      * lets its servers go in the same transaction.
      *
      * @return whether this call moved it
      */
     boolean moveRollout(Rollout rollout, RolloutStatus from);
+
+    /**
+     * {@link #moveRollout(Rollout, RolloutStatus)} as a decision of the controller elected {@code by}, fenced as
+     * {@link #moveWave(Wave, WaveStatus, Election)} is.
+     *
+     * @return whether this call moved it; {@code false} too when {@code by} no longer holds
+     */
+    boolean moveRollout(Rollout rollout, RolloutStatus from, Election by);
 
     /** The actions of a rollout, in its order. */
     List<RolloutAction> actions(String rollout);
@@ -127,6 +144,14 @@ public interface RolloutRepository {
      * @return how many ended
      */
     int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at);
+
+    /**
+     * {@link #endNotStarted(String, int, StepState, String, Instant)} as a decision of the controller elected
+     * {@code by}, fenced as {@link #moveWave(Wave, WaveStatus, Election)} is.
+     *
+     * @return how many ended; 0 when {@code by} no longer holds
+     */
+    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at, Election by);
 
     /** Every step of one server of a rollout, oldest first. */
     List<StepRecord> history(String rollout, String server);

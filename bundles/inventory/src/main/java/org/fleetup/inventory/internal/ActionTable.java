@@ -22,6 +22,7 @@ import java.util.UUID;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.upgrade.StepState;
@@ -239,8 +240,12 @@ final class ActionTable {
         });
     }
 
-    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at) {
+    /** @param by the election the end is decided under; {@code null} for an operator's, unfenced */
+    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at, Election by) {
         return database.transaction("end the servers of rollout " + rollout + " that did not start", connection -> {
+            if (by != null && !ControllerTable.holds(connection, by)) {
+                return 0;
+            }
             List<String> ids = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT id FROM rollout_actions WHERE"
                     + " rollout = ? AND (? = 0 OR wave = ?) AND step = 'PENDING' AND (lease_owner IS NULL"

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.Controller;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.RolloutStatus;
@@ -51,12 +53,22 @@ public final class JdbcRolloutRepository implements RolloutRepository {
 
     @Override
     public boolean moveWave(Wave wave, WaveStatus from) {
-        return rollouts.moveWave(wave, from);
+        return rollouts.moveWave(wave, from, null);
+    }
+
+    @Override
+    public boolean moveWave(Wave wave, WaveStatus from, Election by) {
+        return rollouts.moveWave(wave, from, Objects.requireNonNull(by, "by"));
     }
 
     @Override
     public boolean moveRollout(Rollout rollout, RolloutStatus from) {
-        return rollouts.moveRollout(rollout, from);
+        return rollouts.moveRollout(rollout, from, null);
+    }
+
+    @Override
+    public boolean moveRollout(Rollout rollout, RolloutStatus from, Election by) {
+        return rollouts.moveRollout(rollout, from, Objects.requireNonNull(by, "by"));
     }
 
     @Override
@@ -106,7 +118,12 @@ public final class JdbcRolloutRepository implements RolloutRepository {
 
     @Override
     public int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at) {
-        return actions.endNotStarted(rollout, wave, step, detail, at);
+        return actions.endNotStarted(rollout, wave, step, detail, at, null);
+    }
+
+    @Override
+    public int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at, Election by) {
+        return actions.endNotStarted(rollout, wave, step, detail, at, Objects.requireNonNull(by, "by"));
     }
 
     @Override

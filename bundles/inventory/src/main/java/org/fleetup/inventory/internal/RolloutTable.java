@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutOptions;
@@ -374,9 +375,13 @@ final class RolloutTable {
         });
     }
 
-    boolean moveWave(Wave wave, WaveStatus from) {
-        return database.run("move wave " + wave.number() + " of rollout " + wave.rollout() + " to " + wave.status(),
-                connection -> {
+    /** @param by the election the move is decided under; {@code null} for an operator's, unfenced */
+    boolean moveWave(Wave wave, WaveStatus from, Election by) {
+        return database.transaction("move wave " + wave.number() + " of rollout " + wave.rollout() + " to "
+                + wave.status(), connection -> {
+                    if (by != null && !ControllerTable.holds(connection, by)) {
+                        return false;
+                    }
                     try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_waves SET status = ?,"
                             + " started_at = ?, ended_at = ? WHERE rollout = ? AND number = ? AND status = ?")) {
                         update.setString(1, wave.status().name());
@@ -390,8 +395,12 @@ final class RolloutTable {
                 });
     }
 
-    boolean moveRollout(Rollout rollout, RolloutStatus from) {
+    /** @param by the election the move is decided under; {@code null} for an operator's, unfenced */
+    boolean moveRollout(Rollout rollout, RolloutStatus from, Election by) {
         return database.transaction("move rollout " + rollout.id() + " to " + rollout.status(), connection -> {
+            if (by != null && !ControllerTable.holds(connection, by)) {
+                return false;
+            }
             try (PreparedStatement update = connection.prepareStatement("UPDATE rollouts SET status = ?,"
                     + " finished_at = ?, detail = ? WHERE id = ? AND status = ?")) {
                 update.setString(1, rollout.status().name());

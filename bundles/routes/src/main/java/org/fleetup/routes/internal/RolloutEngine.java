@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import org.fleetup.api.pull.PullAgents;
 import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutAction;
@@ -49,8 +50,8 @@ final class RolloutEngine {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile Consumer<ActionWorker.Claim> dispatch;
     private volatile boolean stopping;
-    /** Until when this controller is elected to make the rollouts' decisions; {@code null} while it is not. */
-    private volatile Instant decidingUntil;
+    /** The election this controller makes the rollouts' decisions under, and until when; {@code null}: it does not. */
+    private volatile Decider decider;
 
     RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
                   Duration lease, int workers) {
@@ -86,16 +87,21 @@ final class RolloutEngine {
 
     /**
      * Whether this controller makes the rollouts' decisions (start a scheduled one, open a wave, halt one, end a
-     * cancelled or finished rollout) until {@code until}, as its election says; {@code null}: another controller does,
-     * and this one only works on the servers of the waves already open.
+     * cancelled or finished rollout) until {@code until}, under {@code election}; {@code null}: another controller
+     * does, and this one only works on the servers of the waves already open. Each decision is written under the
+     * election, so that one taken after this controller was deposed, unknown to it yet, changes nothing.
      */
-    void decideUntil(Instant until) {
-        this.decidingUntil = until;
+    void decide(Election election, Instant until) {
+        this.decider = election == null || until == null ? null : new Decider(election, until);
     }
 
-    boolean deciding(Instant now) {
-        Instant until = decidingUntil;
-        return until != null && now.isBefore(until);
+    /** The election to decide under at {@code now}, or {@code null} when this controller does not decide. */
+    private Election deciding(Instant now) {
+        Decider current = decider;
+        return current != null && now.isBefore(current.until()) ? current.election() : null;
+    }
+
+    private record Decider(Election election, Instant until) {
     }
 
     void ended(String action) {
@@ -120,17 +126,18 @@ final class RolloutEngine {
 
     private void advance(Rollout rollout) {
         Instant now = Instant.now();
-        boolean deciding = deciding(now);
+        Election by = deciding(now);
+        boolean deciding = by != null;
         switch (rollout.status()) {
             case SCHEDULED -> {
                 if (deciding && rollout.startAt() != null && !rollout.startAt().isAfter(now)) {
-                    lifecycle.begin(rollout.id()).filter(r -> r.status() == RolloutStatus.RUNNING)
-                            .ifPresent(this::runWaves);
+                    lifecycle.begin(rollout.id(), by).filter(r -> r.status() == RolloutStatus.RUNNING)
+                            .ifPresent(running -> runWaves(running, by));
                 }
             }
             case RUNNING -> {
                 if (deciding) {
-                    runWaves(rollout);
+                    runWaves(rollout, by);
                 } else {
                     workOpenWave(rollout);
                 }
@@ -147,12 +154,13 @@ final class RolloutEngine {
                     claim(rollout, repository.actions(rollout.id()), action -> begun(action));
                     return;
                 }
-                repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now);
+                repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now,
+                        by);
                 failSilent(rollout, repository.actions(rollout.id()), repository.waves(rollout.id()),
                         RolloutEngine::begun);
                 List<RolloutAction> actions = repository.actions(rollout.id());
                 if (actions.stream().allMatch(action -> action.step().isFinal())) {
-                    lifecycle.finish(rollout.id());
+                    lifecycle.finish(rollout.id(), by);
                 } else {
                     claim(rollout, actions, action -> begun(action));
                 }
@@ -188,7 +196,7 @@ final class RolloutEngine {
         return action.step() != StepState.PENDING;
     }
 
-    private void runWaves(Rollout rollout) {
+    private void runWaves(Rollout rollout, Election by) {
         List<Wave> waves = repository.waves(rollout.id());
         List<RolloutAction> actions = repository.actions(rollout.id());
         Optional<Wave> open = waves.stream().filter(wave -> wave.status() == WaveStatus.RUNNING).findFirst();
@@ -201,7 +209,7 @@ final class RolloutEngine {
                     return;
                 }
                 if (actions.stream().allMatch(action -> action.step().isFinal())) {
-                    lifecycle.finish(rollout.id());
+                    lifecycle.finish(rollout.id(), by);
                 } else {
                     // Left by a halted wave that was resumed: those begun are finished, the others never start.
                     claim(rollout, actions, RolloutEngine::begun);
@@ -210,8 +218,8 @@ final class RolloutEngine {
             }
             Wave opened = new Wave(rollout.id(), next.get().number(), next.get().size(), next.get().maxErrors(),
                     WaveStatus.RUNNING, Instant.now(), null);
-            if (!repository.moveWave(opened, WaveStatus.PENDING)) {
-                return; // Another controller opened it: the next tick goes on from there.
+            if (!repository.moveWave(opened, WaveStatus.PENDING, by)) {
+                return; // Another controller opened it, or decides now: the next tick goes on from there.
             }
             LOGGER.info("Rollout {}: wave {} of {} opens, {} servers", rollout.id(), opened.number(), waves.size(),
                     opened.size());
@@ -228,17 +236,17 @@ final class RolloutEngine {
         boolean last = waves.stream().noneMatch(later -> later.number() > wave.number()
                 && later.status() == WaveStatus.PENDING);
         if (reached && !last) {
-            halt(rollout, wave, failed, inWave.size());
+            halt(rollout, wave, failed, inWave.size(), by);
             return;
         }
         if (inWave.stream().allMatch(action -> action.step().isFinal())) {
             if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
                     reached ? WaveStatus.HALTED : WaveStatus.DONE, wave.startedAt(), Instant.now()),
-                    WaveStatus.RUNNING)) {
+                    WaveStatus.RUNNING, by)) {
                 return;
             }
             LOGGER.info("Rollout {}: wave {} done, {} failed", rollout.id(), wave.number(), failed);
-            runWaves(rollout);
+            runWaves(rollout, by);
             return;
         }
         claim(rollout, inWave, action -> true);
@@ -292,17 +300,17 @@ final class RolloutEngine {
         return step == StepState.FAILED || step == StepState.ROLLED_BACK;
     }
 
-    private void halt(Rollout rollout, Wave wave, long failed, int size) {
+    private void halt(Rollout rollout, Wave wave, long failed, int size, Election by) {
         if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
-                WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING)) {
+                WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING, by)) {
             return; // Halted by another controller, which pauses or aborts the rollout.
         }
         String why = "wave " + wave.number() + ": " + failed + " of " + size + " servers failed, reaching its max"
                 + " errors of " + wave.maxErrors();
         if (rollout.options().onError() == OnError.ABORT) {
-            lifecycle.abortOnErrors(rollout.id(), why);
+            lifecycle.abortOnErrors(rollout.id(), why, by);
         } else {
-            lifecycle.pauseOnErrors(rollout.id(), why);
+            lifecycle.pauseOnErrors(rollout.id(), why, by);
         }
     }
 
