@@ -89,6 +89,20 @@ public interface RolloutRepository {
     Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until);
 
     /**
+     * Claims, in one transaction, up to {@code limit} actions of a rollout as {@link #claim} claims one, in the
+     * rollout's order, and no more than keep the rollout's actions leased at {@code now} (in {@code wave}) within
+     * {@code parallelism}. Pull agents ({@link org.fleetup.api.pull.PullAgents}) are never claimed: no worker reaches
+     * them. Controllers claiming at once get disjoint actions, and none waits for another's claim (PostgreSQL's
+     * {@code FOR UPDATE SKIP LOCKED}).
+     *
+     * @param wave only the actions of this wave; of every wave when 0
+     * @param begunOnly only those past {@link StepState#PENDING}: the servers a paused or cancelled rollout finishes
+     * @return the actions as claimed, in the rollout's order; fewer than {@code limit}, or none, when no more are due
+     */
+    List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit,
+                                 String owner, Instant now, Instant until);
+
+    /**
      * Writes a step of an action, its journal changes and its history row in one transaction, if {@code fence} is
      * still the action's.
      *

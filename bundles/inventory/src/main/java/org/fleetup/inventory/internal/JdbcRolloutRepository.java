@@ -92,6 +92,12 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit,
+                                        String owner, Instant now, Instant until) {
+        return actions.claimDue(rollout, wave, begunOnly, parallelism, limit, owner, now, until);
+    }
+
+    @Override
     public void record(String action, long fence, ActionUpdate update) {
         actions.record(action, fence, update);
     }
