@@ -198,6 +198,12 @@ public interface RolloutRepository {
      */
     Optional<RolloutStatus> status(String id);
 
+    /**
+     * A rollout without its servers ({@link Rollout#servers()} empty), read from its one row: what an agent's check
+     * needs, where reading every server would make a rollout's cost grow with the square of its size.
+     */
+    Optional<Rollout> summary(String id);
+
     /** Newest first. */
     List<Rollout> rollouts();
 
@@ -206,6 +212,18 @@ public interface RolloutRepository {
      * this Fleetup does not know is not among them.
      */
     List<Rollout> unfinished();
+
+    /**
+     * The rollouts that have not ended, as {@link #unfinished()}, but without their servers ({@link Rollout#servers()}
+     * empty): what the engine reads at each tick, a row per rollout whatever its size.
+     */
+    List<Rollout> unfinishedSummaries();
+
+    /**
+     * The progress of each wave of a rollout that has actions, in order, counted in the database: the engine's view
+     * of a rollout at each tick, a row per wave whatever the rollout's size.
+     */
+    List<WaveProgress> progress(String rollout);
 
     /** Inserts or updates the state of one server of a rollout, unfenced: for rollouts no engine works on. */
     void saveServer(RolloutServer server);

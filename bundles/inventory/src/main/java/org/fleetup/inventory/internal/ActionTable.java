@@ -38,7 +38,7 @@ final class ActionTable {
             + " to_version, detail, attempt, lease_owner, lease_until, fence, journal, updated_at, not_before"
             + " FROM rollout_actions";
     /** Steps that end an action, as SQL. */
-    private static final String FINAL = "('DONE', 'SKIPPED', 'FAILED', 'ROLLED_BACK')";
+    static final String FINAL = "('DONE', 'SKIPPED', 'FAILED', 'ROLLED_BACK')";
     /** What makes an action claimable at a time given twice: not ended, its lease free or expired, not deferred. */
     private static final String DUE = "step NOT IN " + FINAL + " AND (lease_owner IS NULL OR lease_until IS NULL"
             + " OR lease_until < ?) AND (not_before IS NULL OR not_before <= ?)";

@@ -16,6 +16,7 @@ import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveProgress;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 
@@ -170,6 +171,21 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     @Override
     public Optional<RolloutStatus> status(String id) {
         return rollouts.status(id);
+    }
+
+    @Override
+    public Optional<Rollout> summary(String id) {
+        return rollouts.summary(id);
+    }
+
+    @Override
+    public List<Rollout> unfinishedSummaries() {
+        return rollouts.unfinishedSummaries();
+    }
+
+    @Override
+    public List<WaveProgress> progress(String rollout) {
+        return rollouts.progress(rollout);
     }
 
     @Override

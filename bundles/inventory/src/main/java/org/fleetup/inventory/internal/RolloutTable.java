@@ -26,6 +26,7 @@ import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.ServerOrder;
 import org.fleetup.api.rollout.Size;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveProgress;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 
@@ -269,6 +270,46 @@ final class RolloutTable {
             try (PreparedStatement select = connection.prepareStatement(
                     SELECT_ROLLOUT + " ORDER BY created_at DESC NULLS LAST, id DESC")) {
                 return rollouts(select, serverNames(connection, null));
+            }
+        });
+    }
+
+    /** The rollout's row alone, without its servers. */
+    Optional<Rollout> summary(String id) {
+        return database.run("read rollout " + id, connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ROLLOUT + " WHERE id = ?")) {
+                select.setString(1, id);
+                return rollouts(select, Map.of()).stream().findFirst();
+            }
+        });
+    }
+
+    /** As {@link #unfinished()}, without the servers. */
+    List<Rollout> unfinishedSummaries() {
+        return database.run("list the rollouts that have not ended", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ROLLOUT + " WHERE status IN "
+                    + UNFINISHED + " ORDER BY created_at NULLS FIRST, id")) {
+                return rollouts(select, Map.of());
+            }
+        });
+    }
+
+    List<WaveProgress> progress(String rollout) {
+        return database.run("count the actions of rollout " + rollout + " by wave", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT wave, COUNT(*),"
+                    + " SUM(CASE WHEN step IN " + ActionTable.FINAL + " THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN step IN ('FAILED', 'ROLLED_BACK') THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN step NOT IN " + ActionTable.FINAL + " AND server LIKE 'pull:%' THEN 1 ELSE 0"
+                    + " END) FROM rollout_actions WHERE rollout = ? GROUP BY wave ORDER BY wave")) {
+                select.setString(1, rollout);
+                List<WaveProgress> waves = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        waves.add(new WaveProgress(row.getInt(1), row.getInt(2), row.getInt(3), row.getInt(4),
+                                row.getInt(5)));
+                    }
+                }
+                return waves;
             }
         });
     }

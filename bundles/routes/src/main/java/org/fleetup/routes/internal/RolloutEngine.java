@@ -19,6 +19,7 @@ import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.RolloutRepository;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveProgress;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
@@ -113,7 +114,8 @@ final class RolloutEngine {
         if (stopping || dispatch == null) {
             return;
         }
-        for (Rollout rollout : repository.unfinished()) {
+        // Their rows alone: what each decision needs of a rollout's servers is counted in the database.
+        for (Rollout rollout : repository.unfinishedSummaries()) {
             try {
                 advance(rollout);
             } catch (RuntimeException e) {
@@ -143,26 +145,29 @@ final class RolloutEngine {
                 }
             }
             case PAUSED -> {
-                List<RolloutAction> actions = repository.actions(rollout.id());
                 if (deciding) {
-                    failSilent(rollout, actions, repository.waves(rollout.id()), RolloutEngine::begun);
+                    List<RolloutAction> pulls = pullActions(rollout, repository.progress(rollout.id()));
+                    if (!pulls.isEmpty()) {
+                        failSilent(rollout, pulls, repository.waves(rollout.id()), RolloutEngine::begun);
+                    }
                 }
-                claim(rollout, actions, action -> begun(action));
+                claim(rollout, 0, true);
             }
             case CANCELLING -> {
                 if (!deciding) {
-                    claim(rollout, repository.actions(rollout.id()), action -> begun(action));
+                    claim(rollout, 0, true);
                     return;
                 }
                 repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now,
                         by);
-                failSilent(rollout, repository.actions(rollout.id()), repository.waves(rollout.id()),
-                        RolloutEngine::begun);
-                List<RolloutAction> actions = repository.actions(rollout.id());
-                if (actions.stream().allMatch(action -> action.step().isFinal())) {
+                List<RolloutAction> pulls = pullActions(rollout, repository.progress(rollout.id()));
+                if (!pulls.isEmpty()) {
+                    failSilent(rollout, pulls, repository.waves(rollout.id()), RolloutEngine::begun);
+                }
+                if (allEnded(repository.progress(rollout.id()))) {
                     lifecycle.finish(rollout.id(), by);
                 } else {
-                    claim(rollout, actions, action -> begun(action));
+                    claim(rollout, 0, true);
                 }
             }
             default -> {
@@ -177,18 +182,16 @@ final class RolloutEngine {
     private void workOpenWave(Rollout rollout) {
         List<Wave> waves = repository.waves(rollout.id());
         Optional<Wave> open = waves.stream().filter(wave -> wave.status() == WaveStatus.RUNNING).findFirst();
-        List<RolloutAction> actions = repository.actions(rollout.id());
         if (open.isEmpty()) {
             if (waves.stream().noneMatch(wave -> wave.status() == WaveStatus.PENDING)) {
-                claim(rollout, actions, RolloutEngine::begun);
+                claim(rollout, 0, true);
             }
             return;
         }
         Wave wave = open.get();
-        List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
-        long failed = inWave.stream().filter(action -> failed(action.step())).count();
+        long failed = progressOf(repository.progress(rollout.id()), wave.number()).failed();
         if (failed == 0 || failed < wave.maxErrors()) {
-            claim(rollout, inWave, action -> true);
+            claim(rollout, wave.number(), false);
         }
     }
 
@@ -196,23 +199,41 @@ final class RolloutEngine {
         return action.step() != StepState.PENDING;
     }
 
+    private static WaveProgress progressOf(List<WaveProgress> progress, int wave) {
+        return progress.stream().filter(counted -> counted.wave() == wave).findFirst()
+                .orElse(WaveProgress.empty(wave));
+    }
+
+    private static boolean allEnded(List<WaveProgress> progress) {
+        return progress.stream().allMatch(WaveProgress::allEnded);
+    }
+
+    /**
+     * The actions of a rollout whose pull agents have not all ended, as only their actions tell which fell silent;
+     * none for a rollout of other servers, whose progress is counted without reading its actions.
+     */
+    private List<RolloutAction> pullActions(Rollout rollout, List<WaveProgress> progress) {
+        return progress.stream().anyMatch(wave -> wave.pullAgentsNotEnded() > 0)
+                ? repository.actions(rollout.id()) : List.of();
+    }
+
     private void runWaves(Rollout rollout, Election by) {
         List<Wave> waves = repository.waves(rollout.id());
-        List<RolloutAction> actions = repository.actions(rollout.id());
+        List<WaveProgress> progress = repository.progress(rollout.id());
         Optional<Wave> open = waves.stream().filter(wave -> wave.status() == WaveStatus.RUNNING).findFirst();
         if (open.isEmpty()) {
             Optional<Wave> next = waves.stream().filter(wave -> wave.status() == WaveStatus.PENDING)
                     .min(Comparator.comparingInt(Wave::number));
             if (next.isEmpty()) {
-                if (actions.isEmpty()) {
+                if (progress.isEmpty()) {
                     // A publication to pull agents none of which has checked in yet: it waits for the first.
                     return;
                 }
-                if (actions.stream().allMatch(action -> action.step().isFinal())) {
+                if (allEnded(progress)) {
                     lifecycle.finish(rollout.id(), by);
                 } else {
                     // Left by a halted wave that was resumed: those begun are finished, the others never start.
-                    claim(rollout, actions, RolloutEngine::begun);
+                    claim(rollout, 0, true);
                 }
                 return;
             }
@@ -226,20 +247,21 @@ final class RolloutEngine {
             open = Optional.of(opened);
         }
         Wave wave = open.get();
-        if (failSilent(rollout, actions, List.of(wave), action -> action.wave() == wave.number())) {
-            actions = repository.actions(rollout.id());
+        WaveProgress inWave = progressOf(progress, wave.number());
+        if (inWave.pullAgentsNotEnded() > 0 && failSilent(rollout, repository.actions(rollout.id()), List.of(wave),
+                action -> action.wave() == wave.number())) {
+            inWave = progressOf(repository.progress(rollout.id()), wave.number());
         }
-        List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
-        long failed = inWave.stream().filter(action -> failed(action.step())).count();
+        long failed = inWave.failed();
         boolean reached = failed > 0 && failed >= wave.maxErrors();
         // The last wave has nothing after it to protect: it ends, and the rollout with it, rather than pause.
         boolean last = waves.stream().noneMatch(later -> later.number() > wave.number()
                 && later.status() == WaveStatus.PENDING);
         if (reached && !last) {
-            halt(rollout, wave, failed, inWave.size(), by);
+            halt(rollout, wave, failed, inWave.actions(), by);
             return;
         }
-        if (inWave.stream().allMatch(action -> action.step().isFinal())) {
+        if (inWave.allEnded()) {
             if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
                     reached ? WaveStatus.HALTED : WaveStatus.DONE, wave.startedAt(), Instant.now()),
                     WaveStatus.RUNNING, by)) {
@@ -249,7 +271,7 @@ final class RolloutEngine {
             runWaves(rollout, by);
             return;
         }
-        claim(rollout, inWave, action -> true);
+        claim(rollout, wave.number(), false);
     }
 
     /**
@@ -296,10 +318,6 @@ final class RolloutEngine {
         return failedOne;
     }
 
-    private static boolean failed(StepState step) {
-        return step == StepState.FAILED || step == StepState.ROLLED_BACK;
-    }
-
     private void halt(Rollout rollout, Wave wave, long failed, int size, Election by) {
         if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
                 WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING, by)) {
@@ -333,15 +351,40 @@ final class RolloutEngine {
     }
 
     /**
-     * Claims the actions {@code eligible} lets through, not ended and not leased, up to the rollout's parallelism less
-     * those it has in flight (on any controller), and up to the free workers here; each with one conditional update.
+     * Claims the due actions of {@code wave} (of every wave when 0; only those begun when {@code begunOnly}), up to
+     * the rollout's parallelism less those it has in flight (on any controller), and up to the free workers here: in
+     * one transaction, in which another controller claiming at the same moment gets other actions. Under maintenance
+     * windows each server that would start is looked at alone, as it may have to wait for its own window.
      */
-    private void claim(Rollout rollout, List<RolloutAction> actions,
-                       java.util.function.Predicate<RolloutAction> eligible) {
+    private void claim(Rollout rollout, int wave, boolean begunOnly) {
+        int free = workers - inFlight.size();
+        if (free <= 0 || stopping) {
+            return;
+        }
+        Instant now = Instant.now();
+        WindowGate.Look gate = windows.look();
+        if (!gate.alwaysOpen()) {
+            claimEach(rollout, repository.actions(rollout.id()).stream()
+                    .filter(action -> wave == 0 || action.wave() == wave).toList(),
+                    action -> !begunOnly || begun(action), gate);
+            return;
+        }
+        for (RolloutAction claimed : repository.claimDue(rollout.id(), wave, begunOnly, rollout.parallelism(), free,
+                owner, now, now.plus(lease))) {
+            hand(rollout, claimed);
+        }
+    }
+
+    /**
+     * Claims the actions {@code eligible} lets through, not ended and not leased, whose window is open, up to the
+     * rollout's parallelism less those it has in flight (on any controller), and up to the free workers here; each
+     * with one conditional update.
+     */
+    private void claimEach(Rollout rollout, List<RolloutAction> actions,
+                           java.util.function.Predicate<RolloutAction> eligible, WindowGate.Look gate) {
         Instant now = Instant.now();
         long live = actions.stream().filter(action -> !action.step().isFinal() && action.leasedAt(now)).count();
         long room = Math.min(rollout.parallelism() - live, workers - inFlight.size());
-        WindowGate.Look gate = windows.look();
         for (RolloutAction action : actions) {
             if (room <= 0 || stopping) {
                 return;
@@ -363,16 +406,20 @@ final class RolloutEngine {
             }
             Optional<RolloutAction> claimed = repository.claim(action.id(), owner, now, now.plus(lease));
             if (claimed.isPresent()) {
-                inFlight.add(action.id());
                 room--;
-                try {
-                    dispatch.accept(new ActionWorker.Claim(rollout, claimed.get()));
-                } catch (RuntimeException e) {
-                    // Its lease expires and a later tick claims it again.
-                    inFlight.remove(action.id());
-                    LOGGER.error("Could not hand {} of rollout {} to a worker", action.server(), rollout.id(), e);
-                }
+                hand(rollout, claimed.get());
             }
+        }
+    }
+
+    private void hand(Rollout rollout, RolloutAction claimed) {
+        inFlight.add(claimed.id());
+        try {
+            dispatch.accept(new ActionWorker.Claim(rollout, claimed));
+        } catch (RuntimeException e) {
+            // Its lease expires and a later tick claims it again.
+            inFlight.remove(claimed.id());
+            LOGGER.error("Could not hand {} of rollout {} to a worker", claimed.server(), rollout.id(), e);
         }
     }
 }
