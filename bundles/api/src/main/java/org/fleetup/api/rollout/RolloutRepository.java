@@ -39,12 +39,29 @@ public interface RolloutRepository {
     boolean moveWave(Wave wave, WaveStatus from);
 
     /**
+     * {@link #moveWave(Wave, WaveStatus)} as a decision of the controller elected {@code by}: in the same transaction
+     * as its election is checked still to hold (its role's fence unchanged, and the role's row locked against a new
+     * election meanwhile), so that a controller deposed since (paused, cut off) changes nothing.
+     *
+     * @return whether this call moved it; {@code false} too when {@code by} no longer holds
+     */
+    boolean moveWave(Wave wave, WaveStatus from, Election by);
+
+    /**
      * Moves a rollout to the status, end time and detail of {@code rollout} if it is still {@code from}; one that ends
      * lets its servers go in the same transaction.
      *
      * @return whether this call moved it
      */
     boolean moveRollout(Rollout rollout, RolloutStatus from);
+
+    /**
+     * {@link #moveRollout(Rollout, RolloutStatus)} as a decision of the controller elected {@code by}, fenced as
+     * {@link #moveWave(Wave, WaveStatus, Election)} is.
+     *
+     * @return whether this call moved it; {@code false} too when {@code by} no longer holds
+     */
+    boolean moveRollout(Rollout rollout, RolloutStatus from, Election by);
 
     /** The actions of a rollout, in its order. */
     List<RolloutAction> actions(String rollout);
@@ -70,6 +87,20 @@ public interface RolloutRepository {
      * @return the action as claimed, or empty when another controller holds it or it has ended
      */
     Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until);
+
+    /**
+     * Claims, in one transaction, up to {@code limit} actions of a rollout as {@link #claim} claims one, in the
+     * rollout's order, and no more than keep the rollout's actions leased at {@code now} (in {@code wave}) within
+     * {@code parallelism}. Pull agents ({@link org.fleetup.api.pull.PullAgents}) are never claimed: no worker reaches
+     * them. Controllers claiming at once get disjoint actions, and none waits for another's claim (PostgreSQL's
+     * {@code FOR UPDATE SKIP LOCKED}).
+     *
+     * @param wave only the actions of this wave; of every wave when 0
+     * @param begunOnly only those past {@link StepState#PENDING}: the servers a paused or cancelled rollout finishes
+     * @return the actions as claimed, in the rollout's order; fewer than {@code limit}, or none, when no more are due
+     */
+    List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit,
+                                 String owner, Instant now, Instant until);
 
     /**
      * Writes a step of an action, its journal changes and its history row in one transaction, if {@code fence} is
@@ -128,6 +159,14 @@ public interface RolloutRepository {
      */
     int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at);
 
+    /**
+     * {@link #endNotStarted(String, int, StepState, String, Instant)} as a decision of the controller elected
+     * {@code by}, fenced as {@link #moveWave(Wave, WaveStatus, Election)} is.
+     *
+     * @return how many ended; 0 when {@code by} no longer holds
+     */
+    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at, Election by);
+
     /** Every step of one server of a rollout, oldest first. */
     List<StepRecord> history(String rollout, String server);
 
@@ -159,6 +198,12 @@ public interface RolloutRepository {
      */
     Optional<RolloutStatus> status(String id);
 
+    /**
+     * A rollout without its servers ({@link Rollout#servers()} empty), read from its one row: what an agent's check
+     * needs, where reading every server would make a rollout's cost grow with the square of its size.
+     */
+    Optional<Rollout> summary(String id);
+
     /** Newest first. */
     List<Rollout> rollouts();
 
@@ -167,6 +212,18 @@ public interface RolloutRepository {
      * this Fleetup does not know is not among them.
      */
     List<Rollout> unfinished();
+
+    /**
+     * The rollouts that have not ended, as {@link #unfinished()}, but without their servers ({@link Rollout#servers()}
+     * empty): what the engine reads at each tick, a row per rollout whatever its size.
+     */
+    List<Rollout> unfinishedSummaries();
+
+    /**
+     * The progress of each wave of a rollout that has actions, in order, counted in the database: the engine's view
+     * of a rollout at each tick, a row per wave whatever the rollout's size.
+     */
+    List<WaveProgress> progress(String rollout);
 
     /** Inserts or updates the state of one server of a rollout, unfenced: for rollouts no engine works on. */
     void saveServer(RolloutServer server);

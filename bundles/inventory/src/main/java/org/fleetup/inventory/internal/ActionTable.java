@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.upgrade.StepState;
@@ -36,7 +38,13 @@ final class ActionTable {
             + " to_version, detail, attempt, lease_owner, lease_until, fence, journal, updated_at, not_before"
             + " FROM rollout_actions";
     /** Steps that end an action, as SQL. */
-    private static final String FINAL = "('DONE', 'SKIPPED', 'FAILED', 'ROLLED_BACK')";
+    static final String FINAL = "('DONE', 'SKIPPED', 'FAILED', 'ROLLED_BACK')";
+    /** What makes an action claimable at a time given twice: not ended, its lease free or expired, not deferred. */
+    private static final String DUE = "step NOT IN " + FINAL + " AND (lease_owner IS NULL OR lease_until IS NULL"
+            + " OR lease_until < ?) AND (not_before IS NULL OR not_before <= ?)";
+    /** One claim: the lease (owner, expiry) and a raised fence, if the action is due; see {@link #setClaim}. */
+    private static final String CLAIM = "UPDATE rollout_actions SET lease_owner = ?, lease_until = ?,"
+            + " fence = fence + 1, attempt = attempt + 1, not_before = NULL WHERE id = ? AND " + DUE;
 
     private final InventoryDatabase database;
 
@@ -75,15 +83,8 @@ final class ActionTable {
 
     Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until) {
         return database.run("claim action " + action, connection -> {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_actions SET lease_owner = ?,"
-                    + " lease_until = ?, fence = fence + 1, attempt = attempt + 1, not_before = NULL WHERE id = ?"
-                    + " AND step NOT IN " + FINAL + " AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until"
-                    + " < ?) AND (not_before IS NULL OR not_before <= ?)")) {
-                update.setString(1, owner);
-                InventoryDatabase.setInstant(update, 2, until);
-                update.setObject(3, UUID.fromString(action));
-                InventoryDatabase.setInstant(update, 4, now);
-                InventoryDatabase.setInstant(update, 5, now);
+            try (PreparedStatement update = connection.prepareStatement(CLAIM)) {
+                setClaim(update, action, owner, now, until);
                 if (update.executeUpdate() == 0) {
                     return Optional.empty();
                 }
@@ -96,6 +97,98 @@ final class ActionTable {
                 }
             }
         });
+    }
+
+    /**
+     * Claims up to {@code limit} due actions of a rollout in one transaction: found in the rollout's order and locked
+     * by one {@code SELECT ... FOR UPDATE}, passing over the rows another controller is claiming at that moment (in
+     * PostgreSQL), then each given this owner, its expiry and a raised fence. The update keeps the select's conditions,
+     * so that on H2, which waits for a locked row rather than skip it, a row claimed meanwhile is not claimed again.
+     */
+    List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit, String owner,
+                                 Instant now, Instant until) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return database.transaction("claim the due actions of rollout " + rollout, connection -> {
+            int room = limit;
+            try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM rollout_actions"
+                    + " WHERE rollout = ? AND (? = 0 OR wave = ?) AND step NOT IN " + FINAL
+                    + " AND lease_owner IS NOT NULL AND lease_until >= ?")) {
+                count.setString(1, rollout);
+                count.setInt(2, wave);
+                count.setInt(3, wave);
+                InventoryDatabase.setInstant(count, 4, now);
+                try (ResultSet row = count.executeQuery()) {
+                    row.next();
+                    room = (int) Math.min(room, (long) parallelism - row.getLong(1));
+                }
+            }
+            if (room <= 0) {
+                return List.of();
+            }
+            List<String> due = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM rollout_actions"
+                    + " WHERE rollout = ? AND (? = 0 OR wave = ?) AND " + DUE + " AND (? = FALSE OR step <> 'PENDING')"
+                    + " AND server NOT LIKE 'pull:%' ORDER BY position, server FETCH FIRST ? ROWS ONLY FOR UPDATE"
+                    + database.dialect().skipLocked())) {
+                select.setString(1, rollout);
+                select.setInt(2, wave);
+                select.setInt(3, wave);
+                InventoryDatabase.setInstant(select, 4, now);
+                InventoryDatabase.setInstant(select, 5, now);
+                select.setBoolean(6, begunOnly);
+                select.setInt(7, room);
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        due.add(row.getString(1));
+                    }
+                }
+            }
+            List<String> claimed = new ArrayList<>();
+            try (PreparedStatement update = connection.prepareStatement(CLAIM)) {
+                for (String id : due) {
+                    setClaim(update, id, owner, now, until);
+                    update.addBatch();
+                }
+                int[] counts = due.isEmpty() ? new int[0] : update.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] != 0) {
+                        claimed.add(due.get(i));
+                    }
+                }
+            }
+            return read(connection, claimed);
+        });
+    }
+
+    /** The actions of {@code ids}, in the rollout's order. */
+    private static List<RolloutAction> read(Connection connection, List<String> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<RolloutAction> actions = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(SELECT_ACTION + " WHERE id IN ("
+                + String.join(", ", Collections.nCopies(ids.size(), "?")) + ") ORDER BY position, server")) {
+            for (int i = 0; i < ids.size(); i++) {
+                select.setObject(i + 1, UUID.fromString(ids.get(i)));
+            }
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    actions.add(action(row));
+                }
+            }
+        }
+        return actions;
+    }
+
+    private static void setClaim(PreparedStatement update, String action, String owner, Instant now, Instant until)
+            throws SQLException {
+        update.setString(1, owner);
+        InventoryDatabase.setInstant(update, 2, until);
+        update.setObject(3, UUID.fromString(action));
+        InventoryDatabase.setInstant(update, 4, now);
+        InventoryDatabase.setInstant(update, 5, now);
     }
 
     void record(String action, long fence, ActionUpdate update) {
@@ -239,8 +332,12 @@ final class ActionTable {
         });
     }
 
-    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at) {
+    /** @param by the election the end is decided under; {@code null} for an operator's, unfenced */
+    int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at, Election by) {
         return database.transaction("end the servers of rollout " + rollout + " that did not start", connection -> {
+            if (by != null && !ControllerTable.holds(connection, by)) {
+                return 0;
+            }
             List<String> ids = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("SELECT id FROM rollout_actions WHERE"
                     + " rollout = ? AND (? = 0 OR wave = ?) AND step = 'PENDING' AND (lease_owner IS NULL"

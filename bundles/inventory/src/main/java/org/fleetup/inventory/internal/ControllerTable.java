@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 import org.fleetup.api.rollout.Controller;
+import org.fleetup.api.rollout.Election;
 
 /**
  * The controllers sharing the inventory, each by the heartbeat of its incarnation, and the roles one of them at a time
@@ -157,6 +158,23 @@ final class ControllerTable {
                 return OptionalLong.empty();
             }
         });
+    }
+
+    /**
+     * Whether {@code by} still holds its role, checked in the transaction of {@code connection} with the role's row
+     * locked until it ends: an election that would depose it waits for the decision written meanwhile, and the
+     * controller it elects reads that decision. A role its holder left, or another took, fails the check.
+     */
+    static boolean holds(Connection connection, Election by) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT fence FROM controller_roles"
+                + " WHERE role = ? AND owner = ? AND fence = ? FOR UPDATE")) {
+            select.setString(1, by.role());
+            select.setString(2, by.owner());
+            select.setLong(3, by.fence());
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
     }
 
     private static long fence(Connection connection, String role) throws SQLException {

@@ -4,16 +4,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.Controller;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveProgress;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 
@@ -51,12 +54,22 @@ public final class JdbcRolloutRepository implements RolloutRepository {
 
     @Override
     public boolean moveWave(Wave wave, WaveStatus from) {
-        return rollouts.moveWave(wave, from);
+        return rollouts.moveWave(wave, from, null);
+    }
+
+    @Override
+    public boolean moveWave(Wave wave, WaveStatus from, Election by) {
+        return rollouts.moveWave(wave, from, Objects.requireNonNull(by, "by"));
     }
 
     @Override
     public boolean moveRollout(Rollout rollout, RolloutStatus from) {
-        return rollouts.moveRollout(rollout, from);
+        return rollouts.moveRollout(rollout, from, null);
+    }
+
+    @Override
+    public boolean moveRollout(Rollout rollout, RolloutStatus from, Election by) {
+        return rollouts.moveRollout(rollout, from, Objects.requireNonNull(by, "by"));
     }
 
     @Override
@@ -77,6 +90,12 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     @Override
     public Optional<RolloutAction> claim(String action, String owner, Instant now, Instant until) {
         return actions.claim(action, owner, now, until);
+    }
+
+    @Override
+    public List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit,
+                                        String owner, Instant now, Instant until) {
+        return actions.claimDue(rollout, wave, begunOnly, parallelism, limit, owner, now, until);
     }
 
     @Override
@@ -106,7 +125,12 @@ public final class JdbcRolloutRepository implements RolloutRepository {
 
     @Override
     public int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at) {
-        return actions.endNotStarted(rollout, wave, step, detail, at);
+        return actions.endNotStarted(rollout, wave, step, detail, at, null);
+    }
+
+    @Override
+    public int endNotStarted(String rollout, int wave, StepState step, String detail, Instant at, Election by) {
+        return actions.endNotStarted(rollout, wave, step, detail, at, Objects.requireNonNull(by, "by"));
     }
 
     @Override
@@ -147,6 +171,21 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     @Override
     public Optional<RolloutStatus> status(String id) {
         return rollouts.status(id);
+    }
+
+    @Override
+    public Optional<Rollout> summary(String id) {
+        return rollouts.summary(id);
+    }
+
+    @Override
+    public List<Rollout> unfinishedSummaries() {
+        return rollouts.unfinishedSummaries();
+    }
+
+    @Override
+    public List<WaveProgress> progress(String rollout) {
+        return rollouts.progress(rollout);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutOptions;
@@ -25,6 +26,7 @@ import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.ServerOrder;
 import org.fleetup.api.rollout.Size;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveProgress;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 
@@ -272,6 +274,46 @@ final class RolloutTable {
         });
     }
 
+    /** The rollout's row alone, without its servers. */
+    Optional<Rollout> summary(String id) {
+        return database.run("read rollout " + id, connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ROLLOUT + " WHERE id = ?")) {
+                select.setString(1, id);
+                return rollouts(select, Map.of()).stream().findFirst();
+            }
+        });
+    }
+
+    /** As {@link #unfinished()}, without the servers. */
+    List<Rollout> unfinishedSummaries() {
+        return database.run("list the rollouts that have not ended", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(SELECT_ROLLOUT + " WHERE status IN "
+                    + UNFINISHED + " ORDER BY created_at NULLS FIRST, id")) {
+                return rollouts(select, Map.of());
+            }
+        });
+    }
+
+    List<WaveProgress> progress(String rollout) {
+        return database.run("count the actions of rollout " + rollout + " by wave", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT wave, COUNT(*),"
+                    + " SUM(CASE WHEN step IN " + ActionTable.FINAL + " THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN step IN ('FAILED', 'ROLLED_BACK') THEN 1 ELSE 0 END),"
+                    + " SUM(CASE WHEN step NOT IN " + ActionTable.FINAL + " AND server LIKE 'pull:%' THEN 1 ELSE 0"
+                    + " END) FROM rollout_actions WHERE rollout = ? GROUP BY wave ORDER BY wave")) {
+                select.setString(1, rollout);
+                List<WaveProgress> waves = new ArrayList<>();
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        waves.add(new WaveProgress(row.getInt(1), row.getInt(2), row.getInt(3), row.getInt(4),
+                                row.getInt(5)));
+                    }
+                }
+                return waves;
+            }
+        });
+    }
+
     /** Only the rows whose status is one of those that have not ended are read: an unknown status is never parsed. */
     List<Rollout> unfinished() {
         return database.run("list the rollouts that have not ended", connection -> {
@@ -374,9 +416,13 @@ final class RolloutTable {
         });
     }
 
-    boolean moveWave(Wave wave, WaveStatus from) {
-        return database.run("move wave " + wave.number() + " of rollout " + wave.rollout() + " to " + wave.status(),
-                connection -> {
+    /** @param by the election the move is decided under; {@code null} for an operator's, unfenced */
+    boolean moveWave(Wave wave, WaveStatus from, Election by) {
+        return database.transaction("move wave " + wave.number() + " of rollout " + wave.rollout() + " to "
+                + wave.status(), connection -> {
+                    if (by != null && !ControllerTable.holds(connection, by)) {
+                        return false;
+                    }
                     try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_waves SET status = ?,"
                             + " started_at = ?, ended_at = ? WHERE rollout = ? AND number = ? AND status = ?")) {
                         update.setString(1, wave.status().name());
@@ -390,8 +436,12 @@ final class RolloutTable {
                 });
     }
 
-    boolean moveRollout(Rollout rollout, RolloutStatus from) {
+    /** @param by the election the move is decided under; {@code null} for an operator's, unfenced */
+    boolean moveRollout(Rollout rollout, RolloutStatus from, Election by) {
         return database.transaction("move rollout " + rollout.id() + " to " + rollout.status(), connection -> {
+            if (by != null && !ControllerTable.holds(connection, by)) {
+                return false;
+            }
             try (PreparedStatement update = connection.prepareStatement("UPDATE rollouts SET status = ?,"
                     + " finished_at = ?, detail = ? WHERE id = ? AND status = ?")) {
                 update.setString(1, rollout.status().name());

@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
 import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.Controller;
+import org.fleetup.api.rollout.Election;
+import org.fleetup.api.rollout.Rollout;
+import org.fleetup.api.rollout.RolloutStatus;
+import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
@@ -84,6 +89,49 @@ class ControllersTest extends InventoryFixture {
         repository.heartbeat("ctl-3/z", "h3", NOW, NOW.plusSeconds(12), NOW.plusSeconds(3600));
         assertThat(repository.elect(ROLE, "ctl-3/z", NOW.plusSeconds(12), NOW.plusSeconds(42)))
                 .as("left when it stopped").hasValue(3);
+    }
+
+    /**
+     * Controller A is elected; its election runs out (A paused by a long GC, or cut off) and B is elected. A's
+     * decisions, taken late under its old election, write nothing, as the rows read; B's, under its own, do.
+     */
+    @Test
+    void theDecisionsOfAControllerDeposedSinceWriteNothing() {
+        String id = createInOneWave(NOW, "a", "b");
+        repository.heartbeat("ctl-1/a", "h1", NOW, NOW, NOW.plusSeconds(3600));
+        repository.heartbeat("ctl-2/b", "h2", NOW, NOW, NOW.plusSeconds(3600));
+        Election a = new Election(ROLE, "ctl-1/a", repository.elect(ROLE, "ctl-1/a", NOW, NOW.plusSeconds(30))
+                .orElseThrow());
+        Election b = new Election(ROLE, "ctl-2/b", repository.elect(ROLE, "ctl-2/b", NOW.plusSeconds(31),
+                NOW.plusSeconds(61)).orElseThrow());
+        Rollout rollout = repository.rollout(id).orElseThrow();
+        Wave wave = repository.waves(id).get(0);
+        Wave open = new Wave(id, 1, wave.size(), wave.maxErrors(), WaveStatus.RUNNING, NOW, null);
+
+        assertThat(repository.moveRollout(rollout.withStatus(RolloutStatus.RUNNING, null, null),
+                RolloutStatus.SCHEDULED, a)).isFalse();
+        assertThat(repository.moveWave(open, WaveStatus.PENDING, a)).isFalse();
+        assertThat(repository.endNotStarted(id, 0, StepState.SKIPPED, "not started", NOW, a)).isZero();
+        assertThat(repository.moveRollout(rollout.withStatus(RolloutStatus.CANCELLED, NOW, "ended by a"),
+                RolloutStatus.SCHEDULED, a)).isFalse();
+
+        assertThat(repository.status(id)).hasValue(RolloutStatus.SCHEDULED);
+        assertThat(repository.waves(id)).extracting(Wave::status).containsExactly(WaveStatus.PENDING);
+        assertThat(repository.actions(id)).extracting(RolloutAction::step)
+                .containsExactly(StepState.PENDING, StepState.PENDING);
+        assertThat(repository.history(id, "a")).isEmpty();
+
+        assertThat(repository.moveRollout(rollout.withStatus(RolloutStatus.RUNNING, null, null),
+                RolloutStatus.SCHEDULED, b)).isTrue();
+        assertThat(repository.moveWave(open, WaveStatus.PENDING, b)).isTrue();
+        assertThat(repository.status(id)).hasValue(RolloutStatus.RUNNING);
+        assertThat(repository.waves(id)).extracting(Wave::status).containsExactly(WaveStatus.RUNNING);
+
+        // Once B leaves, its election holds no more either, though no one else was elected.
+        repository.leave("ctl-2/b");
+        assertThat(repository.endNotStarted(id, 0, StepState.SKIPPED, "not started", NOW, b)).isZero();
+        assertThat(repository.actions(id)).extracting(RolloutAction::step)
+                .containsExactly(StepState.PENDING, StepState.PENDING);
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.fleetup.api.rollout.RolloutServer;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.StepRecord;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveProgress;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepState;
 import org.junit.jupiter.api.Test;
@@ -263,5 +264,33 @@ class RolloutActionsTest extends InventoryFixture {
 
     private static ActionUpdate update(StepState step, String detail, Map<String, String> changes) {
         return new ActionUpdate(step, null, null, detail, changes, NOW.plusSeconds(30), true, NOW);
+    }
+
+    @Test
+    void eachWavesProgressIsCountedAndARolloutIsReadWithoutItsServers() {
+        String id = UUID.randomUUID().toString();
+        String pull = org.fleetup.api.pull.PullAgents.server("00:11:22:33:44:55");
+        repository.create(rollout(id, "a", "b", "c", "d", pull), List.of(wave(id, 1, 3, 1), wave(id, 2, 2, 1),
+                wave(id, 3, 0, 1)));
+        List<RolloutAction> actions = repository.actions(id);
+        StepState[] ends = {StepState.DONE, StepState.ROLLED_BACK, null, StepState.FAILED};
+        for (int i = 0; i < ends.length; i++) {
+            if (ends[i] != null) {
+                RolloutAction claimed = repository.claim(actions.get(i).id(), "ctl-1/x", NOW, NOW.plusSeconds(60))
+                        .orElseThrow();
+                repository.record(claimed.id(), claimed.fence(), new ActionUpdate(ends[i], null, null, "ended",
+                        Map.of(), null, true, NOW));
+            }
+        }
+
+        assertThat(repository.progress(id)).containsExactly(new WaveProgress(1, 3, 2, 1, 0),
+                new WaveProgress(2, 2, 1, 1, 1));
+        assertThat(repository.summary(id)).hasValueSatisfying(rollout -> {
+            assertThat(rollout.status()).isEqualTo(RolloutStatus.SCHEDULED);
+            assertThat(rollout.servers()).isEmpty();
+        });
+        assertThat(repository.unfinishedSummaries()).extracting(Rollout::id, rollout -> rollout.servers().size())
+                .containsExactly(tuple(id, 0));
+        assertThat(repository.summary("no-such-rollout")).isEmpty();
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.RolloutRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ final class ControllerPresence {
         if (running != null) {
             running.cancel(false);
         }
-        engine.decideUntil(null);
+        engine.decide(null, null);
         try {
             repository.leave(owner);
         } catch (RuntimeException e) {
@@ -80,7 +81,8 @@ final class ControllerPresence {
             repository.heartbeat(owner, address, started, now, now.plus(beat.multipliedBy(2)));
             OptionalLong elected = repository.elect(DECISIONS, owner, now, now.plus(lease));
             // It stops deciding a beat before its election could pass to another controller.
-            engine.decideUntil(elected.isPresent() ? now.plus(lease).minus(beat) : null);
+            engine.decide(elected.isPresent() ? new Election(DECISIONS, owner, elected.getAsLong()) : null,
+                    now.plus(lease).minus(beat));
             if (elected.isPresent() && elected.getAsLong() != fence) {
                 fence = elected.getAsLong();
                 LOGGER.info("Controller {} makes the rollouts' decisions now (election {})", owner, fence);
@@ -96,7 +98,7 @@ final class ControllerPresence {
                 }
             }
         } catch (RuntimeException e) {
-            engine.decideUntil(null);
+            engine.decide(null, null);
             LOGGER.warn("Controller {} could not tell the inventory it is alive; it leaves the rollouts' decisions to"
                     + " another controller until it can", owner, e);
         }

@@ -78,7 +78,7 @@ final class PullDeployments implements PullRollouts {
     @Override
     public synchronized ScheduledRelease publish(ScheduledRelease release, String actor) {
         Release artifact = store.require(release.product(), release.version());
-        registry.scheduled(release.product()).map(ScheduledRelease::rollout).flatMap(repository::rollout)
+        registry.scheduled(release.product()).map(ScheduledRelease::rollout).flatMap(repository::summary)
                 .filter(earlier -> !earlier.status().isFinal())
                 .ifPresent(earlier -> lifecycle.cancel(earlier.id(), actor + " (replaced by " + release.coordinates()
                         + ")"));
@@ -141,7 +141,8 @@ final class PullDeployments implements PullRollouts {
     public synchronized Turn turn(ScheduledRelease release, String mac) {
         String server = PullAgents.server(mac);
         Instant now = Instant.now();
-        Optional<Rollout> rollout = Optional.ofNullable(release.rollout()).flatMap(repository::rollout);
+        // The rollout's row and this agent's action alone: a check costs the same whatever the rollout's size.
+        Optional<Rollout> rollout = Optional.ofNullable(release.rollout()).flatMap(repository::summary);
         // One that finished on a wave that reached its max errors (its last) offers it to no one more.
         if (rollout.isEmpty() || rollout.get().status() == RolloutStatus.FINISHED
                 && repository.action(rollout.get().id(), server).isEmpty()
@@ -200,10 +201,11 @@ final class PullDeployments implements PullRollouts {
         // release which holds the agent still.
         Optional<RolloutAction> action = Optional.ofNullable(release.rollout())
                 .flatMap(rollout -> repository.action(rollout, server))
-                .or(() -> repository.unfinished().stream()
+                .or(() -> repository.unfinishedSummaries().stream()
                         .filter(rollout -> rollout.product().equals(release.product())
-                                && rollout.version().equals(release.version()) && rollout.servers().contains(server))
-                        .findFirst().flatMap(rollout -> repository.action(rollout.id(), server)));
+                                && rollout.version().equals(release.version()))
+                        .flatMap(rollout -> repository.action(rollout.id(), server).stream())
+                        .findFirst());
         // An offer made again (the agent lost it) is no news: only the first one, to a pending agent, is a step.
         if (action.isEmpty() || action.get().step().isFinal() || action.get().step() == step
                 || step == StepState.CONNECTING && action.get().step() != StepState.PENDING) {

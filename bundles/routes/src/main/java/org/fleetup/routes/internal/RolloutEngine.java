@@ -12,12 +12,14 @@ import java.util.function.Consumer;
 
 import org.fleetup.api.pull.PullAgents;
 import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.OnError;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.RolloutRepository;
 import org.fleetup.api.rollout.RolloutStatus;
 import org.fleetup.api.rollout.Wave;
+import org.fleetup.api.rollout.WaveProgress;
 import org.fleetup.api.rollout.WaveStatus;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
@@ -49,8 +51,8 @@ final class RolloutEngine {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile Consumer<ActionWorker.Claim> dispatch;
     private volatile boolean stopping;
-    /** Until when this controller is elected to make the rollouts' decisions; {@code null} while it is not. */
-    private volatile Instant decidingUntil;
+    /** The election this controller makes the rollouts' decisions under, and until when; {@code null}: it does not. */
+    private volatile Decider decider;
 
     RolloutEngine(RolloutRepository repository, RolloutLifecycle lifecycle, RolloutTracker tracker, String owner,
                   Duration lease, int workers) {
@@ -86,16 +88,21 @@ final class RolloutEngine {
 
     /**
      * Whether this controller makes the rollouts' decisions (start a scheduled one, open a wave, halt one, end a
-     * cancelled or finished rollout) until {@code until}, as its election says; {@code null}: another controller does,
-     * and this one only works on the servers of the waves already open.
+     * cancelled or finished rollout) until {@code until}, under {@code election}; {@code null}: another controller
+     * does, and this one only works on the servers of the waves already open. Each decision is written under the
+     * election, so that one taken after this controller was deposed, unknown to it yet, changes nothing.
      */
-    void decideUntil(Instant until) {
-        this.decidingUntil = until;
+    void decide(Election election, Instant until) {
+        this.decider = election == null || until == null ? null : new Decider(election, until);
     }
 
-    boolean deciding(Instant now) {
-        Instant until = decidingUntil;
-        return until != null && now.isBefore(until);
+    /** The election to decide under at {@code now}, or {@code null} when this controller does not decide. */
+    private Election deciding(Instant now) {
+        Decider current = decider;
+        return current != null && now.isBefore(current.until()) ? current.election() : null;
+    }
+
+    private record Decider(Election election, Instant until) {
     }
 
     void ended(String action) {
@@ -107,7 +114,8 @@ final class RolloutEngine {
         if (stopping || dispatch == null) {
             return;
         }
-        for (Rollout rollout : repository.unfinished()) {
+        // Their rows alone: what each decision needs of a rollout's servers is counted in the database.
+        for (Rollout rollout : repository.unfinishedSummaries()) {
             try {
                 advance(rollout);
             } catch (RuntimeException e) {
@@ -120,41 +128,46 @@ final class RolloutEngine {
 
     private void advance(Rollout rollout) {
         Instant now = Instant.now();
-        boolean deciding = deciding(now);
+        Election by = deciding(now);
+        boolean deciding = by != null;
         switch (rollout.status()) {
             case SCHEDULED -> {
                 if (deciding && rollout.startAt() != null && !rollout.startAt().isAfter(now)) {
-                    lifecycle.begin(rollout.id()).filter(r -> r.status() == RolloutStatus.RUNNING)
-                            .ifPresent(this::runWaves);
+                    lifecycle.begin(rollout.id(), by).filter(r -> r.status() == RolloutStatus.RUNNING)
+                            .ifPresent(running -> runWaves(running, by));
                 }
             }
             case RUNNING -> {
                 if (deciding) {
-                    runWaves(rollout);
+                    runWaves(rollout, by);
                 } else {
                     workOpenWave(rollout);
                 }
             }
             case PAUSED -> {
-                List<RolloutAction> actions = repository.actions(rollout.id());
                 if (deciding) {
-                    failSilent(rollout, actions, repository.waves(rollout.id()), RolloutEngine::begun);
+                    List<RolloutAction> pulls = pullActions(rollout, repository.progress(rollout.id()));
+                    if (!pulls.isEmpty()) {
+                        failSilent(rollout, pulls, repository.waves(rollout.id()), RolloutEngine::begun);
+                    }
                 }
-                claim(rollout, actions, action -> begun(action));
+                claim(rollout, 0, true);
             }
             case CANCELLING -> {
                 if (!deciding) {
-                    claim(rollout, repository.actions(rollout.id()), action -> begun(action));
+                    claim(rollout, 0, true);
                     return;
                 }
-                repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now);
-                failSilent(rollout, repository.actions(rollout.id()), repository.waves(rollout.id()),
-                        RolloutEngine::begun);
-                List<RolloutAction> actions = repository.actions(rollout.id());
-                if (actions.stream().allMatch(action -> action.step().isFinal())) {
-                    lifecycle.finish(rollout.id());
+                repository.endNotStarted(rollout.id(), 0, StepState.SKIPPED, "not started: rollout cancelled", now,
+                        by);
+                List<RolloutAction> pulls = pullActions(rollout, repository.progress(rollout.id()));
+                if (!pulls.isEmpty()) {
+                    failSilent(rollout, pulls, repository.waves(rollout.id()), RolloutEngine::begun);
+                }
+                if (allEnded(repository.progress(rollout.id()))) {
+                    lifecycle.finish(rollout.id(), by);
                 } else {
-                    claim(rollout, actions, action -> begun(action));
+                    claim(rollout, 0, true);
                 }
             }
             default -> {
@@ -169,18 +182,16 @@ final class RolloutEngine {
     private void workOpenWave(Rollout rollout) {
         List<Wave> waves = repository.waves(rollout.id());
         Optional<Wave> open = waves.stream().filter(wave -> wave.status() == WaveStatus.RUNNING).findFirst();
-        List<RolloutAction> actions = repository.actions(rollout.id());
         if (open.isEmpty()) {
             if (waves.stream().noneMatch(wave -> wave.status() == WaveStatus.PENDING)) {
-                claim(rollout, actions, RolloutEngine::begun);
+                claim(rollout, 0, true);
             }
             return;
         }
         Wave wave = open.get();
-        List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
-        long failed = inWave.stream().filter(action -> failed(action.step())).count();
+        long failed = progressOf(repository.progress(rollout.id()), wave.number()).failed();
         if (failed == 0 || failed < wave.maxErrors()) {
-            claim(rollout, inWave, action -> true);
+            claim(rollout, wave.number(), false);
         }
     }
 
@@ -188,60 +199,79 @@ final class RolloutEngine {
         return action.step() != StepState.PENDING;
     }
 
-    private void runWaves(Rollout rollout) {
+    private static WaveProgress progressOf(List<WaveProgress> progress, int wave) {
+        return progress.stream().filter(counted -> counted.wave() == wave).findFirst()
+                .orElse(WaveProgress.empty(wave));
+    }
+
+    private static boolean allEnded(List<WaveProgress> progress) {
+        return progress.stream().allMatch(WaveProgress::allEnded);
+    }
+
+    /**
+     * The actions of a rollout whose pull agents have not all ended, as only their actions tell which fell silent;
+     * none for a rollout of other servers, whose progress is counted without reading its actions.
+     */
+    private List<RolloutAction> pullActions(Rollout rollout, List<WaveProgress> progress) {
+        return progress.stream().anyMatch(wave -> wave.pullAgentsNotEnded() > 0)
+                ? repository.actions(rollout.id()) : List.of();
+    }
+
+    private void runWaves(Rollout rollout, Election by) {
         List<Wave> waves = repository.waves(rollout.id());
-        List<RolloutAction> actions = repository.actions(rollout.id());
+        List<WaveProgress> progress = repository.progress(rollout.id());
         Optional<Wave> open = waves.stream().filter(wave -> wave.status() == WaveStatus.RUNNING).findFirst();
         if (open.isEmpty()) {
             Optional<Wave> next = waves.stream().filter(wave -> wave.status() == WaveStatus.PENDING)
                     .min(Comparator.comparingInt(Wave::number));
             if (next.isEmpty()) {
-                if (actions.isEmpty()) {
+                if (progress.isEmpty()) {
                     // A publication to pull agents none of which has checked in yet: it waits for the first.
                     return;
                 }
-                if (actions.stream().allMatch(action -> action.step().isFinal())) {
-                    lifecycle.finish(rollout.id());
+                if (allEnded(progress)) {
+                    lifecycle.finish(rollout.id(), by);
                 } else {
                     // Left by a halted wave that was resumed: those begun are finished, the others never start.
-                    claim(rollout, actions, RolloutEngine::begun);
+                    claim(rollout, 0, true);
                 }
                 return;
             }
             Wave opened = new Wave(rollout.id(), next.get().number(), next.get().size(), next.get().maxErrors(),
                     WaveStatus.RUNNING, Instant.now(), null);
-            if (!repository.moveWave(opened, WaveStatus.PENDING)) {
-                return; // Another controller opened it: the next tick goes on from there.
+            if (!repository.moveWave(opened, WaveStatus.PENDING, by)) {
+                return; // Another controller opened it, or decides now: the next tick goes on from there.
             }
             LOGGER.info("Rollout {}: wave {} of {} opens, {} servers", rollout.id(), opened.number(), waves.size(),
                     opened.size());
             open = Optional.of(opened);
         }
         Wave wave = open.get();
-        if (failSilent(rollout, actions, List.of(wave), action -> action.wave() == wave.number())) {
-            actions = repository.actions(rollout.id());
+        WaveProgress inWave = progressOf(progress, wave.number());
+        if (inWave.pullAgentsNotEnded() > 0 && failSilent(rollout, repository.actions(rollout.id()), List.of(wave),
+                action -> action.wave() == wave.number())) {
+            inWave = progressOf(repository.progress(rollout.id()), wave.number());
         }
-        List<RolloutAction> inWave = actions.stream().filter(action -> action.wave() == wave.number()).toList();
-        long failed = inWave.stream().filter(action -> failed(action.step())).count();
+        long failed = inWave.failed();
         boolean reached = failed > 0 && failed >= wave.maxErrors();
         // The last wave has nothing after it to protect: it ends, and the rollout with it, rather than pause.
         boolean last = waves.stream().noneMatch(later -> later.number() > wave.number()
                 && later.status() == WaveStatus.PENDING);
         if (reached && !last) {
-            halt(rollout, wave, failed, inWave.size());
+            halt(rollout, wave, failed, inWave.actions(), by);
             return;
         }
-        if (inWave.stream().allMatch(action -> action.step().isFinal())) {
+        if (inWave.allEnded()) {
             if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
                     reached ? WaveStatus.HALTED : WaveStatus.DONE, wave.startedAt(), Instant.now()),
-                    WaveStatus.RUNNING)) {
+                    WaveStatus.RUNNING, by)) {
                 return;
             }
             LOGGER.info("Rollout {}: wave {} done, {} failed", rollout.id(), wave.number(), failed);
-            runWaves(rollout);
+            runWaves(rollout, by);
             return;
         }
-        claim(rollout, inWave, action -> true);
+        claim(rollout, wave.number(), false);
     }
 
     /**
@@ -288,21 +318,17 @@ final class RolloutEngine {
         return failedOne;
     }
 
-    private static boolean failed(StepState step) {
-        return step == StepState.FAILED || step == StepState.ROLLED_BACK;
-    }
-
-    private void halt(Rollout rollout, Wave wave, long failed, int size) {
+    private void halt(Rollout rollout, Wave wave, long failed, int size, Election by) {
         if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
-                WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING)) {
+                WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING, by)) {
             return; // Halted by another controller, which pauses or aborts the rollout.
         }
         String why = "wave " + wave.number() + ": " + failed + " of " + size + " servers failed, reaching its max"
                 + " errors of " + wave.maxErrors();
         if (rollout.options().onError() == OnError.ABORT) {
-            lifecycle.abortOnErrors(rollout.id(), why);
+            lifecycle.abortOnErrors(rollout.id(), why, by);
         } else {
-            lifecycle.pauseOnErrors(rollout.id(), why);
+            lifecycle.pauseOnErrors(rollout.id(), why, by);
         }
     }
 
@@ -325,15 +351,40 @@ final class RolloutEngine {
     }
 
     /**
-     * Claims the actions {@code eligible} lets through, not ended and not leased, up to the rollout's parallelism less
-     * those it has in flight (on any controller), and up to the free workers here; each with one conditional update.
+     * Claims the due actions of {@code wave} (of every wave when 0; only those begun when {@code begunOnly}), up to
+     * the rollout's parallelism less those it has in flight (on any controller), and up to the free workers here: in
+     * one transaction, in which another controller claiming at the same moment gets other actions. Under maintenance
+     * windows each server that would start is looked at alone, as it may have to wait for its own window.
      */
-    private void claim(Rollout rollout, List<RolloutAction> actions,
-                       java.util.function.Predicate<RolloutAction> eligible) {
+    private void claim(Rollout rollout, int wave, boolean begunOnly) {
+        int free = workers - inFlight.size();
+        if (free <= 0 || stopping) {
+            return;
+        }
+        Instant now = Instant.now();
+        WindowGate.Look gate = windows.look();
+        if (!gate.alwaysOpen()) {
+            claimEach(rollout, repository.actions(rollout.id()).stream()
+                    .filter(action -> wave == 0 || action.wave() == wave).toList(),
+                    action -> !begunOnly || begun(action), gate);
+            return;
+        }
+        for (RolloutAction claimed : repository.claimDue(rollout.id(), wave, begunOnly, rollout.parallelism(), free,
+                owner, now, now.plus(lease))) {
+            hand(rollout, claimed);
+        }
+    }
+
+    /**
+     * Claims the actions {@code eligible} lets through, not ended and not leased, whose window is open, up to the
+     * rollout's parallelism less those it has in flight (on any controller), and up to the free workers here; each
+     * with one conditional update.
+     */
+    private void claimEach(Rollout rollout, List<RolloutAction> actions,
+                           java.util.function.Predicate<RolloutAction> eligible, WindowGate.Look gate) {
         Instant now = Instant.now();
         long live = actions.stream().filter(action -> !action.step().isFinal() && action.leasedAt(now)).count();
         long room = Math.min(rollout.parallelism() - live, workers - inFlight.size());
-        WindowGate.Look gate = windows.look();
         for (RolloutAction action : actions) {
             if (room <= 0 || stopping) {
                 return;
@@ -355,16 +406,20 @@ final class RolloutEngine {
             }
             Optional<RolloutAction> claimed = repository.claim(action.id(), owner, now, now.plus(lease));
             if (claimed.isPresent()) {
-                inFlight.add(action.id());
                 room--;
-                try {
-                    dispatch.accept(new ActionWorker.Claim(rollout, claimed.get()));
-                } catch (RuntimeException e) {
-                    // Its lease expires and a later tick claims it again.
-                    inFlight.remove(action.id());
-                    LOGGER.error("Could not hand {} of rollout {} to a worker", action.server(), rollout.id(), e);
-                }
+                hand(rollout, claimed.get());
             }
+        }
+    }
+
+    private void hand(Rollout rollout, RolloutAction claimed) {
+        inFlight.add(claimed.id());
+        try {
+            dispatch.accept(new ActionWorker.Claim(rollout, claimed));
+        } catch (RuntimeException e) {
+            // Its lease expires and a later tick claims it again.
+            inFlight.remove(claimed.id());
+            LOGGER.error("Could not hand {} of rollout {} to a worker", claimed.server(), rollout.id(), e);
         }
     }
 }

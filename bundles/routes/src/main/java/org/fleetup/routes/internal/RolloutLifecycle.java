@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.ReportStatus;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutRepository;
@@ -55,7 +56,7 @@ final class RolloutLifecycle {
      *
      * @return the rollout, or empty when it has ended meanwhile (cancelled before its time)
      */
-    synchronized Optional<Rollout> begin(String id) {
+    synchronized Optional<Rollout> begin(String id, Election by) {
         Rollout rollout = repository.rollout(id).orElseThrow(() -> new FleetupException(
                 FleetupException.ROLLOUT_NOT_FOUND, "Rollout " + id + " vanished from the inventory"));
         if (rollout.status().isFinal()) {
@@ -67,7 +68,7 @@ final class RolloutLifecycle {
         }
         Rollout running = rollout.withStatus(RolloutStatus.RUNNING, null, null);
         // Begun by another controller meanwhile: it runs all the same.
-        return repository.moveRollout(running, RolloutStatus.SCHEDULED) ? Optional.of(running)
+        return repository.moveRollout(running, RolloutStatus.SCHEDULED, by) ? Optional.of(running)
                 : repository.rollout(id).filter(r -> r.status() == RolloutStatus.RUNNING);
     }
 
@@ -115,7 +116,7 @@ final class RolloutLifecycle {
      * ({@link ReportStatus}): a server rolled back, not installable or never started is told as such, as in the
      * report, not as failed or skipped.
      */
-    synchronized Rollout finish(String id) {
+    synchronized Rollout finish(String id, Election by) {
         Rollout rollout = repository.rollout(id).orElseThrow();
         if (rollout.status().isFinal()) {
             tracker.ended(rollout);
@@ -132,8 +133,9 @@ final class RolloutLifecycle {
         Rollout ended = cancelled
                 ? rollout.withStatus(RolloutStatus.CANCELLED, Instant.now(), rollout.detail() + ": " + summary)
                 : rollout.withStatus(RolloutStatus.FINISHED, Instant.now(), summary);
-        if (!repository.moveRollout(ended, rollout.status())) {
-            return repository.rollout(id).orElseThrow(); // Closed by another controller meanwhile.
+        if (!repository.moveRollout(ended, rollout.status(), by)) {
+            // Closed by another controller meanwhile, or to be closed by the one that decides now.
+            return repository.rollout(id).orElseThrow();
         }
         inventory.audit("fleetup", cancelled ? "rollout-cancelled" : "rollout-finished", id + " "
                 + coordinates(rollout) + ": " + ended.detail());
@@ -213,12 +215,13 @@ final class RolloutLifecycle {
     }
 
     /** A wave's failures reached its max errors: the rollout pauses, with the reason. */
-    synchronized void pauseOnErrors(String id, String why) {
+    synchronized void pauseOnErrors(String id, String why, Election by) {
         Rollout rollout = require(id);
         if (rollout.status() != RolloutStatus.RUNNING) {
             return;
         }
-        if (!repository.moveRollout(rollout.withStatus(RolloutStatus.PAUSED, null, why), RolloutStatus.RUNNING)) {
+        if (!repository.moveRollout(rollout.withStatus(RolloutStatus.PAUSED, null, why), RolloutStatus.RUNNING,
+                by)) {
             return;
         }
         inventory.audit("fleetup", "rollout-paused", id + " " + coordinates(rollout) + ": " + why
@@ -227,16 +230,17 @@ final class RolloutLifecycle {
     }
 
     /** A wave's failures reached its max errors: the rollout aborts, its servers not started never start. */
-    synchronized void abortOnErrors(String id, String why) {
+    synchronized void abortOnErrors(String id, String why, Election by) {
         Rollout rollout = require(id);
         if (rollout.status() != RolloutStatus.RUNNING) {
             return;
         }
         Rollout aborted = rollout.withStatus(RolloutStatus.ABORTED, Instant.now(), why);
-        if (!repository.moveRollout(aborted, RolloutStatus.RUNNING)) {
+        if (!repository.moveRollout(aborted, RolloutStatus.RUNNING, by)) {
             return;
         }
-        repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout aborted: " + why, Instant.now());
+        repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout aborted: " + why, Instant.now(),
+                by);
         inventory.audit("fleetup", "rollout-aborted", id + " " + coordinates(rollout) + ": " + why);
         LOGGER.error("Rollout {} aborted: {}", id, why);
         tracker.ended(aborted);

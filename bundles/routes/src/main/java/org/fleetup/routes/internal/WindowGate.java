@@ -50,6 +50,11 @@ final class WindowGate {
             this.at = at;
         }
 
+        /** Whether every server may start now, whatever its cluster: no window is configured. */
+        boolean alwaysOpen() {
+            return current.alwaysOpen();
+        }
+
         /** Why {@code server} may not start now, and when it may; empty when it may. */
         Optional<MaintenanceWindows.Closed> closed(String server) {
             if (current.alwaysOpen()) {

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.fleetup.api.rollout.ActionUpdate;
+import org.fleetup.api.rollout.Election;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.RolloutStatus;
@@ -42,7 +43,14 @@ class RolloutDecisionsTest {
         controller = new TestController(dir);
         elected = engine("ctl-1/a", 1, claimedByElected);
         other = engine("ctl-2/b", 5, claimedByOther);
-        elected.decideUntil(Instant.now().plusSeconds(600));
+        elect(elected, "ctl-1/a", Instant.now());
+    }
+
+    /** Elects {@code owner} in the inventory at {@code now}, for 10 minutes, and tells its engine so. */
+    private void elect(RolloutEngine engine, String owner, Instant now) {
+        long fence = controller.repository.elect(ControllerPresence.DECISIONS, owner, now, now.plusSeconds(600))
+                .orElseThrow();
+        engine.decide(new Election(ControllerPresence.DECISIONS, owner, fence), now.plusSeconds(600));
     }
 
     @AfterEach
@@ -90,10 +98,54 @@ class RolloutDecisionsTest {
         // The elected one stops deciding (its election lost); the other, elected now, ends the rollout.
         end(id, "b");
         end(id, "c");
-        elected.decideUntil(null);
+        elected.decide(null, null);
         elected.tick();
         assertThat(status(id)).isEqualTo(RolloutStatus.RUNNING);
-        other.decideUntil(Instant.now().plusSeconds(600));
+        // its election runs out: the other is elected
+        elect(other, "ctl-2/b", Instant.now().plusSeconds(601));
+        other.tick();
+        assertThat(status(id)).isEqualTo(RolloutStatus.FINISHED);
+    }
+
+    /**
+     * A controller paused (a long GC, a network cut) past its election, which another took meanwhile, wakes up
+     * believing it decides still: what it decides then (start the rollout, end a wave, open the next, end the rollout)
+     * writes nothing, as the rows show; the controller elected now makes those decisions.
+     */
+    @Test
+    void aControllerDeposedWhileItWasPausedDecidesNothing() {
+        String id = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        controller.repository.create(new Rollout(id, "demo-app", "2.0.0", List.of("a", "b", "c"), 3, false,
+                RolloutStatus.SCHEDULED, now, now.minusSeconds(1), null, null), List.of(
+                new Wave(id, 1, 1, 1, WaveStatus.PENDING, null, null),
+                new Wave(id, 2, 2, 2, WaveStatus.PENDING, null, null)));
+        // The other is elected once the first one's election has run out; the first one, paused, does not know.
+        elect(other, "ctl-2/b", now.plusSeconds(601));
+
+        elected.tick();
+        assertThat(status(id)).as("started by a deposed controller").isEqualTo(RolloutStatus.SCHEDULED);
+        assertThat(waves(id)).containsExactly(WaveStatus.PENDING, WaveStatus.PENDING);
+        assertThat(claimedByElected).isEmpty();
+
+        other.tick();
+        assertThat(status(id)).isEqualTo(RolloutStatus.RUNNING);
+        assertThat(claimedByOther).containsExactly("a");
+        end(id, "a");
+        other.ended(action(id, "a").id());
+
+        elected.tick();
+        assertThat(waves(id)).as("the first wave ended, the next opened, by a deposed controller")
+                .containsExactly(WaveStatus.RUNNING, WaveStatus.PENDING);
+        assertThat(claimedByElected).isEmpty();
+
+        other.tick();
+        assertThat(waves(id)).containsExactly(WaveStatus.DONE, WaveStatus.RUNNING);
+        end(id, "b");
+        end(id, "c");
+        elected.tick();
+        assertThat(status(id)).as("finished by a deposed controller").isEqualTo(RolloutStatus.RUNNING);
+        assertThat(waves(id)).containsExactly(WaveStatus.DONE, WaveStatus.RUNNING);
         other.tick();
         assertThat(status(id)).isEqualTo(RolloutStatus.FINISHED);
     }
