@@ -63,6 +63,16 @@ public interface RolloutRepository {
      */
     boolean moveRollout(Rollout rollout, RolloutStatus from, Election by);
 
+    /**
+     * Halts a running wave whose failures reached its max errors and moves its running rollout to {@code rollout}'s
+     * status (paused or aborted) and detail, both in one transaction under the election {@code by}: a decider deposed
+     * between the two would otherwise leave a halted wave in a running rollout, whose next wave the next decider opens.
+     *
+     * @return whether this call made both moves; {@code false} (and neither) when the wave or the rollout had moved
+     *         already, or {@code by} no longer holds
+     */
+    boolean haltWave(Wave halted, Rollout rollout, Election by);
+
     /** The actions of a rollout, in its order. */
     List<RolloutAction> actions(String rollout);
 

@@ -63,6 +63,11 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public boolean haltWave(Wave halted, Rollout rollout, Election by) {
+        return rollouts.haltWave(halted, rollout, Objects.requireNonNull(by, "by"));
+    }
+
+    @Override
     public boolean moveRollout(Rollout rollout, RolloutStatus from) {
         return rollouts.moveRollout(rollout, from, null);
     }

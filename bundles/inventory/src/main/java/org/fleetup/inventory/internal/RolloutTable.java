@@ -442,20 +442,52 @@ final class RolloutTable {
             if (by != null && !ControllerTable.holds(connection, by)) {
                 return false;
             }
-            try (PreparedStatement update = connection.prepareStatement("UPDATE rollouts SET status = ?,"
-                    + " finished_at = ?, detail = ? WHERE id = ? AND status = ?")) {
-                update.setString(1, rollout.status().name());
-                InventoryDatabase.setInstant(update, 2, rollout.finishedAt());
-                update.setString(3, rollout.detail());
-                update.setString(4, rollout.id());
-                update.setString(5, from.name());
+            return moveRollout(connection, rollout, from);
+        });
+    }
+
+    /**
+     * Both moves or neither: a wave halted in a rollout still running would let the next decider open the next wave.
+     */
+    boolean haltWave(Wave halted, Rollout rollout, Election by) {
+        return database.transaction("halt wave " + halted.number() + " of rollout " + rollout.id(), connection -> {
+            if (!ControllerTable.holds(connection, by)) {
+                return false;
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE rollout_waves SET status = ?,"
+                    + " ended_at = ? WHERE rollout = ? AND number = ? AND status = ?")) {
+                update.setString(1, WaveStatus.HALTED.name());
+                InventoryDatabase.setInstant(update, 2, halted.endedAt());
+                update.setString(3, halted.rollout());
+                update.setInt(4, halted.number());
+                update.setString(5, WaveStatus.RUNNING.name());
                 if (update.executeUpdate() == 0) {
                     return false;
                 }
             }
-            release(connection, rollout);
+            if (!moveRollout(connection, rollout, RolloutStatus.RUNNING)) {
+                connection.rollback();
+                return false;
+            }
             return true;
         });
+    }
+
+    private static boolean moveRollout(Connection connection, Rollout rollout, RolloutStatus from)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE rollouts SET status = ?,"
+                + " finished_at = ?, detail = ? WHERE id = ? AND status = ?")) {
+            update.setString(1, rollout.status().name());
+            InventoryDatabase.setInstant(update, 2, rollout.finishedAt());
+            update.setString(3, rollout.detail());
+            update.setString(4, rollout.id());
+            update.setString(5, from.name());
+            if (update.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        release(connection, rollout);
+        return true;
     }
 
     private static int waveCount(Connection connection, String rollout) throws SQLException {

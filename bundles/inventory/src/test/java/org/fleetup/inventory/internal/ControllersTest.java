@@ -135,6 +135,45 @@ class ControllersTest extends InventoryFixture {
     }
 
     @Test
+    void aWaveHaltsTogetherWithItsRolloutsPauseOrNotAtAll() {
+        String id = createInOneWave(NOW, "a", "b");
+        repository.heartbeat("ctl-1/a", "h1", NOW, NOW, NOW.plusSeconds(3600));
+        repository.heartbeat("ctl-2/b", "h2", NOW, NOW, NOW.plusSeconds(3600));
+        Election a = new Election(ROLE, "ctl-1/a", repository.elect(ROLE, "ctl-1/a", NOW, NOW.plusSeconds(30))
+                .orElseThrow());
+        Rollout scheduled = repository.rollout(id).orElseThrow();
+        Rollout running = scheduled.withStatus(RolloutStatus.RUNNING, null, null);
+        Wave wave = repository.waves(id).get(0);
+        Wave open = new Wave(id, 1, wave.size(), wave.maxErrors(), WaveStatus.RUNNING, NOW, null);
+        assertThat(repository.moveRollout(running, RolloutStatus.SCHEDULED, a)).isTrue();
+        assertThat(repository.moveWave(open, WaveStatus.PENDING, a)).isTrue();
+        Wave halted = new Wave(id, 1, wave.size(), wave.maxErrors(), WaveStatus.HALTED, NOW, NOW.plusSeconds(5));
+        Rollout paused = running.withStatus(RolloutStatus.PAUSED, null, "wave 1: 1 of 2 servers failed");
+
+        // deposed: neither move
+        Election b = new Election(ROLE, "ctl-2/b", repository.elect(ROLE, "ctl-2/b", NOW.plusSeconds(31),
+                NOW.plusSeconds(61)).orElseThrow());
+        assertThat(repository.haltWave(halted, paused, a)).isFalse();
+        assertThat(repository.status(id)).hasValue(RolloutStatus.RUNNING);
+        assertThat(repository.waves(id)).extracting(Wave::status).containsExactly(WaveStatus.RUNNING);
+
+        // the rollout no longer running (an operator paused it): the wave is not halted alone either
+        assertThat(repository.moveRollout(paused.withStatus(RolloutStatus.PAUSED, null, "by an operator"),
+                RolloutStatus.RUNNING)).isTrue();
+        assertThat(repository.haltWave(halted, paused, b)).isFalse();
+        assertThat(repository.waves(id)).extracting(Wave::status).containsExactly(WaveStatus.RUNNING);
+
+        // the elected controller, the rollout running: both
+        assertThat(repository.moveRollout(running, RolloutStatus.PAUSED)).isTrue();
+        assertThat(repository.haltWave(halted, paused, b)).isTrue();
+        assertThat(repository.rollout(id).orElseThrow()).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RolloutStatus.PAUSED);
+            assertThat(r.detail()).isEqualTo("wave 1: 1 of 2 servers failed");
+        });
+        assertThat(repository.waves(id)).extracting(Wave::status).containsExactly(WaveStatus.HALTED);
+    }
+
+    @Test
     void controllersElectingTogetherElectOne() throws Exception {
         int count = 6;
         List<InventoryDatabase> pools = new ArrayList<>();

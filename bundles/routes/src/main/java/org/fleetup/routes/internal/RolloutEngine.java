@@ -319,16 +319,12 @@ final class RolloutEngine {
     }
 
     private void halt(Rollout rollout, Wave wave, long failed, int size, Election by) {
-        if (!repository.moveWave(new Wave(rollout.id(), wave.number(), wave.size(), wave.maxErrors(),
-                WaveStatus.HALTED, wave.startedAt(), Instant.now()), WaveStatus.RUNNING, by)) {
-            return; // Halted by another controller, which pauses or aborts the rollout.
-        }
         String why = "wave " + wave.number() + ": " + failed + " of " + size + " servers failed, reaching its max"
                 + " errors of " + wave.maxErrors();
         if (rollout.options().onError() == OnError.ABORT) {
-            lifecycle.abortOnErrors(rollout.id(), why, by);
+            lifecycle.abortOnErrors(rollout.id(), wave, why, by);
         } else {
-            lifecycle.pauseOnErrors(rollout.id(), why, by);
+            lifecycle.pauseOnErrors(rollout.id(), wave, why, by);
         }
     }
 

@@ -214,15 +214,12 @@ final class RolloutLifecycle {
         return resumed;
     }
 
-    /** A wave's failures reached its max errors: the rollout pauses, with the reason. */
-    synchronized void pauseOnErrors(String id, String why, Election by) {
+    /** A wave's failures reached its max errors: it halts, and the rollout pauses with the reason. */
+    synchronized void pauseOnErrors(String id, Wave wave, String why, Election by) {
         Rollout rollout = require(id);
-        if (rollout.status() != RolloutStatus.RUNNING) {
-            return;
-        }
-        if (!repository.moveRollout(rollout.withStatus(RolloutStatus.PAUSED, null, why), RolloutStatus.RUNNING,
-                by)) {
-            return;
+        if (rollout.status() != RolloutStatus.RUNNING
+                || !repository.haltWave(halted(wave), rollout.withStatus(RolloutStatus.PAUSED, null, why), by)) {
+            return; // halted by another controller, or no longer this one's to decide
         }
         inventory.audit("fleetup", "rollout-paused", id + " " + coordinates(rollout) + ": " + why
                 + "; 'fleet:rollout-resume " + id + "' goes on with the next wave");
@@ -230,13 +227,13 @@ final class RolloutLifecycle {
     }
 
     /** A wave's failures reached its max errors: the rollout aborts, its servers not started never start. */
-    synchronized void abortOnErrors(String id, String why, Election by) {
+    synchronized void abortOnErrors(String id, Wave wave, String why, Election by) {
         Rollout rollout = require(id);
         if (rollout.status() != RolloutStatus.RUNNING) {
             return;
         }
         Rollout aborted = rollout.withStatus(RolloutStatus.ABORTED, Instant.now(), why);
-        if (!repository.moveRollout(aborted, RolloutStatus.RUNNING, by)) {
+        if (!repository.haltWave(halted(wave), aborted, by)) {
             return;
         }
         repository.endNotStarted(id, 0, StepState.SKIPPED, "not started: rollout aborted: " + why, Instant.now(),
@@ -244,6 +241,11 @@ final class RolloutLifecycle {
         inventory.audit("fleetup", "rollout-aborted", id + " " + coordinates(rollout) + ": " + why);
         LOGGER.error("Rollout {} aborted: {}", id, why);
         tracker.ended(aborted);
+    }
+
+    private static Wave halted(Wave wave) {
+        return new Wave(wave.rollout(), wave.number(), wave.size(), wave.maxErrors(), WaveStatus.HALTED,
+                wave.startedAt(), Instant.now());
     }
 
     /**
