@@ -98,12 +98,9 @@ class ControllersTest extends InventoryFixture {
     @Test
     void theDecisionsOfAControllerDeposedSinceWriteNothing() {
         String id = createInOneWave(NOW, "a", "b");
-        repository.heartbeat("ctl-1/a", "h1", NOW, NOW, NOW.plusSeconds(3600));
-        repository.heartbeat("ctl-2/b", "h2", NOW, NOW, NOW.plusSeconds(3600));
-        Election a = new Election(ROLE, "ctl-1/a", repository.elect(ROLE, "ctl-1/a", NOW, NOW.plusSeconds(30))
-                .orElseThrow());
-        Election b = new Election(ROLE, "ctl-2/b", repository.elect(ROLE, "ctl-2/b", NOW.plusSeconds(31),
-                NOW.plusSeconds(61)).orElseThrow());
+        twoControllersBeat();
+        Election a = elected("ctl-1/a", NOW);
+        Election b = elected("ctl-2/b", NOW.plusSeconds(31));
         Rollout rollout = repository.rollout(id).orElseThrow();
         Wave wave = repository.waves(id).get(0);
         Wave open = new Wave(id, 1, wave.size(), wave.maxErrors(), WaveStatus.RUNNING, NOW, null);
@@ -137,10 +134,8 @@ class ControllersTest extends InventoryFixture {
     @Test
     void aWaveHaltsTogetherWithItsRolloutsPauseOrNotAtAll() {
         String id = createInOneWave(NOW, "a", "b");
-        repository.heartbeat("ctl-1/a", "h1", NOW, NOW, NOW.plusSeconds(3600));
-        repository.heartbeat("ctl-2/b", "h2", NOW, NOW, NOW.plusSeconds(3600));
-        Election a = new Election(ROLE, "ctl-1/a", repository.elect(ROLE, "ctl-1/a", NOW, NOW.plusSeconds(30))
-                .orElseThrow());
+        twoControllersBeat();
+        Election a = elected("ctl-1/a", NOW);
         Rollout scheduled = repository.rollout(id).orElseThrow();
         Rollout running = scheduled.withStatus(RolloutStatus.RUNNING, null, null);
         Wave wave = repository.waves(id).get(0);
@@ -151,8 +146,7 @@ class ControllersTest extends InventoryFixture {
         Rollout paused = running.withStatus(RolloutStatus.PAUSED, null, "wave 1: 1 of 2 servers failed");
 
         // deposed: neither move
-        Election b = new Election(ROLE, "ctl-2/b", repository.elect(ROLE, "ctl-2/b", NOW.plusSeconds(31),
-                NOW.plusSeconds(61)).orElseThrow());
+        Election b = elected("ctl-2/b", NOW.plusSeconds(31));
         assertThat(repository.haltWave(halted, paused, a)).isFalse();
         assertThat(repository.status(id)).hasValue(RolloutStatus.RUNNING);
         assertThat(repository.waves(id)).extracting(Wave::status).containsExactly(WaveStatus.RUNNING);
@@ -171,6 +165,16 @@ class ControllersTest extends InventoryFixture {
             assertThat(r.detail()).isEqualTo("wave 1: 1 of 2 servers failed");
         });
         assertThat(repository.waves(id)).extracting(Wave::status).containsExactly(WaveStatus.HALTED);
+    }
+
+    private void twoControllersBeat() {
+        repository.heartbeat("ctl-1/a", "h1", NOW, NOW, NOW.plusSeconds(3600));
+        repository.heartbeat("ctl-2/b", "h2", NOW, NOW, NOW.plusSeconds(3600));
+    }
+
+    /** Elected for 30 s from {@code at}. */
+    private Election elected(String owner, Instant at) {
+        return new Election(ROLE, owner, repository.elect(ROLE, owner, at, at.plusSeconds(30)).orElseThrow());
     }
 
     @Test
