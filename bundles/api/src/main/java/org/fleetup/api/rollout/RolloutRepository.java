@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 
 import org.fleetup.api.upgrade.StepState;
@@ -107,10 +108,13 @@ public interface RolloutRepository {
      *
      * @param wave only the actions of this wave; of every wave when 0
      * @param begunOnly only those past {@link StepState#PENDING}: the servers a paused or cancelled rollout finishes
+     * @param passOver actions the caller still works on, never claimed again by it: a worker slow to renew (a loaded
+     *        machine, a long collection) lets its lease run out, and claiming the action again would stop that worker
+     *        at its next write and start the server's work over
      * @return the actions as claimed, in the rollout's order; fewer than {@code limit}, or none, when no more are due
      */
     List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit,
-                                 String owner, Instant now, Instant until);
+                                 Set<String> passOver, String owner, Instant now, Instant until);
 
     /**
      * Writes a step of an action, its journal changes and its history row in one transaction, if {@code fence} is

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -105,8 +106,8 @@ final class ActionTable {
      * PostgreSQL), then each given this owner, its expiry and a raised fence. The update keeps the select's conditions,
      * so that on H2, which waits for a locked row rather than skip it, a row claimed meanwhile is not claimed again.
      */
-    List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit, String owner,
-                                 Instant now, Instant until) {
+    List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit,
+                                 Set<String> passOver, String owner, Instant now, Instant until) {
         if (limit <= 0) {
             return List.of();
         }
@@ -138,10 +139,13 @@ final class ActionTable {
                 InventoryDatabase.setInstant(select, 4, now);
                 InventoryDatabase.setInstant(select, 5, now);
                 select.setBoolean(6, begunOnly);
-                select.setInt(7, room);
+                select.setInt(7, room + passOver.size());
                 try (ResultSet row = select.executeQuery()) {
-                    while (row.next()) {
-                        due.add(row.getString(1));
+                    while (row.next() && due.size() < room) {
+                        String id = row.getString(1);
+                        if (!passOver.contains(id)) {
+                            due.add(id);
+                        }
                     }
                 }
             }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 
 import org.fleetup.api.rollout.ActionStep;
@@ -99,8 +100,8 @@ public final class JdbcRolloutRepository implements RolloutRepository {
 
     @Override
     public List<RolloutAction> claimDue(String rollout, int wave, boolean begunOnly, int parallelism, int limit,
-                                        String owner, Instant now, Instant until) {
-        return actions.claimDue(rollout, wave, begunOnly, parallelism, limit, owner, now, until);
+                                        Set<String> passOver, String owner, Instant now, Instant until) {
+        return actions.claimDue(rollout, wave, begunOnly, parallelism, limit, passOver, owner, now, until);
     }
 
     @Override

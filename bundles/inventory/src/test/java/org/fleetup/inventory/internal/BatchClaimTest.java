@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -69,7 +70,8 @@ class BatchClaimTest extends InventoryFixture {
                     List<RolloutAction> mine = new ArrayList<>();
                     List<RolloutAction> batch;
                     do {
-                        batch = controller.claimDue(id, 1, false, count, 7, owner, NOW, NOW.plusSeconds(600));
+                        batch = controller.claimDue(id, 1, false, count, 7, Set.of(), owner, NOW,
+                                NOW.plusSeconds(600));
                         assertThat(batch).hasSizeLessThanOrEqualTo(7);
                         mine.addAll(batch);
                     } while (!batch.isEmpty());
@@ -111,16 +113,36 @@ class BatchClaimTest extends InventoryFixture {
         repository.claim(actions.get(1).id(), "ctl-2/y", NOW, NOW.plusSeconds(60)).orElseThrow();
 
         // "e" ended, "d" leased by another: of the first wave only "c" is due (a pull agent is never claimed).
-        assertThat(repository.claimDue(id, 1, false, 3, 10, "ctl-1/x", NOW, NOW.plusSeconds(60)))
+        assertThat(repository.claimDue(id, 1, false, 3, 10, Set.of(), "ctl-1/x", NOW, NOW.plusSeconds(60)))
                 .extracting(RolloutAction::server, RolloutAction::leaseOwner).containsExactly(tuple("c", "ctl-1/x"));
-        assertThat(repository.claimDue(id, 1, false, 3, 10, "ctl-1/x", NOW, NOW.plusSeconds(60))).isEmpty();
+        assertThat(repository.claimDue(id, 1, false, 3, 10, Set.of(), "ctl-1/x", NOW, NOW.plusSeconds(60))).isEmpty();
         // Every wave: "d" and "c" are leased, so one more within 3.
-        assertThat(repository.claimDue(id, 0, false, 3, 10, "ctl-1/x", NOW, NOW.plusSeconds(60)))
+        assertThat(repository.claimDue(id, 0, false, 3, 10, Set.of(), "ctl-1/x", NOW, NOW.plusSeconds(60)))
                 .extracting(RolloutAction::server).containsExactly("b");
         // Only those begun: none is, of those free.
-        assertThat(repository.claimDue(id, 0, true, 10, 10, "ctl-1/x", NOW, NOW.plusSeconds(60))).isEmpty();
+        assertThat(repository.claimDue(id, 0, true, 10, 10, Set.of(), "ctl-1/x", NOW, NOW.plusSeconds(60))).isEmpty();
         // The leases of "d", "c" and "b" expired: all three due again, then "a", within the limit of 4.
-        assertThat(repository.claimDue(id, 0, false, 10, 4, "ctl-3/z", NOW.plusSeconds(61), NOW.plusSeconds(120)))
-                .extracting(RolloutAction::server).containsExactly("d", "c", "b", "a");
+        assertThat(repository.claimDue(id, 0, false, 10, 4, Set.of(), "ctl-3/z", NOW.plusSeconds(61),
+                NOW.plusSeconds(120))).extracting(RolloutAction::server).containsExactly("d", "c", "b", "a");
+    }
+
+    @Test
+    void anActionItsClaimerStillWorksOnIsPassedOverThoughItsLeaseRanOut() {
+        String id = create(2, 1, 3, "a", "b", "c");
+        List<RolloutAction> claimed = repository.claimDue(id, 0, false, 3, 1, Set.of(), "ctl-1/x", NOW,
+                NOW.plusSeconds(30));
+        assertThat(claimed).extracting(RolloutAction::server).containsExactly("a");
+        RolloutAction slow = claimed.get(0);
+
+        // Its worker did not renew in time (a loaded machine): the same controller takes the others, not "a" again.
+        assertThat(repository.claimDue(id, 0, false, 3, 10, Set.of(slow.id()), "ctl-1/x", NOW.plusSeconds(31),
+                NOW.plusSeconds(61))).extracting(RolloutAction::server).containsExactly("b", "c");
+        assertThat(repository.actions(id)).filteredOn(action -> action.server().equals("a"))
+                .extracting(RolloutAction::fence).containsExactly(slow.fence());
+        repository.renew(slow.id(), slow.fence(), NOW.plusSeconds(62));
+
+        // Once its lease runs out again, a controller not working on it takes it over.
+        assertThat(repository.claimDue(id, 0, false, 3, 10, Set.of(), "ctl-2/y", NOW.plusSeconds(63),
+                NOW.plusSeconds(93))).extracting(RolloutAction::server).containsExactly("a", "b", "c");
     }
 }

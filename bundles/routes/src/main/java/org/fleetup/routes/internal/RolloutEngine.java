@@ -366,7 +366,7 @@ final class RolloutEngine {
             return;
         }
         for (RolloutAction claimed : repository.claimDue(rollout.id(), wave, begunOnly, rollout.parallelism(), free,
-                owner, now, now.plus(lease))) {
+                Set.copyOf(inFlight), owner, now, now.plus(lease))) {
             hand(rollout, claimed);
         }
     }
