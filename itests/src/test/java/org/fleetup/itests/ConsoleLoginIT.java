@@ -1,5 +1,6 @@
 package org.fleetup.itests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -122,7 +123,11 @@ public class ConsoleLoginIT extends FleetupTestSupport {
         try (SshClient client = client(); ClientSession session = connect(client)) {
             session.addPublicKeyIdentity(key);
             session.auth().verify(TIMEOUT);
-            assertTrue(execute(session, "fleet:transport-list").contains("ssh"));
+            // As ./fleetup does: the fleet commands register once the services they use are up, which a loaded
+            // machine can put after the console's start (the inventory waits for pax-jdbc-config's DataSource).
+            await("fleet:transport-list over the console").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> execute(session, "fleet:transport-list").contains("ssh"));
         }
     }
 
