@@ -69,12 +69,8 @@ class RolloutDecisionsTest {
 
     @Test
     void onlyTheElectedControllerStartsRolloutsAndOpensWavesAndTheOtherWorksOnTheOpenOne() {
-        String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
-        controller.repository.create(new Rollout(id, "demo-app", "2.0.0", List.of("a", "b", "c"), 3, false,
-                RolloutStatus.SCHEDULED, now, now.minusSeconds(1), null, null), List.of(
-                new Wave(id, 1, 1, 1, WaveStatus.PENDING, null, null),
-                new Wave(id, 2, 2, 2, WaveStatus.PENDING, null, null)));
+        String id = scheduledInTwoWaves(now);
 
         other.tick();
         assertThat(status(id)).as("not elected: it starts nothing").isEqualTo(RolloutStatus.SCHEDULED);
@@ -114,12 +110,8 @@ class RolloutDecisionsTest {
      */
     @Test
     void aControllerDeposedWhileItWasPausedDecidesNothing() {
-        String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
-        controller.repository.create(new Rollout(id, "demo-app", "2.0.0", List.of("a", "b", "c"), 3, false,
-                RolloutStatus.SCHEDULED, now, now.minusSeconds(1), null, null), List.of(
-                new Wave(id, 1, 1, 1, WaveStatus.PENDING, null, null),
-                new Wave(id, 2, 2, 2, WaveStatus.PENDING, null, null)));
+        String id = scheduledInTwoWaves(now);
         // The other is elected once the first one's election has run out; the first one, paused, does not know.
         elect(other, "ctl-2/b", now.plusSeconds(601));
 
@@ -167,5 +159,15 @@ class RolloutDecisionsTest {
 
     private List<WaveStatus> waves(String rollout) {
         return controller.repository.waves(rollout).stream().map(Wave::status).toList();
+    }
+
+    /** A rollout of a, b and c, due since a second before {@code now}: a in wave 1, b and c in wave 2. */
+    private String scheduledInTwoWaves(Instant now) {
+        String id = UUID.randomUUID().toString();
+        controller.repository.create(new Rollout(id, "demo-app", "2.0.0", List.of("a", "b", "c"), 3, false,
+                RolloutStatus.SCHEDULED, now, now.minusSeconds(1), null, null), List.of(
+                new Wave(id, 1, 1, 1, WaveStatus.PENDING, null, null),
+                new Wave(id, 2, 2, 2, WaveStatus.PENDING, null, null)));
+        return id;
     }
 }
