@@ -120,14 +120,19 @@ public class ConsoleLoginIT extends FleetupTestSupport {
         String pinned = Files.readString(etc.resolve("console_known_hosts")).strip();
         assertEquals("fleetup-console " + PublicKeyEntry.toString(hostKey()), pinned);
 
+        // As ./fleetup does: the fleet commands register once the services they use are up, which a loaded machine
+        // can put after the console's start (the inventory waits for pax-jdbc-config's DataSource). Each try logs in
+        // anew, as each ./fleetup call does: the console may close a session whose command was not found.
+        await("fleet:transport-list over the console").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> executeLoggedInWith(key, "fleet:transport-list").contains("ssh"));
+    }
+
+    private String executeLoggedInWith(KeyPair key, String command) throws IOException {
         try (SshClient client = client(); ClientSession session = connect(client)) {
             session.addPublicKeyIdentity(key);
             session.auth().verify(TIMEOUT);
-            // As ./fleetup does: the fleet commands register once the services they use are up, which a loaded
-            // machine can put after the console's start (the inventory waits for pax-jdbc-config's DataSource).
-            await("fleet:transport-list over the console").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> execute(session, "fleet:transport-list").contains("ssh"));
+            return execute(session, command);
         }
     }
 
