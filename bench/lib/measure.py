@@ -18,6 +18,13 @@
   nothing else that runs counted;
   `connections` the TCP connections opened to it (SYNs sent, a retransmitted SYN counted again).
   Needs nft (bench/setup installs it); without it, per_server is null.
+- servers_cpu (with --servers DIR, a fleet from fleet.sh): the CPU the servers' side spent meanwhile, which shares the
+  machine's cores with the controller: the fleet's sshd listeners are moved into a cpuacct control group of this
+  run's own for the run, so every session process, shell and command they fork counts, ended or not (cgroup v1's
+  cpuacct.usage; null where that hierarchy is not there or not writable). They are moved back at the end.
+- threads (with --watch): the watched process's CPU meanwhile by thread, names with their digits taken out so that a
+  pool counts as one (JIT compilers, the collector, the SSH and Camel pools); `(ended)` is what threads that ended
+  meanwhile spent.
 """
 import argparse
 import atexit
@@ -27,10 +34,12 @@ import shutil
 import resource
 import signal
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36
@@ -114,6 +123,78 @@ def cpu_seconds(pid):
         return 0.0
 
 
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+
+
+class ServersCpu:
+    """A cpuacct control group holding a fleet's sshd listeners, and so whatever they fork from now on."""
+
+    def __init__(self, fleet):
+        self.group = CPUACCT / f"fleetup-bench-{os.getpid()}"
+        self.pids = server_listeners(fleet)
+        self.group.mkdir()
+        for pid in self.pids:
+            try:
+                (self.group / "cgroup.procs").write_text(f"{pid}\n")
+            except OSError:
+                pass  # gone already
+        self.before = self.usage()
+
+    def usage(self):
+        return int((self.group / "cpuacct.usage").read_text()) / 1e9
+
+    def spent(self):
+        return round(self.usage() - self.before, 3)
+
+    def close(self):
+        for _ in range(50):
+            left = (self.group / "cgroup.procs").read_text().split()
+            for pid in left:
+                try:
+                    (CPUACCT / "cgroup.procs").write_text(f"{pid}\n")
+                except OSError:
+                    pass
+            try:
+                self.group.rmdir()
+                return
+            except OSError:
+                time.sleep(0.1)
+
+    @staticmethod
+    def available():
+        return os.access(CPUACCT, os.W_OK) and (CPUACCT / "cpuacct.usage").exists()
+
+
+def server_listeners(fleet):
+    """The pids of a fleet's sshd listeners, from their pid files."""
+    pids = []
+    for pid_file in Path(fleet).glob("hosts/*/sshd.pid"):
+        try:
+            pids.append(int(pid_file.read_text().split()[0]))
+        except (OSError, ValueError, IndexError):
+            pass
+    return pids
+
+
+def thread_cpu(pid):
+    """{thread name without digits: CPU seconds} of a live process's threads now."""
+    by_name = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return by_name
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        name = re.sub(r"[0-9]+", "", text[text.index("(") + 1:text.rindex(")")]) or "?"
+        fields = text.rsplit(")", 1)[1].split()
+        by_name[name] = by_name.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return by_name
+
+
 def lo_tx_bytes():
     with open("/proc/net/dev") as dev:
         for line in dev:
@@ -184,6 +265,7 @@ def main():
     parser.add_argument("--watch", type=int, help="a long-running process whose tree is measured too")
     parser.add_argument("--out", help="write the figures as JSON here")
     parser.add_argument("--ports", help="count each server's bytes: a file of lines NAME PORT (a fleet's hosts.txt)")
+    parser.add_argument("--servers", help="a fleet's directory: count its servers' CPU too")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -191,9 +273,14 @@ def main():
         parser.error("no command")
 
     watched_before = {}
+    threads_before = {}
     if args.watch:
         for pid in descendants(args.watch, children_map()):
             watched_before[pid] = cpu_seconds(pid)
+        threads_before = thread_cpu(args.watch)
+    servers = ServersCpu(args.servers) if args.servers and ServersCpu.available() else None
+    if servers:
+        atexit.register(servers.close)
     become_subreaper()
     counters = PortCounters(args.ports) if args.ports and shutil.which("nft") else None
     if counters:
@@ -223,9 +310,17 @@ def main():
     reap_leftovers()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = usage.ru_utime + usage.ru_stime
+    threads = None
     if args.watch:
+        watched_cpu = cpu_seconds(args.watch) - watched_before.get(args.watch, 0.0)
+        after = thread_cpu(args.watch)
+        threads = {name: round(seconds - threads_before.get(name, 0.0), 2) for name, seconds in after.items()
+                   if seconds - threads_before.get(name, 0.0) >= 0.005}
+        threads["(ended)"] = round(watched_cpu - sum(threads.values()), 2)
+        threads = dict(sorted(threads.items(), key=lambda item: -item[1]))
         for pid in descendants(args.watch, children_map()):
             cpu += cpu_seconds(pid) - watched_before.get(pid, 0.0)
+    servers_cpu = servers.spent() if servers else None
     per_server = None
     if counters:
         per_server = counters.read()
@@ -238,11 +333,13 @@ def main():
         "lo_tx_bytes": lo_tx_bytes() - lo_before,
         "tcp_retransmitted_segments": tcp_retransmitted_segments() - retransmitted_before,
         "per_server": per_server,
+        "servers_cpu": servers_cpu,
+        "threads": threads,
     }
     if args.out:
         with open(args.out, "w") as out:
             json.dump(figures, out)
-    print(json.dumps({k: v for k, v in figures.items() if k != "per_server"}), file=sys.stderr)
+    print(json.dumps({k: v for k, v in figures.items() if k not in ("per_server", "threads")}), file=sys.stderr)
     return figures["exit"]
 
 

@@ -18,6 +18,7 @@ import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
@@ -40,6 +41,7 @@ public final class SessionOpener implements AutoCloseable {
     private final SshSettings settings;
     private final ServerTrust trust;
     private final SessionPool pool;
+    private final CipherWarmUp cipherWarmUp = new CipherWarmUp();
 
     /**
      * @param client a started client, whose timer expires the kept connections
@@ -111,6 +113,7 @@ public final class SessionOpener implements AutoCloseable {
             if (!auth.isSuccess()) {
                 throw attempt.failed(auth.getException());
             }
+            cipherWarmUp.start(session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
             LOGGER.debug("Connected to {} at {} as {}", server.name(), address.hostAndPort(), address.user());
             return session;
         } catch (IOException e) {
