@@ -23,8 +23,9 @@
   run's own for the run, so every session process, shell and command they fork counts, ended or not (cgroup v1's
   cpuacct.usage; null where that hierarchy is not there or not writable). They are moved back at the end.
 - threads (with --watch): the watched process's CPU meanwhile by thread, names with their digits taken out so that a
-  pool counts as one (JIT compilers, the collector, the SSH and Camel pools); `(ended)` is what threads that ended
-  meanwhile spent.
+  pool counts as one (JIT compilers, the collector, the SSH and Camel pools); threads are read every 100 ms, so one
+  that ended meanwhile counts up to its last reading, and `(unseen)` is the rest: what the watched process spent
+  that no reading saw.
 """
 import argparse
 import atexit
@@ -176,13 +177,13 @@ def server_listeners(fleet):
     return pids
 
 
-def thread_cpu(pid):
-    """{thread name without digits: CPU seconds} of a live process's threads now."""
-    by_name = {}
+def thread_cpu(pid, seen=None):
+    """{thread id: (name without digits, CPU seconds)} of a live process's threads now, merged into seen."""
+    seen = {} if seen is None else seen
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return by_name
+        return seen
     for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/stat") as stat:
@@ -191,8 +192,8 @@ def thread_cpu(pid):
             continue
         name = re.sub(r"[0-9]+", "", text[text.index("(") + 1:text.rindex(")")]) or "?"
         fields = text.rsplit(")", 1)[1].split()
-        by_name[name] = by_name.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return by_name
+        seen[tid] = (name, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return seen
 
 
 def lo_tx_bytes():
@@ -278,6 +279,7 @@ def main():
         for pid in descendants(args.watch, children_map()):
             watched_before[pid] = cpu_seconds(pid)
         threads_before = thread_cpu(args.watch)
+    threads_seen = dict(threads_before)
     servers = ServersCpu(args.servers) if args.servers and ServersCpu.available() else None
     if servers:
         atexit.register(servers.close)
@@ -299,6 +301,8 @@ def main():
             if args.watch:
                 pids += descendants(args.watch, tree)
             peak[0] = max(peak[0], sum(pss_kb(pid) for pid in set(pids)))
+            if args.watch:
+                thread_cpu(args.watch, threads_seen)
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -313,10 +317,12 @@ def main():
     threads = None
     if args.watch:
         watched_cpu = cpu_seconds(args.watch) - watched_before.get(args.watch, 0.0)
-        after = thread_cpu(args.watch)
-        threads = {name: round(seconds - threads_before.get(name, 0.0), 2) for name, seconds in after.items()
-                   if seconds - threads_before.get(name, 0.0) >= 0.005}
-        threads["(ended)"] = round(watched_cpu - sum(threads.values()), 2)
+        thread_cpu(args.watch, threads_seen)
+        spent = {}
+        for tid, (name, seconds) in threads_seen.items():
+            spent[name] = spent.get(name, 0.0) + seconds - threads_before.get(tid, (name, 0.0))[1]
+        threads = {name: round(seconds, 2) for name, seconds in spent.items() if seconds >= 0.005}
+        threads["(unseen)"] = round(watched_cpu - sum(spent.values()), 2)
         threads = dict(sorted(threads.items(), key=lambda item: -item[1]))
         for pid in descendants(args.watch, children_map()):
             cpu += cpu_seconds(pid) - watched_before.get(pid, 0.0)

@@ -1,10 +1,22 @@
 package org.fleetup.inventory.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.xml.sax.SAXException;
 
 import liquibase.GlobalConfiguration;
 import liquibase.Scope;
@@ -28,7 +40,8 @@ import org.fleetup.api.FleetupException;
  * Brings the inventory's schema to {@link #VERSION} with Liquibase and {@code changelog.xml}, keeping every row, from
  * any earlier Fleetup's inventory (one before Liquibase too: the changelog tells how), or creates it. Liquibase runs
  * each changeset once, recorded in DATABASECHANGELOG, under the lock of DATABASECHANGELOGLOCK: controllers started
- * together on one PostgreSQL migrate one after the other, the later ones finding nothing to run.
+ * together on one PostgreSQL migrate one after the other, the later ones finding nothing to run. A start that finds
+ * every changeset recorded already (every restart but the first after an upgrade) does not start Liquibase at all.
  *
  * <p>Liquibase is embedded in this bundle, private: its classes, its service files (it finds its parts with
  * {@link java.util.ServiceLoader}) and this changelog are all seen by this bundle's class loader, which is the one it is
@@ -52,7 +65,9 @@ final class Schema {
                     + found + ", written by a newer Fleetup; this one knows up to version " + VERSION
                     + ". Run the newer Fleetup, or point org.fleetup.inventory url at another database.");
         }
-        update(connection);
+        if (found < VERSION || !everyChangeSetRecorded(connection)) {
+            update(connection);
+        }
         // Not a migration: a login freed since the last start (its older record removed) goes to the other record.
         ServerLogins.keyUnkeyed(connection);
         return found;
@@ -115,12 +130,64 @@ final class Schema {
         }
     }
 
+    /**
+     * Whether DATABASECHANGELOG records every changeset of the changelog as run, by its id and author: Liquibase would
+     * then run nothing, and is not started (its start alone is about a second of a controller's restart on two cores,
+     * bench/README.md). A changeset is recorded only once its transaction committed, so a migration still running
+     * elsewhere is not taken for done; a new changeset, an inventory of an older Fleetup or one without
+     * DATABASECHANGELOG goes to Liquibase.
+     */
+    static boolean everyChangeSetRecorded(Connection connection) throws SQLException {
+        if (!hasTable(connection, "databasechangelog")) {
+            return false;
+        }
+        Set<String> recorded = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id, author FROM databasechangelog WHERE filename = ?")) {
+            select.setString(1, CHANGELOG);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    recorded.add(row.getString(1) + "::" + row.getString(2));
+                }
+            }
+        }
+        Set<String> changeSets = changeSets();
+        return !changeSets.isEmpty() && recorded.containsAll(changeSets);
+    }
+
+    /** The changesets of {@link #CHANGELOG}, each as {@code id::author}. */
+    static Set<String> changeSets() throws SQLException {
+        try (InputStream changelog = Schema.class.getClassLoader().getResourceAsStream(CHANGELOG)) {
+            if (changelog == null) {
+                throw new SQLException(CHANGELOG + " is missing from the inventory bundle");
+            }
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+            NodeList found = factory.newDocumentBuilder().parse(changelog).getElementsByTagNameNS("*", "changeSet");
+            Set<String> changeSets = new HashSet<>();
+            for (int i = 0; i < found.getLength(); i++) {
+                Element changeSet = (Element) found.item(i);
+                changeSets.add(changeSet.getAttribute("id") + "::" + changeSet.getAttribute("author"));
+            }
+            return changeSets;
+        } catch (IOException | ParserConfigurationException | SAXException e) {
+            throw new SQLException("Could not read " + CHANGELOG + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the database has the table of schema versions: H2 names it in capitals, PostgreSQL in lower case. */
     private static boolean hasVersions(Connection connection) throws SQLException {
+        return hasTable(connection, "schema_version");
+    }
+
+    private static boolean hasTable(Connection connection, String name) throws SQLException {
         try (ResultSet tables = connection.getMetaData().getTables(null, connection.getSchema(), null,
                 new String[] {"TABLE"})) {
             while (tables.next()) {
-                if ("schema_version".equalsIgnoreCase(tables.getString("TABLE_NAME"))) {
+                if (name.equalsIgnoreCase(tables.getString("TABLE_NAME"))) {
                     return true;
                 }
             }

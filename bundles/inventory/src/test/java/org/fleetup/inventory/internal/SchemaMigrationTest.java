@@ -364,6 +364,52 @@ class SchemaMigrationTest {
         }
     }
 
+    @Test
+    void theChangeSetsLiquibaseRunsAreTheOnesARestartLooksFor() throws SQLException {
+        assertThat(Schema.changeSets()).containsExactlyInAnyOrderElementsOf(
+                CHANGESETS.stream().map(id -> id + "::fleetup").toList());
+    }
+
+    /** Liquibase makes its lock table whenever it runs: that it is not made again tells that Liquibase did not run. */
+    @Test
+    void aStartFindingEveryChangeSetRecordedLeavesLiquibaseOut() throws SQLException {
+        TestDatabases.open(dir).close();
+        execute("DROP TABLE databasechangeloglock");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(tables(database)).as("Liquibase ran").doesNotContain("DATABASECHANGELOGLOCK");
+            assertThat(versions(database)).containsExactly(Schema.VERSION);
+        }
+    }
+
+    @Test
+    void aChangeSetNotRecordedBringsLiquibaseBackToRunIt() throws SQLException {
+        TestDatabases.open(dir).close();
+        execute("DROP TABLE databasechangeloglock");
+        execute("DELETE FROM databasechangelog WHERE id = '9-rollout-of-schedule'");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(tables(database)).as("Liquibase ran").contains("DATABASECHANGELOGLOCK");
+            assertThat(changeSets(database)).extracting(ChangeSet::id).containsExactlyInAnyOrderElementsOf(CHANGESETS);
+            assertThat(versions(database)).containsExactly(Schema.VERSION);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection connection = TestDatabases.connect(dir); Statement statement = connection.createStatement()) {
+            statement.executeUpdate(sql);
+        }
+    }
+
+    private static List<String> tables(InventoryDatabase database) {
+        // H2 names them in capitals, PostgreSQL in lower case
+        List<String> tables = database.run("list the tables", connection -> select(connection,
+                "SELECT UPPER(table_name) FROM information_schema.tables WHERE UPPER(table_schema) = 'PUBLIC'",
+                row -> row.getString(1)));
+        assertThat(tables).as("the inventory's tables").contains("SCHEMA_VERSION", "DATABASECHANGELOG");
+        return tables;
+    }
+
     /** The last Fleetup before Liquibase: its tables are current, so only what is due for its version runs. */
     @Test
     void aVersion9InventoryOfTheLastFleetupBeforeLiquibaseKeepsItsRowsAndMigratesNoDataAgain() throws Exception {
