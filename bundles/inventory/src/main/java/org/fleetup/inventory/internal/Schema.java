@@ -164,8 +164,6 @@ final class Schema {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
             NodeList found = factory.newDocumentBuilder().parse(changelog).getElementsByTagNameNS("*", "changeSet");
             Set<String> changeSets = new HashSet<>();
             for (int i = 0; i < found.getLength(); i++) {
