@@ -105,16 +105,19 @@ class RolloutHandOverTest {
                     TestController.names(hosts), 3, Instant.now().plusSeconds(2), false, "tester",
                     new RolloutOptions(Size.count(1), Size.percent(100), Size.percent(100), OnError.PAUSE,
                             ServerOrder.NAME, 3, false)));
-            try (AutoCloseable watch = other.watch(rollout.id(), event -> {
+            AutoCloseable watch = other.watch(rollout.id(), event -> {
                 if (event.state() == StepState.DONE) {
                     doneSeenByOther.add(event.server());
                 }
-            })) {
+            });
+            try {
                 assertThat(routing.completion(rollout.id()).toCompletableFuture().get(120, TimeUnit.SECONDS).status())
                         .isEqualTo(RolloutStatus.FINISHED);
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(doneSeenByOther)
                         .as("every server's end, whichever controller upgraded it")
                         .containsExactlyInAnyOrderElementsOf(TestController.names(hosts)));
+            } finally {
+                watch.close();
             }
         } finally {
             other.deactivate();
