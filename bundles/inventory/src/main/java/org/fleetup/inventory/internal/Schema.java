@@ -3,10 +3,12 @@ package org.fleetup.inventory.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,12 +31,15 @@ import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
+import liquibase.lockservice.DatabaseChangeLogLock;
 import liquibase.lockservice.LockService;
 import liquibase.lockservice.LockServiceFactory;
 import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.ui.LoggerUIService;
 
 import org.fleetup.api.FleetupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings the inventory's schema to {@link #VERSION} with Liquibase and {@code changelog.xml}, keeping every row, from
@@ -48,6 +53,8 @@ import org.fleetup.api.FleetupException;
  * given, as context class loader too.
  */
 final class Schema {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(Schema.class);
 
     /** The version {@code changelog.xml} brings the inventory to, recorded in schema_version by its last changeset. */
     static final int VERSION = 9;
@@ -74,6 +81,7 @@ final class Schema {
     }
 
     private static void update(Connection connection) throws SQLException {
+        boolean exclusive = ownedByThisProcess(connection);
         ClassLoader bundle = Schema.class.getClassLoader();
         Thread thread = Thread.currentThread();
         ClassLoader context = thread.getContextClassLoader();
@@ -94,7 +102,7 @@ final class Schema {
                         GlobalConfiguration.CHANGELOGLOCK_POLL_RATE.getKey(), 1L), () -> update(
                                 // not closed: that would close the connection, which the caller returns to the pool
                                 DatabaseFactory.getInstance().findCorrectDatabaseImplementation(
-                                        new JdbcConnection(connection))));
+                                        new JdbcConnection(connection)), exclusive));
             }
         } catch (SQLException | RuntimeException e) {
             throw e;
@@ -107,12 +115,42 @@ final class Schema {
         }
     }
 
-    private static void update(Database database) throws LiquibaseException {
+    private static void update(Database database, boolean exclusive) throws LiquibaseException {
+        if (exclusive) {
+            releaseLeftBehind(database);
+        }
         createHistoryLocked(database);
         new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
                 .execute();
+    }
+
+    /**
+     * Releases a Liquibase lock found held in a database this process has to itself: no one else can hold it, so it is
+     * one that a controller killed in the middle of a migration left behind. Liquibase's lock has no expiry, and every
+     * later start would wait five minutes for it, then fail. (Updates in this process take turns, see above.)
+     */
+    private static void releaseLeftBehind(Database database) throws LiquibaseException {
+        LockService lock = LockServiceFactory.getInstance().getLockService(database);
+        DatabaseChangeLogLock[] held = lock.listLocks();
+        if (held.length > 0) {
+            LOGGER.warn("Liquibase's lock on the inventory was held by {} since {}: a migration that did not end (the"
+                    + " controller was stopped in it); this controller has the inventory to itself, so the lock is"
+                    + " released and the migration runs again", held[0].getLockedBy(), held[0].getLockGranted());
+            lock.forceReleaseLock();
+        }
+    }
+
+    /**
+     * Whether the database is an embedded H2 file or memory database: one process opens such a file at a time (H2
+     * locks it), unless {@code AUTO_SERVER} lets others in; a server's database (H2's TCP server, PostgreSQL) is shared.
+     */
+    static boolean ownedByThisProcess(Connection connection) throws SQLException {
+        DatabaseMetaData metadata = connection.getMetaData();
+        String url = metadata.getURL().toLowerCase(Locale.ROOT);
+        return "H2".equalsIgnoreCase(metadata.getDatabaseProductName()) && !url.startsWith("jdbc:h2:tcp:")
+                && !url.startsWith("jdbc:h2:ssl:") && !url.replace(" ", "").contains("auto_server=true");
     }
 
     /**

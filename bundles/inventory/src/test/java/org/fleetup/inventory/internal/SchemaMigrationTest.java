@@ -395,6 +395,35 @@ class SchemaMigrationTest {
         }
     }
 
+    /**
+     * A controller killed in a migration leaves Liquibase's lock held, and that lock has no expiry: in the embedded H2
+     * file, which no other process can have open, the next start releases it and migrates, where Liquibase would wait
+     * five minutes and then fail.
+     */
+    @Test
+    void aLockThatAMigrationKilledMidwayLeftInTheH2FileIsReleasedAndTheMigrationRunsAgain() throws SQLException {
+        assumeTrue(TestDatabases.h2(), "a PostgreSQL inventory is shared: a lock held there may be another's");
+        TestDatabases.open(dir).close();
+        execute("DELETE FROM databasechangelog WHERE id = '9-rollout-of-schedule'");
+        execute("UPDATE databasechangeloglock SET locked = TRUE, lockgranted = CURRENT_TIMESTAMP,"
+                + " lockedby = 'a controller killed in its migration' WHERE id = 1");
+
+        CompletableFuture<InventoryDatabase> opened = CompletableFuture.supplyAsync(() -> TestDatabases.open(dir));
+
+        assertThat(opened).as("opened without waiting out the lock").succeedsWithin(Duration.ofSeconds(60))
+                .satisfies(database -> {
+                    try {
+                        assertThat(changeSets(database)).extracting(ChangeSet::id)
+                                .containsExactlyInAnyOrderElementsOf(CHANGESETS);
+                        List<Boolean> locked = database.run("read Liquibase's lock", connection -> select(
+                                connection, "SELECT locked FROM databasechangeloglock", row -> row.getBoolean(1)));
+                        assertThat(locked).as("the lock released after the migration").containsExactly(false);
+                    } finally {
+                        database.close();
+                    }
+                });
+    }
+
     private void execute(String sql) throws SQLException {
         try (Connection connection = TestDatabases.connect(dir); Statement statement = connection.createStatement()) {
             statement.executeUpdate(sql);
