@@ -219,8 +219,13 @@ final class SshSession implements Session {
         }
         // A write can wait on a channel whose server is gone (MINA's own send timeout is 30 s, and a close waits
         // again): the deadline also ends the transfer as soon as that channel is closing.
+        // Read by the deadline before it closes the connection: whether the server had ended the SFTP channel on a
+        // connection still up (its sftp-server killed, as by a full disk) while the write had not noticed yet, which
+        // a loaded controller's writer may take longer than the deadline's grace to do.
+        AtomicBoolean endedOnALiveConnection = new AtomicBoolean();
         TransferDeadline deadline = new TransferDeadline(session.getFactoryManager().getScheduledExecutorService(),
                 settings.connectTimeout(), settings.transferMinimumBytesPerSecond(), () -> ended(files), () -> {
+                    endedOnALiveConnection.set(ended(files) && session.isOpen());
                     reusable = false;
                     session.close(true);
                 });
@@ -237,7 +242,8 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
-            boolean serverEnded = ended(files) && !deadline.missed() && connectionStaysUp();
+            boolean serverEnded = !deadline.missed()
+                    && (endedOnALiveConnection.get() || ended(files) && connectionStaysUp());
             String why = serverEnded ? "the server's SFTP server ended in the middle of it (killed by a file size"
                     + " limit when the disk is full: a full disk is the usual cause, check the free space on the server)"
                     : deadline.missed() ? tooSlow(position - offset, deadline.elapsed()) : reason(e);
