@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.ActionStep;
@@ -47,7 +48,12 @@ final class ActionTable {
     private static final String CLAIM = "UPDATE rollout_actions SET lease_owner = ?, lease_until = ?,"
             + " fence = fence + 1, attempt = attempt + 1, not_before = NULL WHERE id = ? AND " + DUE;
 
+    /** How many transfers or round trips wait for a write at most: a plan of many servers writes them in batches. */
+    static final int MEASURED_AT_MOST = 64;
+
     private final InventoryDatabase database;
+    private final Map<String, Measured> measuredTransfers = new ConcurrentHashMap<>();
+    private final Map<String, Measured> measuredRoundTrips = new ConcurrentHashMap<>();
 
     ActionTable(InventoryDatabase database) {
         this.database = database;
@@ -199,39 +205,62 @@ final class ActionTable {
         record(action, fence, List.of(update));
     }
 
-    /** The updates in order, in one transaction: one commit, and the journal read once. */
+    /**
+     * The updates in order, in one transaction: one commit, the journal read once, every history row in one batch
+     * and the action's row written once, with what the last update leaves (the versions the latest update that names
+     * one, the journal with every change applied in order): the same row as writing each in turn, at a statement
+     * instead of one each. The transfers and round trips measured since the last write go in the same commit.
+     */
     void record(String action, long fence, List<ActionUpdate> updates) {
         if (updates.isEmpty()) {
             return;
         }
         String what = updates.size() == 1 ? "record step " + updates.get(0).step() + " of action " + action
                 : "record " + updates.size() + " steps of action " + action;
-        database.transaction(what, connection -> {
-            Map<String, String> journal = null;
-            for (ActionUpdate update : updates) {
-                boolean changes = update.journalChanges() != null && !update.journalChanges().isEmpty();
-                if (changes && journal == null) {
-                    journal = lockedJournal(connection, action, fence);
-                }
-                if (changes) {
-                    Map<String, String> into = journal;
-                    update.journalChanges().forEach((key, value) -> {
-                        if (value == null) {
-                            into.remove(key);
-                        } else {
-                            into.put(key, value);
+        Map<String, Measured> transfers = drain(measuredTransfers);
+        Map<String, Measured> trips = drain(measuredRoundTrips);
+        try {
+            database.transaction(what, connection -> {
+                Map<String, String> journal = null;
+                String from = null;
+                String to = null;
+                List<ActionUpdate> steps = new ArrayList<>(updates.size());
+                for (ActionUpdate update : updates) {
+                    if (update.journalChanges() != null && !update.journalChanges().isEmpty()) {
+                        if (journal == null) {
+                            journal = lockedJournal(connection, action, fence);
                         }
-                    });
+                        Map<String, String> into = journal;
+                        update.journalChanges().forEach((key, value) -> {
+                            if (value == null) {
+                                into.remove(key);
+                            } else {
+                                into.put(key, value);
+                            }
+                        });
+                    }
+                    from = update.from() != null ? update.from() : from;
+                    to = update.to() != null ? update.to() : to;
+                    if (update.history()) {
+                        steps.add(update);
+                    }
                 }
-                // The history row first, naming the lease's holder before a final step lets the lease go; if the
-                // fence no longer holds, the write below fails and takes the row back with it.
-                if (update.history()) {
-                    appendHistory(connection, action, update.step(), update.detail(), update.at(), true);
-                }
-                write(connection, action, fence, update, changes ? format(journal) : null);
-            }
-            return null;
-        });
+                // The history rows first, naming the lease's holder before a final step lets the lease go; if the
+                // fence no longer holds, the write below fails and takes the rows back with it.
+                appendHistory(connection, action, steps);
+                ActionUpdate last = updates.get(updates.size() - 1);
+                write(connection, action, fence, new ActionUpdate(last.step(), from, to, last.detail(), null,
+                        last.leaseUntil(), false, last.at()), journal != null ? format(journal) : null);
+                mergeTransfers(connection, transfers);
+                mergeRoundTrips(connection, trips);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // Not written: kept for the next write, unless a newer measurement came meanwhile.
+            transfers.forEach(measuredTransfers::putIfAbsent);
+            trips.forEach(measuredRoundTrips::putIfAbsent);
+            throw e;
+        }
     }
 
     private static Map<String, String> lockedJournal(Connection connection, String action, long fence)
@@ -391,26 +420,21 @@ final class ActionTable {
         });
     }
 
+    /**
+     * Keeps how fast a transfer went, for the next write of any action (or a read of the rates, or
+     * {@link #MEASURED_AT_MOST} of them) to commit: a rate orders servers and nothing else waits for it, so it costs
+     * a commit of its own only when nothing else is written; a controller killed meanwhile loses the rates measured
+     * since, and orders those servers by their earlier ones.
+     */
     void recordTransfer(String server, long bytes, Duration took) {
-        database.run("record a transfer to " + server, connection -> {
-            try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
-                    "MERGE INTO server_links target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
-                            + " CAST(? AS BIGINT), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                            + " AS source (server, bytes, took_nanos, measured_at) ON target.server = source.server"
-                            + " WHEN MATCHED THEN UPDATE SET bytes = source.bytes, took_nanos = source.took_nanos,"
-                            + " measured_at = source.measured_at"
-                            + " WHEN NOT MATCHED THEN INSERT (server, bytes, took_nanos, measured_at)"
-                            + " VALUES (source.server, source.bytes, source.took_nanos, source.measured_at)"))) {
-                merge.setString(1, server);
-                merge.setLong(2, bytes);
-                merge.setLong(3, Math.max(1, took.toNanos()));
-                InventoryDatabase.setInstant(merge, 4, Instant.now());
-                return merge.executeUpdate();
-            }
-        });
+        measuredTransfers.put(server, new Measured(bytes, Math.max(1, took.toNanos()), Instant.now()));
+        if (measuredTransfers.size() >= MEASURED_AT_MOST) {
+            writeMeasured();
+        }
     }
 
     Map<String, Double> transferRates() {
+        writeMeasured();
         return database.run("read the transfer rates", connection -> {
             Map<String, Double> rates = new HashMap<>();
             try (PreparedStatement select = connection.prepareStatement(
@@ -424,25 +448,16 @@ final class ActionTable {
         });
     }
 
+    /** Keeps a round trip measured on a server's connection, committed as {@link #recordTransfer} is. */
     void recordRoundTrip(String server, Duration roundTrip) {
-        database.run("record the round trip to " + server, connection -> {
-            try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
-                    "MERGE INTO server_round_trips target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
-                            + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                            + " AS source (server, round_trip_nanos, measured_at) ON target.server = source.server"
-                            + " WHEN MATCHED THEN UPDATE SET round_trip_nanos = source.round_trip_nanos,"
-                            + " measured_at = source.measured_at"
-                            + " WHEN NOT MATCHED THEN INSERT (server, round_trip_nanos, measured_at)"
-                            + " VALUES (source.server, source.round_trip_nanos, source.measured_at)"))) {
-                merge.setString(1, server);
-                merge.setLong(2, Math.max(1, roundTrip.toNanos()));
-                InventoryDatabase.setInstant(merge, 3, Instant.now());
-                return merge.executeUpdate();
-            }
-        });
+        measuredRoundTrips.put(server, new Measured(0, Math.max(1, roundTrip.toNanos()), Instant.now()));
+        if (measuredRoundTrips.size() >= MEASURED_AT_MOST) {
+            writeMeasured();
+        }
     }
 
     Map<String, Duration> roundTrips() {
+        writeMeasured();
         return database.run("read the round trips", connection -> {
             Map<String, Duration> trips = new HashMap<>();
             try (PreparedStatement select = connection.prepareStatement(
@@ -456,21 +471,129 @@ final class ActionTable {
         });
     }
 
+    /** Commits the transfers and round trips measured and not written yet, in one transaction. */
+    void writeMeasured() {
+        Map<String, Measured> transfers = drain(measuredTransfers);
+        Map<String, Measured> trips = drain(measuredRoundTrips);
+        if (transfers.isEmpty() && trips.isEmpty()) {
+            return;
+        }
+        try {
+            database.transaction("record " + (transfers.size() + trips.size()) + " transfer rates and round trips",
+                    connection -> {
+                        mergeTransfers(connection, transfers);
+                        mergeRoundTrips(connection, trips);
+                        return null;
+                    });
+        } catch (RuntimeException e) {
+            transfers.forEach(measuredTransfers::putIfAbsent);
+            trips.forEach(measuredRoundTrips::putIfAbsent);
+            throw e;
+        }
+    }
+
+    /** What {@code measured} holds, taken out of it: a measurement put meanwhile stays for the next write. */
+    private static Map<String, Measured> drain(Map<String, Measured> measured) {
+        Map<String, Measured> taken = new HashMap<>();
+        for (String server : List.copyOf(measured.keySet())) {
+            Measured one = measured.remove(server);
+            if (one != null) {
+                taken.put(server, one);
+            }
+        }
+        return taken;
+    }
+
+    private void mergeTransfers(Connection connection, Map<String, Measured> transfers) throws SQLException {
+        if (transfers.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
+                "MERGE INTO server_links target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
+                        + " CAST(? AS BIGINT), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                        + " AS source (server, bytes, took_nanos, measured_at) ON target.server = source.server"
+                        + " WHEN MATCHED THEN UPDATE SET bytes = source.bytes, took_nanos = source.took_nanos,"
+                        + " measured_at = source.measured_at"
+                        + " WHEN NOT MATCHED THEN INSERT (server, bytes, took_nanos, measured_at)"
+                        + " VALUES (source.server, source.bytes, source.took_nanos, source.measured_at)"))) {
+            for (Map.Entry<String, Measured> transfer : transfers.entrySet()) {
+                merge.setString(1, transfer.getKey());
+                merge.setLong(2, transfer.getValue().bytes());
+                merge.setLong(3, transfer.getValue().nanos());
+                InventoryDatabase.setInstant(merge, 4, transfer.getValue().at());
+                merge.addBatch();
+            }
+            merge.executeBatch();
+        }
+    }
+
+    private void mergeRoundTrips(Connection connection, Map<String, Measured> trips) throws SQLException {
+        if (trips.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
+                "MERGE INTO server_round_trips target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
+                        + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                        + " AS source (server, round_trip_nanos, measured_at) ON target.server = source.server"
+                        + " WHEN MATCHED THEN UPDATE SET round_trip_nanos = source.round_trip_nanos,"
+                        + " measured_at = source.measured_at"
+                        + " WHEN NOT MATCHED THEN INSERT (server, round_trip_nanos, measured_at)"
+                        + " VALUES (source.server, source.round_trip_nanos, source.measured_at)"))) {
+            for (Map.Entry<String, Measured> trip : trips.entrySet()) {
+                merge.setString(1, trip.getKey());
+                merge.setLong(2, trip.getValue().nanos());
+                InventoryDatabase.setInstant(merge, 3, trip.getValue().at());
+                merge.addBatch();
+            }
+            merge.executeBatch();
+        }
+    }
+
+    /** A transfer ({@code bytes} in {@code nanos}) or a round trip ({@code nanos}), measured {@code at}. */
+    private record Measured(long bytes, long nanos, Instant at) {
+    }
+
     /** @param byHolder whether the row names the holder of the action's lease as its writer, or no one */
     private static void appendHistory(Connection connection, String action, StepState step, String detail,
                                       Instant at, boolean byHolder) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(byHolder
-                ? "INSERT INTO action_steps (action, at, step, detail, controller) VALUES (?, ?, ?, ?,"
-                        + " (SELECT lease_owner FROM rollout_actions WHERE id = ?))"
-                : "INSERT INTO action_steps (action, at, step, detail) VALUES (?, ?, ?, ?)")) {
+        if (byHolder) {
+            appendHistory(connection, action, List.of(new ActionUpdate(step, null, null, detail, null, null, true, at)));
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO action_steps (action, at, step, detail) VALUES (?, ?, ?, ?)")) {
             insert.setObject(1, UUID.fromString(action));
             InventoryDatabase.setInstant(insert, 2, at);
             insert.setString(3, step.name());
             insert.setString(4, detail);
-            if (byHolder) {
-                insert.setObject(5, UUID.fromString(action));
-            }
             insert.executeUpdate();
+        }
+    }
+
+    /** The history rows of {@code steps}, in order, each naming the holder of the action's lease as its writer. */
+    private static void appendHistory(Connection connection, String action, List<ActionUpdate> steps)
+            throws SQLException {
+        if (steps.isEmpty()) {
+            return;
+        }
+        UUID id = UUID.fromString(action);
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO action_steps (action, at, step,"
+                + " detail, controller) VALUES (?, ?, ?, ?, (SELECT lease_owner FROM rollout_actions WHERE id = ?))")) {
+            for (ActionUpdate step : steps) {
+                insert.setObject(1, id);
+                InventoryDatabase.setInstant(insert, 2, step.at());
+                insert.setString(3, step.step().name());
+                insert.setString(4, step.detail());
+                insert.setObject(5, id);
+                if (steps.size() == 1) {
+                    insert.executeUpdate();
+                } else {
+                    insert.addBatch();
+                }
+            }
+            if (steps.size() > 1) {
+                insert.executeBatch();
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.OptionalLong;
 
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.Controller;
@@ -26,11 +27,16 @@ import org.fleetup.api.rollout.RolloutRepository;
 import org.fleetup.api.rollout.RolloutServer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The rollouts, their waves and the per-server actions of each, kept in the inventory database. */
 @Component(service = RolloutRepository.class)
 public final class JdbcRolloutRepository implements RolloutRepository {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(JdbcRolloutRepository.class);
 
     private final RolloutTable rollouts;
     private final ActionTable actions;
@@ -41,6 +47,16 @@ public final class JdbcRolloutRepository implements RolloutRepository {
         this.rollouts = new RolloutTable(database);
         this.actions = new ActionTable(database);
         this.controllers = new ControllerTable(database);
+    }
+
+    /** Writes the transfer rates and round trips kept for the next write: a controller stopped in order loses none. */
+    @Deactivate
+    void deactivate() {
+        try {
+            actions.writeMeasured();
+        } catch (FleetupException e) {
+            LOGGER.warn("The transfer rates and round trips measured last were not written: {}", e.getMessage());
+        }
     }
 
     @Override

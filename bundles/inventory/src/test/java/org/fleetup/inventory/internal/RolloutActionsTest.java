@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.ActionUpdate;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutAction;
@@ -260,6 +261,90 @@ class RolloutActionsTest extends InventoryFixture {
         repository.recordTransfer("b", 500, Duration.ofSeconds(1));
 
         assertThat(repository.transferRates()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 1e6, "b", 500.0));
+    }
+
+    @Test
+    void stepsWrittenTogetherLeaveTheRowAsWrittenOneByOneWithAHistoryRowEach() {
+        String id = create("a", "b");
+        String action = repository.actions(id).get(0).id();
+        RolloutAction claimed = repository.claim(action, "ctl-1/x", NOW, NOW.plusSeconds(30)).orElseThrow();
+        Map<String, String> removeFirst = new HashMap<>();
+        removeFirst.put("first", null);
+        removeFirst.put("second", "2");
+
+        repository.record(action, claimed.fence(), List.of(
+                new ActionUpdate(StepState.CONNECTING, "1.0.0", "2.0.0", "connecting", Map.of("first", "1"),
+                        NOW.plusSeconds(30), true, NOW),
+                new ActionUpdate(StepState.TRANSFERRING, null, null, "sending", removeFirst, NOW.plusSeconds(30),
+                        true, NOW.plusSeconds(1)),
+                new ActionUpdate(StepState.TRANSFERRING, null, null, "sent half", Map.of(), NOW.plusSeconds(40),
+                        false, NOW.plusSeconds(2)),
+                new ActionUpdate(StepState.DONE, null, "2.0.1", "upgraded", Map.of(), null, true,
+                        NOW.plusSeconds(3))));
+
+        RolloutAction read = repository.actions(id).get(0);
+        assertThat(read).extracting(RolloutAction::step, RolloutAction::from, RolloutAction::to,
+                        RolloutAction::detail, RolloutAction::leaseOwner, RolloutAction::leaseUntil,
+                        RolloutAction::updatedAt)
+                .containsExactly(StepState.DONE, "1.0.0", "2.0.1", "upgraded", null, null, NOW.plusSeconds(3));
+        assertThat(read.journal()).containsExactly(Map.entry("second", "2"));
+        assertThat(repository.history(id, "a")).extracting(StepRecord::step, StepRecord::detail, StepRecord::at)
+                .containsExactly(tuple(StepState.CONNECTING, "connecting", NOW),
+                        tuple(StepState.TRANSFERRING, "sending", NOW.plusSeconds(1)),
+                        tuple(StepState.DONE, "upgraded", NOW.plusSeconds(3)));
+        assertThat(repository.stepsAfter(id, 0)).extracting(ActionStep::controller)
+                .as("every row names the lease's holder, the last one's too").containsOnly("ctl-1/x");
+    }
+
+    @Test
+    void measuredRatesAndRoundTripsAreCommittedWithTheNextWriteAndKeptWhenItFails() throws Exception {
+        String id = create("a", "b");
+        String action = repository.actions(id).get(0).id();
+        RolloutAction claimed = repository.claim(action, "ctl-1/x", NOW, NOW.plusSeconds(30)).orElseThrow();
+        repository.recordTransfer("a", 1_000_000, Duration.ofSeconds(1));
+        repository.recordRoundTrip("b", Duration.ofMillis(7));
+        assertThat(rows("server_links") + rows("server_round_trips")).as("kept for the next write").isZero();
+
+        assertThatThrownBy(() -> repository.record(action, claimed.fence() + 1,
+                update(StepState.CONNECTING, "stale", Map.of()))).isInstanceOf(FleetupException.class);
+        assertThat(rows("server_links") + rows("server_round_trips")).as("a refused write commits nothing").isZero();
+
+        repository.record(action, claimed.fence(), update(StepState.CONNECTING, "connecting", Map.of()));
+        assertThat(rows("server_links")).isEqualTo(1);
+        assertThat(rows("server_round_trips")).isEqualTo(1);
+        assertThat(repository.transferRates()).containsExactly(Map.entry("a", 1e6));
+        assertThat(repository.roundTrips()).containsExactly(Map.entry("b", Duration.ofMillis(7)));
+    }
+
+    @Test
+    void aPlanOfManyServersWritesItsRoundTripsInBatches() throws Exception {
+        for (int i = 0; i < ActionTable.MEASURED_AT_MOST - 1; i++) {
+            repository.recordRoundTrip("s" + i, Duration.ofMillis(i + 1));
+        }
+        assertThat(rows("server_round_trips")).isZero();
+
+        repository.recordRoundTrip("last", Duration.ofMillis(1));
+
+        assertThat(rows("server_round_trips")).isEqualTo(ActionTable.MEASURED_AT_MOST);
+    }
+
+    @Test
+    void measurementsKeptAreWrittenWhenTheRepositoryStops() throws Exception {
+        repository.recordTransfer("a", 2_000_000, Duration.ofSeconds(1));
+
+        repository.deactivate();
+
+        assertThat(rows("server_links")).isEqualTo(1);
+    }
+
+    private int rows(String table) {
+        return database.run("count", connection -> {
+            try (var select = connection.prepareStatement("SELECT COUNT(*) FROM " + table);
+                 var row = select.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        });
     }
 
     private static ActionUpdate update(StepState step, String detail, Map<String, String> changes) {
