@@ -39,6 +39,8 @@ final class StoredJournal implements Journal, StepListener {
     private String lastDetail;
     private long transferStarted;
     private long transferBytes;
+    /** Whether the lease was let go (the action ended, or was put aside): a heartbeat after it has nothing to keep. */
+    private boolean letGo;
 
     StoredJournal(RolloutRepository repository, RolloutAction action, Duration lease, BooleanSupplier stopping,
                   RolloutTracker tracker) {
@@ -89,12 +91,14 @@ final class StoredJournal implements Journal, StepListener {
     /** Writes how the server ended and lets the lease go. */
     synchronized void finish(ServerOutcome outcome) {
         write(outcome.state(), outcome.from(), outcome.to(), outcome.detail(), Map.of(), true);
+        letGo = true;
     }
 
     /** Lets the lease go without a step: the action was claimed but not started. */
     synchronized void letGo() {
         requireRunning();
         written(new ActionUpdate(last, null, null, action.detail(), Map.of(), null, false, Instant.now()));
+        letGo = true;
     }
 
     /**
@@ -107,10 +111,18 @@ final class StoredJournal implements Journal, StepListener {
             written(null);
         }
         repository.defer(action.id(), action.fence(), notBefore, detail);
+        letGo = true;
     }
 
-    /** The heartbeat: keeps the lease while a long step runs, and writes the step changes heard since. */
+    /**
+     * The heartbeat: keeps the lease while a long step runs, and writes the step changes heard since. A beat that
+     * comes after the lease was let go, before the heartbeat was cancelled, does nothing: the action was not taken
+     * over, it ended.
+     */
     synchronized void renew() {
+        if (letGo) {
+            return;
+        }
         requireRunning();
         if (pending.isEmpty()) {
             repository.renew(action.id(), action.fence(), Instant.now().plus(lease));
