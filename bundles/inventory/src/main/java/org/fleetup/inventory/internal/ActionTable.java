@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.rollout.ActionStep;
@@ -661,19 +662,18 @@ final class ActionTable {
         if (entries.isEmpty()) {
             return null;
         }
-        StringBuilder text = new StringBuilder();
-        // Sorted and without the date comment Properties.store writes, so that the same journal reads the same.
-        for (Map.Entry<String, String> entry : new TreeMap<>(entries).entrySet()) {
-            Properties one = new Properties();
-            one.setProperty(entry.getKey(), entry.getValue());
-            StringWriter line = new StringWriter();
-            try {
-                one.store(line, null);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            line.toString().lines().filter(l -> !l.startsWith("#")).forEach(l -> text.append(l).append('\n'));
+        Properties all = new Properties();
+        all.putAll(entries);
+        StringWriter text = new StringWriter();
+        try {
+            all.store(text, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return text.toString();
+        // One line an entry (Properties escapes line breaks), sorted and without the date comment Properties.store
+        // writes, so that the same journal reads the same; stored once, not an entry at a time: the date costs a time
+        // zone's names each time.
+        return text.toString().lines().filter(line -> !line.startsWith("#")).sorted()
+                .collect(Collectors.joining("\n", "", "\n"));
     }
 }

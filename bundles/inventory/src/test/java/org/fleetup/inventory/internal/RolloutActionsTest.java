@@ -337,6 +337,23 @@ class RolloutActionsTest extends InventoryFixture {
         assertThat(rows("server_links")).isEqualTo(1);
     }
 
+    @Test
+    void aJournalReadsBackAsWrittenWhateverItHoldsAndTheSameJournalReadsTheSame() {
+        Map<String, String> journal = new HashMap<>();
+        journal.put("unit", "u-1=x\nline two\r\n");
+        journal.put("#comment-like", "!value: with = signs # and \\ backslashes");
+        journal.put(" spaced key", "  leading spaces, tab\there, \u00e9t\u00e9 \u2603");
+        journal.put("created", "/srv/app/staging\n/srv/app");
+        Map<String, String> reordered = new java.util.LinkedHashMap<>();
+        List.of("created", " spaced key", "unit", "#comment-like").forEach(key -> reordered.put(key, journal.get(key)));
+
+        String text = ActionTable.format(journal);
+
+        assertThat(ActionTable.parse(text)).isEqualTo(journal);
+        assertThat(ActionTable.format(reordered)).isEqualTo(text);
+        assertThat(text.lines()).hasSize(journal.size()).noneMatch(line -> line.startsWith("#"));
+    }
+
     private int rows(String table) {
         return database.run("count", connection -> {
             try (var select = connection.prepareStatement("SELECT COUNT(*) FROM " + table);
