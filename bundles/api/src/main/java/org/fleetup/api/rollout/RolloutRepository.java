@@ -136,6 +136,19 @@ public interface RolloutRepository {
     void record(String action, long fence, List<ActionUpdate> updates);
 
     /**
+     * As {@link #record(String, long, List)}, by the holder of the action's lease, which keeps the action's whole
+     * journal as it stands: {@code journal} is written as it is after the updates (their journal changes are already
+     * in it), without reading the one stored first, and every history row names {@code holder} as its writer. Only the
+     * holder of the lease writes an action's journal, so the one it keeps is the one stored.
+     *
+     * @param holder the owner the claim gave the lease to
+     * @param journal every entry of the journal after the updates
+     * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST} as
+     *         {@link #record(String, long, ActionUpdate)}, and then none of them is written
+     */
+    void record(String action, long fence, String holder, List<ActionUpdate> updates, Map<String, String> journal);
+
+    /**
      * Puts an action still held with {@code fence} aside until {@code notBefore}: its lease is let go, no controller
      * claims it before then, and its detail (and a history row) say why. An action that never started stays
      * {@link StepState#PENDING} (nothing was done on its server, so a cancel or a pause still counts it as not

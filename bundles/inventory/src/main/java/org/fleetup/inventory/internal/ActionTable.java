@@ -251,7 +251,7 @@ final class ActionTable {
                 appendHistory(connection, action, steps);
                 ActionUpdate last = updates.get(updates.size() - 1);
                 write(connection, action, fence, new ActionUpdate(last.step(), from, to, last.detail(), null,
-                        last.leaseUntil(), false, last.at()), journal != null ? format(journal) : null);
+                        last.leaseUntil(), false, last.at()), journal != null ? stored(journal) : null);
                 mergeTransfers(connection, transfers);
                 mergeRoundTrips(connection, trips);
                 return null;
@@ -262,6 +262,50 @@ final class ActionTable {
             trips.forEach(measuredRoundTrips::putIfAbsent);
             throw e;
         }
+    }
+
+    /**
+     * As {@link #record(String, long, List)}, by the lease's {@code holder}, which keeps the whole {@code journal}:
+     * written as it is, the stored one not read first, and the history rows naming {@code holder} without a look-up.
+     */
+    void record(String action, long fence, String holder, List<ActionUpdate> updates, Map<String, String> journal) {
+        if (updates.isEmpty()) {
+            return;
+        }
+        String what = updates.size() == 1 ? "record step " + updates.get(0).step() + " of action " + action
+                : "record " + updates.size() + " steps of action " + action;
+        Map<String, Measured> transfers = drain(measuredTransfers);
+        Map<String, Measured> trips = drain(measuredRoundTrips);
+        try {
+            database.transaction(what, connection -> {
+                String from = null;
+                String to = null;
+                List<ActionUpdate> steps = new ArrayList<>(updates.size());
+                for (ActionUpdate update : updates) {
+                    from = update.from() != null ? update.from() : from;
+                    to = update.to() != null ? update.to() : to;
+                    if (update.history()) {
+                        steps.add(update);
+                    }
+                }
+                appendHistory(connection, action, holder, steps);
+                ActionUpdate last = updates.get(updates.size() - 1);
+                write(connection, action, fence, new ActionUpdate(last.step(), from, to, last.detail(), null,
+                        last.leaseUntil(), false, last.at()), stored(journal));
+                mergeTransfers(connection, transfers);
+                mergeRoundTrips(connection, trips);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            transfers.forEach(measuredTransfers::putIfAbsent);
+            trips.forEach(measuredRoundTrips::putIfAbsent);
+            throw e;
+        }
+    }
+
+    /** The journal's text as stored: empty, not {@code null} (which leaves the stored journal as it is), when empty. */
+    private static String stored(Map<String, String> journal) {
+        return journal.isEmpty() ? "" : format(journal);
     }
 
     private static Map<String, String> lockedJournal(Connection connection, String action, long fence)
@@ -568,6 +612,27 @@ final class ActionTable {
             insert.setString(3, step.name());
             insert.setString(4, detail);
             insert.executeUpdate();
+        }
+    }
+
+    /** The history rows of {@code steps}, in order, each naming {@code holder} as its writer. */
+    private static void appendHistory(Connection connection, String action, String holder, List<ActionUpdate> steps)
+            throws SQLException {
+        if (steps.isEmpty()) {
+            return;
+        }
+        UUID id = UUID.fromString(action);
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO action_steps (action, at, step, detail, controller) VALUES (?, ?, ?, ?, ?)")) {
+            for (ActionUpdate step : steps) {
+                insert.setObject(1, id);
+                InventoryDatabase.setInstant(insert, 2, step.at());
+                insert.setString(3, step.step().name());
+                insert.setString(4, step.detail());
+                insert.setString(5, holder);
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 

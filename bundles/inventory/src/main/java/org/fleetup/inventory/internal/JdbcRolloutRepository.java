@@ -131,6 +131,12 @@ public final class JdbcRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public void record(String action, long fence, String holder, List<ActionUpdate> updates,
+                       Map<String, String> journal) {
+        actions.record(action, fence, holder, updates, journal);
+    }
+
+    @Override
     public void defer(String action, long fence, Instant notBefore, String detail) {
         actions.defer(action, fence, notBefore, detail, Instant.now());
     }

@@ -61,13 +61,6 @@ final class StoredJournal implements Journal, StepListener {
     @Override
     public synchronized void record(StepState step, String detail, Map<String, String> changes) {
         write(step, null, null, detail, changes, false);
-        changes.forEach((key, value) -> {
-            if (value == null) {
-                entries.remove(key);
-            } else {
-                entries.put(key, value);
-            }
-        });
     }
 
     @Override
@@ -141,17 +134,35 @@ final class StoredJournal implements Journal, StepListener {
         lastDetail = detail;
     }
 
-    /** Writes the pending step changes, their leases renewed, then {@code update} unless {@code null}, in one commit. */
+    /**
+     * Writes the pending step changes, their leases renewed, then {@code update} unless {@code null}, in one commit,
+     * with the whole journal as it stands after them: the lease's holder alone writes it, so the stored one need not
+     * be read first.
+     */
     private void written(ActionUpdate update) {
         Instant until = Instant.now().plus(lease);
         List<ActionUpdate> updates = new ArrayList<>(pending.size() + 1);
         pending.forEach(step -> updates.add(new ActionUpdate(step.step(), step.from(), step.to(), step.detail(),
                 step.journalChanges(), until, step.history(), step.at())));
+        Map<String, String> after = new HashMap<>(entries);
         if (update != null) {
             updates.add(update);
+            update.journalChanges().forEach((key, value) -> {
+                if (value == null) {
+                    after.remove(key);
+                } else {
+                    after.put(key, value);
+                }
+            });
         }
-        repository.record(action.id(), action.fence(), updates);
+        if (action.leaseOwner() == null) {
+            repository.record(action.id(), action.fence(), updates);
+        } else {
+            repository.record(action.id(), action.fence(), action.leaseOwner(), updates, after);
+        }
         pending.clear();
+        entries.clear();
+        entries.putAll(after);
     }
 
     /** The detail of the last step written, as the operator reads it. */

@@ -2,14 +2,18 @@ package org.fleetup.routes.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.fleetup.api.FleetupException;
+import org.fleetup.api.rollout.ActionStep;
 import org.fleetup.api.rollout.RolloutAction;
 import org.fleetup.api.rollout.Rollout;
 import org.fleetup.api.rollout.RolloutStatus;
@@ -72,6 +76,40 @@ class StoredJournalTest {
         RolloutAction ended = repository.actions(rollout).get(0);
         assertThat(ended.step()).isEqualTo(StepState.DONE);
         assertThat(ended.leaseOwner()).isNull();
+    }
+
+    @Test
+    void itsHolderWritesTheWholeJournalAndAJournalEmptiedIsStoredEmpty() {
+        StoredJournal journal = claimed("ctl-1/a");
+        journal.record(StepState.CONNECTING, "connecting", Map.of("previous", "releases/1.0.0", "staging", "/s"));
+        journal.record(StepState.TRANSFERRING, "sending", Map.of("staging", "/t"));
+        assertThat(repository.actions(rollout).get(0).journal())
+                .isEqualTo(Map.of("previous", "releases/1.0.0", "staging", "/t"));
+        Map<String, String> removeAll = new HashMap<>();
+        removeAll.put("previous", null);
+        removeAll.put("staging", null);
+
+        journal.record(StepState.INSTALLING, "cleaned up", removeAll);
+
+        assertThat(repository.actions(rollout).get(0).journal()).isEmpty();
+        assertThat(repository.stepsAfter(rollout, 0)).extracting(step -> step.record().step(), ActionStep::controller)
+                .containsExactly(tuple(StepState.CONNECTING, "ctl-1/a"), tuple(StepState.TRANSFERRING, "ctl-1/a"),
+                        tuple(StepState.INSTALLING, "ctl-1/a"));
+    }
+
+    @Test
+    void aJournalWriteOfAnActionClaimedSinceIsRefusedAndWritesNothing() {
+        StoredJournal first = claimed("ctl-1/a");
+        first.record(StepState.CONNECTING, "connecting", Map.of("previous", "releases/1.0.0"));
+        repository.expireLeases("ctl-1/", "ctl-1/b");
+        claimed("ctl-1/b");
+
+        assertThatThrownBy(() -> first.record(StepState.TRANSFERRING, "sending", Map.of("staging", "/t")))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.LEASE_LOST));
+        assertThat(repository.actions(rollout).get(0).journal()).isEqualTo(Map.of("previous", "releases/1.0.0"));
+        assertThat(repository.stepsAfter(rollout, 0)).extracting(step -> step.record().step())
+                .containsExactly(StepState.CONNECTING);
     }
 
     @Test
