@@ -150,7 +150,12 @@ final class SshSession implements Session {
             try {
                 long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
                 if (start(kill, deadline)) {
-                    kill.waitFor(ENDED, remaining(deadline));
+                    // Its answer may come after its exit status, as any command's: what it printed is read once the
+                    // channel closed.
+                    Set<ClientChannelEvent> events = kill.waitFor(ENDED, remaining(deadline));
+                    if (kill.getExitStatus() != null) {
+                        awaitTheEndOfItsOutput(kill, events, deadline);
+                    }
                 }
                 failure = kill.getExitStatus() != null ? null
                         : "no answer within " + SessionOpener.seconds(settings.connectTimeout());
