@@ -336,6 +336,13 @@ public final class ReleaseDirectoryInstall {
         private boolean stagingMissing;
         /** Whether directories were made that the journal does not list yet: its next entry does. */
         private boolean createdUnwritten;
+        /**
+         * Entries read before anything changed on the server, kept for the journal's next entry, which comes before
+         * the first change: the previous release, read as the install began, costs no write of its own.
+         */
+        private final Map<String, String> unwritten = new HashMap<>();
+        /** The scratch directory of the unpacking, on record with the staged file: its own entry then saved. */
+        private String scratchOnRecord;
         private String previousTarget;
         private boolean runningAlready;
         // current points to the release, verified or not: nothing is to be installed, only checked.
@@ -628,12 +635,16 @@ public final class ReleaseDirectoryInstall {
         private void record(StepState state, String detail, Map<String, String> changes) {
             step = state;
             Map<String, String> written = changes;
-            if (createdUnwritten && !changes.containsKey(JournalKeys.CREATED)) {
-                written = new HashMap<>(changes);
-                written.put(JournalKeys.CREATED, String.join("\n", createdDirectories));
+            if (createdUnwritten && !changes.containsKey(JournalKeys.CREATED) || !unwritten.isEmpty()) {
+                written = new HashMap<>(unwritten);
+                written.putAll(changes);
+                if (createdUnwritten && !changes.containsKey(JournalKeys.CREATED)) {
+                    written.put(JournalKeys.CREATED, String.join("\n", createdDirectories));
+                }
             }
             journal.record(state, detail, written);
             createdUnwritten = false;
+            unwritten.clear();
         }
 
         // Before the unit is ordered, the previous release still runs untouched: a failure is just a failure. After,
@@ -747,8 +758,11 @@ public final class ReleaseDirectoryInstall {
                 previousTarget = recorded.isEmpty() ? null : recorded;
             }
             previousVersion = previousTarget == null ? null : versionOf(previousTarget);
-            record(StepState.CONNECTING, doing, Map.of(JournalKeys.PREVIOUS_TARGET, nonNull(previousTarget),
-                    JournalKeys.PREVIOUS_VERSION, nonNull(previousVersion)));
+            // Nothing was changed yet, and the next entry (the staged file, a wait, a unit) comes before anything is:
+            // it carries the previous release; an install that ends before it changed nothing to roll back.
+            step = StepState.CONNECTING;
+            unwritten.put(JournalKeys.PREVIOUS_TARGET, nonNull(previousTarget));
+            unwritten.put(JournalKeys.PREVIOUS_VERSION, nonNull(previousVersion));
         }
 
         // The new release's directory is resolved too, so that "is it the running one?" survives symlinked paths.
@@ -848,11 +862,25 @@ public final class ReleaseDirectoryInstall {
                 remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
             }
             temporaries.add(staging);
+            if (strategy.unpacks() && !resumed.containsKey(JournalKeys.SCRATCH)) {
+                // Named now and on record with the staged file: the unpacking that follows makes it without an entry
+                // of its own. Until then the name stands for nothing, and removing it (a cleanup, a resumed install)
+                // removes nothing.
+                scratchOnRecord = root + "/.scratch-" + version + "-" + randomToken();
+                temporaries.add(scratchOnRecord);
+                created = new HashMap<>(created);
+                created.put(JournalKeys.SCRATCH, scratchOnRecord);
+            }
             doing = "transferring";
             step = StepState.TRANSFERRING;
             transfer = new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
                     heavyTimeout);
-            boolean onRecord = !created.isEmpty();
+            boolean onRecord = created.containsKey(JournalKeys.CREATED);
+            if (!unwritten.isEmpty()) {
+                created = new HashMap<>(created);
+                unwritten.forEach(created::putIfAbsent);
+                unwritten.clear();
+            }
             transfer.send(staging, created, () -> {
                 if (making) {
                     makeStaging(stagingDir, onRecord);
@@ -894,11 +922,16 @@ public final class ReleaseDirectoryInstall {
                 run("removing the scratch directory " + earlier + " of an interrupted unpacking",
                         "rm -rf -- " + quote(earlier), heavyTimeout);
             }
-            String scratch = root + "/.scratch-" + version + "-" + randomToken();
+            String scratch = scratchOnRecord != null ? scratchOnRecord
+                    : root + "/.scratch-" + version + "-" + randomToken();
             String releaseDir = root + "/" + target;
             doing = "unpacking " + release.fileName() + " into " + scratch;
-            temporaries.add(scratch);
-            record(StepState.VERIFYING, doing, Map.of(JournalKeys.SCRATCH, scratch));
+            if (scratchOnRecord == null) {
+                temporaries.add(scratch);
+                record(StepState.VERIFYING, doing, Map.of(JournalKeys.SCRATCH, scratch));
+            } else {
+                step = StepState.VERIFYING;
+            }
             String manifest = scratch + "/" + MANIFEST;
             // One round trip for what usually follows: unpack, check, make releases/ and .fleetup/, and move the
             // release in when its directory is free; anything else is decided here, with what the server printed.

@@ -182,9 +182,13 @@ class ServerUpgraderTest {
                 events::add, counting);
 
         assertThat(outcome.detail()).isEqualTo("upgraded from 1.4.2 to 2.0.0 (verified)");
-        assertThat(writes).as("journal writes").hasSize(5);
+        assertThat(writes).as("journal writes: the staged file with what was read before it, the unit, its end")
+                .hasSize(3);
         int staged = writes.indexOf(writes.stream().filter(w -> w.containsKey(JournalKeys.STAGING)).findFirst()
                 .orElseThrow());
+        assertThat(staged).as("nothing is changed on the server before the first write").isZero();
+        assertThat(writes.get(staged)).containsEntry(JournalKeys.PREVIOUS_VERSION, "1.4.2")
+                .containsKeys(JournalKeys.PREVIOUS_TARGET, JournalKeys.SCRATCH);
         assertThat(writes.get(staged).get(JournalKeys.CREATED)).endsWith("/staging");
         assertThat(madeWhenWritten.get(staged)).as("staging made only after it was on record").isFalse();
         Map<String, String> unit = writes.stream().filter(w -> w.containsKey(JournalKeys.UNIT)).findFirst()
