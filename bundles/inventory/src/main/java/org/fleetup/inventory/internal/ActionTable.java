@@ -213,55 +213,26 @@ final class ActionTable {
      * instead of one each. The transfers and round trips measured since the last write go in the same commit.
      */
     void record(String action, long fence, List<ActionUpdate> updates) {
-        if (updates.isEmpty()) {
-            return;
-        }
-        String what = updates.size() == 1 ? "record step " + updates.get(0).step() + " of action " + action
-                : "record " + updates.size() + " steps of action " + action;
-        Map<String, Measured> transfers = drain(measuredTransfers);
-        Map<String, Measured> trips = drain(measuredRoundTrips);
-        try {
-            database.transaction(what, connection -> {
-                Map<String, String> journal = null;
-                String from = null;
-                String to = null;
-                List<ActionUpdate> steps = new ArrayList<>(updates.size());
-                for (ActionUpdate update : updates) {
-                    if (update.journalChanges() != null && !update.journalChanges().isEmpty()) {
-                        if (journal == null) {
-                            journal = lockedJournal(connection, action, fence);
-                        }
-                        Map<String, String> into = journal;
-                        update.journalChanges().forEach((key, value) -> {
-                            if (value == null) {
-                                into.remove(key);
-                            } else {
-                                into.put(key, value);
-                            }
-                        });
-                    }
-                    from = update.from() != null ? update.from() : from;
-                    to = update.to() != null ? update.to() : to;
-                    if (update.history()) {
-                        steps.add(update);
-                    }
-                }
-                // The history rows first, naming the lease's holder before a final step lets the lease go; if the
-                // fence no longer holds, the write below fails and takes the rows back with it.
-                appendHistory(connection, action, steps);
-                ActionUpdate last = updates.get(updates.size() - 1);
-                write(connection, action, fence, new ActionUpdate(last.step(), from, to, last.detail(), null,
-                        last.leaseUntil(), false, last.at()), journal != null ? stored(journal) : null);
-                mergeTransfers(connection, transfers);
-                mergeRoundTrips(connection, trips);
+        boolean changes = updates.stream()
+                .anyMatch(update -> update.journalChanges() != null && !update.journalChanges().isEmpty());
+        writeSteps(action, fence, null, updates, connection -> {
+            if (!changes) {
                 return null;
-            });
-        } catch (RuntimeException e) {
-            // Not written: kept for the next write, unless a newer measurement came meanwhile.
-            transfers.forEach(measuredTransfers::putIfAbsent);
-            trips.forEach(measuredRoundTrips::putIfAbsent);
-            throw e;
-        }
+            }
+            Map<String, String> journal = lockedJournal(connection, action, fence);
+            for (ActionUpdate update : updates) {
+                if (update.journalChanges() != null) {
+                    update.journalChanges().forEach((key, value) -> {
+                        if (value == null) {
+                            journal.remove(key);
+                        } else {
+                            journal.put(key, value);
+                        }
+                    });
+                }
+            }
+            return journal;
+        });
     }
 
     /**
@@ -269,29 +240,53 @@ final class ActionTable {
      * written as it is, the stored one not read first, and the history rows naming {@code holder} without a look-up.
      */
     void record(String action, long fence, String holder, List<ActionUpdate> updates, Map<String, String> journal) {
+        writeSteps(action, fence, holder, updates, connection -> journal);
+    }
+
+    /**
+     * Writes {@code updates} in one transaction with the journal {@code journal} gives ({@code null}: left as
+     * stored), the history rows naming {@code holder} (or, when {@code null}, whoever holds the lease), and the
+     * measurements kept since the last write.
+     */
+    private void writeSteps(String action, long fence, String holder, List<ActionUpdate> updates,
+                            InventoryDatabase.Work<Map<String, String>> journal) {
         if (updates.isEmpty()) {
             return;
         }
         String what = updates.size() == 1 ? "record step " + updates.get(0).step() + " of action " + action
                 : "record " + updates.size() + " steps of action " + action;
+        transactionWithMeasured(what, connection -> {
+            Map<String, String> after = journal.apply(connection);
+            String from = null;
+            String to = null;
+            List<ActionUpdate> steps = new ArrayList<>(updates.size());
+            for (ActionUpdate update : updates) {
+                from = update.from() != null ? update.from() : from;
+                to = update.to() != null ? update.to() : to;
+                if (update.history()) {
+                    steps.add(update);
+                }
+            }
+            // The history rows first, naming the lease's holder before a final step lets the lease go; if the fence
+            // no longer holds, the write below fails and takes the rows back with it.
+            appendHistory(connection, action, holder, steps);
+            ActionUpdate last = updates.get(updates.size() - 1);
+            write(connection, action, fence, new ActionUpdate(last.step(), from, to, last.detail(), null,
+                    last.leaseUntil(), false, last.at()), after != null ? stored(after) : null);
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code work} in one transaction with the transfers and round trips measured since the last write; when it
+     * fails they are kept for the next, unless a newer measurement came meanwhile.
+     */
+    private void transactionWithMeasured(String what, InventoryDatabase.Work<Void> work) {
         Map<String, Measured> transfers = drain(measuredTransfers);
         Map<String, Measured> trips = drain(measuredRoundTrips);
         try {
             database.transaction(what, connection -> {
-                String from = null;
-                String to = null;
-                List<ActionUpdate> steps = new ArrayList<>(updates.size());
-                for (ActionUpdate update : updates) {
-                    from = update.from() != null ? update.from() : from;
-                    to = update.to() != null ? update.to() : to;
-                    if (update.history()) {
-                        steps.add(update);
-                    }
-                }
-                appendHistory(connection, action, holder, steps);
-                ActionUpdate last = updates.get(updates.size() - 1);
-                write(connection, action, fence, new ActionUpdate(last.step(), from, to, last.detail(), null,
-                        last.leaseUntil(), false, last.at()), stored(journal));
+                work.apply(connection);
                 mergeTransfers(connection, transfers);
                 mergeRoundTrips(connection, trips);
                 return null;
@@ -518,22 +513,8 @@ final class ActionTable {
 
     /** Commits the transfers and round trips measured and not written yet, in one transaction. */
     void writeMeasured() {
-        Map<String, Measured> transfers = drain(measuredTransfers);
-        Map<String, Measured> trips = drain(measuredRoundTrips);
-        if (transfers.isEmpty() && trips.isEmpty()) {
-            return;
-        }
-        try {
-            database.transaction("record " + (transfers.size() + trips.size()) + " transfer rates and round trips",
-                    connection -> {
-                        mergeTransfers(connection, transfers);
-                        mergeRoundTrips(connection, trips);
-                        return null;
-                    });
-        } catch (RuntimeException e) {
-            transfers.forEach(measuredTransfers::putIfAbsent);
-            trips.forEach(measuredRoundTrips::putIfAbsent);
-            throw e;
+        if (!measuredTransfers.isEmpty() || !measuredRoundTrips.isEmpty()) {
+            transactionWithMeasured("record the transfer rates and round trips measured", connection -> null);
         }
     }
 
@@ -550,48 +531,54 @@ final class ActionTable {
     }
 
     private void mergeTransfers(Connection connection, Map<String, Measured> transfers) throws SQLException {
-        if (transfers.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
-                "MERGE INTO server_links target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
-                        + " CAST(? AS BIGINT), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                        + " AS source (server, bytes, took_nanos, measured_at) ON target.server = source.server"
-                        + " WHEN MATCHED THEN UPDATE SET bytes = source.bytes, took_nanos = source.took_nanos,"
-                        + " measured_at = source.measured_at"
-                        + " WHEN NOT MATCHED THEN INSERT (server, bytes, took_nanos, measured_at)"
-                        + " VALUES (source.server, source.bytes, source.took_nanos, source.measured_at)"))) {
-            for (Map.Entry<String, Measured> transfer : transfers.entrySet()) {
-                merge.setString(1, transfer.getKey());
-                merge.setLong(2, transfer.getValue().bytes());
-                merge.setLong(3, transfer.getValue().nanos());
-                InventoryDatabase.setInstant(merge, 4, transfer.getValue().at());
-                merge.addBatch();
-            }
-            merge.executeBatch();
-        }
+        mergeEach(connection, "MERGE INTO server_links target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
+                + " CAST(? AS BIGINT), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                + " AS source (server, bytes, took_nanos, measured_at) ON target.server = source.server"
+                + " WHEN MATCHED THEN UPDATE SET bytes = source.bytes, took_nanos = source.took_nanos,"
+                + " measured_at = source.measured_at"
+                + " WHEN NOT MATCHED THEN INSERT (server, bytes, took_nanos, measured_at)"
+                + " VALUES (source.server, source.bytes, source.took_nanos, source.measured_at)", transfers,
+                (merge, transfer) -> {
+                    merge.setLong(2, transfer.bytes());
+                    merge.setLong(3, transfer.nanos());
+                    InventoryDatabase.setInstant(merge, 4, transfer.at());
+                });
     }
 
     private void mergeRoundTrips(Connection connection, Map<String, Measured> trips) throws SQLException {
-        if (trips.isEmpty()) {
+        mergeEach(connection, "MERGE INTO server_round_trips target USING (VALUES (CAST(? AS VARCHAR),"
+                + " CAST(? AS BIGINT), CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
+                + " AS source (server, round_trip_nanos, measured_at) ON target.server = source.server"
+                + " WHEN MATCHED THEN UPDATE SET round_trip_nanos = source.round_trip_nanos,"
+                + " measured_at = source.measured_at"
+                + " WHEN NOT MATCHED THEN INSERT (server, round_trip_nanos, measured_at)"
+                + " VALUES (source.server, source.round_trip_nanos, source.measured_at)", trips,
+                (merge, trip) -> {
+                    merge.setLong(2, trip.nanos());
+                    InventoryDatabase.setInstant(merge, 3, trip.at());
+                });
+    }
+
+    /** One batch of {@code merge}, its first parameter the server, the others those {@code bind} sets. */
+    private void mergeEach(Connection connection, String merge, Map<String, Measured> measured, Bind bind)
+            throws SQLException {
+        if (measured.isEmpty()) {
             return;
         }
-        try (PreparedStatement merge = connection.prepareStatement(database.dialect().sql(
-                "MERGE INTO server_round_trips target USING (VALUES (CAST(? AS VARCHAR), CAST(? AS BIGINT),"
-                        + " CAST(? AS TIMESTAMP(9) WITH TIME ZONE)))"
-                        + " AS source (server, round_trip_nanos, measured_at) ON target.server = source.server"
-                        + " WHEN MATCHED THEN UPDATE SET round_trip_nanos = source.round_trip_nanos,"
-                        + " measured_at = source.measured_at"
-                        + " WHEN NOT MATCHED THEN INSERT (server, round_trip_nanos, measured_at)"
-                        + " VALUES (source.server, source.round_trip_nanos, source.measured_at)"))) {
-            for (Map.Entry<String, Measured> trip : trips.entrySet()) {
-                merge.setString(1, trip.getKey());
-                merge.setLong(2, trip.getValue().nanos());
-                InventoryDatabase.setInstant(merge, 3, trip.getValue().at());
-                merge.addBatch();
+        try (PreparedStatement statement = connection.prepareStatement(database.dialect().sql(merge))) {
+            for (Map.Entry<String, Measured> one : measured.entrySet()) {
+                statement.setString(1, one.getKey());
+                bind.bind(statement, one.getValue());
+                statement.addBatch();
             }
-            merge.executeBatch();
+            statement.executeBatch();
         }
+    }
+
+    /** Sets a measurement's parameters of a merge. */
+    @FunctionalInterface
+    private interface Bind {
+        void bind(PreparedStatement merge, Measured measured) throws SQLException;
     }
 
     /** A transfer ({@code bytes} in {@code nanos}) or a round trip ({@code nanos}), measured {@code at}. */
@@ -602,7 +589,8 @@ final class ActionTable {
     private static void appendHistory(Connection connection, String action, StepState step, String detail,
                                       Instant at, boolean byHolder) throws SQLException {
         if (byHolder) {
-            appendHistory(connection, action, List.of(new ActionUpdate(step, null, null, detail, null, null, true, at)));
+            appendHistory(connection, action, null,
+                    List.of(new ActionUpdate(step, null, null, detail, null, null, true, at)));
             return;
         }
         try (PreparedStatement insert = connection.prepareStatement(
@@ -615,51 +603,33 @@ final class ActionTable {
         }
     }
 
-    /** The history rows of {@code steps}, in order, each naming {@code holder} as its writer. */
+    /**
+     * The history rows of {@code steps}, in order, each naming {@code holder} as its writer, or when {@code null} the
+     * holder of the action's lease as the database has it.
+     */
     private static void appendHistory(Connection connection, String action, String holder, List<ActionUpdate> steps)
             throws SQLException {
         if (steps.isEmpty()) {
             return;
         }
         UUID id = UUID.fromString(action);
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO action_steps (action, at, step, detail, controller) VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement(holder != null
+                ? "INSERT INTO action_steps (action, at, step, detail, controller) VALUES (?, ?, ?, ?, ?)"
+                : "INSERT INTO action_steps (action, at, step, detail, controller) VALUES (?, ?, ?, ?,"
+                        + " (SELECT lease_owner FROM rollout_actions WHERE id = ?))")) {
             for (ActionUpdate step : steps) {
                 insert.setObject(1, id);
                 InventoryDatabase.setInstant(insert, 2, step.at());
                 insert.setString(3, step.step().name());
                 insert.setString(4, step.detail());
-                insert.setString(5, holder);
+                if (holder != null) {
+                    insert.setString(5, holder);
+                } else {
+                    insert.setObject(5, id);
+                }
                 insert.addBatch();
             }
             insert.executeBatch();
-        }
-    }
-
-    /** The history rows of {@code steps}, in order, each naming the holder of the action's lease as its writer. */
-    private static void appendHistory(Connection connection, String action, List<ActionUpdate> steps)
-            throws SQLException {
-        if (steps.isEmpty()) {
-            return;
-        }
-        UUID id = UUID.fromString(action);
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO action_steps (action, at, step,"
-                + " detail, controller) VALUES (?, ?, ?, ?, (SELECT lease_owner FROM rollout_actions WHERE id = ?))")) {
-            for (ActionUpdate step : steps) {
-                insert.setObject(1, id);
-                InventoryDatabase.setInstant(insert, 2, step.at());
-                insert.setString(3, step.step().name());
-                insert.setString(4, step.detail());
-                insert.setObject(5, id);
-                if (steps.size() == 1) {
-                    insert.executeUpdate();
-                } else {
-                    insert.addBatch();
-                }
-            }
-            if (steps.size() > 1) {
-                insert.executeBatch();
-            }
         }
     }
 
