@@ -141,7 +141,7 @@ public interface RolloutRepository {
      * in it), without reading the one stored first, and every history row names {@code holder} as its writer. Only the
      * holder of the lease writes an action's journal, so the one it keeps is the one stored.
      *
-     * @param holder the owner the claim gave the lease to
+     * @param holder the owner the claim gave the lease to ({@code null}: the rows name the lease's holder as stored)
      * @param journal every entry of the journal after the updates
      * @throws org.fleetup.api.FleetupException {@link org.fleetup.api.FleetupException#LEASE_LOST} as
      *         {@link #record(String, long, ActionUpdate)}, and then none of them is written

@@ -155,11 +155,7 @@ final class StoredJournal implements Journal, StepListener {
                 }
             });
         }
-        if (action.leaseOwner() == null) {
-            repository.record(action.id(), action.fence(), updates);
-        } else {
-            repository.record(action.id(), action.fence(), action.leaseOwner(), updates, after);
-        }
+        repository.record(action.id(), action.fence(), action.leaseOwner(), updates, after);
         pending.clear();
         entries.clear();
         entries.putAll(after);

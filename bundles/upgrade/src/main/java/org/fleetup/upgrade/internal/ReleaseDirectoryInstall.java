@@ -634,13 +634,10 @@ public final class ReleaseDirectoryInstall {
         /** Records {@code changes} in the journal before the step that needs them. */
         private void record(StepState state, String detail, Map<String, String> changes) {
             step = state;
-            Map<String, String> written = changes;
-            if (createdUnwritten && !changes.containsKey(JournalKeys.CREATED) || !unwritten.isEmpty()) {
-                written = new HashMap<>(unwritten);
-                written.putAll(changes);
-                if (createdUnwritten && !changes.containsKey(JournalKeys.CREATED)) {
-                    written.put(JournalKeys.CREATED, String.join("\n", createdDirectories));
-                }
+            Map<String, String> written = new HashMap<>(unwritten);
+            written.putAll(changes);
+            if (createdUnwritten) {
+                written.putIfAbsent(JournalKeys.CREATED, String.join("\n", createdDirectories));
             }
             journal.record(state, detail, written);
             createdUnwritten = false;
@@ -851,12 +848,13 @@ public final class ReleaseDirectoryInstall {
             String stagingDir = root + "/staging";
             staging = stagingDir + "/" + release.product() + "-" + version + "."
                     + release.sha256().substring(0, 12) + strategy.suffix();
-            Map<String, String> created = Map.of();
+            // What goes on record with the staged file, before the first change on the server.
+            Map<String, String> recorded = new HashMap<>();
             boolean making = stagingMissing;
             if (making && !createdDirectories.contains(stagingDir)) {
                 // On record with the staging file, before it is made: a failed first install takes away what it made.
                 createdDirectories.add(stagingDir);
-                created = Map.of(JournalKeys.CREATED, String.join("\n", createdDirectories));
+                recorded.put(JournalKeys.CREATED, String.join("\n", createdDirectories));
             } else if (!making && !stagingMade) {
                 doing = "creating " + stagingDir;
                 remember(run(doing, createMissing(quote(stagingDir)), commandTimeout).stdout().lines().toList());
@@ -868,20 +866,16 @@ public final class ReleaseDirectoryInstall {
                 // removes nothing.
                 scratchOnRecord = root + "/.scratch-" + version + "-" + randomToken();
                 temporaries.add(scratchOnRecord);
-                created = new HashMap<>(created);
-                created.put(JournalKeys.SCRATCH, scratchOnRecord);
+                recorded.put(JournalKeys.SCRATCH, scratchOnRecord);
             }
             doing = "transferring";
             step = StepState.TRANSFERRING;
             transfer = new StagedTransfer(commands, steps, journal, release, artifact, verifyAttempts, commandTimeout,
                     heavyTimeout);
-            boolean onRecord = created.containsKey(JournalKeys.CREATED);
-            if (!unwritten.isEmpty()) {
-                created = new HashMap<>(created);
-                unwritten.forEach(created::putIfAbsent);
-                unwritten.clear();
-            }
-            transfer.send(staging, created, () -> {
+            boolean onRecord = recorded.containsKey(JournalKeys.CREATED);
+            unwritten.forEach(recorded::putIfAbsent);
+            unwritten.clear();
+            transfer.send(staging, recorded, () -> {
                 if (making) {
                     makeStaging(stagingDir, onRecord);
                 }
