@@ -31,6 +31,7 @@ import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
+import liquibase.exception.LockException;
 import liquibase.lockservice.DatabaseChangeLogLock;
 import liquibase.lockservice.LockService;
 import liquibase.lockservice.LockServiceFactory;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
 final class Schema {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(Schema.class);
+
+    /** How many times a controller goes on after losing the race for Liquibase's lock (three start together, say). */
+    private static final int LOCK_RACES = 5;
 
     /** The version {@code changelog.xml} brings the inventory to, recorded in schema_version by its last changeset. */
     static final int VERSION = 9;
@@ -120,10 +124,36 @@ final class Schema {
             releaseLeftBehind(database);
         }
         createHistoryLocked(database);
-        new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
-                .execute();
+        // Liquibase takes its lock by reading it free, then setting it: a controller that another one beat between the
+        // two is told "Did not update change log lock correctly" (0 rows updated) instead of waiting. It tries again,
+        // and then waits for the lock as Liquibase does, behind the controller that won.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        .execute();
+                return;
+            } catch (LiquibaseException e) {
+                if (attempt >= LOCK_RACES || !lostTheLockRace(e)) {
+                    throw e;
+                }
+                LOGGER.info("Another controller took Liquibase's lock as this one did: waiting for its migration");
+                database.rollback();
+            }
+        }
+    }
+
+    /** Whether {@code e} is Liquibase's lock found free and then set by another controller first. */
+    static boolean lostTheLockRace(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LockException && String.valueOf(cause.getMessage())
+                    .contains("Did not update change log lock correctly") && String.valueOf(cause.getMessage())
+                    .contains("0 rows were updated")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

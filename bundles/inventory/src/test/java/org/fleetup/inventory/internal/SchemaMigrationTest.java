@@ -326,6 +326,19 @@ class SchemaMigrationTest {
     }
 
     @Test
+    void aControllerThatLostTheRaceForLiquibasesLockTriesAgainAndNothingElseIsTakenForIt() {
+        String lost = "Did not update change log lock correctly.\n\n0 rows were updated instead of the expected 1 row";
+
+        assertThat(Schema.lostTheLockRace(new liquibase.exception.CommandExecutionException(
+                new liquibase.exception.LockException(new liquibase.exception.LockException(lost))))).isTrue();
+        assertThat(Schema.lostTheLockRace(new liquibase.exception.LockException(
+                lost.replace("0 rows", "2 rows")))).isFalse();
+        assertThat(Schema.lostTheLockRace(new liquibase.exception.LockException("Could not acquire change log lock")))
+                .isFalse();
+        assertThat(Schema.lostTheLockRace(new IllegalStateException(lost))).isFalse();
+    }
+
+    @Test
     void aControllerStartingBesideOthersAtWorkOnACurrentSchemaWaitsForNoneOfThem() throws Exception {
         TestDatabases.open(dir).close();
         try (Connection other = TestDatabases.connect(dir);
