@@ -422,7 +422,9 @@ final class SshSession implements Session {
     }
 
     private String reason(Throwable failure) {
-        if (!session.isOpen()) {
+        // The socket is closed before the session that owns it notices: a write aborted by that close reaches us
+        // while the session still reads as open.
+        if (!session.isOpen() || !session.getIoSession().isOpen()) {
             // What MINA says then is about its own handles and futures, not about the server.
             return "the connection was lost";
         }
