@@ -2,6 +2,7 @@ package org.fleetup.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -50,6 +51,16 @@ final class LocalSession implements Session {
 
     @Override
     public CommandResult execute(String command, Duration timeout) {
+        return run(command, null, timeout, sent -> { });
+    }
+
+    /** The input goes through a pipe; the command's time counts from its last byte, as over SSH. */
+    @Override
+    public CommandResult execute(String command, InputStream input, Duration timeout, LongConsumer progress) {
+        return run(command, input, timeout, progress);
+    }
+
+    private CommandResult run(String command, InputStream input, Duration timeout, LongConsumer progress) {
         Path out = null;
         Path err = null;
         try {
@@ -59,8 +70,12 @@ final class LocalSession implements Session {
             // Output to files, not pipes: a process the command leaves behind (the detached unit) holds no pipe open
             // that the agent would wait on.
             Process process = new ProcessBuilder("/bin/sh", "-c", command).directory(home.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectInput(input == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())
+                            : ProcessBuilder.Redirect.PIPE)
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (input != null) {
+                feed(process, input, progress);
+            }
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
@@ -80,6 +95,33 @@ final class LocalSession implements Session {
         } finally {
             delete(out);
             delete(err);
+        }
+    }
+
+    /**
+     * A command that ends before it read all of its input (a full disk) tells by its exit status: its pipe broken,
+     * the rest is not sent.
+     */
+    private static void feed(Process process, InputStream input, LongConsumer progress) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER];
+        long sent = 0;
+        OutputStream stdin = process.getOutputStream();
+        try {
+            for (int read = input.read(buffer); read >= 0; read = input.read(buffer)) {
+                try {
+                    stdin.write(buffer, 0, read);
+                } catch (IOException nobodyReads) {
+                    return;
+                }
+                sent += read;
+                progress.accept(sent);
+            }
+        } finally {
+            try {
+                stdin.close();
+            } catch (IOException nobodyReads) {
+                // What was buffered had no reader left either.
+            }
         }
     }
 

@@ -2,9 +2,11 @@ package org.fleetup.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.fleetup.testing.ServerTrusts.trusted;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
@@ -36,6 +39,7 @@ class OpenSshFullDiskTest {
 
     private static final int UPLOADS = 8;
     private static final int SIZE = 5 * 1024 * 1024;
+    private static final int LIMIT = 1024 * 1024;
     /** Well under one MINA send timeout of 30 s, well over a failure seen at once on a loaded machine. */
     private static final Duration FAILS_WITHIN = Duration.ofSeconds(15);
 
@@ -55,16 +59,20 @@ class OpenSshFullDiskTest {
         }
     }
 
-    @Test
-    void everyUploadToAFullDiskFailsAtOnceWithTheTransportsError() throws Exception {
-        OpenSshServer.Options options = new OpenSshServer.Options().name("full-disk").fileSizeLimit(1024 * 1024);
+    private Server fullDisk() throws IOException {
+        OpenSshServer.Options options = new OpenSshServer.Options().name("full-disk").fileSizeLimit(LIMIT);
         assumeTrue(OpenSshServer.available(options), "openssh-server is not installed");
         sshd = OpenSshServer.start(directory.resolve("sshd"), options);
         transport = new SshTransport(SshSettings.defaults(), trust);
-        Server server = trusted(trust,
+        return trusted(trust,
                 new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
                         LoginSettings.of(sshd.user(), sshd.clientKey().toString()), null),
                 sshd.hostKey());
+    }
+
+    @Test
+    void everyUploadToAFullDiskFailsAtOnceWithTheTransportsError() throws Exception {
+        Server server = fullDisk();
         byte[] content = new byte[SIZE];
 
         ExecutorService uploads = Executors.newFixedThreadPool(UPLOADS);
@@ -92,5 +100,27 @@ class OpenSshFullDiskTest {
             uploads.shutdownNow();
             assertThat(uploads.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    /**
+     * The same file sent as a command's input: the kernel ends the command's {@code cat} at the limit, and the command
+     * answers with its failure, on a connection that stays up, without waiting on a window that never opens.
+     */
+    @Test
+    void commandWritingItsInputToAFullDiskFailsAtOnceOnALiveSession() throws Exception {
+        Server server = fullDisk();
+        Path target = sshd.root().resolve("piped");
+
+        try (Session session = transport.connect(server)) {
+            CommandResult result = assertTimeoutPreemptively(FAILS_WITHIN, () -> session.execute(
+                    "cat > piped && echo written", new ByteArrayInputStream(new byte[SIZE]), Duration.ofSeconds(30),
+                    sent -> { }));
+
+            assertThat(result.succeeded()).as("a write past the limit").isFalse();
+            assertThat(result.stdout()).doesNotContain("written");
+            assertThat(session.isOpen()).isTrue();
+            assertThat(session.execute("echo alive", Duration.ofSeconds(30)).stdout().strip()).isEqualTo("alive");
+        }
+        assertThat(target).hasSize(LIMIT);
     }
 }

@@ -179,6 +179,36 @@ class SshSessionTest {
     }
 
     @Test
+    void inputReachesTheCommandWholeAndItsAnswerComesBack() throws Exception {
+        byte[] content = randomBytes(3 * 64 * 1024 + 1234);
+        List<Long> progress = new ArrayList<>();
+        CommandResult result;
+        try (Session session = connect()) {
+            result = session.execute("cat > piped.bin && wc -c < piped.bin", new ByteArrayInputStream(content),
+                    COMMAND_TIMEOUT, progress::add);
+        }
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout().strip()).isEqualTo(Integer.toString(content.length));
+        assertThat(Files.readAllBytes(host.root().resolve("piped.bin"))).isEqualTo(content);
+        assertThat(progress).isSorted().last().isEqualTo((long) content.length);
+    }
+
+    @Test
+    void commandEndingBeforeItReadsItsInputAnswersWithItsStatusOnALiveSession() throws Exception {
+        try (Session session = connect()) {
+            // More than the channel's window (2 MiB), so that the sender waits for room the command never makes.
+            CommandResult result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> session.execute(
+                    "head -c 10 > head.bin; exit 4", new ByteArrayInputStream(randomBytes(8 * 1024 * 1024)),
+                    COMMAND_TIMEOUT, sent -> { }));
+
+            assertThat(result.exitCode()).isEqualTo(4);
+            assertThat(session.isOpen()).isTrue();
+            assertThat(session.execute("wc -c < head.bin", COMMAND_TIMEOUT).stdout().strip()).isEqualTo("10");
+        }
+    }
+
+    @Test
     void remoteSizeIsMinusOneForAMissingFile() {
         try (Session session = connect()) {
             assertThat(session.remoteSize(remotePath("never-written.bin"))).isEqualTo(-1);

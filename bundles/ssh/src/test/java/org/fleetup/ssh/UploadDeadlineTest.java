@@ -102,6 +102,22 @@ class UploadDeadlineTest {
     }
 
     @Test
+    void commandInputSlowerThanTheMinimumRateFailsInBoundedTimeAndEndsTheSession() throws Exception {
+        try (Session session = connectThrough(64 * KIB, 1024 * KIB, Duration.ofSeconds(5))) {
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                    assertThatThrownBy(() -> session.execute("cat > trickled-input.bin",
+                            new ByteArrayInputStream(randomBytes(8 * 1024 * KIB)), Duration.ofSeconds(60), sent -> { }))
+                            .isInstanceOfSatisfying(FleetupException.class,
+                                    e -> assertThat(e.code()).isEqualTo(FleetupException.TRANSPORT_FAILED))
+                            .hasMessageStartingWith("Transfer to " + host.name() + " failed after ")
+                            .hasMessageContaining("too slow")
+                            .hasMessageContaining("transferMinimumBytesPerSecond"));
+            await("the session is given up").atMost(Duration.ofSeconds(5)).until(() -> !session.isOpen());
+        }
+        assertThat(transport.idleSessions()).as("a connection that missed its deadline is not kept").isZero();
+    }
+
+    @Test
     void transferSlowerThanItsAllowanceButAboveTheMinimumRateLandsWhole() throws Exception {
         byte[] content = randomBytes(1024 * KIB);
         // 4 s on a 256 KiB/s link, longer than the allowance of 2 s, well within the 2 s + 16 s that 1 MiB may take

@@ -6,11 +6,13 @@ import java.util.function.LongConsumer;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.ShellWords;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * One connection to one server, carrying every command and file transfer of a piece of work, so that the cost of
- * connecting is paid once. Not shared between threads.
+ * connecting is paid once. Not shared between threads. Transports implement it; an upgrade uses it.
  */
+@ProviderType
 public interface Session extends AutoCloseable {
 
     /** The name of the server this session reaches. */
@@ -25,6 +27,19 @@ public interface Session extends AutoCloseable {
      *         {@link FleetupException#TRANSPORT_FAILED} when the connection breaks
      */
     CommandResult execute(String command, Duration timeout);
+
+    /**
+     * Runs a command as {@link #execute(String, Duration)} does, with {@code input} as its standard input, ended when
+     * the input is: a file sent and acted on in one round trip ({@code cat > file && ...}). While the input is sent,
+     * the transfer's deadline of {@link #upload} holds; from its last byte on, {@code timeout}. A command that ends
+     * before it read all of its input (a full disk) answers with its exit status, the bytes it did not take unsent.
+     *
+     * @param progress told the number of bytes of the input sent so far
+     * @throws FleetupException {@link FleetupException#COMMAND_TIMEOUT} past {@code timeout};
+     *         {@link FleetupException#TRANSPORT_FAILED} when the connection breaks, its message saying how many bytes
+     *         were sent, or when the input goes slower than the transport allows
+     */
+    CommandResult execute(String command, InputStream input, Duration timeout, LongConsumer progress);
 
     /**
      * Writes {@code content} to {@code remotePath} (absolute), starting at byte {@code offset} of the remote file so

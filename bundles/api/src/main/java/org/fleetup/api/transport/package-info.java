@@ -4,7 +4,7 @@
  * ({@link org.fleetup.api.transport.InstallingTransport}) carries its servers' whole upgrade.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.fleetup.api.transport;
 
 import org.osgi.annotation.bundle.Export;

@@ -20,7 +20,8 @@ import org.fleetup.api.ShellWords;
  * shell that leads no group (a server that runs commands otherwise, a system without {@code /proc}) starts the
  * command in the background, where a shell without job control leaves it in its own process group, so that
  * {@code setsid} never has to fork (it would otherwise, and BusyBox's would lose the exit code); the background
- * command's stdin is {@code /dev/null}, as the session's is closed at once anyway. A server without {@code setsid}
+ * command's stdin is the session's, passed on by a descriptor of its own (a shell gives a background command
+ * {@code /dev/null} before its own redirections, so {@code <&0} would pass that). A server without {@code setsid}
  * still runs the command, which then cannot be killed with what it started, only its shell.
  */
 final class KillableCommand {
@@ -44,8 +45,8 @@ final class KillableCommand {
         // The fields of /proc/PID/stat after the command's name, which ends with the last ')': state, parent, group.
         return "fleetup_group=; { read -r fleetup_stat </proc/$$/stat; } 2>/dev/null && set -- ${fleetup_stat##*)}"
                 + " && [ \"$3\" = \"$$\" ] && fleetup_group=$$; set --; if [ -n \"$fleetup_group\" ]; then eval "
-                + announced + "; else if command -v setsid >/dev/null 2>&1; then set -- setsid; fi; \"$@\" "
-                + "\"${SHELL:-/bin/sh}\" -c " + announced + " & wait $!; fi";
+                + announced + "; else if command -v setsid >/dev/null 2>&1; then set -- setsid; fi; exec 3<&0; \"$@\" "
+                + "\"${SHELL:-/bin/sh}\" -c " + announced + " <&3 3<&- & wait $!; fi";
     }
 
     /** The process group the command announced in what it printed on stderr so far, if it did. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -33,9 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One piece of work's use of an authenticated SSH connection to one server, carrying every command (an exec channel
- * each, the command wrapped so that its deadline ends it on the server: {@link KillableCommand}) and every file
- * transfer (one SFTP channel, opened on first use and kept until the session closes; each transfer held to a
- * {@link TransferDeadline}). Closing hands the connection back to its {@link ConnectionReturn}, which may keep it for
+ * each, the command wrapped so that its deadline ends it on the server: {@link KillableCommand}), with its input when
+ * it has one, and every file transfer (one SFTP channel, opened on first use and kept until the session closes); each
+ * transfer, and each command's input, held to a {@link TransferDeadline}. Closing hands the connection back to its {@link ConnectionReturn}, which may keep it for
  * the next session to the same server: this object is then dead for good, whoever uses the connection next.
  */
 final class SshSession implements Session {
@@ -79,6 +80,20 @@ final class SshSession implements Session {
     public CommandResult execute(String command, Duration timeout) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(timeout, "timeout");
+        return run(command, null, timeout, sent -> { });
+    }
+
+    @Override
+    public CommandResult execute(String command, InputStream input, Duration timeout, LongConsumer progress) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(progress, "progress");
+        return run(command, input, timeout, progress);
+    }
+
+    /** @param input the command's stdin, or null for none (closed at once) */
+    private CommandResult run(String command, InputStream input, Duration timeout, LongConsumer progress) {
         requireOpen();
         long deadline = System.nanoTime() + timeout.toNanos();
         CappedOutputStream stdout = new CappedOutputStream(OUTPUT_CAP_BYTES);
@@ -90,8 +105,13 @@ final class SshSession implements Session {
             throw lost("run a command", e);
         }
         try {
-            if (!start(channel, deadline)) {
+            if (!start(channel, deadline, input == null)) {
                 throw timedOut(timeout, "its channel did not open in time, so it may not have started");
+            }
+            if (input != null) {
+                send(channel, input, progress);
+                // The command's time counts from the last byte: sending is held to the transfer's deadline instead.
+                deadline = System.nanoTime() + timeout.toNanos();
             }
             Set<ClientChannelEvent> events = channel.waitFor(ENDED, remaining(deadline));
             Integer exitStatus = channel.getExitStatus();
@@ -117,6 +137,55 @@ final class SshSession implements Session {
             // Closing the channel does not end the command on the server (sshd signals no command without a
             // terminal): one past its deadline was killed above.
             channel.close(true);
+        }
+    }
+
+    /**
+     * Sends {@code input} to the command's stdin and ends it, held to a {@link TransferDeadline} as an upload is. A
+     * command that closed its channel meanwhile (it ended without reading all of it) is left to tell its exit status;
+     * a connection lost or too slow fails the transfer.
+     */
+    private void send(ChannelExec channel, InputStream input, LongConsumer progress) {
+        TransferDeadline deadline = new TransferDeadline(session.getFactoryManager().getScheduledExecutorService(),
+                settings.connectTimeout(), settings.transferMinimumBytesPerSecond(), () -> ended(channel), () -> {
+                    reusable = false;
+                    session.close(true);
+                });
+        long sent = 0;
+        try (deadline; OutputStream stdin = channel.getInvertedIn()) {
+            byte[] buffer = new byte[settings.transferBufferBytes()];
+            for (int read = readInput(input, buffer); read > 0; read = readInput(input, buffer)) {
+                stdin.write(buffer, 0, read);
+                sent += read;
+                deadline.sent(sent);
+                progress.accept(sent);
+            }
+            // Closing (by the try) sends what is buffered and then the end of the input.
+        } catch (IOException e) {
+            if (e instanceof InterruptedIOException) {
+                Thread.currentThread().interrupt();
+            }
+            if (!deadline.missed() && ended(channel) && connectionStaysUp()) {
+                LOGGER.debug("The command on {} ended after {} bytes of its input: {}", server, sent, e.getMessage());
+                return;
+            }
+            String why = deadline.missed() ? tooSlow(sent, deadline.elapsed()) : reason(e);
+            // As for an upload: a connection that failed under a transfer is closed now, for the next step to
+            // reconnect at once.
+            reusable = false;
+            session.close(true);
+            throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server + " failed after "
+                    + sent + " bytes sent: " + why, e);
+        }
+    }
+
+    /** Reads the local input: its failure is not the server's. */
+    private int readInput(InputStream input, byte[] buffer) {
+        try {
+            return readFully(input, buffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read what was to be sent to " + server + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -149,7 +218,7 @@ final class SshSession implements Session {
             ChannelExec kill = channel(KillableCommand.kill(group.getAsLong()), printed, printed);
             try {
                 long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
-                if (start(kill, deadline)) {
+                if (start(kill, deadline, true)) {
                     // Its answer may come after its exit status, as any command's: what it printed is read once the
                     // channel closed.
                     Set<ClientChannelEvent> events = kill.waitFor(ENDED, remaining(deadline));
@@ -187,8 +256,13 @@ final class SshSession implements Session {
         return channel;
     }
 
-    /** Opens the channel, which runs its command; false when it did not open before the deadline. */
-    private static boolean start(ChannelExec channel, long deadline) throws IOException {
+    /**
+     * Opens the channel, which runs its command; false when it did not open before the deadline.
+     *
+     * @param noInput whether the command gets no input: its stdin is ended at once, so that a command reading it does
+     *        not wait forever
+     */
+    private static boolean start(ChannelExec channel, long deadline, boolean noInput) throws IOException {
         OpenFuture opened = channel.open();
         if (!opened.await(remaining(deadline))) {
             return false;
@@ -196,8 +270,9 @@ final class SshSession implements Session {
         if (!opened.isOpened()) {
             throw new IOException("the server refused a channel", opened.getException());
         }
-        // The command gets no input: end its stdin at once, so that a command reading it does not wait forever.
-        channel.getInvertedIn().close();
+        if (noInput) {
+            channel.getInvertedIn().close();
+        }
         return true;
     }
 
@@ -277,6 +352,11 @@ final class SshSession implements Session {
     private boolean connectionStaysUp() {
         session.waitFor(EnumSet.of(ClientSessionEvent.CLOSED), CHANNEL_END_SETTLES);
         return session.isOpen();
+    }
+
+    /** Whether the command's channel was closed, or is being closed: its command ended, or the connection did. */
+    private static boolean ended(ChannelExec channel) {
+        return channel.isClosing() || !channel.isOpen();
     }
 
     /** Whether the SFTP channel was closed, or is being closed, under the client's feet: its server is gone. */

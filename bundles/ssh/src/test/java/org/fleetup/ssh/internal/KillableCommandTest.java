@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +120,25 @@ class KillableCommandTest {
         assertThat(KillableCommand.stderr(printedErr)).isEqualTo(plainErr.get(10, TimeUnit.SECONDS))
                 .isEqualTo("3 0\n");
         assertThat(wrapped.exitValue()).isEqualTo(plain.exitValue()).isEqualTo(7);
+    }
+
+    /** A shell gives a background command /dev/null for stdin: the wrapper must pass the session's on. */
+    @ParameterizedTest(name = "{0}, leading a group: {1}")
+    @MethodSource("shellsLeadingOrNot")
+    void wrappedCommandReadsTheInputItIsGiven(String shell, boolean leading) throws Exception {
+        String command = "read -r first; read -r second; echo \"$second $first\"";
+        for (boolean withSetsid : List.of(true, false)) {
+            Process wrapped = run(tools(shell, withSetsid), KillableCommand.wrap(command), leading);
+            try (OutputStream stdin = wrapped.getOutputStream()) {
+                stdin.write("one\ntwo\n".getBytes(StandardCharsets.UTF_8));
+            }
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> text(wrapped.getErrorStream()));
+
+            assertThat(text(wrapped.getInputStream())).as("setsid: " + withSetsid).isEqualTo("two one\n");
+            assertThat(wrapped.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(KillableCommand.stderr(err.get(10, TimeUnit.SECONDS))).isEmpty();
+            assertThat(wrapped.exitValue()).isZero();
+        }
     }
 
     @ParameterizedTest(name = "{0}")

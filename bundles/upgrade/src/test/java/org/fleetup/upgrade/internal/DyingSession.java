@@ -101,6 +101,31 @@ final class DyingSession implements Session {
         return delegate.execute(command, timeout);
     }
 
+    /**
+     * A command sent with its input: the upload's death applies to the input (the server's command sees it end, as it
+     * would when the connection goes), then the controller dies before it reads the answer.
+     */
+    @Override
+    public CommandResult execute(String command, InputStream input, Duration timeout, LongConsumer progress) {
+        alive();
+        commands.add(command);
+        if (dieBefore.test(command)) {
+            die("before sending " + command.lines().findFirst().orElse(""));
+        }
+        long limit = uploadLimit;
+        InputStream sent = limit == Long.MAX_VALUE ? input : new Truncated(input, limit);
+        long[] reached = {0};
+        CommandResult result = delegate.execute(command, sent, timeout, done -> {
+            reached[0] = done;
+            progress.accept(done);
+        });
+        sentBytes += reached[0];
+        if (limit != Long.MAX_VALUE) {
+            die("during the transfer");
+        }
+        return result;
+    }
+
     @Override
     public void upload(InputStream content, String remotePath, long offset, LongConsumer progress) {
         alive();
