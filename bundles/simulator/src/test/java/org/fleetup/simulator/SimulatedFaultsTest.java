@@ -167,6 +167,21 @@ class SimulatedFaultsTest {
     }
 
     @Test
+    void theFirstCommandInputIsCorruptedOnceAndASecondArrivesIntact() throws Exception {
+        SimulatedHost host = startOne(Fault.CORRUPT_TRANSFER);
+        Path artifact = release("2.0.0");
+        String expected = OpenSshClient.local(workDir.toFile(), "sha256sum", artifact.toString()).out()
+                .split(" ")[0];
+        byte[] input = Files.readAllBytes(artifact);
+
+        String first = client.ssh(host, "cat > piped.tar.gz && sha256sum piped.tar.gz", input).out().split(" ")[0];
+        String second = client.ssh(host, "cat > piped.tar.gz && sha256sum piped.tar.gz", input).out().split(" ")[0];
+
+        assertThat(first).isNotEqualTo(expected);
+        assertThat(second).isEqualTo(expected);
+    }
+
+    @Test
     void aHungServerAcceptsTheConnectionAndNeverAnswers() throws Exception {
         SimulatedHost host = startOne(Fault.HUNG);
 

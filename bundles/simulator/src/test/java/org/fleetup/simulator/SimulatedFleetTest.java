@@ -314,6 +314,33 @@ class SimulatedFleetTest {
     }
 
     @Test
+    void commandWritingItsInputToAFullDiskStopsAtTheLimit() throws Exception {
+        SimulatedHost host = startOne("1.0.0", Fault.DISK_FULL);
+        byte[] input = Files.readAllBytes(randomFile(UPLOAD_BYTES));
+
+        OpenSshClient.Result result = client.ssh(host, "cat > piped.bin && echo written", input);
+
+        assertThat(result.exit()).isNotZero();
+        assertThat(result.out()).doesNotContain("written");
+        assertThat(host.root().resolve("piped.bin")).hasSize(SimulatedFleet.DEFAULT_DISK_QUOTA_BYTES);
+        assertThat(client.ssh(host, "echo small > small.txt && cat small.txt").out()).isEqualTo("small\n");
+    }
+
+    @Test
+    void flakyLinkBreaksUnderACommandsInputKeepingWhatArrived() throws Exception {
+        SimulatedHost host = startOne("1.0.0", Fault.DROP_CONNECTION);
+        byte[] input = Files.readAllBytes(randomFile(UPLOAD_BYTES));
+
+        OpenSshClient.Result result = client.ssh(host, "cat > piped.bin && echo written", input);
+
+        assertThat(result.exit()).as("ssh's status for a lost connection").isEqualTo(255);
+        assertThat(result.out()).doesNotContain("written");
+        byte[] arrived = Files.readAllBytes(host.root().resolve("piped.bin"));
+        assertThat(arrived).hasSize((int) SimulatedFleet.DEFAULT_DROP_AFTER_BYTES);
+        assertThat(input).startsWith(arrived);
+    }
+
+    @Test
     void flakyLinkStillRunsCommands() throws Exception {
         SimulatedHost host = startOne("1.2.3", Fault.DROP_CONNECTION);
 

@@ -2,9 +2,12 @@ package org.fleetup.api.simulator;
 
 /** What can be wrong with a simulated server, or what it lacks. */
 public enum Fault {
-    /** Writes fail with "no space left on device" once the root holds a little more than at start. */
+    /**
+     * Writes fail once the root holds a little more than at start: over SFTP with "no space left on device"; a file
+     * written by a command stops at that size, the command killed by the kernel's file size limit (SIGXFSZ).
+     */
     DISK_FULL,
-    /** The connection drops in the middle of a file transfer. */
+    /** The connection drops in the middle of a file transfer, by SFTP or as a command's input. */
     DROP_CONNECTION,
     /** Every connection is closed as soon as it is accepted. */
     REFUSE_CONNECTIONS,
@@ -29,7 +32,10 @@ public enum Fault {
     BUSY,
     /** The releases directory, {@code <root>/demo-app/releases}, cannot be written (made there when missing). */
     READ_ONLY,
-    /** The first file written over SFTP is corrupted once (one byte changed): a second send arrives intact. */
+    /**
+     * The first bytes sent to the server (a file over SFTP, or a command's input) land corrupted once (one byte
+     * changed): a second send arrives intact.
+     */
     CORRUPT_TRANSFER,
     /** Accepts TCP connections and never answers: no SSH banner, nothing. */
     HUNG,

@@ -180,16 +180,16 @@ public final class HostLauncher {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
+        WriteFaults faults = new WriteFaults(name, spec.faults(), settings.dropAfterBytes(), settings.diskQuotaBytes());
         if (!spec.faults().contains(Fault.SFTP_ONLY)) {
             // Without a command factory MINA refuses every exec request: a server that offers SFTP only.
             server.setCommandFactory(new ShellCommandFactory(root, user, commandPumps,
-                    spec.faults().contains(Fault.REBOOT)));
+                    spec.faults().contains(Fault.REBOOT), faults));
         }
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
                 .withFileSystemAccessor(new HostRootFileSystemAccessor(root))
                 .build();
-        sftp.addSftpEventListener(new SftpFaults(name, spec.faults(), settings.dropAfterBytes(),
-                settings.diskQuotaBytes()));
+        sftp.addSftpEventListener(new SftpFaults(faults));
         server.setSubsystemFactories(List.of(sftp));
         if (spec.faults().contains(Fault.REFUSE_CONNECTIONS)) {
             server.addSessionListener(new RefuseConnections(name));

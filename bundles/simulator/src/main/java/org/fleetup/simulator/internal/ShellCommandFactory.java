@@ -16,11 +16,13 @@ final class ShellCommandFactory implements CommandFactory {
     private final Path root;
     private final Map<String, String> environment;
     private final Executor pumps;
+    private final WriteFaults faults;
 
     /** @param ownCommands whether {@code <root>/.sim/bin} comes first on the PATH (the simulated reboot) */
-    ShellCommandFactory(Path root, String user, Executor pumps, boolean ownCommands) {
+    ShellCommandFactory(Path root, String user, Executor pumps, boolean ownCommands, WriteFaults faults) {
         this.root = root;
         this.pumps = pumps;
+        this.faults = faults;
         // What a login shell would see; the controller's own environment stays out of the simulated host.
         String inherited = System.getenv("PATH");
         String path = inherited == null || inherited.isBlank() ? DEFAULT_PATH : inherited;
@@ -35,6 +37,6 @@ final class ShellCommandFactory implements CommandFactory {
 
     @Override
     public Command createCommand(ChannelSession channel, String command) {
-        return new ShellCommand(command, root, environment, pumps);
+        return new ShellCommand(command, root, environment, pumps, faults);
     }
 }
