@@ -74,6 +74,8 @@ public final class ReleaseDirectoryInstall {
     private static final String LOOK_SECTION = "::fleetup-installable";
     private static final String LOOK_STATUS = "::fleetup-status ";
     private static final String NO_STAGING = "::fleetup-no-staging";
+    /** What the unpacking's command prints when the staging directory it was to make was there already. */
+    private static final String STAGING_THERE = "::fleetup-staging-there";
     private static final String MANIFEST_SECTION = "::fleetup-manifest";
     private static final String MADE_SECTION = "::fleetup-made";
     private static final String RELEASE_SECTION = "::fleetup-release";
@@ -330,6 +332,11 @@ public final class ReleaseDirectoryInstall {
         private String staging;
         /** The transfer to staging, which the unpacking verifies. */
         private StagedTransfer transfer;
+        /** What goes on record with the staged file when the unpacking's own command sends it: null once sent. */
+        private Map<String, String> sentWithTheUnpacking;
+        /** Whether that command makes the staging directory; and whether it is on record as made by this install. */
+        private boolean makingWithTheUnpacking;
+        private boolean madeOnRecord;
         /** Whether the first look made the staging directory already. */
         private boolean stagingMade;
         /** Whether a first look that only read found no staging directory: the transfer makes it. */
@@ -875,6 +882,15 @@ public final class ReleaseDirectoryInstall {
             boolean onRecord = recorded.containsKey(JournalKeys.CREATED);
             unwritten.forEach(recorded::putIfAbsent);
             unwritten.clear();
+            if (strategy.unpacks() && !staging.equals(resumed.get(JournalKeys.STAGING))) {
+                // The unpacking's command gets the file as its input, checks its sum and unpacks it: no channel of
+                // the transfer's own, no round trip between. It goes on record there, before the command. Not when
+                // an interrupted install sent it before: what landed then is continued from its size.
+                sentWithTheUnpacking = recorded;
+                makingWithTheUnpacking = making;
+                madeOnRecord = onRecord;
+                return;
+            }
             transfer.send(staging, recorded, () -> {
                 if (making) {
                     makeStaging(stagingDir, onRecord);
@@ -899,6 +915,12 @@ public final class ReleaseDirectoryInstall {
             } catch (FleetupException e) {
                 throw new StepFailure(doing + " failed: " + StepFailure.describe(e), e);
             }
+            staged(stagingDir, made, onRecord);
+            doing = "transferring";
+        }
+
+        /** A directory someone else made meanwhile is taken off the record again. */
+        private void staged(String stagingDir, boolean made, boolean onRecord) {
             if (!made && onRecord) {
                 createdDirectories.remove(stagingDir);
                 record(StepState.TRANSFERRING, stagingDir + " was there already", Map.of(JournalKeys.CREATED,
@@ -906,7 +928,34 @@ public final class ReleaseDirectoryInstall {
             }
             stagingMissing = false;
             stagingMade = true;
-            doing = "transferring";
+        }
+
+        /**
+         * Sends the staged file as the input of the unpacking's command, which makes the staging directory first when
+         * it is missing: what it printed after the sum matched, or empty when the file went otherwise (and still is
+         * to be verified).
+         */
+        private Optional<List<String>> sendWithTheUnpacking(String command) {
+            Map<String, String> recorded = sentWithTheUnpacking;
+            sentWithTheUnpacking = null;
+            String unpacking = doing;
+            String stagingDir = root + "/staging";
+            String word = quote(stagingDir);
+            String making = makingWithTheUnpacking ? "if [ -d " + word + " ]; then echo " + STAGING_THERE
+                    + "; else mkdir -- " + word + " || exit 1; fi;" : "";
+            Optional<List<String>> printed = transfer.sendWith(staging, recorded, making, command, () -> {
+                if (makingWithTheUnpacking && !stagingMade) {
+                    // The connection dropped, perhaps before the command made it: made now if not, and on record
+                    // as made either way (it was missing when the install looked).
+                    makeStaging(stagingDir, false);
+                    doing = unpacking;
+                }
+            }, lines -> {
+                if (makingWithTheUnpacking) {
+                    staged(stagingDir, !lines.contains(STAGING_THERE), madeOnRecord);
+                }
+            });
+            return printed.map(lines -> lines.stream().filter(line -> !line.equals(STAGING_THERE)).toList());
         }
 
         private void unpack() {
@@ -943,6 +992,18 @@ public final class ReleaseDirectoryInstall {
                     + RELEASE_MOVED + "; fi; fi";
             // The staged file's sum is checked first, in the same round trip; a mismatch sends it again.
             List<List<String>> printed = new ArrayList<>(1);
+            if (sentWithTheUnpacking != null) {
+                sendWithTheUnpacking(unpacking).ifPresent(printed::add);
+            }
+            if (printed.isEmpty()) {
+                verifyAndUnpack(unpacking, printed);
+            }
+            steps.step(StepState.INSTALLING, "unpacked " + release.fileName() + " into " + scratch + ", its SHA-256 "
+                    + "verified, every file checked against " + MANIFEST + " when it has one");
+            placeUnpacked(printed.get(0), scratch, releaseDir, manifest);
+        }
+
+        private void verifyAndUnpack(String unpacking, List<List<String>> printed) {
             transfer.verify(staging, () -> {
                 List<String> out = run(doing, transfer.sumCheck(staging) + " && " + unpacking, heavyTimeout).stdout()
                         .lines().toList();
@@ -952,9 +1013,10 @@ public final class ReleaseDirectoryInstall {
                 }
                 return mismatch;
             });
-            steps.step(StepState.INSTALLING, "unpacked " + release.fileName() + " into " + scratch + ", its SHA-256 "
-                    + "verified, every file checked against " + MANIFEST + " when it has one");
-            List<String> lines = printed.get(0);
+        }
+
+        /** Reads what the unpacking printed, and puts the release in place when it did not move it there itself. */
+        private void placeUnpacked(List<String> lines, String scratch, String releaseDir, String manifest) {
             int sums = lines.indexOf(MANIFEST_SECTION);
             boolean hasManifest = sums >= 0;
             if (hasManifest) {

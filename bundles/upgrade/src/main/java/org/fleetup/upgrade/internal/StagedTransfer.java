@@ -9,11 +9,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.release.Release;
+import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.StepState;
 import org.slf4j.Logger;
@@ -31,6 +33,12 @@ final class StagedTransfer {
 
     /** What {@link #sumCheck} prints, with the sum it found, when the file does not match. */
     private static final String MISMATCH = "::fleetup-sha256 ";
+    /** What {@link #sendWith} prints when the staging file holds something already: it is continued instead. */
+    private static final String STAGED_ALREADY = "::fleetup-staged-already";
+    /** What {@link #sendWith} prints, with the status of {@code cat}, when writing the staging file failed. */
+    private static final String WRITE_FAILED = "::fleetup-write-failed ";
+    /** A shell's status for a command killed by SIGXFSZ (25): a file grew past the size limit. */
+    private static final int FILE_SIZE_LIMIT_STATUS = 128 + 25;
 
     private final ServerCommands commands;
     private final StepReporter steps;
@@ -41,6 +49,8 @@ final class StagedTransfer {
     private final Duration commandTimeout;
     private final Duration heavyTimeout;
     private long sent;
+    /** The attempt at a verified file under way: 0 before the first send. */
+    private int attempt;
 
     StagedTransfer(ServerCommands commands, StepReporter steps, Journal journal, Release release,
                    Supplier<InputStream> artifact, int verifyAttempts, Duration commandTimeout,
@@ -66,14 +76,124 @@ final class StagedTransfer {
      * by then, at the cost of no write of its own.
      */
     void send(String staging, Map<String, String> alsoRecorded, Runnable first) {
+        record(staging, alsoRecorded);
+        first.run();
+        sendOn(staging);
+    }
+
+    private void record(String staging, Map<String, String> alsoRecorded) {
         Map<String, String> changes = new HashMap<>(alsoRecorded);
         changes.put(JournalKeys.STAGING, staging);
         journal.record(StepState.TRANSFERRING, "sending " + release.coordinates() + " to " + staging, changes);
-        first.run();
+    }
+
+    /** Sends what {@code staging} does not hold yet of the artifact, in the attempt under way. */
+    private void sendOn(String staging) {
+        attempt = Math.max(attempt, 1);
         long offset = partialSize(staging);
         if (offset < release.size()) {
-            upload(staging, 1, offset);
+            upload(staging, attempt, offset);
         }
+    }
+
+    /**
+     * Sends the artifact as the input of one command that writes it to {@code staging}, checks its sum and, when it
+     * matches, goes on with {@code then}: the transfer, the check and what it guards in one round trip, with no
+     * channel of the transfer's own. The staging file is on record, with {@code alsoRecorded}, before the command
+     * runs; {@code before} runs first in it (it must end with {@code &&} or {@code ;}), before the staging file is
+     * looked at.
+     *
+     * <p>When the staging file holds something already (an earlier, interrupted transfer's), the command leaves it
+     * and the transfer goes on from its size; when the connection drops under the transfer, it goes on from what
+     * landed over a new one, after {@code afterADrop} (which makes sure of what {@code before} may not have done);
+     * when the sum does not match, the file is sent again: in each case as {@link #send} does, and
+     * {@link #verify(String, Supplier)} checks the file then.
+     *
+     * @param printed told what the command printed, before anything else is made of it
+     * @return what the command printed when it ran {@code then} on the verified file, or empty when the file was sent
+     *         otherwise and is still to be verified
+     */
+    Optional<List<String>> sendWith(String staging, Map<String, String> alsoRecorded, String before, String then,
+                                    Runnable afterADrop, Consumer<List<String>> printed) {
+        record(staging, alsoRecorded);
+        attempt = 1;
+        String word = quote(staging);
+        String command = before + " if [ -e " + word + " ] || [ -L " + word + " ]; then echo " + STAGED_ALREADY
+                + "; exit 0; fi; { cat > " + word + " || { fleetup_status=$?; echo \"" + WRITE_FAILED
+                + "$fleetup_status\"; exit 1; }; } && " + sumCheck(staging) + " && " + then;
+        long total = release.size();
+        String detail = "sending " + release.coordinates() + " (" + total + " bytes) to " + staging;
+        steps.step(StepState.TRANSFERRING, detail);
+        LongConsumer progress = steps.transferProgress(detail, total);
+        sent = 0;
+        progress.accept(0);
+        CommandResult result;
+        try (InputStream content = artifact.get()) {
+            result = commands.session().execute(command, content, heavyTimeout, done -> {
+                sent = done;
+                progress.accept(done);
+                if (done == total) {
+                    steps.step(StepState.VERIFYING, "checking the SHA-256 of " + staging + " on the server");
+                }
+            });
+        } catch (FleetupException e) {
+            if (commands.session().isOpen()) {
+                // A refusal or a timeout on a live connection: the transport's words name the server and the reason.
+                throw new StepFailure(StepFailure.describe(e), e);
+            }
+            LOGGER.info("The transfer to {} broke after {} bytes: {}; going on from what landed", staging, sent,
+                    e.getMessage());
+            continueAfterADrop(staging, afterADrop, StepFailure.describe(e));
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            throw new StepFailure("transfer failed after " + sent + " of " + total + " bytes: "
+                    + StepFailure.describe(e), e);
+        }
+        List<String> lines = result.stdout().lines().toList();
+        printed.accept(lines);
+        if (lines.contains(STAGED_ALREADY)) {
+            sendOn(staging);
+            return Optional.empty();
+        }
+        Optional<String> writeFailed = lines.stream().filter(line -> line.startsWith(WRITE_FAILED)).findFirst();
+        if (writeFailed.isPresent()) {
+            throw new StepFailure("Transfer to " + commands.session().server() + " failed after " + sent + " bytes sent:"
+                    + " writing " + staging + " on the server failed (" + writeFailure(writeFailed.get(), result)
+                    + "): a full disk is the usual cause, check the free space on the server");
+        }
+        Optional<String> mismatch = mismatch(lines);
+        if (mismatch.isPresent()) {
+            mismatched(staging, mismatch.get());
+            attempt = 2;
+            if (attempt > verifyAttempts) {
+                throw exhausted(mismatch.get());
+            }
+            upload(staging, attempt, 0);
+            return Optional.empty();
+        }
+        if (!result.succeeded()) {
+            throw new StepFailure("sending " + staging + " and going on with it failed: " + result.problem());
+        }
+        return Optional.of(lines);
+    }
+
+    private void continueAfterADrop(String staging, Runnable afterADrop, String why) {
+        try {
+            commands.live("continue the transfer to " + staging + " (" + why + ")");
+        } catch (FleetupException e) {
+            throw new StepFailure(why + "; reconnecting to continue it failed: " + StepFailure.describe(e), e);
+        }
+        afterADrop.run();
+        sendOn(staging);
+    }
+
+    private static String writeFailure(String marker, CommandResult result) {
+        String status = marker.substring(WRITE_FAILED.length()).strip();
+        if (status.equals(Integer.toString(FILE_SIZE_LIMIT_STATUS))) {
+            return "cat was killed by SIGXFSZ, past a file size limit";
+        }
+        String problem = result.stderr().strip();
+        return "cat ended with status " + status + (problem.isEmpty() ? "" : ": " + problem);
     }
 
     /** Has the server verify what {@link #send} left in {@code staging} by its SHA-256 alone, or fails the step. */
@@ -91,8 +211,9 @@ final class StagedTransfer {
      */
     void verify(String staging, Supplier<Optional<String>> check) {
         String lastSeen = null;
-        for (int attempt = 1; attempt <= verifyAttempts; attempt++) {
-            if (attempt > 1) {
+        int first = Math.max(attempt, 1);
+        for (attempt = first; attempt <= verifyAttempts; attempt++) {
+            if (attempt > first) {
                 upload(staging, attempt, 0);
             }
             steps.step(StepState.VERIFYING, "checking the SHA-256 of " + staging + " on the server");
@@ -102,11 +223,19 @@ final class StagedTransfer {
                 return;
             }
             lastSeen = actual.get();
-            LOGGER.warn("Checksum mismatch on the server for {} (attempt {} of {}): expected {}, got {}",
-                    staging, attempt, verifyAttempts, release.sha256(), lastSeen);
-            commands.run("removing the corrupt " + staging, "rm -f " + quote(staging), commandTimeout);
+            mismatched(staging, lastSeen);
         }
-        throw new StepFailure("checksum mismatch on the server after " + verifyAttempts
+        throw exhausted(lastSeen);
+    }
+
+    private void mismatched(String staging, String found) {
+        LOGGER.warn("Checksum mismatch on the server for {} (attempt {} of {}): expected {}, got {}",
+                staging, attempt, verifyAttempts, release.sha256(), found);
+        commands.run("removing the corrupt " + staging, "rm -f " + quote(staging), commandTimeout);
+    }
+
+    private StepFailure exhausted(String lastSeen) {
+        return new StepFailure("checksum mismatch on the server after " + verifyAttempts
                 + (verifyAttempts == 1 ? " attempt" : " attempts") + ": expected " + release.sha256()
                 + ", got " + lastSeen);
     }
