@@ -80,8 +80,8 @@ public class CoreFeatureIT extends FleetupTestSupport {
     @Test
     public void aKnownHostsFileIsReadByTheSshTransport() throws Exception {
         // Both transports over SSH share the client that reads it: without either, no known_hosts is read.
-        service(FeaturesService.class).uninstallFeature("fleetup-transport-sftp");
-        service(FeaturesService.class).uninstallFeature("fleetup-transport-ssh");
+        features(features -> features.uninstallFeature("fleetup-transport-sftp"));
+        features(features -> features.uninstallFeature("fleetup-transport-ssh"));
         // the SSH transport refuses a key file that does not exist: this one does, though it is never read
         Path keyFile = Files.createTempFile("kh-01", ".key");
         Path csv = Files.writeString(Files.createTempFile("servers", ".csv"),
@@ -92,25 +92,24 @@ public class CoreFeatureIT extends FleetupTestSupport {
                 && refused.error().getMessage().contains("feature:install fleetup-transport-ssh"));
         assertTrue("nothing imported", ok("fleet:server-list").lines().noneMatch(line -> line.contains("kh-01")));
 
-        service(FeaturesService.class).installFeature("fleetup-transport-ssh");
+        features(features -> features.installFeature("fleetup-transport-ssh"));
         ok("fleet:server-import --csv " + csv + " --known-hosts " + knownHosts);
         assertTrue(ok("fleet:server-list").contains("kh-01"));
     }
 
     @Test
     public void eachTransportAndThePatchServerGoOnWhenAnotherIsRemoved() throws Exception {
-        FeaturesService features = service(FeaturesService.class);
         for (String feature : List.of("fleetup-transport-ssh", "fleetup-transport-sftp", "fleetup-transport-http")) {
-            features.installFeature(feature);
+            features(features -> features.installFeature(feature));
         }
         // The SFTP transport shares the SSH transport's client, not the transport: it serves without it.
-        features.uninstallFeature("fleetup-transport-ssh");
+        features(features -> features.uninstallFeature("fleetup-transport-ssh"));
         String list = ok("fleet:transport-list");
         assertTrue(list, list.lines().anyMatch(line -> line.matches("sftp +\\| fleetup-transport-sftp .*")));
         assertTrue(list, list.lines().noneMatch(line -> line.contains("fleetup-transport-ssh")));
 
         // The patch server signs with the push transport's key and serves artifacts alike, without that transport.
-        features.uninstallFeature("fleetup-transport-http");
+        features(features -> features.uninstallFeature("fleetup-transport-http"));
         assertTrue(ok("fleet:transport-list").lines().noneMatch(line -> line.contains("fleetup-transport-http")));
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest check = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + System.getProperty(HTTP_PORT)
@@ -121,8 +120,8 @@ public class CoreFeatureIT extends FleetupTestSupport {
         assertEquals(answer.body(), 400, answer.statusCode());
         assertTrue(answer.body(), answer.body().contains("The check does not parse"));
 
-        features.installFeature("fleetup-transport-ssh");
-        features.installFeature("fleetup-transport-http");
+        features(features -> features.installFeature("fleetup-transport-ssh"));
+        features(features -> features.installFeature("fleetup-transport-http"));
     }
 
     @Test

@@ -28,12 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import javax.inject.Inject;
 
+import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.fleetup.api.simulator.Simulator;
@@ -218,6 +220,28 @@ public abstract class FleetupTestSupport {
 
     protected <T> T service(Class<T> type) throws InterruptedException {
         return service(type, null);
+    }
+
+    /** One call on Karaf's features service. */
+    @FunctionalInterface
+    protected interface FeaturesCall {
+
+        void on(FeaturesService features) throws Exception;
+    }
+
+    /**
+     * Makes {@code call} on the features service as it is now. Karaf replaces that service when its configuration
+     * arrives from {@code etc/} (its activator restarts it), which may come after the boot and after a test took the
+     * service: the replaced instance refuses the call before doing anything (its executor is terminated), and the
+     * call is made again on the one that replaced it.
+     */
+    protected void features(FeaturesCall call) {
+        await("the features service takes the call").atMost(60, TimeUnit.SECONDS)
+                .pollInterval(200, TimeUnit.MILLISECONDS).ignoreExceptionsInstanceOf(RejectedExecutionException.class)
+                .until(() -> {
+                    call.on(service(FeaturesService.class));
+                    return true;
+                });
     }
 
     /** The first service of {@code type} that matches {@code filter} (LDAP syntax; {@code null} for any). */

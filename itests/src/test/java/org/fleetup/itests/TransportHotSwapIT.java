@@ -275,10 +275,9 @@ public class TransportHotSwapIT extends FleetupTestSupport {
     /** Uninstalls the transport's feature the distribution boots, and gives it back: its bundles are the drop's. */
     private Feature uninstall(String name) throws Exception {
         // Fetched where it is used: Karaf may have replaced the one of the boot since.
-        FeaturesService features = service(FeaturesService.class);
-        Feature feature = features.getFeature(name);
-        features.uninstallFeature(name);
-        assertFalse(features.isInstalled(feature));
+        Feature feature = service(FeaturesService.class).getFeature(name);
+        features(features -> features.uninstallFeature(name));
+        assertFalse(service(FeaturesService.class).isInstalled(feature));
         return feature;
     }
 
