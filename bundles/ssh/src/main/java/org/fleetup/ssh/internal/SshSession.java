@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * One piece of work's use of an authenticated SSH connection to one server, carrying every command (an exec channel
  * each, the command wrapped so that its deadline ends it on the server: {@link KillableCommand}), with its input when
  * it has one, and every file transfer (one SFTP channel, opened on first use and kept until the session closes); each
- * transfer, and each command's input, held to a {@link TransferDeadline}. Closing hands the connection back to its {@link ConnectionReturn}, which may keep it for
- * the next session to the same server: this object is then dead for good, whoever uses the connection next.
+ * transfer, and each command's input, held to a {@link TransferDeadline}. Closing hands the connection back to its
+ * {@link ConnectionReturn}, which may keep it for the next session to the same server: this object is then dead for
+ * good, whoever uses the connection next.
  */
 final class SshSession implements Session {
 

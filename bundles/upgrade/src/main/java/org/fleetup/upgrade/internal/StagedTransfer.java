@@ -157,8 +157,8 @@ final class StagedTransfer {
         }
         Optional<String> writeFailed = lines.stream().filter(line -> line.startsWith(WRITE_FAILED)).findFirst();
         if (writeFailed.isPresent()) {
-            throw new StepFailure("Transfer to " + commands.session().server() + " failed after " + sent + " bytes sent:"
-                    + " writing " + staging + " on the server failed (" + writeFailure(writeFailed.get(), result)
+            throw new StepFailure("Transfer to " + commands.session().server() + " failed after " + sent
+                    + " bytes sent: writing " + staging + " on the server failed (" + writeFailure(writeFailed.get(), result)
                     + "): a full disk is the usual cause, check the free space on the server");
         }
         Optional<String> mismatch = mismatch(lines);
