@@ -3,6 +3,7 @@ package org.fleetup.api.rollout;
 import java.time.Instant;
 import java.util.Map;
 
+import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.StepState;
 
 /**
@@ -19,4 +20,11 @@ import org.fleetup.api.upgrade.StepState;
  */
 public record ActionUpdate(StepState step, String from, String to, String detail, Map<String, String> journalChanges,
                            Instant leaseUntil, boolean history, Instant at) {
+
+    /** Applies its journal changes, if any, to {@code journal}, as {@link Journal#apply} does. */
+    public void applyTo(Map<String, String> journal) {
+        if (journalChanges != null) {
+            Journal.apply(journalChanges, journal);
+        }
+    }
 }

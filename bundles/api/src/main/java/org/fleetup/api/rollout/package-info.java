@@ -2,7 +2,7 @@
  * Rollouts: a release brought to many servers, now or at a set time, with per-server state.
  */
 @Export
-@Version("1.11.0")
+@Version("1.12.0")
 package org.fleetup.api.rollout;
 
 import org.osgi.annotation.bundle.Export;

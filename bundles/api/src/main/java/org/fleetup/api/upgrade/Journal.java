@@ -39,14 +39,19 @@ public interface Journal {
 
             @Override
             public void record(StepState step, String detail, Map<String, String> changes) {
-                changes.forEach((key, value) -> {
-                    if (value == null) {
-                        entries.remove(key);
-                    } else {
-                        entries.put(key, value);
-                    }
-                });
+                apply(changes, entries);
             }
         };
+    }
+
+    /** Applies {@code changes} to {@code entries}: sets each entry, or removes it for a {@code null} value. */
+    static void apply(Map<String, String> changes, Map<String, String> entries) {
+        changes.forEach((key, value) -> {
+            if (value == null) {
+                entries.remove(key);
+            } else {
+                entries.put(key, value);
+            }
+        });
     }
 }

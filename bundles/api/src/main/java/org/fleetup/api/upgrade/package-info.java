@@ -2,7 +2,7 @@
  * The upgrade of one server: named steps, their events and the outcome.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.fleetup.api.upgrade;
 
 import org.osgi.annotation.bundle.Export;

@@ -220,17 +220,7 @@ final class ActionTable {
                 return null;
             }
             Map<String, String> journal = lockedJournal(connection, action, fence);
-            for (ActionUpdate update : updates) {
-                if (update.journalChanges() != null) {
-                    update.journalChanges().forEach((key, value) -> {
-                        if (value == null) {
-                            journal.remove(key);
-                        } else {
-                            journal.put(key, value);
-                        }
-                    });
-                }
-            }
+            updates.forEach(update -> update.applyTo(journal));
             return journal;
         });
     }

@@ -147,13 +147,7 @@ final class StoredJournal implements Journal, StepListener {
         Map<String, String> after = new HashMap<>(entries);
         if (update != null) {
             updates.add(update);
-            update.journalChanges().forEach((key, value) -> {
-                if (value == null) {
-                    after.remove(key);
-                } else {
-                    after.put(key, value);
-                }
-            });
+            update.applyTo(after);
         }
         repository.record(action.id(), action.fence(), action.leaseOwner(), updates, after);
         pending.clear();
