@@ -7,6 +7,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -86,6 +87,9 @@ final class Schema {
 
     private static void update(Connection connection) throws SQLException {
         boolean exclusive = ownedByThisProcess(connection);
+        if (!exclusive) {
+            createLockTable(connection);
+        }
         ClassLoader bundle = Schema.class.getClassLoader();
         Thread thread = Thread.currentThread();
         ClassLoader context = thread.getContextClassLoader();
@@ -169,6 +173,32 @@ final class Schema {
                     + " controller was stopped in it); this controller has the inventory to itself, so the lock is"
                     + " released and the migration runs again", held[0].getLockedBy(), held[0].getLockGranted());
             lock.forceReleaseLock();
+        }
+    }
+
+    /**
+     * Creates Liquibase's lock table with its one row, unless there, without ever deleting a row. Liquibase's own first
+     * start counts the rows, then deletes them and inserts one: on a shared database, a controller that counted none
+     * a moment before another inserted, locked and committed deletes that locked row, and both go on as holders of the
+     * lock (PostgreSQL then tells the first, releasing it, "0 rows were updated"). A table with its row, Liquibase
+     * leaves as it is.
+     */
+    static void createLockTable(Connection connection) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try (Statement statement = connection.createStatement()) {
+                // Liquibase's own definition, which it finds as it expects
+                statement.execute("CREATE TABLE IF NOT EXISTS databasechangeloglock (id INT NOT NULL PRIMARY KEY,"
+                        + " locked BOOLEAN NOT NULL, lockgranted TIMESTAMP, lockedby VARCHAR(255))");
+                statement.executeUpdate("INSERT INTO databasechangeloglock (id, locked) SELECT 1, FALSE"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM databasechangeloglock WHERE id = 1)");
+                return;
+            } catch (SQLException e) {
+                // controllers creating it at once: all but one are told that the table, or its row, exists already
+                if (attempt >= LOCK_RACES) {
+                    throw e;
+                }
+                LOGGER.debug("Another controller created Liquibase's lock table as this one did", e);
+            }
         }
     }
 

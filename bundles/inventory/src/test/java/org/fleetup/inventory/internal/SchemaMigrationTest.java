@@ -24,8 +24,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -322,6 +324,53 @@ class SchemaMigrationTest {
                     "SELECT DISTINCT deployment_id FROM databasechangelog", row -> row.getString(1)));
             assertThat(deployments).as("all of them by one controller's update").hasSize(1);
             assertThat(versions(database)).containsExactly(Schema.VERSION);
+        }
+    }
+
+    /**
+     * Liquibase's first start on a shared database empties its lock table before it inserts the row, and a controller
+     * a moment late deleted the lock that another had just taken (CI saw it: the first one, releasing, was told "0 rows
+     * were updated"). The table is made before Liquibase starts, by statements that insert and never delete.
+     */
+    @Test
+    void controllersMakingLiquibasesLockTableTogetherMakeOneRowAndNeverTakeAHeldLock() throws Exception {
+        int controllers = 4;
+        ExecutorService threads = Executors.newFixedThreadPool(controllers);
+        try {
+            CyclicBarrier together = new CyclicBarrier(controllers);
+            List<Future<Void>> made = new ArrayList<>();
+            for (int i = 0; i < controllers; i++) {
+                made.add(threads.submit(() -> {
+                    try (Connection connection = TestDatabases.connect(dir)) {
+                        together.await(30, TimeUnit.SECONDS);
+                        Schema.createLockTable(connection);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> each : made) {
+                each.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(lockRows()).as("one row, free").containsExactly("1 false null");
+
+        try (InventoryDatabase database = TestDatabases.open(dir)) {
+            assertThat(changeSets(database)).as("Liquibase took the table for its own")
+                    .extracting(ChangeSet::id).containsExactlyElementsOf(CHANGESETS);
+        }
+        execute("UPDATE databasechangeloglock SET locked = TRUE, lockedby = 'another controller' WHERE id = 1");
+        try (Connection connection = TestDatabases.connect(dir)) {
+            Schema.createLockTable(connection);
+        }
+        assertThat(lockRows()).as("the other controller's lock kept").containsExactly("1 true another controller");
+    }
+
+    private List<String> lockRows() throws SQLException {
+        try (Connection connection = TestDatabases.connect(dir)) {
+            return select(connection, "SELECT id, locked, lockedby FROM databasechangeloglock",
+                    row -> row.getInt(1) + " " + row.getBoolean(2) + " " + row.getString(3));
         }
     }
 
