@@ -1809,12 +1809,12 @@ public final class ReleaseDirectoryInstall {
         return value == null || value.isEmpty() ? null : value;
     }
 
-    // BusyBox's sha256sum has neither --quiet nor --strict: the lines of the files that match are left out here,
-    // and a malformed manifest never gets this far (the store checks every line of it, and the server checks the
-    // artifact's SHA-256 before unpacking it).
+    // BusyBox's sha256sum has neither --quiet nor --strict: the lines of the files that match are left out here, once
+    // one did not (a match costs no grep), and a malformed manifest never gets this far (the store checks every line
+    // of it, and the server checks the artifact's SHA-256 before unpacking it).
     private static String mismatchCommand(String directory, String manifest) {
         return "cd " + quote(directory) + " || exit 2; sums=$(sha256sum -c " + quote(manifest) + " 2>&1); status=$?; "
-                + "printf '%s\\n' \"$sums\" | grep -v ': OK$'; exit $status";
+                + "[ $status -eq 0 ] || printf '%s\\n' \"$sums\" | grep -v ': OK$'; exit $status";
     }
 
     /**

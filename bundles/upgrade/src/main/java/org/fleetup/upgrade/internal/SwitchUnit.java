@@ -82,7 +82,7 @@ final class SwitchUnit {
             # Runs sh -c "$@" in a process group of its own, killed with all it started past the deadline: sets
             # status, and timed_out when it was killed.
             bounded() {
-              rm -f "$late"
+              [ ! -e "$late" ] || rm -f "$late"
               $own sh -c "$@" >"$out" 2>"$err" </dev/null &
               checked=$!
               $own sh -c 'sleep "$1"; : > "$2"; kill -KILL -"$3" 2>/dev/null || kill -KILL "$3" 2>/dev/null' \\
@@ -298,8 +298,17 @@ final class SwitchUnit {
                 + "u=${f%.journal}; echo \"$u\"; " + read(DIRECTORY + "/\"$f\"", "\"$u\"") + "; break; fi; done; true";
     }
 
+    // The journals are read by the shell itself, not by sed, head or tail: each process less is a fork and an exec
+    // less on every server of a rollout.
     private static String pid(String journalWord) {
-        return "fleetup_pid=$(sed -n 's/^pid //p' " + journalWord + " 2>/dev/null | head -n 1); ";
+        return "fleetup_pid=; while IFS= read -r fleetup_line; do case $fleetup_line in 'pid '*) "
+                + "fleetup_pid=${fleetup_line#pid }; break ;; esac; done 2>/dev/null <" + journalWord + "; ";
+    }
+
+    /** Sets {@code fleetup_last} to the journal's last line, empty when it has none. */
+    private static String lastLine(String journalWord) {
+        return "fleetup_last=; while IFS= read -r fleetup_line || [ -n \"$fleetup_line\" ]; do "
+                + "fleetup_last=$fleetup_line; done 2>/dev/null <" + journalWord + "; ";
     }
 
     // A pid can be reused: it is the unit's only when its command line names the unit.
@@ -308,10 +317,6 @@ final class SwitchUnit {
                 + "|| grep -q " + unitWord + " /proc/$fleetup_pid/cmdline; }";
     }
 
-    /**
-     * Removes all but the {@link #KEPT} newest journals: enough history for an operator, and the newest unit that
-     * switched to the running release, which a later upgrade reads, is always among them.
-     */
     /** What {@link #afterHealthy} prints once it removed everything. */
     static final String TIDIED = "::fleetup-tidied";
     private static final String CONFIRM = "::fleetup-confirm";
@@ -328,8 +333,8 @@ final class SwitchUnit {
     static String afterHealthy(String unit, List<String> files, String confirm) {
         String removal = Stream.concat(files.stream(), sideFiles(unit).stream()).map(ShellWords::quote)
                 .collect(Collectors.joining(" "));
-        return "case \"$(tail -n 1 " + quote(journal(unit)) + " 2>/dev/null)\" in " + UnitReport.SWITCHED_HEALTHY
-                + "*) rm -rf -- " + removal + " && (" + prune(".") + ") && echo " + TIDIED
+        return lastLine(quote(journal(unit))) + "case \"$fleetup_last\" in " + UnitReport.SWITCHED_HEALTHY
+                + "*) rm -rf -- " + removal + " && " + prune(".") + " && echo " + TIDIED
                 + (confirm.isEmpty() ? "" : "; echo " + CONFIRM + "; (" + confirm + "\n) 2>/dev/null; echo \""
                 + CONFIRM_STATUS + "$?\"") + " ;; esac";
     }
@@ -346,8 +351,14 @@ final class SwitchUnit {
                 String.join("\n", lines.subList(from + 1, lines.size() - 1)), ""));
     }
 
+    /**
+     * Removes all but the {@link #KEPT} newest journals, in a subshell: enough history for an operator, and the newest
+     * unit that switched to the running release, which a later upgrade reads, is always among them. The shell counts
+     * them first, so that a server with no more than that runs no {@code ls}, {@code grep} nor {@code tail}.
+     */
     static String prune(String rootWord) {
-        return "cd " + rootWord + "/" + DIRECTORY + " && ls -t | grep '\\.journal$' | tail -n +" + (KEPT + 1)
-                + " | while read -r old; do rm -f -- \"$old\"; done; true";
+        return "(cd " + rootWord + "/" + DIRECTORY + " || exit 0; set -- *.journal; [ $# -le " + KEPT + " ]"
+                + " || ls -t | grep '\\.journal$' | tail -n +" + (KEPT + 1)
+                + " | while read -r old; do rm -f -- \"$old\"; done; true)";
     }
 }
