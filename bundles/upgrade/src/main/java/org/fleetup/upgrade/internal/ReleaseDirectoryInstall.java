@@ -1837,11 +1837,12 @@ public final class ReleaseDirectoryInstall {
 
     /**
      * {@code mkdir -p} that first prints, one a line and deepest first, the directories it is about to make: so that
-     * a first install that fails can take away exactly what it made.
+     * a first install that fails can take away exactly what it made. One that is there already costs no process.
      */
     static String createMissing(String word) {
         return "fleetup_dir=" + word + "; while [ ! -e \"$fleetup_dir\" ] && [ ! -L \"$fleetup_dir\" ]; do "
-                + "printf '%s\\n' \"$fleetup_dir\"; fleetup_dir=$(dirname \"$fleetup_dir\"); done; mkdir -p " + word;
+                + "printf '%s\\n' \"$fleetup_dir\"; fleetup_dir=$(dirname \"$fleetup_dir\"); done; [ -d " + word
+                + " ] || mkdir -p " + word;
     }
 
     private static String firstLine(CommandResult result) {

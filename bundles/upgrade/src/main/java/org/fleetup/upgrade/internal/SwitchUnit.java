@@ -116,7 +116,7 @@ final class SwitchUnit {
             answers() {
               why=
               wanted=${expect:-$1}
-              rm -f "$code"
+              [ ! -e "$code" ] || rm -f "$code"
               if [ -n "$url" ]; then bounded "$fetch" fetch "$out" "$code" "$url"; else bounded "$health"; fi
               printed=$(sed -n '1{s/^[[:space:]]*//;s/[[:space:]]*$//;p;}' "$out" 2>/dev/null)
               if [ -n "$url" ]; then
@@ -263,7 +263,7 @@ final class SwitchUnit {
                 checks.health(), String.valueOf(Math.max(1, checks.limit().toSeconds())), checks.restart(),
                 checks.url(), checks.expect())
                 .map(s -> quote(s == null ? "" : s)).collect(Collectors.joining(" "));
-        return "cd " + rootWord + " && mkdir -p " + DIRECTORY + " && { "
+        return "cd " + rootWord + " && { [ -d " + DIRECTORY + " ] || mkdir -p " + DIRECTORY + "; } && { "
                 + "if command -v setsid >/dev/null 2>&1; then set -- setsid; else set --; fi; "
                 + (strategyFunctions.isEmpty() ? "" : "FLEETUP_STRATEGY=" + quote(strategyFunctions) + " ")
                 + "\"$@\" sh -c " + quote(SCRIPT) + " " + arguments + " </dev/null >>" + quote(log(unit)) + " 2>&1 & "
