@@ -91,6 +91,9 @@ public abstract class FleetupTestSupport {
             keepRuntimeFolder(),
             logLevel(LogLevel.INFO),
             systemTimeout(TimeUnit.MINUTES.toMillis(5)),
+            // The probe waits for Pax Exam's injector while the boot features still install: 10 s by default, which a
+            // loaded machine overran (a first Liquibase migration took 30 s), leaving no probe for the 5 minutes above.
+            systemProperty("pax.exam.service.timeout").value(Long.toString(TimeUnit.MINUTES.toMillis(2))),
             mavenBundle("org.hamcrest", "hamcrest", "2.2"),
             mavenBundle("org.awaitility", "awaitility", System.getProperty("awaitility.version")),
             // the distribution leaves the simulator out, as an operator's instance should; the tests drive simulated fleets
