@@ -17,6 +17,7 @@ import java.util.Set;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.simulator.HostSpec;
+import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.simulator.SimulatedHost;
 import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
@@ -78,6 +79,25 @@ class UploadDeadlineTest {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
         return bytes;
+    }
+
+    /**
+     * A command's input goes out at the link's pace through the writer that holds the sending thread back while what it
+     * wrote waits for the socket ({@code BoundedWrites}), and arrives whole. (What that writer keeps off the heap shows
+     * when MINA's I/O threads fall behind the workers, two cores for a controller and a fleet: bench/README.md has the
+     * collections before and after.)
+     */
+    @Test
+    void commandInputHeldBackByItsSocketArrivesWhole() throws Exception {
+        try (Session session = connectThrough(512 * KIB, 16 * KIB, Duration.ofSeconds(5))) {
+            byte[] input = randomBytes(4 * 1024 * KIB);
+
+            CommandResult result = session.execute("cat > paced-input.bin", new ByteArrayInputStream(input),
+                    Duration.ofSeconds(60), sent -> { });
+
+            assertThat(result.exitCode()).isZero();
+            assertThat(Files.readAllBytes(host.root().resolve("paced-input.bin"))).isEqualTo(input);
+        }
     }
 
     @Test

@@ -252,6 +252,7 @@ final class SshSession implements Session {
 
     private ChannelExec channel(String command, OutputStream stdout, OutputStream stderr) throws IOException {
         ChannelExec channel = session.createExecChannel(command);
+        channel.setChannelStreamWriterResolver((on, cmd) -> new BoundedWrites(on));
         channel.setOut(stdout);
         channel.setErr(stderr);
         return channel;
