@@ -27,8 +27,11 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
     /** OpenSSH's sftp-server refuses messages above 256 KiB, request header included. */
     public static final int MAX_TRANSFER_BUFFER_BYTES = 255 * 1024;
 
-    /** Long enough to carry a server from the plan's inspection to its upgrade when the rollout starts at once. */
-    public static final Duration DEFAULT_SESSION_IDLE = Duration.ofSeconds(30);
+    /**
+     * Long enough to carry a server from the plan's inspection to its upgrade when the rollout starts at once: a
+     * rollout reaches its servers in turn, the last of 200 at parallelism 50 a minute or two after the plan.
+     */
+    public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(5);
 
     public static final int DEFAULT_MAX_IDLE_SESSIONS = 1024;
 

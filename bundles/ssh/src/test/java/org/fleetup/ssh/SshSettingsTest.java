@@ -17,7 +17,7 @@ class SshSettingsTest {
 
     @Test
     void idleConnectionsAreKeptThirtySecondsAThousandAtMostByDefault() {
-        assertThat(SshSettings.defaults().sessionIdle()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(SshSettings.defaults().sessionIdle()).isEqualTo(Duration.ofMinutes(5));
         assertThat(SshSettings.defaults().maxIdleSessions()).isEqualTo(1024);
     }
 
