@@ -27,17 +27,11 @@ final class BoundedWrites implements ChannelStreamWriter {
 
     private final Channel channel;
     private final ChannelStreamWriter delegate;
-    private final int limit;
     private long pending;
 
     BoundedWrites(Channel channel) {
-        this(channel, LIMIT);
-    }
-
-    BoundedWrites(Channel channel, int limit) {
         this.channel = channel;
         this.delegate = new DefaultChannelStreamWriter(channel);
-        this.limit = limit;
     }
 
     @Override
@@ -49,14 +43,9 @@ final class BoundedWrites implements ChannelStreamWriter {
         return written;
     }
 
-    /** Bytes written and not yet on the socket. */
-    synchronized long pending() {
-        return pending;
-    }
-
     private synchronized void reserve(int size) throws IOException {
-        // one packet goes whatever its size: a limit smaller than a packet must not stop the channel
-        while (pending > 0 && pending >= limit) {
+        // below the limit a packet goes whatever its size, so that no packet waits for room it can never have
+        while (pending >= LIMIT) {
             if (!channel.isOpen() || channel.isClosing()) {
                 throw new IOException("the channel closed with " + pending + " bytes still to be sent");
             }
