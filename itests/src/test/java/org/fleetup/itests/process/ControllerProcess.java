@@ -2,6 +2,7 @@ package org.fleetup.itests.process;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,10 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The Fleetup distribution as an operator runs it: unpacked into a directory of its own, started as a real process
@@ -35,8 +38,14 @@ public final class ControllerProcess implements AutoCloseable {
      */
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(240);
+    /**
+     * One look at the console while the controller boots. A session opened while a feature refreshes Karaf's shell
+     * can stay open with nothing ever answered; the boot's wait must not hang on it, but end it and look again.
+     */
+    private static final Duration BOOT_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final String USER = "fleetup-test";
+    private static final String NO_ANSWER = "(no answer in time)";
 
     private final Path home;
     private final int consolePort;
@@ -103,7 +112,7 @@ public final class ControllerProcess implements AutoCloseable {
     }
 
     /** Starts the controller and returns once its console answers fleet commands. */
-    public ControllerProcess start() throws IOException {
+    public ControllerProcess start() throws IOException, InterruptedException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the controller in " + home + " runs already (pid " + process.pid() + ")");
         }
@@ -114,14 +123,24 @@ public final class ControllerProcess implements AutoCloseable {
         Map<String, String> environment = builder.environment();
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         process = builder.start();
-        await("the controller's console in " + home).atMost(BOOT_TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("the controller ended while it started: "
-                                + Files.readString(home.resolve("console.out")));
-                    }
-                    return console("fleet:transport-list").output().contains("ssh");
-                });
+        AtomicReference<String> lastAnswer = new AtomicReference<>("(none yet)");
+        try {
+            await("the controller's console in " + home).atMost(BOOT_TIMEOUT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("the controller ended while it started: "
+                                    + Files.readString(home.resolve("console.out")));
+                        }
+                        Result answer = console(BOOT_ATTEMPT_TIMEOUT, "fleet:transport-list");
+                        lastAnswer.set(answer.output());
+                        return answer.output().contains("ssh");
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the controller (pid " + process.pid() + ") did not answer fleet commands within "
+                    + BOOT_TIMEOUT.toSeconds() + " s; its console's last answer: " + oneLine(lastAnswer.get())
+                    + "; its log's last line: " + oneLine(lastLine(home.resolve("data/log/karaf.log")))
+                    + "; its threads: " + threadDump(), e);
+        }
         return this;
     }
 
@@ -139,25 +158,38 @@ public final class ControllerProcess implements AutoCloseable {
 
     /** Runs command lines on the console, as {@code ssh -p PORT user@127.0.0.1 'a; b'} would. */
     public Result console(String... lines) throws IOException, InterruptedException {
+        Result result = console(COMMAND_TIMEOUT, lines);
+        if (result.output().endsWith(NO_ANSWER)) {
+            throw new AssertionError("'" + String.join("; ", lines) + "' did not end within "
+                    + COMMAND_TIMEOUT.toSeconds() + " s");
+        }
+        return result;
+    }
+
+    /** The console's answer, or, once {@code timeout} has passed, what it printed so far and {@link #NO_ANSWER}. */
+    private Result console(Duration timeout, String... lines) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("ssh", "-q", "-T", "-F", "/dev/null", "-i",
                 consoleKey.toString(), "-p", Integer.toString(consolePort), "-o", "BatchMode=yes", "-o",
                 "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes",
                 "-o", "ConnectTimeout=10", USER + "@127.0.0.1", String.join("; ", lines)));
-        Process ssh = new ProcessBuilder(command).redirectErrorStream(true).start();
-        ssh.getOutputStream().close();
-        byte[] printed;
-        try (InputStream out = ssh.getInputStream()) {
-            printed = out.readAllBytes();
+        // Into a file, not a pipe: a session that never ends must not hold the reader past the timeout.
+        Path printed = Files.createTempFile(home, "console", ".out");
+        try {
+            Process ssh = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(printed.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            boolean ended = ssh.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+            if (!ended) {
+                ssh.destroyForcibly();
+                ssh.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+            String output = new String(Files.readAllBytes(printed), StandardCharsets.UTF_8) + (ended ? "" : NO_ANSWER);
+            boolean failed = !ended || ssh.exitValue() != 0 || output.contains("Error executing command");
+            System.err.println("fleetup$ " + String.join("; ", lines) + "\n" + output);
+            return new Result(output, failed);
+        } finally {
+            Files.deleteIfExists(printed);
         }
-        if (!ssh.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            ssh.destroyForcibly();
-            throw new AssertionError("'" + String.join("; ", lines) + "' did not end within "
-                    + COMMAND_TIMEOUT.toSeconds() + " s");
-        }
-        String output = new String(printed, StandardCharsets.UTF_8);
-        boolean failed = ssh.exitValue() != 0 || output.contains("Error executing command");
-        System.err.println("fleetup$ " + String.join("; ", lines) + "\n" + output);
-        return new Result(output, failed);
     }
 
     /** Runs command lines that must succeed; returns what they printed. */
@@ -243,6 +275,32 @@ public final class ControllerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
+    }
+
+    private static String oneLine(String text) {
+        String line = text.strip().replaceAll("\\s*\\R\\s*", " | ");
+        return line.length() > 300 ? line.substring(line.length() - 300) : line;
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return "(no " + file + ")";
+        }
+        List<String> lines = Files.readAllLines(file);
+        return lines.isEmpty() ? "(empty)" : lines.get(lines.size() - 1);
+    }
+
+    /** The controller's threads, written beside its log by {@code jcmd}; the file's name, for the message. */
+    private String threadDump() throws IOException, InterruptedException {
+        Path dump = home.resolve("data/log/threads-at-timeout.txt");
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), "Thread.print")
+                .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        System.err.println(Files.readString(dump));
+        return dump.toString();
     }
 
     /** The controller's log, for a failing test's message. */

@@ -120,6 +120,9 @@ public class MirrorIT {
                 return mirror.start();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the mirror started", e);
             }
         });
         primary.start();
