@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -101,6 +102,19 @@ class SshSessionTest {
                     () -> session.execute("cat; echo done", COMMAND_TIMEOUT));
 
             assertThat(result.stdout().strip()).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void answerOfManyReadsComesBackByteExact() throws Exception {
+        // Hex text, as an answer is read as text: some 60 of the connection's reads, each ending mid-packet.
+        String answer = HexFormat.of().formatHex(randomBytes(250 * 1024));
+        Files.writeString(host.root().resolve("answer.txt"), answer);
+        try (Session session = connect()) {
+            CommandResult result = session.execute("cat answer.txt", COMMAND_TIMEOUT);
+
+            assertThat(result.exitCode()).as(result.stderr()).isZero();
+            assertThat(result.stdout()).isEqualTo(answer);
         }
     }
 
