@@ -16,8 +16,8 @@ class SshSettingsTest {
     }
 
     @Test
-    void idleConnectionsAreKeptThirtySecondsAThousandAtMostByDefault() {
-        assertThat(SshSettings.defaults().sessionIdle()).isEqualTo(Duration.ofMinutes(5));
+    void idleConnectionsAreKeptFifteenMinutesAThousandAtMostByDefault() {
+        assertThat(SshSettings.defaults().sessionIdle()).isEqualTo(Duration.ofMinutes(15));
         assertThat(SshSettings.defaults().maxIdleSessions()).isEqualTo(1024);
     }
 

@@ -50,7 +50,7 @@ public final class SshTransportComponent implements Transport {
         @AttributeDefinition(description = "Seconds a closed session's connection stays open so that the next"
                 + " session to the same server (same record) skips the SSH handshake; 0 opens a new connection for"
                 + " every session")
-        int sessionIdleSeconds() default 300;
+        int sessionIdleSeconds() default 900;
 
         @AttributeDefinition(description = "How many idle connections are kept open at most; beyond it the oldest"
                 + " is closed")
