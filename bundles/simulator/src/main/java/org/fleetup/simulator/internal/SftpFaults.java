@@ -29,7 +29,8 @@ final class SftpFaults implements SftpEventListener {
             session.close(true);
             throw new IOException("Connection dropped by the simulated host");
         }
-        // SFTP v3, which OpenSSH speaks, has no status for a full disk: a plain failure, with the words of errno.
+        // Not dropped, so the disk is full. SFTP v3, which OpenSSH speaks, has no status for it: a plain failure, with
+        // the words of errno.
         throw new SftpException(SftpConstants.SSH_FX_FAILURE, "No space left on device");
     }
 

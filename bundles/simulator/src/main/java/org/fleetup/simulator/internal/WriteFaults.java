@@ -25,8 +25,8 @@ final class WriteFaults {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(WriteFaults.class);
 
-    /** What may land of some bytes, and why the rest may not. */
-    record Admitted(int bytes, boolean dropConnection, boolean diskFull) {
+    /** What may land of some bytes; when less than all, the connection drops or else the disk is full. */
+    record Admitted(int bytes, boolean dropConnection) {
     }
 
     private final String host;
@@ -68,7 +68,7 @@ final class WriteFaults {
         }
         boolean quota = diskFull && onDisk;
         if (!quota && !dropConnection) {
-            return new Admitted(length, false, false);
+            return new Admitted(length, false);
         }
         AtomicLong sessionSent = session.computeAttributeIfAbsent(sentInSession, key -> new AtomicLong());
         long sessionLeft = dropConnection ? dropAfterBytes - sessionSent.get() : Long.MAX_VALUE;
@@ -80,13 +80,13 @@ final class WriteFaults {
             writtenToDisk += landing;
         }
         if (length <= allowed) {
-            return new Admitted(length, false, false);
+            return new Admitted(length, false);
         }
         if (sessionLeft <= diskLeft) {
             LOGGER.info("Simulated host {} drops the connection after {} bytes sent to it", host, sessionSent.get());
-            return new Admitted(landing, true, false);
+            return new Admitted(landing, true);
         }
         LOGGER.info("Simulated host {} fails a write: its disk is full after {} bytes", host, writtenToDisk);
-        return new Admitted(landing, false, true);
+        return new Admitted(landing, false);
     }
 }
