@@ -286,7 +286,8 @@ public final class ControllerProcess implements AutoCloseable {
         if (!Files.exists(file)) {
             return "(no " + file + ")";
         }
-        List<String> lines = Files.readAllLines(file);
+        // Decoded leniently: a stray byte in the log must not hide why the boot timed out.
+        List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         return lines.isEmpty() ? "(empty)" : lines.get(lines.size() - 1);
     }
 
