@@ -107,7 +107,7 @@ class SshSessionTest {
 
     @Test
     void answerOfManyReadsComesBackByteExact() throws Exception {
-        // Hex text, as an answer is read as text: some 60 of the connection's reads, each ending mid-packet.
+        // Hex text, as an answer is read as text: some 60 of the connection's 8 KiB reads.
         String answer = HexFormat.of().formatHex(randomBytes(250 * 1024));
         Files.writeString(host.root().resolve("answer.txt"), answer);
         try (Session session = connect()) {

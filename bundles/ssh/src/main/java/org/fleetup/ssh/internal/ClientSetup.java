@@ -48,11 +48,11 @@ public final class ClientSetup {
             .toList();
 
     /**
-     * What a connection reads into, held for its whole life: MINA's 32 KiB default made most of what a thousand
-     * idle pooled connections cost the heap (36 of 40 MB after a plan of 1,000 servers, bench/README.md). What a
-     * server sends back is small (answers, acknowledgements, window adjustments); a larger answer takes more reads.
+     * What a connection reads into, held for its whole life: MINA's 32 KiB default was 32 of the 36 KB each idle
+     * pooled connection cost the heap (after a plan of 1,000 servers, bench/README.md). What a server sends back is
+     * small (answers, acknowledgements, window adjustments); a larger answer takes more reads.
      */
-    static final int READ_BUFFER_BYTES = 8 * 1024;
+    private static final int READ_BUFFER_BYTES = 8 * 1024;
     private static final int HEARTBEATS_PER_IDLE_TIMEOUT = 4;
     private static final int HEARTBEATS_WITHOUT_REPLY = 3;
 
