@@ -17,9 +17,15 @@ import java.util.Objects;
  * @param transferMinimumBytesPerSecond the slowest a file transfer may go: it must end within {@link #connectTimeout}
  *        plus the time its bytes take at this rate, else it fails and its connection is closed, so that a server
  *        trickling bytes cannot hold a worker without end
+ * @param transferBacklogBytes the most of a command's input (an artifact sent to {@code cat}) that an OpenSSH server
+ *        may hold which the command has not taken yet; the sender waits beyond it. OpenSSH grows its buffer for that
+ *        backlog 32 KiB at a time, copying it whole each time, so a small backlog spares the servers' CPU; a link
+ *        with a long round trip needs about its bandwidth times the round trip to stay busy. 0: as much as the
+ *        server's window allows (2 MiB with OpenSSH). Other servers get their window whatever this is.
  */
 public record SshSettings(Duration connectTimeout, Duration authTimeout, Duration idleTimeout, int transferBufferBytes,
-                          Duration sessionIdle, int maxIdleSessions, long transferMinimumBytesPerSecond) {
+                          Duration sessionIdle, int maxIdleSessions, long transferMinimumBytesPerSecond,
+                          int transferBacklogBytes) {
 
     /** Below this, the SFTP requests' overhead dominates. */
     public static final int MIN_TRANSFER_BUFFER_BYTES = 1024;
@@ -38,6 +44,12 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
 
     /** 64 KiB/s: a 100 MiB release may take 27 minutes, no more. */
     public static final long DEFAULT_TRANSFER_MINIMUM_BYTES_PER_SECOND = 64 * 1024;
+
+    /**
+     * 256 KiB: eight of OpenSSH's packets, which keep a loopback or LAN transfer busy (25 MB/s a transfer still on a
+     * 10 ms round trip), where the 2 MiB window had the server's {@code sshd} copy about 40 times what it was sent.
+     */
+    public static final int DEFAULT_TRANSFER_BACKLOG_BYTES = 256 * 1024;
 
     public SshSettings {
         requirePositive(connectTimeout, "connectTimeout");
@@ -59,6 +71,17 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
             throw new IllegalArgumentException("transferMinimumBytesPerSecond must be 1 or more, not "
                     + transferMinimumBytesPerSecond);
         }
+        if (transferBacklogBytes < 0) {
+            throw new IllegalArgumentException("transferBacklogBytes must be zero (the server's window) or more, not "
+                    + transferBacklogBytes);
+        }
+    }
+
+    /** These settings, with a server's backlog of {@link #DEFAULT_TRANSFER_BACKLOG_BYTES}. */
+    public SshSettings(Duration connectTimeout, Duration authTimeout, Duration idleTimeout, int transferBufferBytes,
+                       Duration sessionIdle, int maxIdleSessions, long transferMinimumBytesPerSecond) {
+        this(connectTimeout, authTimeout, idleTimeout, transferBufferBytes, sessionIdle, maxIdleSessions,
+                transferMinimumBytesPerSecond, DEFAULT_TRANSFER_BACKLOG_BYTES);
     }
 
     /** These settings, with transfers held to {@link #DEFAULT_TRANSFER_MINIMUM_BYTES_PER_SECOND}. */
@@ -78,8 +101,9 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
     }
 
     /**
-     * 10 s to connect, 10 s to log in, 5 min of silence at most, 64 KiB SFTP writes, idle connections kept 30 s,
-     * transfers at 64 KiB/s at least.
+     * 10 s to connect, 10 s to log in, 5 min of silence at most, 64 KiB SFTP writes, idle connections kept
+     * {@link #DEFAULT_SESSION_IDLE}, transfers at 64 KiB/s at least, a server's backlog of
+     * {@link #DEFAULT_TRANSFER_BACKLOG_BYTES}.
      */
     public static SshSettings defaults() {
         return new SshSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5), 64 * 1024);
@@ -88,13 +112,19 @@ public record SshSettings(Duration connectTimeout, Duration authTimeout, Duratio
     /** The same settings with idle connections kept {@code idle} (zero: not at all), {@code max} of them at most. */
     public SshSettings withSessionReuse(Duration idle, int max) {
         return new SshSettings(connectTimeout, authTimeout, idleTimeout, transferBufferBytes, idle, max,
-                transferMinimumBytesPerSecond);
+                transferMinimumBytesPerSecond, transferBacklogBytes);
     }
 
     /** The same settings with transfers failed when slower than {@code bytesPerSecond}. */
     public SshSettings withTransferMinimumRate(long bytesPerSecond) {
         return new SshSettings(connectTimeout, authTimeout, idleTimeout, transferBufferBytes, sessionIdle,
-                maxIdleSessions, bytesPerSecond);
+                maxIdleSessions, bytesPerSecond, transferBacklogBytes);
+    }
+
+    /** The same settings with an OpenSSH server's backlog of {@code bytes} at most (0: its window). */
+    public SshSettings withTransferBacklog(int bytes) {
+        return new SshSettings(connectTimeout, authTimeout, idleTimeout, transferBufferBytes, sessionIdle,
+                maxIdleSessions, transferMinimumBytesPerSecond, bytes);
     }
 
     private static void requirePositive(Duration duration, String name) {

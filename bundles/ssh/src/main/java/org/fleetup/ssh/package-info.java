@@ -7,7 +7,7 @@
  * SFTP servers are trusted alike.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.fleetup.ssh;
 
 import org.osgi.annotation.bundle.Export;

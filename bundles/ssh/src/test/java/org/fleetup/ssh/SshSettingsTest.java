@@ -28,6 +28,21 @@ class SshSettingsTest {
     }
 
     @Test
+    void anOpenSshServerHoldsAQuarterMebibyteOfACommandsInputByDefault() {
+        assertThat(SshSettings.defaults().transferBacklogBytes()).isEqualTo(256 * 1024);
+        assertThat(SshSettings.defaults().withTransferBacklog(0).transferBacklogBytes()).isZero();
+        assertThat(SshSettings.defaults().withTransferBacklog(1 << 20).withSessionReuse(Duration.ZERO, 1)
+                .withTransferMinimumRate(10).transferBacklogBytes()).isEqualTo(1 << 20);
+    }
+
+    @Test
+    void negativeTransferBacklogIsRejected() {
+        assertThatThrownBy(() -> SshSettings.defaults().withTransferBacklog(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transferBacklogBytes");
+    }
+
+    @Test
     void noMinimumTransferRateIsRejected() {
         assertThatThrownBy(() -> SshSettings.defaults().withTransferMinimumRate(0))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -19,6 +19,7 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.ClientSession.ClientSessionEvent;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
 import org.apache.sshd.sftp.client.SftpClientFactory;
@@ -251,11 +252,18 @@ final class SshSession implements Session {
     }
 
     private ChannelExec channel(String command, OutputStream stdout, OutputStream stderr) throws IOException {
-        ChannelExec channel = session.createExecChannel(command);
-        channel.setChannelStreamWriterResolver((on, cmd) -> new BoundedWrites(on));
+        // Only OpenSSH is known to confirm taken input early enough for a backlog limit below half its window.
+        ChannelExec channel = new PacedExecChannel(command,
+                isOpenSsh(session.getServerVersion()) ? settings.transferBacklogBytes() : 0);
+        session.getService(ConnectionService.class).registerChannel(channel);
         channel.setOut(stdout);
         channel.setErr(stderr);
         return channel;
+    }
+
+    /** Whether an SSH identification string is OpenSSH's ({@code SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10}). */
+    static boolean isOpenSsh(String serverVersion) {
+        return serverVersion != null && serverVersion.startsWith("SSH-2.0-OpenSSH_");
     }
 
     /**

@@ -60,6 +60,12 @@ public final class SshTransportComponent implements Transport {
                 + " end within the connect timeout plus the time its bytes take at this rate, else it fails and its"
                 + " connection is closed, so that a server trickling bytes cannot hold a worker without end")
         long transferMinimumBytesPerSecond() default SshSettings.DEFAULT_TRANSFER_MINIMUM_BYTES_PER_SECOND;
+
+        @AttributeDefinition(description = "The most of a command's input (an artifact sent to cat) an OpenSSH server"
+                + " may hold that the command has not taken yet, in bytes; the sender waits beyond it. A small backlog"
+                + " spares the servers' CPU (OpenSSH grows its buffer for it by copying); a link with a long round trip"
+                + " needs about its bandwidth times the round trip. 0: the server's whole window (2 MiB)")
+        int transferBacklogBytes() default SshSettings.DEFAULT_TRANSFER_BACKLOG_BYTES;
     }
 
     private final SshTransport transport;
@@ -73,7 +79,8 @@ public final class SshTransportComponent implements Transport {
                 config.transferBufferBytes(),
                 Duration.ofSeconds(config.sessionIdleSeconds()),
                 config.maxIdleSessions(),
-                config.transferMinimumBytesPerSecond()), trust);
+                config.transferMinimumBytesPerSecond(),
+                config.transferBacklogBytes()), trust);
     }
 
     @Override
