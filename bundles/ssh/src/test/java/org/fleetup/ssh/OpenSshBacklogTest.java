@@ -5,7 +5,6 @@ import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.Random;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.CommandResult;
-import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
@@ -56,8 +54,7 @@ class OpenSshBacklogTest {
         OpenSshServer.Options options = new OpenSshServer.Options().name("backlog");
         assumeTrue(OpenSshServer.available(options), "openssh-server is not installed");
         sshd = OpenSshServer.start(directory.resolve("sshd"), options);
-        server = trusted(trust, new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
-                LoginSettings.of(sshd.user(), sshd.clientKey().toString()), null), sshd.hostKey());
+        server = trusted(trust, sshd);
         new Random(14).nextBytes(content);
     }
 

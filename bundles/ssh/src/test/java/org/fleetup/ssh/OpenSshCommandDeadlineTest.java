@@ -3,11 +3,11 @@ package org.fleetup.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +28,6 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.CommandResult;
-import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterAll;
@@ -84,10 +83,7 @@ class OpenSshCommandDeadlineTest {
 
     /** The record of {@code server}, its host key trusted. */
     private static Server record(OpenSshServer server) {
-        Server record = new Server(server.name(), null, URI.create("ssh://" + server.host() + ":" + server.port()),
-                LoginSettings.of(server.user(), server.clientKey().toString()), null);
-        TRUST.trust(record, server.hostKey());
-        return record;
+        return trusted(TRUST, server);
     }
 
     /** A directory of its own in the server's root for one run of one test. */

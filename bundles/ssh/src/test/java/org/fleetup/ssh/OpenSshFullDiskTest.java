@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.transport.CommandResult;
-import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
@@ -64,10 +62,7 @@ class OpenSshFullDiskTest {
         assumeTrue(OpenSshServer.available(options), "openssh-server is not installed");
         sshd = OpenSshServer.start(directory.resolve("sshd"), options);
         transport = new SshTransport(SshSettings.defaults(), trust);
-        return trusted(trust,
-                new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
-                        LoginSettings.of(sshd.user(), sshd.clientKey().toString()), null),
-                sshd.hostKey());
+        return trusted(trust, sshd);
     }
 
     @Test

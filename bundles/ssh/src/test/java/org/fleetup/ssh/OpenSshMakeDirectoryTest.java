@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.fleetup.testing.ServerTrusts.trusted;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
-import org.fleetup.api.transport.LoginSettings;
 import org.fleetup.api.transport.Session;
 import org.fleetup.testing.OpenSshServer;
 import org.junit.jupiter.api.AfterEach;
@@ -49,10 +47,7 @@ class OpenSshMakeDirectoryTest {
         assumeTrue(OpenSshServer.available(options), "openssh-server is not installed");
         sshd = OpenSshServer.start(directory.resolve("sshd"), options);
         transport = new SshTransport(SshSettings.defaults(), trust);
-        Server server = trusted(trust,
-                new Server(sshd.name(), null, URI.create("ssh://" + sshd.host() + ":" + sshd.port()),
-                        LoginSettings.of(sshd.user(), sshd.clientKey().toString()), null),
-                sshd.hostKey());
+        Server server = trusted(trust, sshd);
         Path made = sshd.root().resolve("staging");
         Path file = sshd.root().resolve("a-file");
         Files.writeString(file, "x");
