@@ -3,6 +3,7 @@ package org.fleetup.itests;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -122,6 +124,33 @@ public class CoreFeatureIT extends FleetupTestSupport {
 
         features(features -> features.installFeature("fleetup-transport-ssh"));
         features(features -> features.installFeature("fleetup-transport-http"));
+    }
+
+    /**
+     * ./fleetup start waits for data/console.ready before it logs in: it names this JVM while the fleet commands run,
+     * and goes with them when a service they need goes.
+     */
+    @Test
+    public void theConsoleReadyFileNamesThisJvmWhileTheFleetCommandsRun() throws Exception {
+        Path marker = Path.of(System.getProperty("karaf.data"), "console.ready");
+        String pid = Long.toString(ProcessHandle.current().pid());
+        ok("fleet:transport-list");
+        await("console.ready").atMost(Duration.ofSeconds(60))
+                .until(() -> Files.exists(marker) && Files.readString(marker).strip().equals(pid));
+
+        // the bundle of the rollout engine, which every rollout command needs
+        Bundle routes = Arrays.stream(bundleContext.getBundles())
+                .filter(bundle -> "fleetup-routes".equals(bundle.getSymbolicName())).findFirst().orElseThrow();
+        routes.stop();
+        try {
+            await("console.ready gone").atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(marker));
+            assertNull(sessionFactory.getRegistry().getCommand("fleet", "transport-list"));
+        } finally {
+            routes.start();
+        }
+        await("console.ready again").atMost(Duration.ofSeconds(60))
+                .until(() -> Files.exists(marker) && Files.readString(marker).strip().equals(pid));
+        assertTrue(ok("fleet:transport-list").contains("fleetup-transport"));
     }
 
     @Test

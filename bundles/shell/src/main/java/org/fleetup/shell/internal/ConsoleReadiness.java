@@ -1,0 +1,107 @@
+package org.fleetup.shell.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.console.Registry;
+import org.apache.karaf.shell.api.console.SessionFactory;
+
+import org.fleetup.api.DataDirectory;
+import org.fleetup.api.inventory.Inventory;
+import org.fleetup.api.inventory.ServerImport;
+import org.fleetup.api.inventory.ServerTrust;
+import org.fleetup.api.release.ProductProfiles;
+import org.fleetup.api.release.ReleaseStore;
+import org.fleetup.api.rollout.ClusterWindows;
+import org.fleetup.api.rollout.FleetInspection;
+import org.fleetup.api.rollout.Rollouts;
+import org.fleetup.api.rollout.Scheduler;
+import org.fleetup.api.transport.TransportRegistry;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a script waiting for the console that the {@code fleet:} commands can run, without logging in: while they
+ * are registered, {@code <karaf.data>/console.ready} holds the JVM's PID.
+ *
+ * <p>Karaf registers this bundle's commands once every service they reference is there; this component needs the same
+ * services, so it is activated at that moment, and then writes the file as soon as Karaf's registry has the commands
+ * (Karaf registers them on the same service event, before or after this activation: there is no event to wait for,
+ * so it looks every {@value #LOOK_MILLIS} ms). {@code ./fleetup start} waits on that file (a test, no process) and then
+ * logs in once to check. Logging in again and again until the commands answered, as it did, was a key exchange on
+ * both sides each time: on a two-core machine those logins slowed the start they waited for by about two seconds.
+ */
+@Component(immediate = true, reference = {
+        @Reference(name = "clusterWindows", service = ClusterWindows.class),
+        @Reference(name = "fleetInspection", service = FleetInspection.class),
+        @Reference(name = "inventory", service = Inventory.class),
+        @Reference(name = "productProfiles", service = ProductProfiles.class),
+        @Reference(name = "releaseStore", service = ReleaseStore.class),
+        @Reference(name = "rollouts", service = Rollouts.class),
+        @Reference(name = "scheduler", service = Scheduler.class),
+        @Reference(name = "serverImport", service = ServerImport.class),
+        @Reference(name = "serverTrust", service = ServerTrust.class),
+        @Reference(name = "transportRegistry", service = TransportRegistry.class)})
+public class ConsoleReadiness {
+
+    static final String MARKER = "console.ready";
+    static final long LOOK_MILLIS = 10;
+    static final Duration GIVE_UP = Duration.ofSeconds(60);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleReadiness.class);
+
+    private final Path marker;
+    private final ScheduledExecutorService looker =
+            Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "fleetup-console-readiness"));
+
+    @Activate
+    public ConsoleReadiness(@Reference SessionFactory console) {
+        this(console.getRegistry(), DataDirectory.resolve(MARKER));
+    }
+
+    ConsoleReadiness(Registry commands, Path marker) {
+        this.marker = marker;
+        Command command = TransportListCommand.class.getAnnotation(Command.class);
+        long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        looker.scheduleWithFixedDelay(() -> {
+            if (commands.getCommand(command.scope(), command.name()) != null) {
+                write();
+                looker.shutdown();
+            } else if (System.nanoTime() - deadline > 0) {
+                LOG.warn("The console has no {}:{} {} s after the services of the fleet commands came; {} not"
+                        + " written", command.scope(), command.name(), GIVE_UP.toSeconds(), marker);
+                looker.shutdown();
+            }
+        }, 0, LOOK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void write() {
+        // Whole or absent: a reader never sees half a PID.
+        Path written = marker.resolveSibling(MARKER + ".new");
+        try {
+            Files.createDirectories(marker.getParent());
+            Files.writeString(written, ProcessHandle.current().pid() + "\n");
+            Files.move(written, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("Could not write {}: ./fleetup start logs in every 5 s instead", marker, e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws IOException, InterruptedException {
+        looker.shutdownNow();
+        looker.awaitTermination(10, TimeUnit.SECONDS);
+        Files.deleteIfExists(marker);
+    }
+}
