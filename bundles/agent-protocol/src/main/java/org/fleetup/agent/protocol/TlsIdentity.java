@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * A TLS server's key and certificate, in a PKCS#12 keystore (what {@code keytool} and {@code openssl pkcs12 -export}
@@ -54,7 +55,9 @@ public final class TlsIdentity {
                     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                     keys.init(store, password);
                     SSLContext context = SSLContext.getInstance("TLS");
-                    context.init(keys.getKeyManagers(), null, null);
+                    // A server that asks no client for a certificate trusts none: no trust managers, so that the
+                    // JDK's CA certificates are not read and parsed at every start for nothing.
+                    context.init(keys.getKeyManagers(), new TrustManager[0], null);
                     return new TlsIdentity(context, x509);
                 }
             }

@@ -20,9 +20,12 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.ManagementMBeansLevel;
+import org.apache.camel.ManagementStatisticsLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.core.osgi.OsgiDefaultCamelContext;
+import org.apache.camel.spi.ManagementAgent;
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.comparison.Plan;
 import org.fleetup.api.comparison.PlanEntry;
@@ -314,6 +317,14 @@ public final class FleetRouting implements Rollouts, FleetInspection, PullRollou
     private static CamelContext osgiContext(BundleContext bundleContext) {
         OsgiDefaultCamelContext context = new OsgiDefaultCamelContext(bundleContext);
         context.setName("fleetup");
+        // The context's and the routes' MBeans and counters (camel:route-list), none for each processor and service:
+        // nothing reads those, their registration was on the thread that starts the fleet's services (JFR of a
+        // restart), and their counters are updated on every exchange.
+        ManagementAgent jmx = context.getManagementStrategy().getManagementAgent();
+        if (jmx != null) {
+            jmx.setMBeansLevel(ManagementMBeansLevel.RoutesOnly);
+            jmx.setStatisticsLevel(ManagementStatisticsLevel.RoutesOnly);
+        }
         return context;
     }
 
