@@ -262,7 +262,7 @@ final class SshSession implements Session {
     }
 
     /** Whether an SSH identification string is OpenSSH's ({@code SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10}). */
-    static boolean isOpenSsh(String serverVersion) {
+    private static boolean isOpenSsh(String serverVersion) {
         return serverVersion != null && serverVersion.startsWith("SSH-2.0-OpenSSH_");
     }
 
