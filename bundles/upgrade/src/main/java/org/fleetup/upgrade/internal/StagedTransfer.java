@@ -137,6 +137,10 @@ final class StagedTransfer {
                 }
             });
         } catch (FleetupException e) {
+            if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
+                // The controller stops or lost the server: not the transfer's failure, and nothing more is sent.
+                throw e;
+            }
             if (commands.session().isOpen()) {
                 // A refusal or a timeout on a live connection: the transport's words name the server and the reason.
                 throw new StepFailure(StepFailure.describe(e), e);
@@ -322,6 +326,10 @@ final class StagedTransfer {
                 progress.accept(done);
             });
         } catch (FleetupException e) {
+            if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
+                // The controller stops or lost the server: not the transfer's failure, and nothing more is sent.
+                throw e;
+            }
             // The transport's words already name the server, the bytes sent and the reason.
             throw new StepFailure(StepFailure.describe(e), e);
         } catch (IOException | RuntimeException e) {

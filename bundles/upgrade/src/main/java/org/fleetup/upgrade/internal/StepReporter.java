@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.function.LongConsumer;
 
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepListener;
@@ -76,11 +77,18 @@ public final class StepReporter {
         return new ServerOutcome(server, state, from, to, detail);
     }
 
-    // A listener that throws must not stop an upgrade half-way: the server's state matters more than one event.
+    /**
+     * A lost lease (another controller owns the server, or this one is stopping) stops the upgrade at once, even in
+     * the middle of a transfer; any other failure of the listener must not stop it half-way: the server's state
+     * matters more than one event.
+     */
     private void tell(StepEvent event) {
         try {
             listener.onStep(event);
         } catch (RuntimeException e) {
+            if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
+                throw e;
+            }
             LOGGER.warn("A step listener failed on {} of {}; the upgrade goes on", event.state(), server, e);
         }
     }

@@ -18,10 +18,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
+import org.fleetup.api.FleetupException;
 import org.fleetup.api.inventory.Server;
 import org.fleetup.api.inventory.ServerTrust;
 import org.fleetup.api.release.ProductProfile;
@@ -31,6 +33,7 @@ import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
+import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
 import org.fleetup.ssh.SshSettings;
@@ -111,6 +114,56 @@ class ResumedInstallTest {
         assertThat(second.session.sentBytes()).isEqualTo(release.size() - release.size() / 2);
         assertThat(app.current()).isEqualTo("releases/2.0.0");
         assertThat(app.answer()).isEqualTo("2.0.0");
+        assertThat(app.filesNotMatchingTheirManifest("2.0.0")).isEmpty();
+        assertThat(app.leftovers()).isEmpty();
+    }
+
+    /**
+     * A controller that stops (or loses the server to another) in the middle of a transfer sends nothing more: its
+     * journal refuses the next progress event, and that ends the transfer there, not at its last byte.
+     */
+    @ParameterizedTest(name = "BusyBox only: {0}")
+    @ValueSource(booleans = {false, true})
+    void stoppingControllerEndsItsTransferAtOnceAndTheNextGoesOnFromThere(boolean busyBoxOnly) throws IOException {
+        start(busyBoxOnly);
+        Path archive = DemoApplication.writeRelease("2.0.0", temp.resolve("demo-app-2.0.0.tar.gz"), 2 * 1024 * 1024);
+        Release release = Archives.release("2.0.0", archive);
+        openGate(app.path().resolve("gate"));
+        Journal first = Journal.inMemory();
+        AtomicLong refusedAt = new AtomicLong(-1);
+        StepListener stopping = event -> {
+            events.add(event);
+            if (event.state() == StepState.TRANSFERRING && event.done() >= release.size() / 4) {
+                refusedAt.compareAndSet(-1, event.done());
+                throw new FleetupException(FleetupException.LEASE_LOST, "The controller is stopping");
+            }
+        };
+
+        assertThatThrownBy(() -> new Controller().hearing(stopping).install(first, release, archive, GATED))
+                .isInstanceOfSatisfying(FleetupException.class,
+                        e -> assertThat(e.code()).isEqualTo(FleetupException.LEASE_LOST));
+
+        assertThat(refusedAt.get()).isBetween(release.size() / 4, release.size() - 1);
+        Path staging = app.path().resolve("staging");
+        // The command on the server goes on alone with what reached it (its stdin ended), then lets the file go.
+        Awaitility.await("the stopped transfer's command lets the staged file go").atMost(WAIT)
+                .until(() -> {
+                    Optional<Path> file = stagedFile(staging);
+                    return file.isPresent() && !heldOpen(file.get());
+                });
+        long landed = Files.size(stagedFile(staging).orElseThrow());
+        // Bytes in flight at the stop may be lost, none after it are sent.
+        assertThat(landed).isPositive().isLessThanOrEqualTo(refusedAt.get());
+        assertThat(app.current()).isEqualTo("releases/1.4.2");
+        assertThat(events).extracting(StepEvent::state).doesNotContain(StepState.VERIFYING, StepState.DONE,
+                StepState.FAILED);
+
+        Controller second = new Controller();
+        ServerOutcome outcome = second.install(copy(first), release, archive, GATED);
+
+        assertThat(outcome.state()).as(outcome.detail()).isEqualTo(StepState.DONE);
+        assertThat(second.session.sentBytes()).isEqualTo(release.size() - landed);
+        assertThat(app.current()).isEqualTo("releases/2.0.0");
         assertThat(app.filesNotMatchingTheirManifest("2.0.0")).isEmpty();
         assertThat(app.leftovers()).isEmpty();
     }
@@ -283,6 +336,12 @@ class ResumedInstallTest {
         private final SshTransport transport = new SshTransport(SshSettings.defaults(), trust);
         private DyingSession session;
         private java.util.function.UnaryOperator<DyingSession> death = s -> s;
+        private StepListener listener = events::add;
+
+        Controller hearing(StepListener steps) {
+            this.listener = steps;
+            return this;
+        }
 
         Controller dying(java.util.function.UnaryOperator<DyingSession> how) {
             this.death = how;
@@ -299,7 +358,7 @@ class ResumedInstallTest {
                 session = death.apply(new DyingSession(transport.connect(server), transport::close));
                 return new ReleaseDirectoryInstall(Duration.ofSeconds(30), 3).install(session,
                         () -> session.isOpen() ? transport.connect(server) : dead(), profile, release,
-                        open(archive), new StepReporter("rollout-1", server.name(), events::add), confirmation,
+                        open(archive), new StepReporter("rollout-1", server.name(), listener), confirmation,
                         journal);
             } finally {
                 transport.close();
@@ -350,6 +409,40 @@ class ResumedInstallTest {
         Journal copied = Journal.inMemory();
         copied.record(StepState.PENDING, "resumed", journal.entries());
         return copied;
+    }
+
+    /** The one file in {@code staging}, if there is one. */
+    private static Optional<Path> stagedFile(Path staging) throws IOException {
+        try (Stream<Path> files = Files.list(staging)) {
+            List<Path> staged = files.toList();
+            return staged.size() == 1 ? Optional.of(staged.get(0).toRealPath()) : Optional.empty();
+        }
+    }
+
+    /**
+     * Whether a process on this machine (the sshd's commands, which outlive a connection that ends) has {@code file}
+     * open, as the kernel lists it in {@code /proc}.
+     */
+    private static boolean heldOpen(Path file) throws IOException {
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            return processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .anyMatch(process -> opens(process, file));
+        }
+    }
+
+    private static boolean opens(Path process, Path file) {
+        try (Stream<Path> descriptors = Files.list(process.resolve("fd"))) {
+            return descriptors.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // Gone meanwhile, or not ours to read: it holds nothing of the test's.
+            return false;
+        }
     }
 
     private static Path openGate(Path gate) {
