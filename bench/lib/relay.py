@@ -3,6 +3,10 @@
 
     relay.py --listen PORT --backend PORT --pidfile FILE [--drop-after BYTES] [--rate BYTES_PER_S]
 
+--listen 0: any free port, written to --port-file before the pid file.
+--backend 0: each connection names its backend port in its first line (bench/lib/via.py sends it), so that one
+relay is a node's uplink: every connection the node opens, to whichever server, shares its --rate.
+
 --drop-after: each connection is cut (both sides reset) once BYTES have gone upstream, client to
 server - a login and small commands pass, an upload larger than that breaks mid-transfer.
 --rate: every byte, both ways and over all connections of this server together, goes through a
@@ -66,6 +70,7 @@ def main():
     parser.add_argument("--listen", type=int, required=True)
     parser.add_argument("--backend", type=int, required=True)
     parser.add_argument("--pidfile", required=True)
+    parser.add_argument("--port-file")
     parser.add_argument("--drop-after", type=int)
     parser.add_argument("--rate", type=float)
     args = parser.parse_args()
@@ -75,8 +80,9 @@ def main():
 
     async def handle(client_reader, client_writer):
         try:
-            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", args.backend)
-        except OSError:
+            backend = args.backend or int((await client_reader.readline()).decode("ascii"))
+            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", backend)
+        except (OSError, ValueError):
             client_writer.transport.abort()
             return
 
@@ -104,6 +110,10 @@ def main():
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        if args.port_file:
+            with open(f"{args.port_file}.tmp", "w") as f:
+                f.write(f"{server.sockets[0].getsockname()[1]}\n")
+            os.replace(f"{args.port_file}.tmp", args.port_file)
         tmp = f"{args.pidfile}.tmp"
         with open(tmp, "w") as f:
             f.write(f"{os.getpid()}\n")

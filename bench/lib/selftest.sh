@@ -101,6 +101,31 @@ expect "throughput through the relay: $slow_rate B/s, at most the rate (+10%)" [
 expect "... and not far below it (at least 60%: limited, not broken)" [ "$slow_rate" -ge $((RATE * 6 / 10)) ]
 expect "a healthy server is much faster: $fast_rate B/s" [ "$fast_rate" -gt $((RATE * 4)) ]
 
+echo "== an uplink (relay.py --backend 0, bench/relay's): a node's connections to any server share its rate"
+python3 "$LIB/relay.py" --listen 0 --port-file "$DIR/uplink.port" --backend 0 --rate "$RATE" \
+    --pidfile "$DIR/uplink.pid" </dev/null >"$DIR/uplink.log" 2>&1 &
+UPLINK=$!
+for _ in $(seq 100); do [ -f "$DIR/uplink.pid" ] && break; sleep 0.05; done
+via() { # via NAME COMMAND: as on, through the uplink
+    local name=$1; shift
+    timeout 60 ssh "${SSH_OPTS[@]}" -o ProxyCommand="python3 $LIB/via.py $(cat "$DIR/uplink.port") %p" \
+        -p "$(port_of "$name")" fleetbench@127.0.0.1 "$@"
+}
+expect "a login to s001 through the uplink" via s001 true
+expect "a login to s002 through the uplink" via s002 true
+t0=$(now)
+head -c $((2 * 1024 * 1024)) /dev/zero | via s001 'cat > /dev/null' &
+other=$!
+head -c $((2 * 1024 * 1024)) /dev/zero | via s002 'cat > /dev/null'
+wait "$other"
+t1=$(now)
+shared_rate=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", 4 * 1048576 / (b - a) }')
+expect "two uploads at once through it: $shared_rate B/s together, at most the rate (+10%)" \
+    [ "$shared_rate" -le $((RATE * 11 / 10)) ]
+expect "... and not far below it (at least 60%)" [ "$shared_rate" -ge $((RATE * 6 / 10)) ]
+kill -TERM "$UPLINK"; wait "$UPLINK"
+expect "the uplink stopped by its PID, its pid file gone" [ ! -e "$DIR/uplink.pid" ]
+
 echo "== check.py: hand-made upgrades to $TARGET with plain ssh/sftp"
 "$LIB/make-release.sh" "$TARGET" $((5 * 1024 * 1024)) "$DIR/releases/demo-app-$TARGET.tar.gz"
 SHA=$(sha256sum "$DIR/releases/demo-app-$TARGET.tar.gz" | cut -d' ' -f1)
