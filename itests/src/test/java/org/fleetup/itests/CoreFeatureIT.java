@@ -49,6 +49,7 @@ import org.osgi.framework.Constants;
 public class CoreFeatureIT extends FleetupTestSupport {
 
     private static final String SSH_LIBRARY = "org.apache.sshd";
+    private static final String MIRRORS = "org.fleetup.patch.internal.MirrorComponent";
 
     @Test
     public void theCoreFeatureInstallsAndImportsNoSshLibrary() throws Exception {
@@ -151,6 +152,44 @@ public class CoreFeatureIT extends FleetupTestSupport {
         await("console.ready again").atMost(Duration.ofSeconds(60))
                 .until(() -> Files.exists(marker) && Files.readString(marker).strip().equals(pid));
         assertTrue(ok("fleet:transport-list").contains("fleetup-transport"));
+    }
+
+    /**
+     * The patch server's bundle declares fleet: commands of its own (fleet:agent-list), which Karaf registers when that
+     * bundle's services come, after the shell's or before: console.ready waits for them too, so that a script that
+     * lists the pull agents right after ./fleetup start finds the command.
+     */
+    @Test
+    public void theConsoleReadyFileWaitsForTheFleetCommandsOfEveryBundleThatRuns() throws Exception {
+        Path marker = Path.of(System.getProperty("karaf.data"), "console.ready");
+        await("console.ready").atMost(Duration.ofSeconds(60)).until(() -> Files.exists(marker));
+        Bundle routes = bundle("fleetup-routes");
+        // The mirrors' component provides a service the bundle's commands need: without it, the bundle runs and its
+        // commands wait, as they do at a start until the mirror API is published.
+        ok("scr:disable " + MIRRORS);
+        try {
+            await("fleet:agent-list gone").atMost(Duration.ofSeconds(60))
+                    .until(() -> sessionFactory.getRegistry().getCommand("fleet", "agent-list") == null);
+            routes.stop();
+            await("console.ready gone").atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(marker));
+            routes.start();
+            await("the shell's commands back").atMost(Duration.ofSeconds(60))
+                    .until(() -> sessionFactory.getRegistry().getCommand("fleet", "transport-list") != null);
+            // Nothing to await but an absence: the file used to come within 10 ms of the shell's commands.
+            await("no console.ready without fleet:agent-list").during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(marker));
+        } finally {
+            routes.start();
+            ok("scr:enable " + MIRRORS);
+        }
+        await("console.ready with every fleet command").atMost(Duration.ofSeconds(60)).until(() -> Files.exists(marker));
+        assertNotNull(sessionFactory.getRegistry().getCommand("fleet", "agent-list"));
+        assertTrue(ok("fleet:agent-list").contains("MAC"));
+    }
+
+    private Bundle bundle(String symbolicName) {
+        return Arrays.stream(bundleContext.getBundles()).filter(bundle -> symbolicName.equals(bundle.getSymbolicName()))
+                .findFirst().orElseThrow();
     }
 
     @Test

@@ -8,10 +8,13 @@ import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -46,7 +49,7 @@ class ConsoleReadinessTest {
         };
         Files.delete(marker);
 
-        ConsoleReadiness readiness = new ConsoleReadiness(registry, marker);
+        ConsoleReadiness readiness = new ConsoleReadiness(registry, marker, only("fleet:transport-list"));
         assertThat(looks.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(marker).as("written before the commands are there").doesNotExist();
 
@@ -67,11 +70,66 @@ class ConsoleReadinessTest {
         Registry registry = new RegistryImpl(null);
         new ManagerImpl(registry, registry).register(TransportListCommand.class);
 
-        ConsoleReadiness readiness = new ConsoleReadiness(registry, marker);
+        ConsoleReadiness readiness = new ConsoleReadiness(registry, marker, only("fleet:transport-list"));
         String pid = Long.toString(ProcessHandle.current().pid());
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(marker).strip().equals(pid));
         readiness.deactivate();
         assertThat(marker).doesNotExist();
+    }
+
+    /**
+     * Another bundle's {@code fleet:} commands (the patch server's) come when its own services do, which may be after
+     * this bundle's: a script that lists the pull agents right after ./fleetup start must find the command.
+     */
+    @Test
+    void theMarkerWaitsForTheFleetCommandsOfEveryOtherBundle(@TempDir Path data) throws Exception {
+        Path marker = data.resolve(ConsoleReadiness.MARKER);
+        CountDownLatch looksForTheOther = new CountDownLatch(3);
+        Registry registry = new RegistryImpl(null) {
+            @Override
+            public Command getCommand(String scope, String name) {
+                if (name.equals("controller-list")) {
+                    looksForTheOther.countDown();
+                }
+                return super.getCommand(scope, name);
+            }
+        };
+        ManagerImpl commands = new ManagerImpl(registry, registry);
+        commands.register(TransportListCommand.class);
+
+        ConsoleReadiness readiness = new ConsoleReadiness(registry, marker,
+                only("fleet:controller-list", "fleet:transport-list"));
+        assertThat(looksForTheOther.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(marker).as("written while fleet:controller-list is missing").doesNotExist();
+
+        commands.register(ControllerListCommand.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(marker));
+        readiness.deactivate();
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void noMarkerWhileWhatTheBundlesDeclareCannotBeRead(@TempDir Path data) throws Exception {
+        Path marker = data.resolve(ConsoleReadiness.MARKER);
+        Registry registry = new RegistryImpl(null);
+        new ManagerImpl(registry, registry).register(TransportListCommand.class);
+        CountDownLatch reads = new CountDownLatch(3);
+        AtomicBoolean readable = new AtomicBoolean();
+
+        ConsoleReadiness readiness = new ConsoleReadiness(registry, marker, () -> {
+            reads.countDown();
+            return readable.get() ? Optional.of(Set.of("fleet:transport-list")) : Optional.empty();
+        });
+        assertThat(reads.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(marker).as("written before a bundle's commands could be read").doesNotExist();
+
+        readable.set(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(marker));
+        readiness.deactivate();
+    }
+
+    private static Supplier<Optional<Set<String>>> only(String... commands) {
+        return () -> Optional.of(Set.of(commands));
     }
 
     /**
