@@ -28,8 +28,8 @@ import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepState;
+import org.fleetup.upgrade.StepReporter;
 import org.fleetup.upgrade.internal.ReleaseDirectoryInstall;
-import org.fleetup.upgrade.internal.StepReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,12 +15,11 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.ServerOutcome;
-import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
+import org.fleetup.upgrade.StepReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One agent server's upgrade, a step at a time: {@code connect}/{@code inspect} read the agent's {@code /status},
@@ -49,7 +48,7 @@ final class AgentProcedure implements Procedure, StepSink {
     private final Server server;
     private final Release release;
     private final boolean force;
-    private final StepListener listener;
+    private final StepReporter steps;
     private final OrderJournal journal;
     private final OrderPosting posting;
     private final OrderFollowing following;
@@ -66,7 +65,7 @@ final class AgentProcedure implements Procedure, StepSink {
         this.server = server;
         this.release = release;
         this.force = force;
-        this.listener = listener == null ? event -> { } : listener;
+        this.steps = new StepReporter(rollout, server.name(), listener);
         this.journal = new OrderJournal(journal);
         this.posting = new OrderPosting(parts, agent, server, release, force, this.journal, this);
         this.following = new OrderFollowing(parts.settings(), agent, server, this.journal, this);
@@ -77,7 +76,7 @@ final class AgentProcedure implements Procedure, StepSink {
         if (outcome != null || resumeAt != null) {
             return;
         }
-        logged(() -> {
+        steps.logged(() -> {
             switch (step) {
                 case CONNECT -> connect();
                 case INSPECT -> inspect();
@@ -100,7 +99,7 @@ final class AgentProcedure implements Procedure, StepSink {
         if (FleetupException.hasCode(cause, FleetupException.LEASE_LOST)) {
             throw cause;
         }
-        logged(() -> {
+        steps.logged(() -> {
             if (!(cause instanceof FleetupException)) {
                 LOGGER.error("Ordering {} to {} failed unexpectedly in {}", server.name(), release.coordinates(),
                         step.id(), cause);
@@ -199,38 +198,11 @@ final class AgentProcedure implements Procedure, StepSink {
 
     @Override
     public void finish(StepState state, String from, String to, String detail) {
-        if (state == StepState.DONE || state == StepState.SKIPPED) {
-            LOGGER.info("{}: {}", state, detail);
-        } else {
-            LOGGER.warn("{}: {}", state, detail);
-        }
-        tell(state, detail);
-        outcome = new ServerOutcome(server.name(), state, from, to, detail);
+        outcome = steps.finish(state, from, to, detail);
     }
 
-    // A listener that throws a lost lease stops the work; any other failure of it must not stop an upgrade.
     @Override
     public void tell(StepState state, String detail) {
-        try {
-            listener.onStep(StepEvent.of(rollout, server.name(), state, detail));
-        } catch (FleetupException e) {
-            if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
-                throw e;
-            }
-            LOGGER.warn("A step listener failed on {} of {}; the upgrade goes on", state, server.name(), e);
-        } catch (RuntimeException e) {
-            LOGGER.warn("A step listener failed on {} of {}; the upgrade goes on", state, server.name(), e);
-        }
-    }
-
-    private void logged(Runnable work) {
-        MDC.put("server", server.name());
-        MDC.put("rollout", String.valueOf(rollout));
-        try {
-            work.run();
-        } finally {
-            MDC.remove("server");
-            MDC.remove("rollout");
-        }
+        steps.step(state, detail);
     }
 }

@@ -23,13 +23,12 @@ import org.fleetup.api.transport.Capability;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.ServerOutcome;
-import org.fleetup.api.upgrade.StepEvent;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.ssh.SftpConnection;
+import org.fleetup.upgrade.StepReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One SFTP-only server's upgrade by release directories, with file operations alone: the controller reads the
@@ -64,7 +63,7 @@ final class SftpProcedure implements Procedure {
     private final Server server;
     private final Release release;
     private final boolean force;
-    private final StepListener listener;
+    private final StepReporter steps;
     private final Journal journal;
 
     private SftpConnection connection;
@@ -87,7 +86,7 @@ final class SftpProcedure implements Procedure {
         this.server = server;
         this.release = release;
         this.force = force;
-        this.listener = listener == null ? event -> { } : listener;
+        this.steps = new StepReporter(rollout, server.name(), listener);
         this.journal = journal;
     }
 
@@ -96,7 +95,7 @@ final class SftpProcedure implements Procedure {
         if (outcome != null || resumeAt != null) {
             return;
         }
-        logged(() -> {
+        steps.logged(() -> {
             switch (step) {
                 case CONNECT -> connect();
                 case INSPECT -> inspect();
@@ -122,7 +121,7 @@ final class SftpProcedure implements Procedure {
         if (FleetupException.hasCode(cause, FleetupException.LEASE_LOST)) {
             throw cause;
         }
-        logged(() -> {
+        steps.logged(() -> {
             if (!(cause instanceof FleetupException)) {
                 LOGGER.error("Upgrading {} to {} over SFTP failed unexpectedly in {}", server.name(),
                         release.coordinates(), step.id(), cause);
@@ -182,7 +181,7 @@ final class SftpProcedure implements Procedure {
     }
 
     private void connect() {
-        tell(StepState.CONNECTING, "connecting to " + server.address() + " (SFTP only)");
+        steps.step(StepState.CONNECTING, "connecting to " + server.address() + " (SFTP only)");
         profile = parts.profiles().profile(release.product(), server);
         root = RemotePaths.root(profile.root(), server);
         ensureConnected();
@@ -210,7 +209,7 @@ final class SftpProcedure implements Procedure {
 
     private void compare() {
         if (started()) {
-            tell(StepState.CONNECTING, "going on with the upgrade to " + release.version() + " begun before");
+            steps.step(StepState.CONNECTING, "going on with the upgrade to " + release.version() + " begun before");
             return;
         }
         Optional<String> refusal = Capability.refusal(server.name(), server.address(),
@@ -249,7 +248,7 @@ final class SftpProcedure implements Procedure {
                     + " s; nothing was changed");
             return;
         }
-        tell(StepState.WAITING, marker + " exists: the server is busy, checking again");
+        steps.step(StepState.WAITING, marker + " exists: the server is busy, checking again");
         resumeAt = Instant.now().plus(parts.pollInterval());
     }
 
@@ -260,12 +259,12 @@ final class SftpProcedure implements Procedure {
         }
         String earlier = entry(SCRATCH);
         if (earlier != null && files.exists(earlier)) {
-            tell(StepState.VERIFYING, "found " + earlier + " from an interrupted run: verifying it rather than "
+            steps.step(StepState.VERIFYING, "found " + earlier + " from an interrupted run: verifying it rather than "
                     + "sending the release again");
             return;
         }
         if (files.exists(releaseDir())) {
-            tell(StepState.VERIFYING, releaseDir() + " exists already: verifying it against the release");
+            steps.step(StepState.VERIFYING, releaseDir() + " exists already: verifying it against the release");
             return;
         }
         send();
@@ -287,7 +286,7 @@ final class SftpProcedure implements Procedure {
         }
         journal.record(StepState.TRANSFERRING, "writing " + release.fileName() + " unpacked into " + scratch,
                 changes);
-        tell(StepState.TRANSFERRING, "writing " + release.fileName() + " unpacked into " + scratch);
+        steps.step(StepState.TRANSFERRING, "writing " + release.fileName() + " unpacked into " + scratch);
         files.mkdirs(root + "/releases");
         files.mkdirs(root + "/staging");
         files.removeTree(scratch);
@@ -331,7 +330,7 @@ final class SftpProcedure implements Procedure {
         if (!scratchThere && files.exists(releaseDir())) {
             Optional<String> problem = mismatch(releaseDir(), sums);
             if (problem.isEmpty()) {
-                tell(StepState.VERIFYING, releaseDir() + " matches the release, every file read back: keeping it");
+                steps.step(StepState.VERIFYING, releaseDir() + " matches the release, every file read back: keeping it");
                 journal.record(StepState.VERIFYING, releaseDir() + " verified", mapOf(PLACED, "true", SCRATCH,
                         null));
                 return;
@@ -341,7 +340,7 @@ final class SftpProcedure implements Procedure {
                         + "release and " + problem.get() + "; it is not replaced under the running application");
             }
             String aside = root + "/.aside-" + release.version() + "-" + token();
-            tell(StepState.VERIFYING, releaseDir() + " exists but " + problem.get() + ": moving it aside to "
+            steps.step(StepState.VERIFYING, releaseDir() + " exists but " + problem.get() + ": moving it aside to "
                     + aside);
             files.rename(releaseDir(), aside);
             leftovers.add(aside);
@@ -350,7 +349,7 @@ final class SftpProcedure implements Procedure {
         } else if (scratchThere && !scratch.equals(written)) {
             Optional<String> problem = mismatch(scratch, sums);
             if (problem.isPresent()) {
-                tell(StepState.TRANSFERRING, scratch + " left by an interrupted run " + problem.get()
+                steps.step(StepState.TRANSFERRING, scratch + " left by an interrupted run " + problem.get()
                         + ": writing the release again");
                 send();
                 scratch = written;
@@ -366,7 +365,7 @@ final class SftpProcedure implements Procedure {
                         + server.name() + " failed: " + problem.get());
             }
         }
-        tell(StepState.VERIFYING, "every file of " + scratch + " read back matches the release ("
+        steps.step(StepState.VERIFYING, "every file of " + scratch + " read back matches the release ("
                 + sums.files().size() + " files" + (sums.manifest().isPresent() ? ", and its " + ReleaseTree.MANIFEST
                 : "") + "): renaming it to " + releaseDir());
         files.rename(scratch, releaseDir());
@@ -433,7 +432,7 @@ final class SftpProcedure implements Procedure {
         journal.record(StepState.INSTALLING, "switching current to " + target, mapOf(SWITCHING, "true"));
         point(target);
         journal.record(StepState.INSTALLING, "current points to " + target, mapOf(SWITCHED, "true"));
-        tell(StepState.INSTALLING, "switched " + current() + " to " + target + (previous() == null ? ""
+        steps.step(StepState.INSTALLING, "switched " + current() + " to " + target + (previous() == null ? ""
                 : " (was " + previous() + ")"));
     }
 
@@ -450,7 +449,7 @@ final class SftpProcedure implements Procedure {
         if (entry(SWITCHING) == null) {
             return;
         }
-        tell(StepState.CHECKING, "reading the version file through " + current());
+        steps.step(StepState.CHECKING, "reading the version file through " + current());
         String file = RemotePaths.under(root, profile.versionFile().orElseThrow());
         String read = files.firstLine(file).orElse(null);
         if (!release.version().equals(read)) {
@@ -474,7 +473,7 @@ final class SftpProcedure implements Procedure {
     private void rollBack(String reason) {
         String previous = previous();
         String from = from();
-        tell(StepState.INSTALLING, "rolling back because " + reason);
+        steps.step(StepState.INSTALLING, "rolling back because " + reason);
         if (previous == null) {
             files.removeTree(current());
         } else {
@@ -538,37 +537,7 @@ final class SftpProcedure implements Procedure {
     }
 
     private void finish(StepState state, String from, String to, String detail) {
-        if (state == StepState.DONE || state == StepState.SKIPPED) {
-            LOGGER.info("{}: {}", state, detail);
-        } else {
-            LOGGER.warn("{}: {}", state, detail);
-        }
-        tell(state, detail);
-        outcome = new ServerOutcome(server.name(), state, from, to, detail);
+        outcome = steps.finish(state, from, to, detail);
     }
 
-    // A listener that throws a lost lease stops the work; any other failure of it must not stop an upgrade.
-    private void tell(StepState state, String detail) {
-        try {
-            listener.onStep(StepEvent.of(rollout, server.name(), state, detail));
-        } catch (FleetupException e) {
-            if (FleetupException.hasCode(e, FleetupException.LEASE_LOST)) {
-                throw e;
-            }
-            LOGGER.warn("A step listener failed on {} of {}; the upgrade goes on", state, server.name(), e);
-        } catch (RuntimeException e) {
-            LOGGER.warn("A step listener failed on {} of {}; the upgrade goes on", state, server.name(), e);
-        }
-    }
-
-    private void logged(Runnable work) {
-        MDC.put("server", server.name());
-        MDC.put("rollout", String.valueOf(rollout));
-        try {
-            work.run();
-        } finally {
-            MDC.remove("server");
-            MDC.remove("rollout");
-        }
-    }
 }

@@ -33,6 +33,7 @@ import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepState;
+import org.fleetup.upgrade.StepReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

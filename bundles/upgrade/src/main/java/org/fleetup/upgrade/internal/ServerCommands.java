@@ -9,6 +9,7 @@ import org.fleetup.api.FleetupException;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.transport.Session;
 import org.fleetup.api.upgrade.StepState;
+import org.fleetup.upgrade.StepReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

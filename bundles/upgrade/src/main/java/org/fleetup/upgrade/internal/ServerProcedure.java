@@ -23,9 +23,9 @@ import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.ServerOutcome;
 import org.fleetup.api.upgrade.StepState;
+import org.fleetup.upgrade.StepReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One server's upgrade, a step at a time: connects, reads what it runs, decides, and hands the install to the
@@ -74,7 +74,7 @@ final class ServerProcedure implements Procedure {
         if (outcome().isPresent()) {
             return;
         }
-        logged(() -> {
+        steps.logged(() -> {
             switch (step) {
                 case CONNECT -> connect();
                 case INSPECT -> inspect();
@@ -96,7 +96,7 @@ final class ServerProcedure implements Procedure {
         if (FleetupException.hasCode(cause, FleetupException.LEASE_LOST)) {
             throw cause;
         }
-        logged(() -> {
+        steps.logged(() -> {
             if (installation != null) {
                 installation.fail(cause);
             } else if (cause instanceof FleetupException) {
@@ -136,7 +136,7 @@ final class ServerProcedure implements Procedure {
             }
         }
         // The install waits in place for a server not installable yet: this caller has no scheduler to come back.
-        return logged(installation::runToEnd);
+        return steps.logged(installation::runToEnd);
     }
 
     @Override
@@ -255,24 +255,6 @@ final class ServerProcedure implements Procedure {
                     ? Optional.empty()
                     : Optional.of("inspection after the switch read " + again.version() + ", expected "
                             + release.version());
-        }
-    }
-
-    private void logged(Runnable work) {
-        logged(() -> {
-            work.run();
-            return null;
-        });
-    }
-
-    private <T> T logged(Supplier<T> work) {
-        MDC.put("server", server.name());
-        MDC.put("rollout", String.valueOf(rollout));
-        try {
-            return work.get();
-        } finally {
-            MDC.remove("server");
-            MDC.remove("rollout");
         }
     }
 }

@@ -16,6 +16,7 @@ import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.Procedure;
 import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.Upgrader;
+import org.fleetup.upgrade.StepReporter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;

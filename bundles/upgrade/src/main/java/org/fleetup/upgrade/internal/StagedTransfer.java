@@ -18,6 +18,7 @@ import org.fleetup.api.release.Release;
 import org.fleetup.api.transport.CommandResult;
 import org.fleetup.api.upgrade.Journal;
 import org.fleetup.api.upgrade.StepState;
+import org.fleetup.upgrade.StepReporter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -39,6 +39,7 @@ import org.fleetup.simulator.DemoApplication;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
 import org.fleetup.testing.OpenSshServer;
+import org.fleetup.upgrade.StepReporter;
 import org.fleetup.upgrade.internal.DyingSession.ControllerDied;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;

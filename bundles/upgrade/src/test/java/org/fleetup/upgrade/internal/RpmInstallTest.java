@@ -32,6 +32,7 @@ import org.fleetup.api.upgrade.StepState;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
 import org.fleetup.testing.OpenSshServer;
+import org.fleetup.upgrade.StepReporter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -35,6 +35,7 @@ import org.fleetup.api.upgrade.StepState;
 import org.fleetup.ssh.SshSettings;
 import org.fleetup.ssh.SshTransport;
 import org.fleetup.testing.OpenSshServer;
+import org.fleetup.upgrade.StepReporter;
 import org.fleetup.upgrade.internal.DyingSession.ControllerDied;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,9 @@
-package org.fleetup.upgrade.internal;
+package org.fleetup.upgrade;
 
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 import org.fleetup.api.FleetupException;
 import org.fleetup.api.upgrade.ServerOutcome;
@@ -11,8 +12,14 @@ import org.fleetup.api.upgrade.StepListener;
 import org.fleetup.api.upgrade.StepState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
-/** Tells a listener every step of one server's upgrade, and makes the outcome that ends it. */
+/**
+ * Tells a listener every step of one server's upgrade, makes the outcome that ends it, and names the server and the
+ * rollout in each line logged meanwhile. Every transport's procedure reports through one, so that a server's end is
+ * logged the same way whichever transport reached it, and a listener's failure other than a lost lease never stops an
+ * upgrade half-way.
+ */
 public final class StepReporter {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(StepReporter.class);
@@ -64,6 +71,28 @@ public final class StepReporter {
                 }
             }
         };
+    }
+
+    /**
+     * Runs {@code work} with the server and the rollout in the log's context (the MDC keys {@code server} and
+     * {@code rollout}), so that what it logs can be told apart from the other servers' lines.
+     */
+    public void logged(Runnable work) {
+        logged(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    public <T> T logged(Supplier<T> work) {
+        MDC.put("server", server);
+        MDC.put("rollout", String.valueOf(rollout));
+        try {
+            return work.get();
+        } finally {
+            MDC.remove("server");
+            MDC.remove("rollout");
+        }
     }
 
     /** Tells the final step and returns it as the outcome. */
