@@ -95,8 +95,9 @@ public class ConsoleReadiness {
             } else if (System.nanoTime() - deadline > 0) {
                 LOG.warn("The console {} {} s after the services of the fleet commands came; {} not written",
                         missing.map(names -> "still lacks " + String.join(", ", names))
-                                .orElse("cannot tell which fleet commands to wait for (a bundle declaring some is not"
-                                        + " resolved)"), GIVE_UP.toSeconds(), marker);
+                                .orElse("cannot tell which fleet commands to wait for (the boot features are not all"
+                                        + " in, or a bundle declaring some is not resolved)"), GIVE_UP.toSeconds(),
+                        marker);
                 looker.shutdown();
             }
         }, 0, LOOK_MILLIS, TimeUnit.MILLISECONDS);

@@ -24,13 +24,17 @@ import org.slf4j.LoggerFactory;
  * header, found as Karaf's command extender finds them. A bundle counts while it runs (starting or active), and while
  * the framework is still to start it (persistently started, at a start level above the framework's for now); not one
  * that was stopped or failed to start. Empty while such a bundle is not resolved: what it declares cannot be read
- * then.
+ * then, and while Karaf's features service has not published {@code BootFinished}: at a first start it installs the
+ * boot features' bundles and then starts them, and one not started yet would not be counted (at a restart it is
+ * published at once).
  *
  * <p>Each bundle is read once for each time it was installed or updated.
  */
 final class DeclaredCommands implements Supplier<Optional<Set<String>>> {
 
     static final String KARAF_COMMANDS = "Karaf-Commands";
+    /** By name: the service is all this needs of Karaf's features service, no package of it. */
+    static final String BOOT_FINISHED = "org.apache.karaf.features.BootFinished";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeclaredCommands.class);
 
@@ -45,6 +49,9 @@ final class DeclaredCommands implements Supplier<Optional<Set<String>>> {
 
     @Override
     public Optional<Set<String>> get() {
+        if (context.getServiceReference(BOOT_FINISHED) == null) {
+            return Optional.empty();
+        }
         int now = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkStartLevel.class).getStartLevel();
         Set<String> commands = new TreeSet<>();
         for (Bundle bundle : context.getBundles()) {
