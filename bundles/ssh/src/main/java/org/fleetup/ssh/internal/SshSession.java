@@ -167,7 +167,10 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
-            if (!deadline.missed() && ended(channel) && connectionStaysUp()) {
+            // A write the peer's end refused (broken pipe, reset) can come before MINA has closed the session: the
+            // moment it takes is awaited first, so that a lost connection is told as one, not as the write's error.
+            boolean staysUp = deadline.missed() || connectionStaysUp();
+            if (!deadline.missed() && ended(channel) && staysUp) {
                 LOGGER.debug("The command on {} ended after {} bytes of its input: {}", server, sent, e.getMessage());
                 return;
             }
@@ -332,8 +335,10 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
+            // As for a command's input: a lost connection is awaited before the write's error is told.
+            boolean staysUp = deadline.missed() || connectionStaysUp();
             boolean serverEnded = !deadline.missed()
-                    && (endedOnALiveConnection.get() || ended(files) && connectionStaysUp());
+                    && (endedOnALiveConnection.get() || ended(files) && staysUp);
             String why = serverEnded ? "the server's SFTP server ended in the middle of it (killed by a file size"
                     + " limit when the disk is full: a full disk is the usual cause, check the free space on the server)"
                     : deadline.missed() ? tooSlow(position - offset, deadline.elapsed()) : reason(e);
