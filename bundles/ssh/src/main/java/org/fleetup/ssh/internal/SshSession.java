@@ -167,14 +167,11 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
-            // A write the peer's end refused (broken pipe, reset) can come before MINA has closed the session: the
-            // moment it takes is awaited first, so that a lost connection is told as one, not as the write's error.
-            boolean staysUp = deadline.missed() || connectionStaysUp();
-            if (!deadline.missed() && ended(channel) && staysUp) {
+            if (!deadline.missed() && ended(channel) && connectionStaysUp()) {
                 LOGGER.debug("The command on {} ended after {} bytes of its input: {}", server, sent, e.getMessage());
                 return;
             }
-            String why = deadline.missed() ? tooSlow(sent, deadline.elapsed()) : reason(e);
+            String why = deadline.missed() ? tooSlow(sent, deadline.elapsed()) : settledReason(e);
             // As for an upload: a connection that failed under a transfer is closed now, for the next step to
             // reconnect at once.
             reusable = false;
@@ -335,13 +332,11 @@ final class SshSession implements Session {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
             }
-            // As for a command's input: a lost connection is awaited before the write's error is told.
-            boolean staysUp = deadline.missed() || connectionStaysUp();
             boolean serverEnded = !deadline.missed()
-                    && (endedOnALiveConnection.get() || ended(files) && staysUp);
+                    && (endedOnALiveConnection.get() || ended(files) && connectionStaysUp());
             String why = serverEnded ? "the server's SFTP server ended in the middle of it (killed by a file size"
                     + " limit when the disk is full: a full disk is the usual cause, check the free space on the server)"
-                    : deadline.missed() ? tooSlow(position - offset, deadline.elapsed()) : reason(e);
+                    : deadline.missed() ? tooSlow(position - offset, deadline.elapsed()) : settledReason(e);
             if (serverEnded && session.isOpen()) {
                 // The connection itself is sound: the refusal is final, and the next command may use it.
                 throw new FleetupException(FleetupException.TRANSPORT_FAILED, "Transfer to " + server
@@ -514,6 +509,16 @@ final class SshSession implements Session {
         reusable = false;
         return new FleetupException(FleetupException.TRANSPORT_FAILED, "Could not " + doing + " on " + server + ": "
                 + reason(cause) + ".", cause);
+    }
+
+    /**
+     * Why a transfer's write failed. A write the peer's end refused (broken pipe, reset) can come before MINA has
+     * closed the session: the moment that takes is awaited first (at once when it is closed already), so that a lost
+     * connection is told as one, not as the write's error.
+     */
+    private String settledReason(IOException failure) {
+        connectionStaysUp();
+        return reason(failure);
     }
 
     private String reason(Throwable failure) {
