@@ -16,7 +16,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +38,7 @@ import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.fleetup.api.simulator.Simulator;
+import org.fleetup.testing.LoopbackPorts;
 import org.junit.Before;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -82,7 +82,7 @@ public abstract class FleetupTestSupport {
     public Option[] config() {
         String karaf = System.getProperty("karaf.version");
         // Karaf's HTTP port (the REST API's) of its own: other instances may run on this machine at the same time.
-        String httpPort = Integer.toString(freePort());
+        String httpPort = Integer.toString(LoopbackPorts.free());
         return new Option[] {
             karafDistributionConfiguration()
                 .frameworkUrl("file:" + new File(System.getProperty("fleetup.distribution")).getAbsolutePath())
@@ -100,14 +100,15 @@ public abstract class FleetupTestSupport {
             editConfigurationFileExtend("etc/org.apache.karaf.features.cfg", "featuresBoot", "fleetup-simulator"),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                     System.getProperty("maven.repo.local")),
-            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort",
+                    Integer.toString(LoopbackPorts.free())),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshHost", "127.0.0.1"),
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", httpPort),
             systemProperty(HTTP_PORT).value(httpPort),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort",
-                    Integer.toString(freePort())),
+                    Integer.toString(LoopbackPorts.free())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",
-                    Integer.toString(freePort())),
+                    Integer.toString(LoopbackPorts.free())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryHost", "127.0.0.1"),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerHost", "127.0.0.1"),
             // Karaf's own JVM options on Java 9+, as bin/karaf passes them
@@ -133,14 +134,6 @@ public abstract class FleetupTestSupport {
             new VMOption("-classpath"),
             new VMOption("lib/jdk9plus/*" + File.pathSeparator + "lib/boot/*"),
         };
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free port on 127.0.0.1", e);
-        }
     }
 
     /**

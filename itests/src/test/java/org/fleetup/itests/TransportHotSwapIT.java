@@ -11,7 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
@@ -49,6 +48,7 @@ import org.fleetup.api.transport.TransportInfo;
 import org.fleetup.api.transport.TransportRegistry;
 import org.fleetup.api.upgrade.StepState;
 import org.fleetup.simulator.DemoApplication;
+import org.fleetup.testing.LoopbackPorts;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -98,7 +98,7 @@ public class TransportHotSwapIT extends FleetupTestSupport {
                 // An operator whose agents are elsewhere fixes the artifact server's port: a new version of the
                 // transport listens where the orders in flight send their agents.
                 editConfigurationFilePut("etc/org.fleetup.transport.http.cfg", "artifactListen",
-                        "127.0.0.1:" + freeLoopbackPort()));
+                        "127.0.0.1:" + LoopbackPorts.free()));
     }
 
     @Test
@@ -408,13 +408,5 @@ public class TransportHotSwapIT extends FleetupTestSupport {
         });
         assertTrue(Files.readString(log), agent.isAlive());
         return url[0];
-    }
-
-    private static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free port on 127.0.0.1", e);
-        }
     }
 }

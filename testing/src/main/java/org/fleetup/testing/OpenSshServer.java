@@ -1,9 +1,6 @@
 package org.fleetup.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +114,7 @@ public final class OpenSshServer implements AutoCloseable {
             // sshd refuses to start as root without its privilege separation directory.
             Files.createDirectories(Path.of("/run/sshd"));
         }
-        int port = freePort();
+        int port = LoopbackPorts.free();
         Path config = dir.resolve("sshd_config");
         Files.write(config, List.of(
                 "Port " + port,
@@ -290,14 +287,6 @@ public final class OpenSshServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for " + what, e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
     }
 }

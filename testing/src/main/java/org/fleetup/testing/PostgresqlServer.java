@@ -2,8 +2,6 @@ package org.fleetup.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +119,7 @@ public final class PostgresqlServer implements AutoCloseable {
                 "# A test's own cluster: the socket in its directory, and 127.0.0.1, without a password.",
                 "local all all trust",
                 "host all all 127.0.0.1/32 trust"));
-        int port = freePort();
+        int port = LoopbackPorts.free();
         List<String> command = new ArrayList<>(asUser());
         command.addAll(List.of(bin.resolve("postgres").toString(), "-D", data.toString(), "-p", String.valueOf(port),
                 "-k", sockets.toString(), "-c", "listen_addresses=127.0.0.1",
@@ -268,14 +266,6 @@ public final class PostgresqlServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for " + what, e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
     }
 }

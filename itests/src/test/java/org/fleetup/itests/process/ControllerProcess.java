@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +23,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.awaitility.core.ConditionTimeoutException;
+import org.fleetup.testing.LoopbackPorts;
 
 /**
  * The Fleetup distribution as an operator runs it: unpacked into a directory of its own, started as a real process
@@ -67,13 +68,13 @@ public final class ControllerProcess implements AutoCloseable {
         Path archive = Path.of(System.getProperty("fleetup.distribution"));
         Path home = Files.createDirectories(directory).toAbsolutePath();
         untar(archive, home);
-        int port = freePort();
+        int port = LoopbackPorts.free();
         Path shellConfig = home.resolve("etc/org.apache.karaf.shell.cfg");
         Files.writeString(shellConfig, Files.readString(shellConfig)
                 .replaceAll("(?m)^sshPort\\s*=.*$", "sshPort = " + port)
                 .replaceAll("(?m)^sshHost\\s*=.*$", "sshHost = 127.0.0.1"));
         // Karaf's HTTP server (the REST API) on a port of its own too: other instances may run at the same time.
-        int httpPort = freePort();
+        int httpPort = LoopbackPorts.free();
         Path httpConfig = home.resolve("etc/org.ops4j.pax.web.cfg");
         Files.writeString(httpConfig, Files.readString(httpConfig).replaceAll(
                 "(?m)^org\\.osgi\\.service\\.http\\.port\\s*=.*$", "org.osgi.service.http.port = " + httpPort));
@@ -81,8 +82,8 @@ public final class ControllerProcess implements AutoCloseable {
         Path management = home.resolve("etc/org.apache.karaf.management.cfg");
         if (Files.exists(management)) {
             Files.writeString(management, Files.readString(management)
-                    .replaceAll("(?m)^rmiRegistryPort\\s*=.*$", "rmiRegistryPort = " + freePort())
-                    .replaceAll("(?m)^rmiServerPort\\s*=.*$", "rmiServerPort = " + freePort())
+                    .replaceAll("(?m)^rmiRegistryPort\\s*=.*$", "rmiRegistryPort = " + LoopbackPorts.free())
+                    .replaceAll("(?m)^rmiServerPort\\s*=.*$", "rmiServerPort = " + LoopbackPorts.free())
                     .replaceAll("(?m)^rmiRegistryHost\\s*=.*$", "rmiRegistryHost = 127.0.0.1")
                     .replaceAll("(?m)^rmiServerHost\\s*=.*$", "rmiServerHost = 127.0.0.1"));
         }
@@ -132,13 +133,16 @@ public final class ControllerProcess implements AutoCloseable {
                                     + Files.readString(home.resolve("console.out")));
                         }
                         Result answer = console(BOOT_ATTEMPT_TIMEOUT, "fleet:transport-list");
-                        lastAnswer.set(answer.output());
+                        lastAnswer.set(answer.output().isBlank()
+                                ? "(none; the console's port " + consolePort + " " + listening() + ")"
+                                : answer.output());
                         return answer.output().contains("ssh");
                     });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("the controller (pid " + process.pid() + ") did not answer fleet commands within "
                     + BOOT_TIMEOUT.toSeconds() + " s; its console's last answer: " + oneLine(lastAnswer.get())
                     + "; its log's last line: " + oneLine(lastLine(home.resolve("data/log/karaf.log")))
+                    + "; its log's last warning: " + oneLine(lastWarning(home.resolve("data/log/karaf.log")))
                     + "; its threads: " + threadDump(), e);
         }
         return this;
@@ -269,14 +273,6 @@ public final class ControllerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
-        }
-    }
-
     private static String oneLine(String text) {
         String line = text.strip().replaceAll("\\s*\\R\\s*", " | ");
         return line.length() > 300 ? line.substring(line.length() - 300) : line;
@@ -289,6 +285,30 @@ public final class ControllerProcess implements AutoCloseable {
         // Decoded leniently: a stray byte in the log must not hide why the boot timed out.
         List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         return lines.isEmpty() ? "(empty)" : lines.get(lines.size() - 1);
+    }
+
+    /** The last WARN or ERROR of Karaf's log, with the line after it (an exception's message), or "(none)". */
+    private static String lastWarning(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return "(no " + file + ")";
+        }
+        List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).contains("| WARN ") || lines.get(i).contains("| ERROR ")) {
+                return String.join(" ", lines.subList(i, Math.min(i + 2, lines.size())));
+            }
+        }
+        return "(none)";
+    }
+
+    /** Whether something accepts connections on the console's port: ssh -q prints nothing when nothing does. */
+    private String listening() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), consolePort), 5_000);
+            return "accepts connections";
+        } catch (IOException e) {
+            return "does not accept connections (" + e.getMessage() + ")";
+        }
     }
 
     /** The controller's threads, written beside its log by {@code jcmd}; the file's name, for the message. */
