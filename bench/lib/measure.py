@@ -22,6 +22,12 @@
   machine's cores with the controller: the fleet's sshd listeners are moved into a cpuacct control group of this
   run's own for the run, so every session process, shell and command they fork counts, ended or not (cgroup v1's
   cpuacct.usage; null where that hierarchy is not there or not writable). They are moved back at the end.
+- servers_processes (with --servers and --processes): the processes the servers' side started meanwhile, from the
+  kernel's sched_process_fork and sched_process_exec tracepoints (perf record, every CPU): `forks` the processes the
+  fleet's sshd listeners and their descendants forked (sessions, privilege separation, shells, subshells, commands),
+  `execs` the programs they executed, by name. On a machine where a process is dear this is what the servers' side
+  costs beside its bytes. Needs perf (bench/setup installs it); null without it. Not for timed runs: it adds little,
+  but the figures of a run with it are not compared with those without.
 - threads (with --watch): the watched process's CPU meanwhile by thread, names with their digits taken out so that a
   pool counts as one (JIT compilers, the collector, the SSH and Camel pools); threads are read every 100 ms, so one
   that ended meanwhile counts up to its last reading, and `(unseen)` is the rest: what the watched process spent
@@ -177,6 +183,52 @@ def server_listeners(fleet):
     return pids
 
 
+class ServerProcesses:
+    """Counts what a fleet's sshd listeners fork and execute, from the kernel's tracepoints, while it is open."""
+
+    FORK = re.compile(r"sched_process_fork: comm=.* pid=(\d+) child_comm=.* child_pid=(\d+)")
+    EXEC = re.compile(r"sched_process_exec: filename=(\S+) pid=(\d+)")
+
+    def __init__(self, fleet, data):
+        self.listeners = set(server_listeners(fleet))
+        self.data = data
+        self.recorder = subprocess.Popen(["perf", "record", "-q", "-a", "-o", str(data),
+                                          "-e", "sched:sched_process_fork", "-e", "sched:sched_process_exec"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # perf writes its header once it records: until then a fork would be missed
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (not Path(data).exists() or Path(data).stat().st_size == 0):
+            time.sleep(0.05)
+
+    def counted(self):
+        """{"forks": n, "execs": {program: n}} of the servers' side since it opened; it stops recording."""
+        if self.recorder.poll() is None:
+            self.recorder.send_signal(signal.SIGINT)
+            self.recorder.wait(timeout=60)
+        script = subprocess.run(["perf", "script", "-i", str(self.data), "-F", "event,trace"],
+                                capture_output=True, text=True)
+        ours = set(self.listeners)
+        forks = 0
+        execs = {}
+        for line in script.stdout.splitlines():
+            fork = self.FORK.search(line)
+            if fork and int(fork.group(1)) in ours:
+                ours.add(int(fork.group(2)))
+                forks += 1
+                continue
+            executed = self.EXEC.search(line)
+            if executed and int(executed.group(2)) in ours:
+                name = os.path.basename(executed.group(1))
+                execs[name] = execs.get(name, 0) + 1
+        return {"forks": forks, "execs": dict(sorted(execs.items(), key=lambda item: -item[1]))}
+
+    def close(self):
+        if self.recorder.poll() is None:
+            self.recorder.kill()
+            self.recorder.wait()
+        Path(self.data).unlink(missing_ok=True)
+
+
 def thread_cpu(pid, seen=None):
     """{thread id: (name without digits, CPU seconds)} of a live process's threads now, merged into seen."""
     seen = {} if seen is None else seen
@@ -267,6 +319,8 @@ def main():
     parser.add_argument("--out", help="write the figures as JSON here")
     parser.add_argument("--ports", help="count each server's bytes: a file of lines NAME PORT (a fleet's hosts.txt)")
     parser.add_argument("--servers", help="a fleet's directory: count its servers' CPU too")
+    parser.add_argument("--processes", action="store_true",
+                        help="with --servers: count the processes the servers' side forks and the programs it runs")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -283,6 +337,10 @@ def main():
     servers = ServersCpu(args.servers) if args.servers and ServersCpu.available() else None
     if servers:
         atexit.register(servers.close)
+    processes = None
+    if args.processes and args.servers and shutil.which("perf"):
+        processes = ServerProcesses(args.servers, Path(args.out or "measure").with_suffix(".perf"))
+        atexit.register(processes.close)
     become_subreaper()
     counters = PortCounters(args.ports) if args.ports and shutil.which("nft") else None
     if counters:
@@ -327,6 +385,7 @@ def main():
         for pid in descendants(args.watch, children_map()):
             cpu += cpu_seconds(pid) - watched_before.get(pid, 0.0)
     servers_cpu = servers.spent() if servers else None
+    servers_processes = processes.counted() if processes else None
     per_server = None
     if counters:
         per_server = counters.read()
@@ -340,12 +399,14 @@ def main():
         "tcp_retransmitted_segments": tcp_retransmitted_segments() - retransmitted_before,
         "per_server": per_server,
         "servers_cpu": servers_cpu,
+        "servers_processes": servers_processes,
         "threads": threads,
     }
     if args.out:
         with open(args.out, "w") as out:
             json.dump(figures, out)
-    print(json.dumps({k: v for k, v in figures.items() if k not in ("per_server", "threads")}), file=sys.stderr)
+    print(json.dumps({k: v for k, v in figures.items() if k not in ("per_server", "threads", "servers_processes")}),
+          file=sys.stderr)
     return figures["exit"]
 
 
