@@ -69,6 +69,12 @@ public final class ReleaseDirectoryInstall {
 
     static final String MANIFEST = "MANIFEST.sha256";
 
+    /** {@code fleetup_dir=$(dirname "$fleetup_dir")} without the process: trailing slashes, then the last name. */
+    static final String PARENT = "while :; do case $fleetup_dir in ?*/) fleetup_dir=${fleetup_dir%/} ;; "
+            + "*) break ;; esac; done; case $fleetup_dir in /) ;; */*) fleetup_dir=${fleetup_dir%/*}; "
+            + "while :; do case $fleetup_dir in ?*/) fleetup_dir=${fleetup_dir%/} ;; *) break ;; esac; done; "
+            + "fleetup_dir=${fleetup_dir:-/} ;; *) fleetup_dir=. ;; esac";
+
     // Where the parts of a command that asks several things at once begin in its output.
     private static final String STAGING_SECTION = "::fleetup-staging";
     private static final String CURRENT_SECTION = "::fleetup-current";
@@ -1838,12 +1844,12 @@ public final class ReleaseDirectoryInstall {
 
     /**
      * {@code mkdir -p} that first prints, one a line and deepest first, the directories it is about to make: so that
-     * a first install that fails can take away exactly what it made. One that is there already costs no process.
+     * a first install that fails can take away exactly what it made. One that is there already costs no process, and
+     * the parents are found by the shell itself, as {@code dirname} would name them.
      */
     static String createMissing(String word) {
         return "fleetup_dir=" + word + "; while [ ! -e \"$fleetup_dir\" ] && [ ! -L \"$fleetup_dir\" ]; do "
-                + "printf '%s\\n' \"$fleetup_dir\"; fleetup_dir=$(dirname \"$fleetup_dir\"); done; [ -d " + word
-                + " ] || mkdir -p " + word;
+                + "printf '%s\\n' \"$fleetup_dir\"; " + PARENT + "; done; [ -d " + word + " ] || mkdir -p " + word;
     }
 
     private static String firstLine(CommandResult result) {

@@ -118,7 +118,11 @@ final class SwitchUnit {
               wanted=${expect:-$1}
               [ ! -e "$code" ] || rm -f "$code"
               if [ -n "$url" ]; then bounded "$fetch" fetch "$out" "$code" "$url"; else bounded "$health"; fi
-              printed=$(sed -n '1{s/^[[:space:]]*//;s/[[:space:]]*$//;p;}' "$out" 2>/dev/null)
+              # the first line, without the blanks around it: read by the shell, as the journals are
+              printed=
+              { IFS= read -r printed || true; } 2>/dev/null <"$out"
+              printed=${printed#"${printed%%[![:space:]]*}"}
+              printed=${printed%"${printed##*[![:space:]]}"}
               if [ -n "$url" ]; then
                 http=$(cat "$code" 2>/dev/null)
                 [ -n "$http" ] || http=$(sed -n 's|^[[:space:]]*HTTP/[0-9.]* \\([0-9][0-9][0-9]\\).*|\\1|p' "$err" \\
@@ -141,7 +145,6 @@ final class SwitchUnit {
               elif [ "$printed" != "$wanted" ]; then
                 why="health check printed '$printed', expected $wanted"
               fi
-              rm -f "$out" "$err" "$late" "$code"
               [ -z "$why" ]
             }
             remove_failed() {
@@ -204,7 +207,8 @@ final class SwitchUnit {
               remove_failed
               if [ -z "$kept" ]; then note rolled-back; else note rolled-back-unhealthy "$kept"; fi ;;
             esac
-            rm -f "$errors" current.new
+            # the checks' files too, here rather than after each check: one rm for all
+            rm -f "$errors" current.new "$out" "$err" "$late" "$code"
             """;
 
     /**
@@ -276,7 +280,7 @@ final class SwitchUnit {
     }
 
     private static String read(String journalWord, String unitWord) {
-        return "if [ -f " + journalWord + " ]; then cat " + journalWord + "; " + pid(journalWord)
+        return "if [ -f " + journalWord + " ]; then " + print(journalWord) + pid(journalWord)
                 + "if [ -n \"$fleetup_pid\" ] && " + alive(unitWord) + "; then echo " + UnitReport.ALIVE + "; fi; "
                 + "else echo " + UnitReport.ABSENT + "; fi";
     }
@@ -303,6 +307,12 @@ final class SwitchUnit {
     private static String pid(String journalWord) {
         return "fleetup_pid=; while IFS= read -r fleetup_line; do case $fleetup_line in 'pid '*) "
                 + "fleetup_pid=${fleetup_line#pid }; break ;; esac; done 2>/dev/null <" + journalWord + "; ";
+    }
+
+    /** Prints the journal, each line ended by a newline. */
+    private static String print(String journalWord) {
+        return "while IFS= read -r fleetup_line || [ -n \"$fleetup_line\" ]; do printf '%s\\n' \"$fleetup_line\"; "
+                + "done 2>/dev/null <" + journalWord + "; ";
     }
 
     /** Sets {@code fleetup_last} to the journal's last line, empty when it has none. */
