@@ -28,6 +28,10 @@
   `execs` the programs they executed, by name. On a machine where a process is dear this is what the servers' side
   costs beside its bytes. Needs perf (bench/setup installs it); null without it. Not for timed runs: it adds little,
   but the figures of a run with it are not compared with those without.
+- io_stall_seconds: the seconds in which some task of the machine waited for its disk meanwhile (the kernel's pressure
+  stall information, /proc/pressure/io "some"), and dirtied_mb: the file data the machine wrote meanwhile (/proc/vmstat
+  nr_dirtied). The fleet's servers all write to this machine's one disk, where real servers each have their own: a
+  figure that grows faster than the fleet is the bench's disk, not the tool. Null where the kernel has no such file.
 - threads (with --watch): the watched process's CPU meanwhile by thread, names with their digits taken out so that a
   pool counts as one (JIT compilers, the collector, the SSH and Camel pools); threads are read every 100 ms, so one
   that ended meanwhile counts up to its last reading, and `(unseen)` is the rest: what the watched process spent
@@ -248,6 +252,29 @@ def thread_cpu(pid, seen=None):
     return seen
 
 
+def io_stall_seconds():
+    """Seconds since boot in which some task waited for I/O, or None without pressure stall information."""
+    try:
+        for line in Path("/proc/pressure/io").read_text().splitlines():
+            if line.startswith("some "):
+                return int(line.rsplit("total=", 1)[1]) / 1e6
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def dirtied_pages():
+    """Pages of file data dirtied since boot (/proc/vmstat nr_dirtied), or None."""
+    try:
+        for line in Path("/proc/vmstat").read_text().splitlines():
+            name, value = line.split()
+            if name == "nr_dirtied":
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def lo_tx_bytes():
     with open("/proc/net/dev") as dev:
         for line in dev:
@@ -345,6 +372,7 @@ def main():
     counters = PortCounters(args.ports) if args.ports and shutil.which("nft") else None
     if counters:
         atexit.register(counters.close)
+    stalled_before, dirtied_before = io_stall_seconds(), dirtied_pages()
     lo_before = lo_tx_bytes()
     retransmitted_before = tcp_retransmitted_segments()
     start = time.monotonic()
@@ -400,6 +428,9 @@ def main():
         "per_server": per_server,
         "servers_cpu": servers_cpu,
         "servers_processes": servers_processes,
+        "io_stall_seconds": round(io_stall_seconds() - stalled_before, 1) if stalled_before is not None else None,
+        "dirtied_mb": round((dirtied_pages() - dirtied_before) * os.sysconf("SC_PAGE_SIZE") / 2**20)
+        if dirtied_before is not None else None,
         "threads": threads,
     }
     if args.out:
