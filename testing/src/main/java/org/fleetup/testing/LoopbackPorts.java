@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoopbackPorts {
 
-    /** Below it: the ports of well-known services, and Karaf's defaults (8101, 8181, 1099, 44444 is above). */
+    /** Below it: well-known services' ports and Karaf's defaults (1099, 8101, 8181; its 44444 is above the range). */
     private static final int LOWEST = 20_000;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     /** Linux's default lower bound, where the file cannot be read. */

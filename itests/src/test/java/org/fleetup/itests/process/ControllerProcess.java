@@ -125,13 +125,20 @@ public final class ControllerProcess implements AutoCloseable {
         environment.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         process = builder.start();
         AtomicReference<String> lastAnswer = new AtomicReference<>("(none yet)");
+        Path ready = home.resolve("data/console.ready");
         try {
+            // As ./fleetup start does: no login before the console is ready. Logins every half second from the JVM's
+            // start met Karaf's features refreshing the JAAS modules, after which, twice in CI, the console answered
+            // nothing to any login for four minutes ("Unable to send security auditing EventAdmin events" in its log).
+            String pid = Long.toString(process.pid());
+            await("the controller's data/console.ready in " + home).atMost(BOOT_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        stillStarting();
+                        return Files.exists(ready) && Files.readString(ready).strip().equals(pid);
+                    });
             await("the controller's console in " + home).atMost(BOOT_TIMEOUT).pollInterval(Duration.ofMillis(500))
                     .until(() -> {
-                        if (!process.isAlive()) {
-                            throw new IllegalStateException("the controller ended while it started: "
-                                    + Files.readString(home.resolve("console.out")));
-                        }
+                        stillStarting();
                         Result answer = console(BOOT_ATTEMPT_TIMEOUT, "fleet:transport-list");
                         lastAnswer.set(answer.output().isBlank()
                                 ? "(none; the console's port " + consolePort + " " + listening() + ")"
@@ -143,9 +150,17 @@ public final class ControllerProcess implements AutoCloseable {
                     + BOOT_TIMEOUT.toSeconds() + " s; its console's last answer: " + oneLine(lastAnswer.get())
                     + "; its log's last line: " + oneLine(lastLine(home.resolve("data/log/karaf.log")))
                     + "; its log's last warning: " + oneLine(lastWarning(home.resolve("data/log/karaf.log")))
+                    + "; data/console.ready: " + (Files.exists(ready) ? oneLine(Files.readString(ready)) : "absent")
                     + "; its threads: " + threadDump(), e);
         }
         return this;
+    }
+
+    private void stillStarting() throws IOException {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the controller ended while it started: "
+                    + Files.readString(home.resolve("console.out")));
+        }
     }
 
     public long pid() {
