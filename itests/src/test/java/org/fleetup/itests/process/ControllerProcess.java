@@ -297,8 +297,7 @@ public final class ControllerProcess implements AutoCloseable {
         if (!Files.exists(file)) {
             return "(no " + file + ")";
         }
-        // Decoded leniently: a stray byte in the log must not hide why the boot timed out.
-        List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
+        List<String> lines = lines(file);
         return lines.isEmpty() ? "(empty)" : lines.get(lines.size() - 1);
     }
 
@@ -307,13 +306,18 @@ public final class ControllerProcess implements AutoCloseable {
         if (!Files.exists(file)) {
             return "(no " + file + ")";
         }
-        List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
+        List<String> lines = lines(file);
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (lines.get(i).contains("| WARN ") || lines.get(i).contains("| ERROR ")) {
                 return String.join(" ", lines.subList(i, Math.min(i + 2, lines.size())));
             }
         }
         return "(none)";
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        // Decoded leniently: a stray byte in the log must not hide why the boot timed out.
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
     }
 
     /** Whether something accepts connections on the console's port: ssh -q prints nothing when nothing does. */

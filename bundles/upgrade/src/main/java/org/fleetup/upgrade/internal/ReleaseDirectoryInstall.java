@@ -69,11 +69,12 @@ public final class ReleaseDirectoryInstall {
 
     static final String MANIFEST = "MANIFEST.sha256";
 
+    /** Takes the trailing slashes off {@code fleetup_dir}, keeping a lone {@code /}. */
+    private static final String TRIM_SLASHES =
+            "while :; do case $fleetup_dir in ?*/) fleetup_dir=${fleetup_dir%/} ;; *) break ;; esac; done";
     /** {@code fleetup_dir=$(dirname "$fleetup_dir")} without the process: trailing slashes, then the last name. */
-    static final String PARENT = "while :; do case $fleetup_dir in ?*/) fleetup_dir=${fleetup_dir%/} ;; "
-            + "*) break ;; esac; done; case $fleetup_dir in /) ;; */*) fleetup_dir=${fleetup_dir%/*}; "
-            + "while :; do case $fleetup_dir in ?*/) fleetup_dir=${fleetup_dir%/} ;; *) break ;; esac; done; "
-            + "fleetup_dir=${fleetup_dir:-/} ;; *) fleetup_dir=. ;; esac";
+    static final String PARENT = TRIM_SLASHES + "; case $fleetup_dir in /) ;; */*) fleetup_dir=${fleetup_dir%/*}; "
+            + TRIM_SLASHES + "; fleetup_dir=${fleetup_dir:-/} ;; *) fleetup_dir=. ;; esac";
 
     // Where the parts of a command that asks several things at once begin in its output.
     private static final String STAGING_SECTION = "::fleetup-staging";

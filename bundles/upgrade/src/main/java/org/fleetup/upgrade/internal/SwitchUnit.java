@@ -311,14 +311,18 @@ final class SwitchUnit {
 
     /** Prints the journal, each line ended by a newline. */
     private static String print(String journalWord) {
-        return "while IFS= read -r fleetup_line || [ -n \"$fleetup_line\" ]; do printf '%s\\n' \"$fleetup_line\"; "
-                + "done 2>/dev/null <" + journalWord + "; ";
+        return eachLine(journalWord, "printf '%s\\n' \"$fleetup_line\"");
     }
 
     /** Sets {@code fleetup_last} to the journal's last line, empty when it has none. */
     private static String lastLine(String journalWord) {
-        return "fleetup_last=; while IFS= read -r fleetup_line || [ -n \"$fleetup_line\" ]; do "
-                + "fleetup_last=$fleetup_line; done 2>/dev/null <" + journalWord + "; ";
+        return "fleetup_last=; " + eachLine(journalWord, "fleetup_last=$fleetup_line");
+    }
+
+    /** Runs {@code body} for each line of the journal, as {@code $fleetup_line}, a last one without newline too. */
+    private static String eachLine(String journalWord, String body) {
+        return "while IFS= read -r fleetup_line || [ -n \"$fleetup_line\" ]; do " + body + "; done 2>/dev/null <"
+                + journalWord + "; ";
     }
 
     // A pid can be reused: it is the unit's only when its command line names the unit.
